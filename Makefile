@@ -1,0 +1,33 @@
+# Two commands do all the set-up on a fresh machine: `make demo` (the main job) and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+
+.PHONY: install system-deps demo test bench clean
+
+# A virtualenv with the project installed (editable) and the test extras.
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+# The tests start a real PostgreSQL and redis-server of their own; install Debian's when absent.
+system-deps:
+	@if ! command -v redis-server >/dev/null 2>&1 || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" != 0 ]; then echo "need Debian's postgresql and redis-server: sudo apt-get install postgresql redis-server" >&2; exit 1; fi; \
+	  echo "installing Debian's postgresql and redis-server"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server >/dev/null; \
+	fi
+
+# The main job on the embedded defaults.
+demo: install
+	$(BIN)/pacer-spiders courts --kind bankruptcy
+
+test: install system-deps
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) .pytest_cache pacer_spiders.sqlite3* pacer_files

@@ -1,0 +1,61 @@
+"""The ``pacer-spiders`` console script.
+
+Each module of ``pacer_spiders/commands/`` adds its subcommands through ``register(subparsers)``;
+plugins add theirs through the ``register_commands`` hook.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import pkgutil
+import sys
+
+from pacer_spiders import __version__, commands
+from pacer_spiders.plugin_manager import get_plugin_manager
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pacer-spiders",
+        description="Crawl PACER into your own database: courts, sandbox, parse, ingest, export, schedules.",
+    )
+    parser.add_argument("--version", action="version", version=f"pacer-spiders {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG level")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{commands.__name__}.{info.name}")
+        module.register(subparsers)
+    get_plugin_manager().hook.register_commands(subparsers=subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # `pacer-spiders courts | head`
+        sys.stderr.close()
+        return 0
+    except Exception as exc:  # one clear line for the user; --verbose shows the traceback
+        if args.verbose:
+            raise
+        print(f"pacer-spiders {args.command}: error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Subcommands of ``pacer-spiders``: one module each, with ``register(subparsers)``."""

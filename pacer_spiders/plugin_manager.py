@@ -1,0 +1,53 @@
+"""Load the built-in plugins of ``plugins/`` and third-party plugins from entry points."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import pkgutil
+from functools import lru_cache
+
+import pluggy
+
+from pacer_spiders import hookspecs
+
+ENTRYPOINT_GROUP = "pacer_spiders"
+# Tests set this to "0" so that whatever else is installed in the environment cannot change them.
+LOAD_ENTRYPOINTS_ENV = "PACER_SPIDERS_LOAD_ENTRYPOINTS"
+
+
+def _builtin_plugin_modules():
+    import plugins
+
+    for info in sorted(pkgutil.iter_modules(plugins.__path__), key=lambda m: m.name):
+        if not info.name.startswith("_"):
+            yield importlib.import_module(f"plugins.{info.name}")
+
+
+def make_plugin_manager(load_entrypoints: bool | None = None, extra_plugins=()) -> pluggy.PluginManager:
+    """A fresh manager: built-in plugins, then entry-point plugins, then ``extra_plugins``.
+
+    pluggy asks the last registered first, and built-in hooks are ``trylast``, so third-party
+    and extra plugins win over built-ins.
+    """
+    if load_entrypoints is None:
+        load_entrypoints = os.environ.get(LOAD_ENTRYPOINTS_ENV, "1") not in ("0", "false", "no")
+    pm = pluggy.PluginManager(hookspecs.PROJECT)
+    pm.add_hookspecs(hookspecs)
+    for module in _builtin_plugin_modules():
+        pm.register(module, name=f"builtin:{module.__name__}")
+    if load_entrypoints:
+        pm.load_setuptools_entrypoints(ENTRYPOINT_GROUP)
+    for plugin in extra_plugins:
+        pm.register(plugin)
+    return pm
+
+
+@lru_cache(maxsize=1)
+def get_plugin_manager() -> pluggy.PluginManager:
+    """The process-wide manager (built once)."""
+    return make_plugin_manager()
+
+
+def hooks():
+    return get_plugin_manager().hook

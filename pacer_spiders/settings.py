@@ -1,0 +1,66 @@
+"""Scrapy settings of pacer_spiders.  Every setting is documented in README.md ("Settings").
+
+Deployment settings read the environment first, so the same project runs on a laptop (SQLite,
+local files, one machine) and in production (PostgreSQL, Redis) without edits.  Credentials come
+from the environment only: they are never written in a file of the project.
+"""
+
+import os
+
+
+def _env(name, default=None):
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def _env_float(name):
+    value = _env(name)
+    return float(value) if value is not None else None
+
+
+BOT_NAME = "pacer_spiders"
+SPIDER_MODULES = ["pacer_spiders.spiders"]
+NEWSPIDER_MODULE = "pacer_spiders.spiders"
+COMMANDS_MODULE = "pacer_spiders.scrapy_commands"
+# Spiders listed by plugins (the ``spider_classes`` hook) join those of SPIDER_MODULES.
+SPIDER_LOADER_CLASS = "pacer_spiders.spiderloader.PluginSpiderLoader"
+
+# --- where data goes -------------------------------------------------------------------
+# An SQLite file in the working directory by default; postgresql+psycopg://... in production.
+DATABASE_URL = _env("DATABASE_URL", "sqlite:///pacer_spiders.sqlite3")
+# PDFs and other files (Scrapy's FilesPipeline store: a folder, s3://, gs://, ftp://).
+FILES_STORE = _env("FILES_STORE", "./pacer_files")
+# Unset: one machine.  redis://host:port/db: distributed crawls through scrapy-redis.
+REDIS_URL = _env("REDIS_URL")
+
+# --- PACER ------------------------------------------------------------------------------
+# From the environment only.
+PACER_USERNAME = _env("PACER_USERNAME")
+PACER_PASSWORD = _env("PACER_PASSWORD")
+PACER_TOTP_SECRET = _env("PACER_TOTP_SECRET")
+PACER_CLIENT_CODE = _env("PACER_CLIENT_CODE")
+# PACER's central authentication service (the sandbox prints its own).
+PACER_LOGIN_URL = _env("PACER_LOGIN_URL", "https://pacer.login.uscourts.gov/services/cso-auth")
+PACER_LOGOUT_URL = _env("PACER_LOGOUT_URL", "https://pacer.login.uscourts.gov/services/cso-logout")
+# A court's CM/ECF site; {subdomain} is PACER's (azb), {court_id} CourtListener's (arb).
+PACER_COURT_URL_TEMPLATE = _env("PACER_COURT_URL_TEMPLATE", "https://ecf.{subdomain}.uscourts.gov")
+# A dollar cap for one crawl: nothing is bought that would pass it.  None: no cap.
+PACER_MAX_COST = _env_float("PACER_MAX_COST")
+
+# --- a process that holds PACER credentials exposes no remote control ----------------------
+TELNETCONSOLE_ENABLED = False
+EXTENSIONS = {
+    "scrapy.extensions.telnet.TelnetConsole": None,
+}
+
+# --- politeness and Scrapy defaults -------------------------------------------------------
+ROBOTSTXT_OBEY = False  # PACER's report scripts are what a paying user asks for
+USER_AGENT = "pacer_spiders/0.1 (+https://github.com/pacer-spiders)"
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 0.25
+COOKIES_ENABLED = True
+RETRY_TIMES = 3
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = _env("LOG_LEVEL", "INFO")

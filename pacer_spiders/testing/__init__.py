@@ -1,0 +1,1 @@
+"""Throwaway real services (PostgreSQL, Redis) for tests and benchmarks."""

@@ -1,0 +1,1 @@
+"""Item pipelines: source files, parse, validate, orphans, database, files (see DESIGN.md)."""

@@ -1,0 +1,77 @@
+"""Shared fixtures: real PostgreSQL and Redis servers, hermetic plugin loading."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+# Hermetic: whatever else is installed in the environment must not change the tests.  The
+# entry-point test turns loading back on in a subprocess of its own.
+os.environ.setdefault("PACER_SPIDERS_LOAD_ENTRYPOINTS", "0")
+
+from pacer_spiders.testing.services import ServiceUnavailable, postgres_server, redis_server  # noqa: E402
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def _missing(exc: Exception):
+    # Under CI a missing service is a failure, never a silent skip.
+    if IN_CI:
+        pytest.fail(f"service required under CI=true: {exc}")
+    pytest.skip(str(exc))
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A ``postgresql+psycopg://`` URL of a throwaway server (or $PACER_TEST_POSTGRES_URL)."""
+    if os.environ.get("PACER_TEST_POSTGRES_URL"):
+        yield os.environ["PACER_TEST_POSTGRES_URL"]
+        return
+    try:
+        server = postgres_server()
+        url = server.__enter__()
+    except ServiceUnavailable as exc:
+        _missing(exc)
+    try:
+        yield url
+    finally:
+        server.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """A ``redis://`` URL of a throwaway redis-server (or $PACER_TEST_REDIS_URL)."""
+    if os.environ.get("PACER_TEST_REDIS_URL"):
+        yield os.environ["PACER_TEST_REDIS_URL"]
+        return
+    try:
+        server = redis_server()
+        url = server.__enter__()
+    except ServiceUnavailable as exc:
+        _missing(exc)
+    try:
+        yield url
+    finally:
+        server.__exit__(None, None, None)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """Each test using it runs on an SQLite file and on the real PostgreSQL (a fresh schema each)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'archive.sqlite3'}"
+        return
+    import uuid
+
+    import sqlalchemy as sa
+
+    base = request.getfixturevalue("postgres_url")
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    yield base.rsplit("/", 1)[0] + "/" + name
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
