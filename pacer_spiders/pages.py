@@ -14,3 +14,11 @@ class PageProblem:
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.reason}"
+
+
+class NotTheReport(Exception):
+    """Raised by a parser when the page is not the report it parses; carries the PageProblem."""
+
+    def __init__(self, problem: PageProblem):
+        super().__init__(str(problem))
+        self.problem = problem
