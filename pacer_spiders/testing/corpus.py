@@ -66,14 +66,6 @@ def _normalize(value):
     return json.loads(json.dumps(value, default=str))
 
 
-def _count_fields(value) -> int:
-    if isinstance(value, dict):
-        return sum(_count_fields(v) if isinstance(v, (dict, list)) and v else 1 for v in value.values()) or 1
-    if isinstance(value, list):
-        return sum(_count_fields(v) for v in value) or 1
-    return 1
-
-
 def compare(ours, expected, path: str = "$") -> Agreement:
     """Field-by-field agreement of ``ours`` with ``expected`` (the reference JSON)."""
     ours, expected = _normalize(ours), _normalize(expected)
