@@ -64,3 +64,24 @@ RETRY_TIMES = 3
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = _env("LOG_LEVEL", "INFO")
+
+# --- distributed and scheduled crawls (README, "Distributed and scheduled crawls") ----------------
+# With REDIS_URL set, this add-on swaps in the shared Redis scheduler, queues and duplicate filter.
+ADDONS = {"pacer_spiders.distributed.DistributedAddon": 0}
+PACER_REDIS_PREFIX = _env("PACER_REDIS_PREFIX", "pacer")
+# Per court, for all workers together: requests in flight, and seconds between two request starts.
+PACER_COURT_CONCURRENCY = int(_env("PACER_COURT_CONCURRENCY", "2"))
+PACER_COURT_INTERVAL = float(_env("PACER_COURT_INTERVAL", "0.5"))
+PACER_COURT_LIMITS = {}  # {"nysd": {"concurrency": 1, "interval": 2.0}}
+# A worker that holds a request renews its lease; one killed loses it after this many seconds.
+PACER_LEASE_SECONDS = float(_env("PACER_LEASE_SECONDS", "60"))
+# Seconds with nothing left in Redis after which a worker stops (0: wait for work forever).
+PACER_WORKER_IDLE_CLOSE = float(_env("PACER_WORKER_IDLE_CLOSE", "0"))
+# Work requests enqueued as bulk run only from 6 p.m. to 6 a.m. Central time (PACER's request).
+PACER_BULK_WINDOW = True
+PACER_WORK_ATTEMPTS = 3  # tries of a work request that failed for a passing reason
+PACER_WORK_RETRY_DELAY = 30.0  # seconds before its first retry, doubled each time
+PACER_WEBHOOK_ATTEMPTS = 6
+PACER_WEBHOOK_BACKOFF = 1.0  # seconds before the first webhook retry, doubled each time
+# Schedules of `pacer-spiders schedule`: None for the built-in ones, or a TOML/JSON file.
+PACER_SCHEDULES_FILE = _env("PACER_SCHEDULES_FILE")

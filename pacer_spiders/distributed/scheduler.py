@@ -1,0 +1,223 @@
+"""scrapy-redis' scheduler and queue, made safe to share: JSON entries, leases, per-court limits.
+
+``DistributedScheduler`` keeps scrapy-redis' Scheduler (dupefilter in Redis, ``SCHEDULER_PERSIST``)
+and changes what taking a request means: the request is *leased* (see ``store.py``), the lease
+is renewed while the request is in this worker's engine, the court's concurrency slot is freed
+when the download ends, and the lease is acked once Scrapy has handled the response (callback
+output, follow-up requests queued).  A worker killed before that leaves an expired lease, and
+the request goes back to its queue for another worker.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import deque
+from urllib.parse import urlsplit
+
+from scrapy import signals
+from scrapy_redis.queue import Base
+from scrapy_redis.scheduler import Scheduler
+from twisted.internet import task
+
+from pacer_spiders.distributed.dupefilter import request_fields
+from pacer_spiders.distributed.serializer import (
+    ALLOWED_REQUEST_CLASSES,
+    UnsafeRequestError,
+    request_from_json,
+    request_to_json,
+)
+from pacer_spiders.distributed.store import RedisStore
+
+logger = logging.getLogger(__name__)
+
+TICK_SECONDS = 0.1
+
+
+def court_of_request(request) -> str:
+    """The court a request goes to: its ``court_id`` field, else the CM/ECF host's subdomain."""
+    court = request_fields(request).get("court_id")
+    if court:
+        return str(court)
+    host = urlsplit(request.url).hostname or "unknown"
+    parts = host.split(".")
+    if len(parts) >= 4 and parts[0] == "ecf" and parts[-2:] == ["uscourts", "gov"]:
+        from pacer_spiders.courts import court_id_for_subdomain
+
+        try:
+            return court_id_for_subdomain(parts[1])
+        except Exception:  # an unknown subdomain still gets a limit of its own
+            return parts[1]
+    return f"host:{host}"
+
+
+class CourtQueue(Base):
+    """One Redis queue per court for a spider; entries are JSON (``SCHEDULER_SERIALIZER``)."""
+
+    def __init__(self, server, spider, key, serializer=None, store: RedisStore | None = None,
+                 allowed_classes=ALLOWED_REQUEST_CLASSES):
+        from pacer_spiders.distributed import serializer as json_serializer
+
+        super().__init__(server, spider, key, serializer or json_serializer)
+        self.store = store or RedisStore.from_settings(spider.settings, server=server)
+        self.allowed_classes = allowed_classes
+
+    def _encode_request(self, request):
+        return request_to_json(request, self.spider)
+
+    def _decode_request(self, encoded_request):
+        return request_from_json(encoded_request, self.spider, self.allowed_classes)
+
+    def __len__(self):
+        return self.store.outstanding(self.spider.name)
+
+    def push(self, request):
+        data = self._encode_request(request)
+        work = request_fields(request).get("work_request_id") or ""
+        self.store.push_request(self.spider.name, court_of_request(request), data, request.priority, work)
+
+    def pop(self, timeout=0):
+        """``(request, lease)``, or None; a bad entry is dropped (logged, acked) and the next taken."""
+        for _ in range(20):
+            got = self.store.pop_request(self.spider.name)
+            if not isinstance(got, tuple):
+                return None
+            lease, data = got
+            try:
+                return self._decode_request(data), lease
+            except (UnsafeRequestError, ValueError, TypeError, KeyError) as exc:
+                logger.error("dropped a queued request that cannot be rebuilt: %s", exc)
+                done = self.store.ack(self.spider.name, lease)
+                if lease.work_request_id:
+                    self.store.record_error(lease.work_request_id, 3, f"queued request unusable: {exc}")
+                self.on_unusable(done)
+        return None
+
+    def on_unusable(self, finished_work_request_id):  # the scheduler finishes the work request
+        pass
+
+    def clear(self):
+        # Shared by every worker and persistent by design: never flushed from a worker.
+        pass
+
+
+class DistributedScheduler(Scheduler):
+    """scrapy-redis' Scheduler with leased, court-limited, JSON-only queues."""
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        instance = cls.from_settings(crawler.settings)
+        instance.stats = crawler.stats
+        instance.crawler = crawler
+        instance.store = RedisStore.from_settings(crawler.settings, server=instance.server)
+        return instance
+
+    def open(self, spider):
+        from pacer_spiders.distributed.work import WorkTracker
+
+        self.spider = spider
+        self.queue = CourtQueue(self.server, spider, self.queue_key % {"spider": spider.name},
+                                store=self.store, allowed_classes=ALLOWED_REQUEST_CLASSES
+                                | frozenset(spider.settings.getlist("PACER_REQUEST_CLASSES")))
+        self.queue.on_unusable = self._work_finished
+        if not self.df:
+            from scrapy.utils.misc import load_object
+
+            self.df = load_object(self.dupefilter_cls).from_spider(spider)
+        self.persist = True  # a stopping worker never flushes the shared queue
+        self.tracker = WorkTracker.for_crawler(self.crawler)
+        self._leases: dict = {}
+        self._local: deque = deque()
+        self._last_renew = time.monotonic()
+        self.crawler.signals.connect(self._request_left_downloader, signal=signals.request_left_downloader)
+        self._ticker = task.LoopingCall(self._tick)
+        self._ticker.start(TICK_SECONDS, now=False)
+        pending = self.store.outstanding(spider.name)
+        if pending:
+            spider.logger.info("Joining a shared crawl (%d requests and work items outstanding)", pending)
+
+    def close(self, reason):
+        if getattr(self, "_ticker", None) is not None and self._ticker.running:
+            self._ticker.stop()
+        self._sweep(closing=True)
+        # never flush: SCHEDULER_PERSIST is the only sane mode for a shared queue
+
+    def flush(self):
+        raise RuntimeError("the shared Redis queue is never flushed by a worker")
+
+    # -- Scrapy's scheduler interface --------------------------------------------------------
+    def enqueue_request(self, request):
+        if not request.dont_filter and self.df.request_seen(request):
+            self.df.log(request, self.spider)
+            return False
+        try:
+            self.queue.push(request)
+        except TypeError as exc:
+            # Something in meta is not JSON: keep it in this worker (lost if the worker dies).
+            logger.warning("request kept in this worker only (%s): %s", exc, request)
+            self._local.append(request)
+            if self.stats:
+                self.stats.inc_value("scheduler/enqueued/local")
+            return True
+        if self.stats:
+            self.stats.inc_value("scheduler/enqueued/redis")
+        return True
+
+    def next_request(self):
+        if self._local:
+            return self._local.popleft()
+        got = self.queue.pop()
+        if got is None:
+            return None
+        request, lease = got
+        # Scrapy's per-slot concurrency then counts per court, whatever host serves the courts
+        request.meta.setdefault("download_slot", f"court:{lease.court}")
+        self._leases[request] = lease
+        if lease.work_request_id:
+            self.tracker.started(lease.work_request_id)
+        if self.stats:
+            self.stats.inc_value("scheduler/dequeued/redis")
+        return request
+
+    def has_pending_requests(self):
+        return bool(self._local) or self.store.outstanding(self.spider.name) > 0
+
+    def __len__(self):
+        return len(self._local) + self.store.outstanding(self.spider.name)
+
+    # -- leases ------------------------------------------------------------------------------
+    def _request_left_downloader(self, request, spider=None):
+        lease = self._leases.get(request)
+        if lease is not None:
+            self.store.release_court(lease)
+
+    def _tick(self):
+        try:
+            self._sweep()
+            now = time.monotonic()
+            if now - self._last_renew > self.store.lease_ms / 4000 and self._leases:
+                self.store.renew(self.spider.name, self._leases.values())
+                self._last_renew = now
+            slot = getattr(self.crawler.engine, "_slot", None)
+            if slot is not None and slot.closing is None:
+                # a court whose interval has passed may now be served: let the engine ask again
+                slot.nextcall.schedule()
+        except Exception:  # a Redis hiccup must not stop the ticker
+            logger.exception("distributed scheduler tick failed")
+
+    def _sweep(self, closing: bool = False):
+        """Ack the leases of requests the engine is done with (all of them when closing)."""
+        slot = getattr(self.crawler.engine, "_slot", None)
+        inprogress = slot.inprogress if slot is not None else set()
+        for request, lease in list(self._leases.items()):
+            if request in inprogress and not closing:
+                continue
+            del self._leases[request]
+            if request in inprogress:  # closing with it unfinished: give it back
+                self.store.nack(self.spider.name, lease)
+                continue
+            self._work_finished(self.store.ack(self.spider.name, lease))
+
+    def _work_finished(self, work_request_id):
+        if work_request_id:
+            self.tracker.finish(work_request_id)

@@ -1,0 +1,119 @@
+"""The spider side of distributed crawls: ``async def start()`` reads work items from Redis.
+
+scrapy-redis' ``RedisMixin`` feeds spiders through ``start_requests`` and the idle signal; Scrapy
+2.13+ calls ``async def start()`` instead, and a worker must keep running while others still hold
+work.  ``DistributedSpiderMixin.distributed_start()`` therefore loops: take a work item (a lease, so a killed
+worker's item goes back), mark its work request started, yield the spider's own seed requests
+for it (they go to the shared queues through the scheduler), ack it.  Without ``REDIS_URL`` the
+spider's ordinary ``start()`` runs unchanged; with it, that ``start()`` becomes the seed of one
+work item and the worker's ``start`` is ``distributed_start``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import datetime as dt
+import inspect
+import time
+from zoneinfo import ZoneInfo
+
+from scrapy_redis.spiders import RedisMixin
+
+from pacer_spiders.distributed.store import RedisStore
+
+CENTRAL = ZoneInfo("America/Chicago")
+
+
+class InsufficientMetadata(ValueError):
+    """A work item that cannot be turned into a request (status 7)."""
+
+
+def in_bulk_window(now: dt.datetime | None = None, start_hour: int = 18, end_hour: int = 6) -> bool:
+    """PACER asks large pulls to run from 6 p.m. to 6 a.m. Central time (CST or CDT)."""
+    local = (now or dt.datetime.now(dt.timezone.utc)).astimezone(CENTRAL)
+    if start_hour > end_hour:
+        return local.hour >= start_hour or local.hour < end_hour
+    return start_hour <= local.hour < end_hour
+
+
+class DistributedSpiderMixin(RedisMixin):
+    """Put it first in a spider's bases; the spider may override ``seed_requests``."""
+
+    #: seconds between looks at an empty work queue
+    work_poll_interval = 0.2
+
+    @property
+    def distributed(self) -> bool:
+        return bool(getattr(self, "crawler", None) and self.crawler.settings.get("REDIS_URL"))
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        if crawler.settings.get("REDIS_URL"):
+            spider.setup_redis(crawler)
+            # The spider's own start() (class attribute) stays the seed of one work item; the
+            # worker's start is the loop over the shared work queue.
+            spider.start = spider.distributed_start
+        return spider
+
+    def spider_idle(self):
+        # scrapy-redis keeps an idle spider open to poll its start-URL list; start() does the
+        # polling here and decides when a worker may close (PACER_WORKER_IDLE_CLOSE).
+        return None
+
+    async def distributed_start(self):
+        from pacer_spiders.distributed.work import WorkTracker
+
+        settings = self.crawler.settings
+        store = RedisStore.from_settings(settings, server=self.server)
+        tracker = WorkTracker.for_crawler(self.crawler)
+        idle_close = settings.getfloat("PACER_WORKER_IDLE_CLOSE", 0)
+        bulk_window = settings.getbool("PACER_BULK_WINDOW", True)
+        idle_since = None
+        while True:
+            got = store.pop_work(self.name, allow_bulk=not bulk_window or in_bulk_window())
+            if got is None:
+                if idle_close > 0 and store.outstanding(self.name) == 0:
+                    idle_since = idle_since or time.monotonic()
+                    if time.monotonic() - idle_since >= idle_close:
+                        self.logger.info("no work left in Redis for %.0fs: this worker stops", idle_close)
+                        return
+                else:
+                    idle_since = None
+                await asyncio.sleep(self.work_poll_interval)
+                continue
+            idle_since = None
+            lease_id, item = got
+            work_request_id = item.get("work_request_id")
+            tracker.started(work_request_id)
+            try:
+                async for request in self._seeds(item):
+                    request.meta.setdefault("work_request_id", work_request_id)
+                    request.meta.setdefault("court_id", item.get("court_id"))
+                    yield request
+            except InsufficientMetadata as exc:
+                tracker.error(work_request_id, 7, f"insufficient metadata: {exc}")
+            except Exception as exc:  # one bad item must not stop the worker
+                self.logger.error("work request %s could not be started: %s", work_request_id, exc)
+                tracker.error(work_request_id, 3, f"could not start: {type(exc).__name__}: {exc}")
+            finished = store.ack_work(self.name, lease_id)
+            if finished:
+                tracker.finish(finished)
+
+    async def _seeds(self, item: dict):
+        produced = self.seed_requests(dict(item.get("params") or {}, court_id=item.get("court_id")))
+        if inspect.isasyncgen(produced) or hasattr(produced, "__aiter__"):
+            async for request in produced:
+                yield request
+        else:
+            for request in produced or ():
+                yield request
+
+    def seed_requests(self, params: dict):
+        """The requests that start one work item; by default the spider's own ``start()`` run
+        with ``params`` as its arguments (as ``scrapy crawl NAME -a key=value`` would set them)."""
+        clone = copy.copy(self)
+        clone.__dict__.pop("start", None)
+        clone.__dict__.update(params)
+        return type(self).start(clone)

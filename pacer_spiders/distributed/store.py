@@ -1,0 +1,434 @@
+"""Everything the workers share in Redis: request queues per court, leases, court limits, work items.
+
+Each operation that several workers race on is one Lua script, so it is atomic on the server:
+
+* requests wait in one sorted set per (spider, court) (``<p>:<spider>:q:<court>``), ordered by
+  Scrapy priority then arrival; their JSON lives in ``<p>:req:<id>``;
+* taking a request gives a *lease* (``<p>:<spider>:leases``, deadline in ms) that the worker renews
+  while the request is in its engine and acks when it is done; a lease that expires (the worker
+  was killed) puts the request back in its queue, so nothing is lost;
+* a court is handed out only while its in-flight requests (``<p>:court:<court>:active``, for all
+  spiders and workers) are below its concurrency limit and its minimum interval between request
+  starts has passed (``<p>:court:<court>:next``), so the limit holds across every machine;
+* work items (what ``pacer-spiders enqueue`` asked for) wait in ``<p>:<spider>:work`` (and
+  ``:bulk`` for pulls kept to PACER's night window, ``:delayed`` for retries); each counts as
+  pending for its work request (``<p>:wr:<id>:pending``) until its seed requests are queued, and
+  each queued request counts until acked, so the last ack tells that the work request is over.
+
+Redis time (``TIME``) is the only clock, so workers on machines with skewed clocks agree.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import redis
+
+_NOW = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+"""
+
+# Put expired request leases of one spider back in their court queues.
+_RECOVER = """
+local function recover(P, spider, now)
+  local leases = P .. ':' .. spider .. ':leases'
+  local expired = redis.call('ZRANGEBYSCORE', leases, '-inf', now)
+  for _, id in ipairs(expired) do
+    local req = P .. ':req:' .. id
+    redis.call('ZREM', leases, id)
+    local court = redis.call('HGET', req, 'court')
+    if court then
+      redis.call('ZREM', P .. ':court:' .. court .. ':active', id)
+      redis.call('HDEL', req, 'lease')
+      redis.call('HINCRBY', req, 'recovered', 1)
+      redis.call('ZADD', P .. ':' .. spider .. ':q:' .. court, redis.call('HGET', req, 'score'), id)
+      redis.call('SADD', P .. ':' .. spider .. ':courts', court)
+    end
+  end
+  return #expired
+end
+"""
+
+PUSH_REQUEST = """
+local P, spider, court, priority, data, work = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5], ARGV[6]
+local id = redis.call('INCR', P .. ':seq')
+-- higher Scrapy priority first, then first come first served
+local score = -priority * 1000000000 + id
+redis.call('HSET', P .. ':req:' .. id, 'spider', spider, 'court', court, 'score', score, 'data', data, 'work', work)
+redis.call('ZADD', P .. ':' .. spider .. ':q:' .. court, score, id)
+redis.call('SADD', P .. ':' .. spider .. ':courts', court)
+if work ~= '' then redis.call('INCR', P .. ':wr:' .. work .. ':pending') end
+return id
+"""
+
+# ARGV: prefix, spider, lease_ms, default concurrency, default interval ms, overrides JSON
+# ({court: [concurrency, interval_ms]}), offset (which court to try first).
+# Returns {id, court, data, work, token} or {0, ms until a court may be ready or -1}.
+POP_REQUEST = _NOW + _RECOVER + """
+local P, spider, lease_ms = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local default_conc, default_interval = tonumber(ARGV[4]), tonumber(ARGV[5])
+local overrides = cjson.decode(ARGV[6])
+local offset = tonumber(ARGV[7])
+recover(P, spider, now)
+local courts_key = P .. ':' .. spider .. ':courts'
+local courts = redis.call('SMEMBERS', courts_key)
+table.sort(courts)
+local n = #courts
+local soonest = -1
+for i = 0, n - 1 do
+  local court = courts[((offset + i) % n) + 1]
+  local q = P .. ':' .. spider .. ':q:' .. court
+  if redis.call('ZCARD', q) == 0 then
+    redis.call('SREM', courts_key, court)
+  else
+    local active = P .. ':court:' .. court .. ':active'
+    redis.call('ZREMRANGEBYSCORE', active, '-inf', now)
+    local conc, interval = default_conc, default_interval
+    local o = overrides[court]
+    if o then conc = tonumber(o[1]) or conc; interval = tonumber(o[2]) or interval end
+    local next_at = tonumber(redis.call('GET', P .. ':court:' .. court .. ':next') or '0')
+    local busy = redis.call('ZCARD', active) >= conc
+    if not busy and now >= next_at then
+      local id = redis.call('ZRANGE', q, 0, 0)[1]
+      redis.call('ZREM', q, id)
+      local req = P .. ':req:' .. id
+      local data = redis.call('HGET', req, 'data')
+      if data then
+        local token = tostring(redis.call('INCR', P .. ':seq'))
+        local deadline = now + lease_ms
+        redis.call('HSET', req, 'lease', token)
+        redis.call('ZADD', P .. ':' .. spider .. ':leases', deadline, id)
+        redis.call('ZADD', active, deadline, id)
+        if interval > 0 then
+          redis.call('SET', P .. ':court:' .. court .. ':next', now + interval, 'PX', interval + 60000)
+        end
+        -- the most requests ever in flight at this court at once (what tests and bench check)
+        local inflight = redis.call('ZCARD', active)
+        if inflight > tonumber(redis.call('HGET', P .. ':stats:peak', court) or '0') then
+          redis.call('HSET', P .. ':stats:peak', court, inflight)
+        end
+        return {id, court, data, redis.call('HGET', req, 'work') or '', token}
+      end
+    elseif not busy then
+      local wait = next_at - now
+      if soonest < 0 or wait < soonest then soonest = wait end
+    end
+  end
+end
+return {0, soonest}
+"""
+
+# ARGV: prefix, spider, id, token.  Returns {done (1 when the work request has nothing left), work}
+# or {-1, ''} when the lease is no longer this worker's.
+ACK_REQUEST = """
+local P, spider, id, token = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local req = P .. ':req:' .. id
+if redis.call('HGET', req, 'lease') ~= token then return {-1, ''} end
+local court = redis.call('HGET', req, 'court')
+local work = redis.call('HGET', req, 'work') or ''
+redis.call('ZREM', P .. ':' .. spider .. ':leases', id)
+redis.call('ZREM', P .. ':court:' .. court .. ':active', id)
+redis.call('DEL', req)
+if work ~= '' then
+  local left = redis.call('DECR', P .. ':wr:' .. work .. ':pending')
+  if left <= 0 then
+    redis.call('DEL', P .. ':wr:' .. work .. ':pending')
+    return {1, work}
+  end
+end
+return {0, work}
+"""
+
+# Give a leased request back (a worker closing with it unfinished).
+NACK_REQUEST = """
+local P, spider, id, token = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local req = P .. ':req:' .. id
+if redis.call('HGET', req, 'lease') ~= token then return 0 end
+local court = redis.call('HGET', req, 'court')
+redis.call('ZREM', P .. ':' .. spider .. ':leases', id)
+redis.call('ZREM', P .. ':court:' .. court .. ':active', id)
+redis.call('HDEL', req, 'lease')
+redis.call('ZADD', P .. ':' .. spider .. ':q:' .. court, redis.call('HGET', req, 'score'), id)
+redis.call('SADD', P .. ':' .. spider .. ':courts', court)
+return 1
+"""
+
+# The download is over: free the court's concurrency slot (the lease lives on until the ack).
+RELEASE_COURT = """
+local P, id, token = ARGV[1], ARGV[2], ARGV[3]
+local req = P .. ':req:' .. id
+if redis.call('HGET', req, 'lease') ~= token then return 0 end
+return redis.call('ZREM', P .. ':court:' .. redis.call('HGET', req, 'court') .. ':active', id)
+"""
+
+# ARGV: prefix, spider, lease_ms, then id, token pairs.  Extends the leases still held.
+RENEW = _NOW + """
+local P, spider, lease_ms = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local renewed = 0
+for i = 4, #ARGV, 2 do
+  local id, token = ARGV[i], ARGV[i + 1]
+  local req = P .. ':req:' .. id
+  if redis.call('HGET', req, 'lease') == token then
+    redis.call('ZADD', P .. ':' .. spider .. ':leases', 'XX', now + lease_ms, id)
+    redis.call('ZADD', P .. ':court:' .. redis.call('HGET', req, 'court') .. ':active', 'XX', now + lease_ms, id)
+    renewed = renewed + 1
+  end
+end
+return renewed
+"""
+
+# ARGV: prefix, spider, list (work|bulk), item JSON, delay ms (0: now), work request id
+PUSH_WORK = _NOW + """
+local P, spider, list, item, delay = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
+if delay > 0 then
+  redis.call('ZADD', P .. ':' .. spider .. ':delayed', now + delay, list .. '|' .. item)
+else
+  redis.call('RPUSH', P .. ':' .. spider .. ':' .. list, item)
+end
+return 1
+"""
+
+# ARGV: prefix, spider, lease_ms, allow_bulk (1/0).  Returns {wid, item JSON} or {0}.
+POP_WORK = _NOW + """
+local P, spider, lease_ms, allow_bulk = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4] == '1'
+local base = P .. ':' .. spider
+-- retries whose delay is over
+for _, entry in ipairs(redis.call('ZRANGEBYSCORE', base .. ':delayed', '-inf', now)) do
+  redis.call('ZREM', base .. ':delayed', entry)
+  local sep = string.find(entry, '|', 1, true)
+  redis.call('RPUSH', base .. ':' .. string.sub(entry, 1, sep - 1), string.sub(entry, sep + 1))
+end
+-- work items of killed workers go back to the front
+for _, wid in ipairs(redis.call('ZRANGEBYSCORE', base .. ':wleases', '-inf', now)) do
+  local key = P .. ':witem:' .. wid
+  local item, list, work = redis.call('HGET', key, 'item'), redis.call('HGET', key, 'list'), redis.call('HGET', key, 'work')
+  redis.call('ZREM', base .. ':wleases', wid)
+  redis.call('DEL', key)
+  if item then
+    redis.call('LPUSH', base .. ':' .. list, item)
+    if work and work ~= '' then redis.call('DECR', P .. ':wr:' .. work .. ':pending') end
+  end
+end
+local list = 'work'
+local item = redis.call('LPOP', base .. ':work')
+if not item and allow_bulk then
+  list = 'bulk'
+  item = redis.call('LPOP', base .. ':bulk')
+end
+if not item then return {0} end
+local wid = tostring(redis.call('INCR', P .. ':seq'))
+local ok, decoded = pcall(cjson.decode, item)
+local work = ''
+if ok and type(decoded) == 'table' and decoded['work_request_id'] then work = tostring(decoded['work_request_id']) end
+redis.call('HSET', P .. ':witem:' .. wid, 'item', item, 'list', list, 'work', work)
+redis.call('ZADD', base .. ':wleases', now + lease_ms, wid)
+if work ~= '' then redis.call('INCR', P .. ':wr:' .. work .. ':pending') end
+return {wid, item}
+"""
+
+# ARGV: prefix, spider, wid.  Returns {done, work} like ACK_REQUEST.
+ACK_WORK = """
+local P, spider, wid = ARGV[1], ARGV[2], ARGV[3]
+local key = P .. ':witem:' .. wid
+local work = redis.call('HGET', key, 'work')
+if not work then return {-1, ''} end
+redis.call('DEL', key)
+redis.call('ZREM', P .. ':' .. spider .. ':wleases', wid)
+if work ~= '' then
+  local left = redis.call('DECR', P .. ':wr:' .. work .. ':pending')
+  if left <= 0 then
+    redis.call('DEL', P .. ':wr:' .. work .. ':pending')
+    return {1, work}
+  end
+end
+return {0, work}
+"""
+
+RENEW_WORK = _NOW + """
+local P, spider, lease_ms = ARGV[1], ARGV[2], tonumber(ARGV[3])
+for i = 4, #ARGV do
+  redis.call('ZADD', P .. ':' .. spider .. ':wleases', 'XX', now + lease_ms, ARGV[i])
+end
+return 1
+"""
+
+# ARGV: prefix, spider.  Requests queued or leased plus work items waiting or being seeded.
+OUTSTANDING = """
+local P, spider = ARGV[1], ARGV[2]
+local base = P .. ':' .. spider
+local total = redis.call('ZCARD', base .. ':leases') + redis.call('ZCARD', base .. ':wleases')
+  + redis.call('LLEN', base .. ':work') + redis.call('LLEN', base .. ':bulk') + redis.call('ZCARD', base .. ':delayed')
+for _, court in ipairs(redis.call('SMEMBERS', base .. ':courts')) do
+  total = total + redis.call('ZCARD', base .. ':q:' .. court)
+end
+return total
+"""
+
+
+@dataclass(frozen=True)
+class Lease:
+    """A request (or work item) this worker holds until it acks it."""
+
+    id: str
+    token: str
+    court: str
+    work_request_id: str
+
+
+@dataclass(frozen=True)
+class CourtLimits:
+    """How hard one court may be asked, by all workers together."""
+
+    concurrency: int = 2
+    interval: float = 0.5  # seconds between two request starts at one court
+    overrides: tuple = ()  # ((court_id, concurrency, interval), ...)
+
+    @classmethod
+    def from_settings(cls, settings) -> "CourtLimits":
+        overrides = []
+        for court, limit in (settings.getdict("PACER_COURT_LIMITS") or {}).items():
+            overrides.append((court, int(limit.get("concurrency", 0)) or None, limit.get("interval")))
+        return cls(
+            concurrency=settings.getint("PACER_COURT_CONCURRENCY", 2),
+            interval=settings.getfloat("PACER_COURT_INTERVAL", 0.5),
+            overrides=tuple(overrides),
+        )
+
+    def for_court(self, court: str) -> tuple[int, float]:
+        for name, concurrency, interval in self.overrides:
+            if name == court:
+                return concurrency or self.concurrency, self.interval if interval is None else float(interval)
+        return self.concurrency, self.interval
+
+    def overrides_json(self) -> str:
+        data = {}
+        for court, concurrency, interval in self.overrides:
+            data[court] = [concurrency or self.concurrency,
+                           int(round(1000 * (self.interval if interval is None else float(interval))))]
+        return json.dumps(data) if data else "{}"
+
+
+def _text(value) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+class RedisStore:
+    """The shared state of every worker (see the module docstring); one per process and prefix."""
+
+    def __init__(self, server: redis.Redis, prefix: str = "pacer", lease_seconds: float = 60.0,
+                 limits: CourtLimits | None = None):
+        self.server = server
+        self.prefix = prefix
+        self.lease_ms = int(lease_seconds * 1000)
+        self.limits = limits or CourtLimits()
+        self._overrides = self.limits.overrides_json()
+        self._offset = 0
+        register = server.register_script
+        self._push = register(PUSH_REQUEST)
+        self._pop = register(POP_REQUEST)
+        self._ack = register(ACK_REQUEST)
+        self._nack = register(NACK_REQUEST)
+        self._release = register(RELEASE_COURT)
+        self._renew = register(RENEW)
+        self._push_work = register(PUSH_WORK)
+        self._pop_work = register(POP_WORK)
+        self._ack_work = register(ACK_WORK)
+        self._renew_work = register(RENEW_WORK)
+        self._outstanding = register(OUTSTANDING)
+
+    @classmethod
+    def from_url(cls, url: str, **kwargs) -> "RedisStore":
+        return cls(redis.Redis.from_url(url), **kwargs)
+
+    @classmethod
+    def from_settings(cls, settings, server=None) -> "RedisStore":
+        server = server or redis.Redis.from_url(settings.get("REDIS_URL"))
+        return cls(
+            server,
+            prefix=settings.get("PACER_REDIS_PREFIX", "pacer"),
+            lease_seconds=settings.getfloat("PACER_LEASE_SECONDS", 60.0),
+            limits=CourtLimits.from_settings(settings),
+        )
+
+    # -- requests --------------------------------------------------------------------------
+    def push_request(self, spider: str, court: str, data: str, priority: int = 0, work_request_id="") -> str:
+        return _text(self._push(args=[self.prefix, spider, court, int(priority), data, str(work_request_id or "")]))
+
+    def pop_request(self, spider: str) -> tuple[Lease, str] | float | None:
+        """A leased request and its JSON; else seconds until a court may be ready (None: nothing queued)."""
+        self._offset += 1
+        result = self._pop(args=[self.prefix, spider, self.lease_ms, self.limits.concurrency,
+                                 int(round(self.limits.interval * 1000)), self._overrides, self._offset])
+        if _text(result[0]) == "0":
+            wait = int(result[1])
+            return None if wait < 0 else wait / 1000
+        request_id, court, data, work, token = (_text(value) for value in result)
+        return Lease(request_id, token, court, work), data
+
+    def ack(self, spider: str, lease: Lease) -> str | None:
+        """Done with a request: the work request id when that was its last pending request."""
+        done, work = self._ack(args=[self.prefix, spider, lease.id, lease.token])
+        return _text(work) if int(done) == 1 else None
+
+    def nack(self, spider: str, lease: Lease) -> bool:
+        return bool(self._nack(args=[self.prefix, spider, lease.id, lease.token]))
+
+    def release_court(self, lease: Lease) -> None:
+        self._release(args=[self.prefix, lease.id, lease.token])
+
+    def renew(self, spider: str, leases) -> int:
+        args = [self.prefix, spider, self.lease_ms]
+        for lease in leases:
+            args += [lease.id, lease.token]
+        return int(self._renew(args=args)) if len(args) > 3 else 0
+
+    # -- work items ------------------------------------------------------------------------
+    def push_work(self, spider: str, item: dict, bulk: bool = False, delay: float = 0.0) -> None:
+        self._push_work(args=[self.prefix, spider, "bulk" if bulk else "work", json.dumps(item, sort_keys=True),
+                              int(delay * 1000)])
+
+    def pop_work(self, spider: str, allow_bulk: bool = True) -> tuple[str, dict] | None:
+        result = self._pop_work(args=[self.prefix, spider, self.lease_ms, "1" if allow_bulk else "0"])
+        if _text(result[0]) == "0":
+            return None
+        return _text(result[0]), json.loads(result[1])
+
+    def ack_work(self, spider: str, work_lease_id: str) -> str | None:
+        done, work = self._ack_work(args=[self.prefix, spider, work_lease_id])
+        return _text(work) if int(done) == 1 else None
+
+    def renew_work(self, spider: str, work_lease_ids) -> None:
+        if work_lease_ids:
+            self._renew_work(args=[self.prefix, spider, self.lease_ms, *work_lease_ids])
+
+    # -- what is left, and what happened -----------------------------------------------------
+    def outstanding(self, spider: str) -> int:
+        return int(self._outstanding(args=[self.prefix, spider]))
+
+    def peak_inflight(self) -> dict[str, int]:
+        """The most requests ever in flight at once at each court (all workers, all spiders)."""
+        return {_text(k): int(v) for k, v in self.server.hgetall(f"{self.prefix}:stats:peak").items()}
+
+    # -- per work request facts gathered by the workers ---------------------------------------
+    def record_error(self, work_request_id: str, status: int, message: str) -> None:
+        """The first error of a work request wins (it is the cause; later ones follow from it)."""
+        key = f"{self.prefix}:wr:{work_request_id}:error"
+        if self.server.hsetnx(key, "status", int(status)):
+            self.server.hset(key, "message", message[:1000])
+
+    def add_result(self, work_request_id: str, result: dict) -> None:
+        self.server.sadd(f"{self.prefix}:wr:{work_request_id}:results", json.dumps(result, sort_keys=True))
+
+    def take_outcome(self, work_request_id: str) -> tuple[dict | None, list[dict]]:
+        """The error and results recorded for a finished work request, removed from Redis."""
+        error_key = f"{self.prefix}:wr:{work_request_id}:error"
+        results_key = f"{self.prefix}:wr:{work_request_id}:results"
+        pipe = self.server.pipeline()
+        pipe.hgetall(error_key)
+        pipe.smembers(results_key)
+        pipe.delete(error_key, results_key)
+        error, results, _ = pipe.execute()
+        error = {_text(k): _text(v) for k, v in error.items()} or None
+        return error, sorted((json.loads(r) for r in results), key=lambda r: json.dumps(r, sort_keys=True))
