@@ -14,6 +14,7 @@ import logging
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 from sqlalchemy import select, update
@@ -58,7 +59,16 @@ def missing_metadata(kind: str, params: dict) -> str | None:
 
 
 def session_factory(database_url: str) -> sessionmaker:
-    return sessionmaker(make_engine(database_url), expire_on_commit=False)
+    engine = make_engine(database_url)
+    # Until the Alembic revision of work_requests is on main, make the one table we need.
+    WorkRequest.__table__.create(engine, checkfirst=True)
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def check_webhook_url(url: str | None) -> str | None:
+    if url and urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+        raise ValueError(f"webhook URL must be http:// or https://, not {url!r}")
+    return url
 
 
 def enqueue_work(sessions: sessionmaker, store, kind: str, court_id: str, params: dict, *,
@@ -70,6 +80,7 @@ def enqueue_work(sessions: sessionmaker, store, kind: str, court_id: str, params
     from pacer_spiders.courts import get_court
 
     court_id = get_court(court_id).court_id  # UnknownCourtError names the closest ids
+    check_webhook_url(webhook_url)
     params = {k: v for k, v in sorted(params.items()) if v not in (None, "")}
     key = dedupe_key(kind, court_id, params)
     with sessions() as session:

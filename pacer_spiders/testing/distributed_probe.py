@@ -1,0 +1,92 @@
+"""A small docket spider for the distributed tests and benchmark, against the PACER sandbox.
+
+It walks PACER's docket flow (query form, then the billed report) as a worker of a distributed
+crawl and yields ``RawPage`` items; it logs in once per process through the cso-auth JSON API
+in a downloader middleware, so the token lives in the worker only (never in a queued request).
+Run it as ``scrapy crawl dist_probe -s SPIDER_MODULES=pacer_spiders.testing.distributed_probe``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import urllib.request
+
+import scrapy
+from scrapy.http import FormRequest
+
+from pacer_spiders.courts import court_base_url
+from pacer_spiders.distributed.spider import DistributedSpiderMixin
+from pacer_spiders.items import RawPage
+
+
+class ProbeLoginMiddleware:
+    """Log in once (PACER_USERNAME / PACER_PASSWORD from the environment) and send the token cookie."""
+
+    def __init__(self, settings):
+        self.login_url = settings.get("PACER_LOGIN_URL")
+        self.token = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.settings)
+
+    def _login(self) -> str:
+        body = json.dumps({"loginId": os.environ.get("PACER_USERNAME", ""),
+                           "password": os.environ.get("PACER_PASSWORD", ""), "redactFlag": "1"}).encode()
+        request = urllib.request.Request(self.login_url, data=body, method="POST", headers={
+            "Content-Type": "application/json", "Accept": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            data = json.loads(answer.read())
+        if data.get("loginResult") != "0":
+            raise RuntimeError(f"sandbox login refused: {data.get('errorDescription')}")
+        return data["nextGenCSO"]
+
+    def process_request(self, request):
+        if "/court/" in request.url:
+            self.token = self.token or self._login()
+            request.headers["Cookie"] = f"NextGenCSO={self.token}"
+        return None
+
+
+class DistributedProbeSpider(DistributedSpiderMixin, scrapy.Spider):
+    name = "dist_probe"
+    custom_settings = {
+        "DOWNLOADER_MIDDLEWARES": {"pacer_spiders.testing.distributed_probe.ProbeLoginMiddleware": 750},
+        "COOKIES_ENABLED": False,
+    }
+
+    def __init__(self, court_id=None, pacer_case_id=None, date_from=None, **kwargs):
+        super().__init__(**kwargs)
+        self.court_id, self.pacer_case_id, self.date_from = court_id, pacer_case_id, date_from
+
+    async def start(self):
+        base = court_base_url(self.court_id, self.settings.get("PACER_COURT_URL_TEMPLATE"))
+        context = {"court_id": self.court_id, "pacer_case_id": str(self.pacer_case_id)}
+        if self.date_from:
+            context["date_from"] = self.date_from
+        yield scrapy.Request(f"{base}/cgi-bin/DktRpt.pl?{self.pacer_case_id}", callback=self.parse_form,
+                             meta={"context": context})
+
+    def parse_form(self, response):
+        context = response.meta["context"]
+        date_from = ""
+        if context.get("date_from"):
+            date_from = dt.date.fromisoformat(context["date_from"]).strftime("%m/%d/%Y")
+        yield FormRequest(
+            response.urljoin("DktRpt.pl?1-L_1_0-1"),
+            formdata={"all_case_ids": context["pacer_case_id"], "date_range_type": "Filed", "date_from": date_from,
+                      "date_to": "", "output_format": "html", "sort1": "oldest date first",
+                      "list_of_parties_and_counsel": "on"},
+            callback=self.parse_report,
+            meta={"context": context},
+        )
+
+    def parse_report(self, response):
+        yield RawPage(
+            court_id=response.meta["context"]["court_id"], report_type="docket", url=response.url,
+            status=response.status, body=response.body,
+            content_type=response.headers.get("Content-Type", b"").decode(), context=response.meta["context"],
+            receipt=None, cost=0.0, fetched_at=dt.datetime.now(dt.timezone.utc).isoformat(), account=0,
+        )

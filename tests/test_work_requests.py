@@ -1,0 +1,174 @@
+"""Work requests through the console script: enqueue, states, webhooks, and the schedules on a
+frozen clock.  Real redis-server, real SQLite/PostgreSQL, a real HTTP receiver on loopback."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from pacer_spiders.cli import main
+from pacer_spiders.db.work_requests import SUCCESS, WorkRequest
+from pacer_spiders.distributed.schedules import load_config
+from pacer_spiders.distributed.store import RedisStore
+from pacer_spiders.distributed.work import dedupe_key, session_factory
+
+pytestmark = pytest.mark.service
+
+
+_databases = iter(range(1, 16))
+
+
+@pytest.fixture
+def deployment(redis_url, database_url):
+    # a Redis database of its own per test (the key prefix is a process-wide setting)
+    redis_url = redis_url.rsplit("/", 1)[0] + f"/{next(_databases)}"
+    args = ["--redis-url", redis_url, "--database-url", database_url]
+    return {"args": args, "store": RedisStore.from_url(redis_url),
+            "sessions": session_factory(database_url), "database_url": database_url}
+
+
+class Receiver:
+    """A webhook receiver on loopback that fails its first ``fail_first`` calls with HTTP 500."""
+
+    def __init__(self, fail_first: int = 1):
+        self.calls: list[tuple[int, dict, dict]] = []
+        self.fail_first = fail_first
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                status = 500 if len(receiver.calls) < receiver.fail_first else 200
+                receiver.calls.append((status, dict(self.headers), body))
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_enqueue_one_case_a_file_and_list_them(deployment, tmp_path, capsys):
+    args = deployment["args"]
+    assert main(["enqueue", "docket", "--court", "nysd", "--pacer-case-id", "500123", *args]) == 0
+    out = capsys.readouterr().out
+    assert "queued (awaiting processing)" in out
+    # the same open request is not queued twice
+    assert main(["enqueue", "docket", "--court", "nysd", "--pacer-case-id", "500123", *args]) == 0
+    assert "already open" in capsys.readouterr().out
+
+    rows = tmp_path / "cases.csv"
+    rows.write_text("court_id,pacer_case_id,docket_number\ncand,41,\narb,,2:24-bk-00012\nnowhere,1,\nilnd,,\n")
+    assert main(["enqueue", "docket", "--file", str(rows), *args]) == 0
+    captured = capsys.readouterr()
+    assert "row 3: skipped: unknown court" in captured.err
+    assert "insufficient metadata: a docket request needs pacer_case_id or docket_number" in captured.out
+    assert "3 queued, 0 already open, 1 skipped" in captured.err
+
+    jsonl = tmp_path / "docs.jsonl"
+    jsonl.write_text('{"court_id": "nysd", "pacer_doc_id": "127012345678"}\n')
+    assert main(["enqueue", "pdf", "--file", str(jsonl), *args]) == 0
+    capsys.readouterr()
+
+    assert main(["requests", "--database-url", deployment["database_url"], "list", "--format", "json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [(r["kind"], r["court_id"], r["status"]) for r in listed] == [
+        ("pdf", "nysd", 1), ("docket", "ilnd", 7), ("docket", "arb", 1), ("docket", "cand", 1), ("docket", "nysd", 1)]
+    store = deployment["store"]
+    # the workers' queues hold exactly the workable requests, JSON only
+    assert store.server.llen(f"{store.prefix}:docket:work") == 3
+    assert store.server.llen(f"{store.prefix}:pdf:work") == 1
+    assert json.loads(store.server.lindex(f"{store.prefix}:docket:work", 2)) == {
+        "court_id": "arb", "kind": "docket", "params": {"docket_number": "2:24-bk-00012"},
+        "work_request_id": listed[2]["id"]}
+
+    assert main(["requests", "--database-url", deployment["database_url"], "show", str(listed[1]["id"])]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["status_name"] == "insufficient metadata" and shown["finished_at"]
+    assert main(["requests", "--database-url", deployment["database_url"], "list", "--status", "awaiting"]) == 0
+    assert len(capsys.readouterr().out.strip().splitlines()) == 4
+
+
+def test_webhook_is_delivered_once_when_the_receiver_fails_the_first_time(deployment, capsys):
+    receiver = Receiver(fail_first=1)
+    try:
+        assert main(["enqueue", "attachment_page", "--court", "nysd", "--webhook", receiver.url,
+                     *deployment["args"]]) == 0
+    finally:
+        receiver.close()
+    assert [status for status, _, _ in receiver.calls] == [500, 200]
+    keys = {headers["Idempotency-Key"] for _, headers, _ in receiver.calls}
+    assert len(keys) == 1 and keys == {body["idempotency_key"] for _, _, body in receiver.calls}
+    body = receiver.calls[-1][2]
+    assert body["status"] == 7 and body["kind"] == "attachment_page" and body["court_id"] == "nysd"
+    with deployment["sessions"]() as session:
+        row = session.get(WorkRequest, body["id"])
+        assert row.webhook_attempts == 2 and row.webhook_delivered_at is not None and row.webhook_error is None
+    # nothing left to deliver: `requests deliver` sends it no second time
+    assert main(["requests", "--database-url", deployment["database_url"], "deliver"]) == 0
+    assert "0 webhooks retried" in capsys.readouterr().err
+    assert main(["enqueue", "pdf", "--court", "nysd", "--pacer-doc-id", "1", "--webhook", "file:///etc/passwd",
+                 *deployment["args"]]) == 1
+    assert "webhook URL must be http:// or https://" in capsys.readouterr().err
+
+
+def test_schedule_times_follow_the_seed():
+    config = load_config()
+    daily, weekly, refresh = (config.schedules[name] for name in ("daily", "weekly", "refresh"))
+    monday_noon = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.timezone.utc)
+    assert daily.next_run(monday_noon) == dt.datetime(2026, 11, 24, 5, 0, tzinfo=dt.timezone.utc)  # Tuesday
+    friday_late = dt.datetime(2026, 11, 27, 6, 0, tzinfo=dt.timezone.utc)
+    assert daily.next_run(friday_late) == dt.datetime(2026, 12, 1, 5, 0, tzinfo=dt.timezone.utc)  # next Tuesday
+    assert weekly.next_run(monday_noon) == dt.datetime(2026, 11, 28, 5, 0, tzinfo=dt.timezone.utc)  # Saturday
+    assert (daily.lookback_days, weekly.lookback_days, refresh.until_days_after_filing) == (4, 14, 60)
+    custom = load_config({"courts": ["nysd"], "schedules": {"weekly": None, "daily": {"at": "07:30", "days": ["mon"]}}})
+    assert set(custom.schedules) == {"daily", "refresh"}
+    assert custom.schedules["daily"].next_run(monday_noon) == dt.datetime(2026, 11, 30, 7, 30, tzinfo=dt.timezone.utc)
+    with pytest.raises(ValueError, match="unknown day"):
+        load_config({"schedules": {"daily": {"days": ["someday"]}}})
+
+
+def _held(sessions, court, case_id, date_filed, last_entry):
+    params = {"pacer_case_id": case_id}
+    with sessions() as session:
+        session.add(WorkRequest(kind="docket", court_id=court, params=params, status=SUCCESS,
+                                dedupe_key=dedupe_key("docket", court, params), source="cli",
+                                result=[{"court_id": court, "pacer_case_id": case_id, "report_type": "docket",
+                                         "date_filed": date_filed, "last_entry_date": last_entry}]))
+        session.commit()
+
+
+def test_refresh_enqueues_cases_until_60_days_after_filing_from_their_last_entry(deployment, tmp_path, capsys):
+    sessions = deployment["sessions"]
+    _held(sessions, "nysd", "100", "2026-10-01", "2026-11-20")  # filed 53 days before: refreshed
+    _held(sessions, "nysd", "101", "2026-09-01", "2026-11-02")  # 83 days: left alone
+    _held(sessions, "cand", "7", "2026-09-24", None)  # exactly 60 days: refreshed, whole docket
+    config = tmp_path / "schedules.toml"
+    config.write_text('courts = ["nysd", "cand"]\n[schedules.refresh]\nat = "06:00"\n')
+    argv = ["schedule", "--config", str(config), *deployment["args"], "once", "refresh", "--now", "2026-11-23T06:00:00+00:00"]
+    assert main(argv) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert len(report["enqueued"]) == 2
+    with sessions() as session:
+        queued = [session.get(WorkRequest, i) for i in report["enqueued"]]
+    assert sorted((r.court_id, r.params.get("pacer_case_id"), r.params.get("date_from")) for r in queued) == [
+        ("cand", "7", None), ("nysd", "100", "2026-11-20")]
+    assert {r.source for r in queued} == {"schedule:refresh"}
+    # the slot is claimed: cron calling it again the same day enqueues nothing
+    assert main(argv) == 0
+    assert "already ran on 2026-11-23" in capsys.readouterr().err
+    # forced, the open requests are not queued twice
+    assert main([*argv, "--force"]) == 0
+    assert json.loads(capsys.readouterr().out)["already_known"] == 2
