@@ -37,4 +37,6 @@ class DistributedAddon:
         settings.set_in_component_priority_dict(
             "DOWNLOADER_MIDDLEWARES", "pacer_spiders.distributed.middlewares.WorkFailureDownloaderMiddleware", 10)
         settings.set_in_component_priority_dict(
+            "DOWNLOADER_MIDDLEWARES", "pacer_spiders.distributed.middlewares.ReplayDownloaderMiddleware", 20)
+        settings.set_in_component_priority_dict(
             "EXTENSIONS", "pacer_spiders.distributed.middlewares.WorkStateExtension", 500)

@@ -7,6 +7,7 @@ from scrapy.exceptions import IgnoreRequest
 
 from pacer_spiders.db.work_requests import ERROR, INVALID, RETRYING
 from pacer_spiders.distributed.dupefilter import request_fields
+from pacer_spiders.distributed.serializer import REPLAY_META, response_from_json
 from pacer_spiders.distributed.work import IDENTITY_FIELDS, WorkTracker
 
 # Page problems (pacer_spiders.pages.PageProblem kinds) worth another attempt later.
@@ -65,6 +66,16 @@ class WorkFailureDownloaderMiddleware:
             self.tracker.error(work, ERROR, f"request not sent: {exception or type(exception).__name__}")
         else:
             self.tracker.error(work, RETRYING, f"download failed: {type(exception).__name__}: {exception}")
+        return None
+
+
+class ReplayDownloaderMiddleware:
+    """A request taken over from a dead worker that had already received its page gets that page."""
+
+    def process_request(self, request):
+        saved = request.meta.pop(REPLAY_META, None)
+        if saved is not None:
+            return response_from_json(saved, request)
         return None
 
 

@@ -23,6 +23,8 @@ from twisted.internet import task
 from pacer_spiders.distributed.dupefilter import request_fields
 from pacer_spiders.distributed.serializer import (
     ALLOWED_REQUEST_CLASSES,
+    REPLAY_META,
+    response_to_json,
     UnsafeRequestError,
     request_from_json,
     request_to_json,
@@ -130,6 +132,8 @@ class DistributedScheduler(Scheduler):
         self._local: deque = deque()
         self._last_renew = time.monotonic()
         self.crawler.signals.connect(self._request_left_downloader, signal=signals.request_left_downloader)
+        self.crawler.signals.connect(self._response_received, signal=signals.response_received)
+        self._replay_max = spider.settings.getint("PACER_REPLAY_MAX_BYTES", 20 * 1024 * 1024)
         self._ticker = task.LoopingCall(self._tick)
         self._ticker.start(TICK_SECONDS, now=False)
         pending = self.store.outstanding(spider.name)
@@ -170,6 +174,9 @@ class DistributedScheduler(Scheduler):
         if got is None:
             return None
         request, lease = got
+        replay = self.store.saved_response(lease)
+        if replay is not None:  # its last holder died after receiving it: no second purchase
+            request.meta[REPLAY_META] = replay
         # Scrapy's per-slot concurrency then counts per court, whatever host serves the courts
         request.meta.setdefault("download_slot", f"court:{lease.court}")
         self._leases[request] = lease
@@ -190,6 +197,12 @@ class DistributedScheduler(Scheduler):
         lease = self._leases.get(request)
         if lease is not None:
             self.store.release_court(lease)
+
+    def _response_received(self, response, request, spider=None):
+        lease = self._leases.get(request)
+        if lease is None or "replayed" in response.flags or len(response.body) > self._replay_max:
+            return
+        self.store.save_response(lease, response_to_json(response))
 
     def _tick(self):
         try:

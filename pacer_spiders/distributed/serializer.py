@@ -90,3 +90,25 @@ def request_from_json(text: str | bytes, spider=None, allowed_classes=ALLOWED_RE
             # only public spider methods, named: a queue entry must not reach private internals
             raise UnsafeRequestError(f"queued request has an unusable {name} {method!r}")
     return request_from_dict(data, spider=spider)
+
+
+# A response kept for a request whose holder died (see DistributedScheduler): replayed, not bought again.
+REPLAY_META = "pacer_replay"
+# Never kept: a session token must not reach Redis.
+_SECRET_HEADERS = {b"set-cookie", b"cookie", b"authorization"}
+
+
+def response_to_json(response) -> str:
+    headers = {k: v for k, v in response.headers.items() if k.lower() not in _SECRET_HEADERS}
+    return dumps({"url": response.url, "status": response.status, "headers": headers, "body": response.body})
+
+
+def response_from_json(text: str, request):
+    from scrapy.http import Headers
+    from scrapy.responsetypes import responsetypes
+
+    data = loads(text)
+    headers = Headers(data["headers"])
+    cls = responsetypes.from_args(headers=headers, url=data["url"], body=data["body"])
+    return cls(url=data["url"], status=int(data["status"]), headers=headers, body=data["body"],
+               request=request, flags=["replayed"])

@@ -130,7 +130,7 @@ local court = redis.call('HGET', req, 'court')
 local work = redis.call('HGET', req, 'work') or ''
 redis.call('ZREM', P .. ':' .. spider .. ':leases', id)
 redis.call('ZREM', P .. ':court:' .. court .. ':active', id)
-redis.call('DEL', req)
+redis.call('DEL', req, P .. ':resp:' .. id)
 if work ~= '' then
   local left = redis.call('DECR', P .. ':wr:' .. work .. ':pending')
   if left <= 0 then
@@ -383,6 +383,15 @@ class RedisStore:
         for lease in leases:
             args += [lease.id, lease.token]
         return int(self._renew(args=args)) if len(args) > 3 else 0
+
+    def save_response(self, lease: Lease, data: str) -> None:
+        """Keep a received response until its request is acked: if this worker dies before, the
+        next holder replays it instead of buying the page again."""
+        self.server.set(f"{self.prefix}:resp:{lease.id}", data, px=self.lease_ms * 4)
+
+    def saved_response(self, lease: Lease) -> str | None:
+        data = self.server.get(f"{self.prefix}:resp:{lease.id}")
+        return _text(data) if data is not None else None
 
     # -- work items ------------------------------------------------------------------------
     def push_work(self, spider: str, item: dict, bulk: bool = False, delay: float = 0.0) -> None:

@@ -1,0 +1,78 @@
+"""Worker processes for the distributed tests and benchmark: ``scrapy crawl`` as a user runs it.
+
+Also a sandbox handler that counts the requests each court has in flight at the server, so
+that the per-court limit is checked where PACER would feel it, not in our own bookkeeping.
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROBE_MODULE = "pacer_spiders.testing.distributed_probe"
+
+
+def worker_command(spider: str, settings: dict) -> list[str]:
+    command = [sys.executable, "-m", "scrapy", "crawl", spider]
+    for name, value in settings.items():
+        command += ["-s", f"{name}={value}"]
+    return command
+
+
+def start_worker(spider: str, settings: dict, env: dict | None = None, log_path: str | os.PathLike | None = None):
+    """One worker process (its log in ``log_path``); the caller stops or waits for it."""
+    full_env = {**os.environ, "PACER_SPIDERS_LOAD_ENTRYPOINTS": "0", **(env or {})}
+    log = open(log_path, "wb") if log_path else subprocess.DEVNULL  # noqa: SIM115 (closed by the OS at exit)
+    return subprocess.Popen(worker_command(spider, settings), cwd=PROJECT_ROOT, env=full_env,
+                            stdout=log, stderr=subprocess.STDOUT)
+
+
+def wait_for(procs, timeout: float) -> list[int]:
+    deadline = time.monotonic() + timeout
+    codes = []
+    for proc in procs:
+        try:
+            codes.append(proc.wait(timeout=max(0.1, deadline - time.monotonic())))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            codes.append(proc.wait())
+    return codes
+
+
+def dequeued(log_path) -> int:
+    """How many requests a worker took from Redis (its Scrapy stats dump)."""
+    found = re.findall(r"'scheduler/dequeued/redis': (\d+)", Path(log_path).read_text(errors="replace"))
+    return int(found[-1]) if found else 0
+
+
+def count_inflight_per_court(sandbox):
+    """Make the sandbox count, per court, the requests it is serving at once; returns the peaks."""
+    peaks: dict[str, int] = collections.defaultdict(int)
+    current: dict[str, int] = collections.defaultdict(int)
+    lock = threading.Lock()
+    base = sandbox._server.RequestHandlerClass
+
+    class CountingHandler(base):
+        def _handle(self, method):
+            match = re.match(r"^/court/([a-z0-9-]+)/", self.path)
+            if not match:
+                return super()._handle(method)
+            court = match.group(1)
+            with lock:
+                current[court] += 1
+                peaks[court] = max(peaks[court], current[court])
+            try:
+                return super()._handle(method)
+            finally:
+                with lock:
+                    current[court] -= 1
+
+    sandbox._server.RequestHandlerClass = CountingHandler
+    return peaks
