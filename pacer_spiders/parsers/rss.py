@@ -49,16 +49,17 @@ def parse(body: bytes, context: dict) -> list:
         summary = item.xpath("description/text()").get() or ""  # HTML, itself entity-escaped once more
         key = tuple(fields.values())
         entry = _entry(summary, fields["pubDate"])
-        if key == previous_key and cases:
+        if key == previous_key:
             # One entry that CM/ECF split into several items: keep one entry naming every event,
             # in sorted order so the result does not depend on the order of the feed's items.
             events.append(entry["short_description"])
             cases[-1]["docket_entries"][0]["short_description"] = " AND ".join(sorted(events))
             continue
-        previous_key = key
+        previous_key = None
         case = _case(fields, summary, court_id)
         if not case["docket_number"]:
             continue
+        previous_key = key
         case["docket_entries"] = [entry]
         cases.append(case)
         events = [entry["short_description"]]
