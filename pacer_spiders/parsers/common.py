@@ -67,17 +67,13 @@ _DOC1_ID = re.compile(r"/docs?1/(\d+)")
 _QUOTED = re.compile(r"'([^']*)'")
 
 
-def normalize_doc_id(doc_id: str | None) -> str | None:
-    """PACER links a document with its fourth digit 0 (menu) or 1 (purchase); we keep the 0 form."""
-    if not doc_id:
-        return doc_id
-    return doc_id[:3] + "0" + doc_id[4:] if len(doc_id) > 4 else doc_id
+def doc_id_from_url(url: str | None, court_id: str | None = None) -> str | None:
+    """The stored ``pacer_doc_id`` (fourth digit 0, through the court plugins) of a ``/doc1/<id>``
+    (or appellate ``/docs1/<id>``) link."""
+    from pacer_spiders.courts import normalize_pacer_doc_id  # the plugin hook; imported late (cycle)
 
-
-def doc_id_from_url(url: str | None) -> str | None:
-    """The normalized ``pacer_doc_id`` of a ``/doc1/<id>`` (or appellate ``/docs1/<id>``) link."""
     match = _DOC1_ID.search(url or "")
-    return normalize_doc_id(match.group(1)) if match else None
+    return normalize_pacer_doc_id(match.group(1), court_id) if match else None
 
 
 def go_dls_args(onclick: str | None) -> dict | None:
