@@ -14,6 +14,7 @@ import re
 from itemloaders.processors import MapCompose, TakeFirst
 
 from pacer_spiders.pages import NotTheReport, PageProblem
+from pacer_spiders.parsers.detect import refuse_other_report
 from pacer_spiders.parsers.common import (
     clean,
     decode,
@@ -33,6 +34,7 @@ strip_all = MapCompose(str.strip)
 def parse(body: bytes, context: dict) -> dict:
     text = decode(body)
     _reject_other_pages(text, context)
+    refuse_other_report(text, "attachment_page")
     sel = selector(text)
     rows = [row for row in sel.xpath("//tr[.//a]") if row.xpath(".//a[contains(@href, 'doc1/')]")]
     if not rows:

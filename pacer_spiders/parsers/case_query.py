@@ -13,6 +13,7 @@ import re
 from parsel import Selector
 
 from pacer_spiders.pages import NotTheReport, PageProblem
+from pacer_spiders.parsers.detect import refuse_other_report
 from pacer_spiders.parsers.common import decode, harmonize_case_name, parse_date, parse_docket_number, selector, strip_controls
 
 _LINE_BREAK = re.compile(r"<br\s*/?>|<p\b[^>]*>", re.I)
@@ -45,6 +46,7 @@ def parse(body: bytes, context: dict) -> dict:
     for note in _ADMINISTRATIVE:
         if note in text:
             raise NotTheReport(PageProblem("administrative_case", f"an administrative case ({note!r}), not a litigated one"))
+    refuse_other_report(text, "case_query")
     sel = selector(text)
     centers = sel.xpath("//div[@id='cmecfMainContent']//center")
     if not centers:
@@ -54,9 +56,10 @@ def parse(body: bytes, context: dict) -> dict:
     lines = [Selector(text=f"<div>{piece}</div>") for piece in _LINE_BREAK.split(inner)]
 
     header = lines[0]
-    number_text = " ".join(header.xpath("//font//text()").getall())
+    # The docket number is the first line's big type: <b><font size="+1">2:17-cv-04442-SMM</font></b>
+    number_text = " ".join(header.xpath("//font[@size='+1']//text()").getall()).strip()
     docket_number, number_parts = parse_docket_number(number_text)
-    if docket_number is None:
+    if docket_number is None or not number_text.startswith(docket_number.split(":")[0]):
         raise NotTheReport(PageProblem("not_case_query", "no docket number in the case summary"))
     caption = header.xpath("(//b)[last()]/following-sibling::node()[1][self::text()]").get() or ""
     if not caption.strip():

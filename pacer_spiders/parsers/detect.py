@@ -51,3 +51,12 @@ def detect_report(body: bytes | str) -> str | None:
     if _CASE_QUERY.search(text):
         return "case_query"
     return None
+
+
+def refuse_other_report(text: str, report: str) -> None:
+    """Raise NotTheReport when the page is plainly another report (a docket handed to the case query parser)."""
+    from pacer_spiders.pages import NotTheReport, PageProblem
+
+    kind = detect_report(text)
+    if kind is not None and kind != report:
+        raise NotTheReport(PageProblem("other_report", f"this page is a {kind} report, not {report}"))
