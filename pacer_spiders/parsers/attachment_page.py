@@ -14,12 +14,13 @@ import re
 from itemloaders.processors import MapCompose, TakeFirst
 
 from pacer_spiders.pages import NotTheReport, PageProblem
-from pacer_spiders.parsers.detect import refuse_other_report
+from pacer_spiders.parsers.detect import refuse_other_report, refuse_problem_page
 from pacer_spiders.parsers.common import (
     clean,
     decode,
     doc_id_from_url,
     go_dls_args,
+    is_bankruptcy_court,
     query_param,
     selector,
 )
@@ -33,15 +34,14 @@ strip_all = MapCompose(str.strip)
 
 def parse(body: bytes, context: dict) -> dict:
     text = decode(body)
-    _reject_other_pages(text, context)
+    refuse_problem_page(text, "attachment_page", (context or {}).get("court_id"))
     refuse_other_report(text, "attachment_page")
     sel = selector(text)
     rows = [row for row in sel.xpath("//tr[.//a]") if row.xpath(".//a[contains(@href, 'doc1/')]")]
     if not rows:
         raise NotTheReport(PageProblem("not_attachment_page", "no document links: not a document selection menu"))
 
-    court_id = (context or {}).get("court_id") or ""
-    part_numbered = court_id.endswith("b") or bool(sel.xpath("//th[normalize-space()='Part']"))
+    part_numbered = is_bankruptcy_court((context or {}).get("court_id")) or bool(sel.xpath("//th[normalize-space()='Part']"))
     description_column = _header_column(sel, "Description") if part_numbered else None
 
     main_row = None
@@ -84,17 +84,6 @@ def parse(body: bytes, context: dict) -> dict:
             attachment["file_size_bytes"] = size
         result["attachments"].append(attachment)
     return result
-
-
-def _reject_other_pages(text: str, context: dict) -> None:
-    try:  # the shared classifier of error, login and sealed pages (issue 3's problems module)
-        from pacer_spiders.parsers.problems import classify
-    except ImportError:  # pragma: no cover - until that module lands
-        classify = None
-    if classify is not None:
-        problem = classify(text, "attachment_page")
-        if problem is not None:
-            raise NotTheReport(problem)
 
 
 def _checkbox_numbers(row) -> tuple[str, int] | None:

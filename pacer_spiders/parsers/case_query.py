@@ -13,7 +13,7 @@ import re
 from parsel import Selector
 
 from pacer_spiders.pages import NotTheReport, PageProblem
-from pacer_spiders.parsers.detect import refuse_other_report
+from pacer_spiders.parsers.detect import refuse_other_report, refuse_problem_page
 from pacer_spiders.parsers.common import decode, harmonize_case_name, parse_date, parse_docket_number, selector, strip_controls
 
 _LINE_BREAK = re.compile(r"<br\s*/?>|<p\b[^>]*>", re.I)
@@ -46,6 +46,7 @@ def parse(body: bytes, context: dict) -> dict:
     for note in _ADMINISTRATIVE:
         if note in text:
             raise NotTheReport(PageProblem("administrative_case", f"an administrative case ({note!r}), not a litigated one"))
+    refuse_problem_page(text, "case_query", (context or {}).get("court_id"))
     refuse_other_report(text, "case_query")
     sel = selector(text)
     centers = sel.xpath("//div[@id='cmecfMainContent']//center")

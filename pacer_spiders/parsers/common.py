@@ -204,3 +204,15 @@ def label_values(sel: Selector, labels: dict[str, str]) -> dict[str, str]:
             if value:
                 found[key] = clean(" ".join(value[0].xpath(".//text()").getall()))
     return found
+
+
+def is_bankruptcy_court(court_id: str | None) -> bool:
+    """Whether the court registry lists ``court_id`` as a bankruptcy court (unknown ids: a ``b`` suffix)."""
+    if not court_id:
+        return False
+    from pacer_spiders.courts import UnknownCourtError, get_court  # the plugin registry; late import (cycle)
+
+    try:
+        return get_court(court_id).kind == "bankruptcy"
+    except UnknownCourtError:
+        return court_id.endswith("b")

@@ -60,3 +60,13 @@ def refuse_other_report(text: str, report: str) -> None:
     kind = detect_report(text)
     if kind is not None and kind != report:
         raise NotTheReport(PageProblem("other_report", f"this page is a {kind} report, not {report}"))
+
+
+def refuse_problem_page(text: str, report: str, court_id: str | None = None) -> None:
+    """Raise NotTheReport for PACER's error, login, sealed... pages (the ``classify_page`` hook)."""
+    from pacer_spiders.pages import NotTheReport
+    from pacer_spiders.plugin_manager import get_plugin_manager
+
+    problem = get_plugin_manager().hook.classify_page(court_id=court_id, report=report, text=text)
+    if problem is not None:
+        raise NotTheReport(problem)

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from pacer_spiders.pages import NotTheReport, PageProblem
 from pacer_spiders.parsers.common import clean, decode, label_values, selector
+from pacer_spiders.parsers.detect import refuse_problem_page
 
 LABELS = {
     "description": "document_description",
@@ -28,6 +29,7 @@ _WORDY_DATE = re.compile(r"([A-Z][a-z]{2}\s+[A-Z][a-z]{2}\s+\d{1,2}\s+\d{1,2}:\d
 
 def parse(body: bytes, context: dict) -> dict:
     text = decode(body)
+    refuse_problem_page(text, "receipt", (context or {}).get("court_id"))
     sel = selector(text)
     tables = sel.xpath("//table[.//*[contains(normalize-space(.), 'Transaction Receipt')]]")
     if not tables:
@@ -42,28 +44,30 @@ def parse(body: bytes, context: dict) -> dict:
     criteria = _APPELLATE_CRITERIA.search(values.get("search_criteria", ""))
     if criteria:
         docket_number, document_number = criteria.groups()
-    elif docket_number is None:
-        docket_number = values.get("search_criteria") or None
+    elif docket_number is None and values.get("search_criteria"):
+        # A report's criteria start with the case: "3:08-cv-00284-TMB Starting with document: 4 ..."
+        docket_number = values["search_criteria"].split()[0]
     return {
         "billable_pages": values.get("billable_pages"),
         "cost": values.get("cost"),
         "docket_number": docket_number,
         "document_description": values.get("document_description"),
         "document_number": document_number,
-        "transaction_date": _transaction_date(receipt),
+        "transaction_date": _transaction_date(receipt, appellate=bool(criteria)),
     }
 
 
-def _transaction_date(receipt) -> str | None:
+def _transaction_date(receipt, appellate: bool) -> str | None:
     text = clean(" ".join(receipt.xpath(".//text()").getall()))
     match = _WORDY_DATE.search(text)  # district and bankruptcy: "Thu Mar  2 13:53:33 2023"
     if match:
         stamp = datetime.strptime(" ".join(match.group(1).split()), "%a %b %d %H:%M:%S %Y")
         return stamp.isoformat()
-    match = _NUMERIC_DATE.search(text)  # appellate: "09/15/2022 16:09:20"
+    match = _NUMERIC_DATE.search(text)  # report receipts and appellate ones: "09/15/2022 16:09:20"
     if match:
         stamp = datetime.strptime(" ".join(match.group(1).split()), "%m/%d/%Y %H:%M:%S")
-        return stamp.isoformat(sep=" ")
+        # The reference writes appellate receipt times with a space between date and time.
+        return stamp.isoformat(sep=" " if appellate else "T")
     return None
 
 
