@@ -8,6 +8,8 @@ import shutil
 import pytest
 
 from pacer_spiders.cli import main
+from pacer_spiders.hookspecs import hookimpl
+from pacer_spiders.plugin_manager import get_plugin_manager
 from pacer_spiders.scales import to_scales
 from pacer_spiders.testing.corpus import compare, corpus_root
 
@@ -162,3 +164,32 @@ def test_scales_conversion_of_a_docket(corpus):
     assert entry["date_filed"] == "2009-01-09" and entry["docket_text"].startswith("AFFIDAVIT of Service")
     assert entry["documents"]["0"]["url"].endswith("/doc1/0230436525")
     assert (scales["billable_pages"], scales["cost"]) == (3, 0.3)
+
+
+class _BrokenCourtParser:
+    """A court plugin whose case query parser crashes: the batch goes on and counts the failure."""
+
+    @staticmethod
+    def _crash(body, context):
+        raise ValueError("layout not understood\nsecond line")
+
+    @hookimpl
+    def page_parser(self, court_id, report):
+        return self._crash if court_id == "boom" else None
+
+
+def test_a_crashing_parser_is_counted_as_failed(tmp_path, corpus, capsys):
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    shutil.copy(corpus / "case_queries" / "cand_317868.html", folder / "boom_1.html")
+    shutil.copy(corpus / "case_queries" / "cand_317868.html", folder / "cand_2.html")
+    plugin = _BrokenCourtParser()
+    get_plugin_manager().register(plugin)
+    try:
+        assert main(["parse", str(folder), "-d"]) == 1
+    finally:
+        get_plugin_manager().unregister(plugin)
+    summary = capsys.readouterr().out
+    assert "parsed: 1" in summary and "failed: 1" in summary
+    assert "1 x ValueError: layout not understood" in summary and "second line" not in summary
+    assert not (tmp_path / "json" / "boom_1.json").exists()  # nothing written for a failed page
