@@ -193,3 +193,34 @@ def test_a_crashing_parser_is_counted_as_failed(tmp_path, corpus, capsys):
     assert "parsed: 1" in summary and "failed: 1" in summary
     assert "1 x ValueError: layout not understood" in summary and "second line" not in summary
     assert not (tmp_path / "json" / "boom_1.json").exists()  # nothing written for a failed page
+
+
+@pytest.mark.parametrize(
+    "folder, report",
+    [
+        ("attachment_pages", "attachment_page"),
+        ("case_queries", "case_query"),
+        ("docket_history_reports", "history"),
+        ("dockets/bankruptcy", "docket"),
+        ("possible_case_numbers", "possible_case_numbers"),
+        ("rss_feeds", "rss"),
+    ],
+)
+def test_detection_of_every_corpus_page(corpus, folder, report):
+    """What ``parse`` does without -r: every real page of a folder is recognised as its report
+    (pages that are PACER's messages rather than reports, whose expected JSON is empty, aside)."""
+    from pacer_spiders.parsers.detect import detect_report
+
+    wrong = []
+    for page in sorted((corpus / folder).iterdir()):
+        if page.suffix not in (".html", ".xml"):
+            continue
+        expected = page.with_suffix(".json")
+        if expected.exists() and json.loads(expected.read_text()) in ({}, []):
+            continue
+        if not expected.exists():
+            continue
+        detected = detect_report(page.read_bytes())
+        if detected != report:
+            wrong.append(f"{page.name}: {detected}")
+    assert not wrong, wrong
