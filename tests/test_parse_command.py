@@ -202,6 +202,8 @@ def test_a_crashing_parser_is_counted_as_failed(tmp_path, corpus, capsys):
         ("case_queries", "case_query"),
         ("docket_history_reports", "history"),
         ("dockets/bankruptcy", "docket"),
+        ("dockets/district", "docket"),
+        ("confirmation_pages", "receipt"),
         ("possible_case_numbers", "possible_case_numbers"),
         ("rss_feeds", "rss"),
     ],
