@@ -110,3 +110,24 @@ def test_several_matching_cases_need_the_callers_docket_number():
     assert caught.value.problem.kind == "ambiguous"
     assert parse(body, {"docket_number": "2:16-cv-01152-JJT"})["pacer_case_id"] == "977547"
     assert parse(body, {"docket_number": "4:16-cr-01152"})["pacer_case_id"] == "985777"
+
+
+GARBAGE = [
+    b"",
+    b"\x00\xff\xfe not a page",
+    b"<html><body><h3>Case not found.</h3></body></html>",
+    b"<html><body>Transaction Receipt</body></html>",
+    b"<html><table><tr><td><a href='/doc1/12345678901'>1</a></td></tr></table></html>",
+    b"<request number='1'></request>",
+    b"<rss version='2.0'></rss>",
+]
+
+
+@pytest.mark.parametrize("report", sorted(FOLDERS.values()))
+def test_malformed_pages_are_refused_with_one_line(report):
+    parse = parser_for(report)
+    for body in GARBAGE:
+        with pytest.raises(NotTheReport) as caught:
+            parse(body, {"court_id": "cand"})
+        reason = caught.value.problem.reason
+        assert reason and "\n" not in reason, (report, body)

@@ -14,7 +14,7 @@ import re
 from itemloaders.processors import MapCompose, TakeFirst
 
 from pacer_spiders.pages import NotTheReport, PageProblem
-from pacer_spiders.parsers.detect import refuse_other_report, refuse_problem_page
+from pacer_spiders.parsers.detect import is_attachment_menu, refuse_other_report, refuse_problem_page
 from pacer_spiders.parsers.common import (
     clean,
     decode,
@@ -36,6 +36,8 @@ def parse(body: bytes, context: dict) -> dict:
     text = decode(body)
     refuse_problem_page(text, "attachment_page", (context or {}).get("court_id"))
     refuse_other_report(text, "attachment_page")
+    if not is_attachment_menu(text):
+        raise NotTheReport(PageProblem("not_attachment_page", "no 'Document Selection Menu' nor document checkboxes"))
     sel = selector(text)
     rows = [row for row in sel.xpath("//tr[.//a]") if row.xpath(".//a[contains(@href, 'doc1/')]")]
     if not rows:

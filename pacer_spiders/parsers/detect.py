@@ -53,6 +53,11 @@ def detect_report(body: bytes | str) -> str | None:
     return None
 
 
+def is_attachment_menu(text: str) -> bool:
+    """Whether the page carries the marks of a doc1 document selection menu."""
+    return bool(_ATTACHMENT_MENU.search(text))
+
+
 def refuse_other_report(text: str, report: str) -> None:
     """Raise NotTheReport when the page is plainly another report (a docket handed to the case query parser)."""
     from pacer_spiders.pages import NotTheReport, PageProblem
