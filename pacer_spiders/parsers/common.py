@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from functools import lru_cache
 
 from parsel import Selector
 
@@ -206,6 +207,7 @@ def label_values(sel: Selector, labels: dict[str, str]) -> dict[str, str]:
     return found
 
 
+@lru_cache(maxsize=1024)
 def is_bankruptcy_court(court_id: str | None) -> bool:
     """Whether the court registry lists ``court_id`` as a bankruptcy court (unknown ids: a ``b`` suffix)."""
     if not court_id:

@@ -16,19 +16,17 @@ from pacer_spiders.parsers.common import decode
 REPORTS = ("docket", "history", "attachment_page", "receipt", "case_query", "possible_case_numbers", "rss")
 
 _XML_ROOT = re.compile(r"^\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*)*<(\w+)", re.S)
-_DOCKET_HEADING = re.compile(
-    r"DOCKET FOR CASE #|Bankruptcy Petition #|Adversary Proceeding #|Docket Text</|General Docket", re.I
-)
+# Every pattern below runs on the lower-cased page, each behind a cheap substring test.
+_DOCKET_HEADINGS = ("docket for case #", "bankruptcy petition #", "adversary proceeding #", "docket text</", "general docket")
 _HISTORY = re.compile(
-    r"<title>[^<]*History/Documents|>\s*History\s*</h2>|<font size=\"?5\"?>\s*(?:History|Documents)\s*</font>"
-    r"|Description:\s*</font>\s*</th>\s*<td[^>]*>\s*<font[^>]*>\s*History/Documents",
-    re.I,
+    r"<title>[^<]*history/documents|>\s*history\s*</h2>|<font size=\"?5\"?>\s*(?:history|documents)\s*</font>"
+    r"|description:\s*</font>\s*</th>\s*<td[^>]*>\s*<font[^>]*>\s*history/documents"
 )
 _ATTACHMENT_MENU = re.compile(
-    r"Document Selection Menu|name=[\"']?document_\d*_\d+|Documents? (?:are|is) attached to this filing", re.I
+    r"document selection menu|name=[\"']?document_\d*_\d+|documents? (?:are|is) attached to this filing"
 )
-_RECEIPT = re.compile(r"Transaction\s+Receipt", re.I)
-_CASE_QUERY = re.compile(r"mobile_query\.pl\?search=caseInfo|qryParties\.pl\?\d+|qryAlias\.pl\?\d+", re.I)
+_RECEIPT = re.compile(r"transaction\s+receipt")
+_CASE_QUERY = re.compile(r"mobile_query\.pl\?search=caseinfo|qryparties\.pl\?\d+|qryalias\.pl\?\d+")
 
 
 def detect_report(body: bytes | str) -> str | None:
@@ -40,22 +38,26 @@ def detect_report(body: bytes | str) -> str | None:
         return "rss"
     if root and root.group(1).lower() == "request":
         return "possible_case_numbers"
-    if _HISTORY.search(text):
+    low = text.lower()
+    if "history" in low and _HISTORY.search(low):
         return "history"
-    if _DOCKET_HEADING.search(text):
+    if any(heading in low for heading in _DOCKET_HEADINGS):
         return "docket"
-    if _ATTACHMENT_MENU.search(text):
+    if is_attachment_menu(low):
         return "attachment_page"
-    if _RECEIPT.search(text):
+    if "transaction" in low and _RECEIPT.search(low):
         return "receipt"
-    if _CASE_QUERY.search(text):
+    if ".pl?" in low and _CASE_QUERY.search(low):
         return "case_query"
     return None
 
 
 def is_attachment_menu(text: str) -> bool:
     """Whether the page carries the marks of a doc1 document selection menu."""
-    return bool(_ATTACHMENT_MENU.search(text))
+    low = text.lower()
+    if "document" not in low:
+        return False
+    return bool(_ATTACHMENT_MENU.search(low))
 
 
 def refuse_other_report(text: str, report: str) -> None:
