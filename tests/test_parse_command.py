@@ -226,3 +226,35 @@ def test_detection_of_every_corpus_page(corpus, folder, report):
         if detected != report:
             wrong.append(f"{page.name}: {detected}")
     assert not wrong, wrong
+
+
+def test_progress_bar_on_a_terminal_only(pages, tmp_path):
+    """The console script draws a progress bar when stderr is a terminal, and none into a pipe."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "pacer_spiders", "parse", str(pages), "-d"]
+    primary, secondary = pty.openpty()
+    try:
+        done = subprocess.run(
+            command + ["-o", str(tmp_path / "tty")], stdout=subprocess.PIPE, stderr=secondary, timeout=120
+        )
+        os.close(secondary)
+        drawn = b""
+        while True:
+            try:
+                chunk = os.read(primary, 65536)
+            except OSError:  # the terminal's other end is closed: all is read
+                break
+            if not chunk:
+                break
+            drawn += chunk
+    finally:
+        os.close(primary)
+    assert done.returncode == 0
+    assert f"] {len(PAGES)}/{len(PAGES)}".encode() in drawn and b"[#" in drawn
+    piped = subprocess.run(command + ["-o", str(tmp_path / "pipe")], capture_output=True, timeout=120)
+    assert piped.returncode == 0 and b"[#" not in piped.stderr
+    assert b"parsed: 4" in piped.stdout
