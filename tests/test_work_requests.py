@@ -172,3 +172,45 @@ def test_refresh_enqueues_cases_until_60_days_after_filing_from_their_last_entry
     # forced, the open requests are not queued twice
     assert main([*argv, "--force"]) == 0
     assert json.loads(capsys.readouterr().out)["already_known"] == 2
+
+
+def test_new_case_jobs_enqueue_what_the_rss_feeds_show_and_report_what_they_could_not(deployment, tmp_path, capsys):
+    sandbox_module = pytest.importorskip("pacer_spiders.sandbox", reason="the PACER sandbox is not on this branch yet")
+    with sandbox_module.Sandbox(cases_per_court=3, entries=(4, 6)) as sb:
+        opened = {(court, case.pacer_case_id): case.date_filed for court in ("nysd", "cand") for case in sb.cases(court)}
+        config = tmp_path / "schedules.json"
+        config.write_text(json.dumps({"courts": ["nysd", "cand", "nyed"], "sources": ["rss"]}))
+        # nyed publishes no feed here: its whole window is reported as not seen
+        sb.faults = sandbox_module.Faults.parse("500=1@/court/nyed/cgi-bin/rss_outside.pl")
+
+        def once(job, now, *extra):
+            argv = ["schedule", "--config", str(config), *deployment["args"],
+                    "-s", f"PACER_COURT_URL_TEMPLATE={sb.settings['PACER_COURT_URL_TEMPLATE']}",
+                    "once", job, "--now", now, *extra]
+            assert main(argv) == 0
+            captured = capsys.readouterr()
+            return json.loads(captured.out), captured.err
+
+        def enqueued(report):
+            with deployment["sessions"]() as session:
+                rows = [session.get(WorkRequest, i) for i in report["enqueued"]]
+            assert {r.source for r in rows} <= {f"schedule:{report['job']}"}
+            return sorted((r.court_id, r.params["pacer_case_id"]) for r in rows)
+
+        daily, err = once("daily", "2016-09-09T05:00:00+00:00")  # a Friday: filings of Sep 5 to 9
+        expected = sorted(key for key, filed in opened.items()
+                          if dt.date(2016, 9, 5) <= filed <= dt.date(2016, 9, 9))
+        assert expected == [("nysd", "100001")]
+        assert enqueued(daily) == expected
+        assert daily["not_seen"] == ["nyed: rss did not see cases filed 2016-09-05 to 2016-09-09 (no feed: Internal Server Error)"]
+        assert "not seen: nyed" in err
+
+        weekly, _ = once("weekly", "2016-08-13T05:00:00+00:00")  # a Saturday: the last two weeks
+        assert enqueued(weekly) == [("nysd", "100002")]
+        oldest_nysd = min(opened[("nysd", c)] for c in ("100001", "100002", "100003"))
+        # nysd's feed starts with its oldest entry (Aug 4): the days before it were not seen
+        assert f"nysd: rss did not see cases filed 2016-07-30 to {oldest_nysd - dt.timedelta(days=1)}" in weekly["not_seen"][0]
+
+        # first pulls only: a case asked for before is not enqueued again
+        again, _ = once("daily", "2016-09-09T05:00:00+00:00", "--force")
+        assert again["enqueued"] == [] and again["already_known"] == 1

@@ -42,6 +42,11 @@ def distributed_context(args):
     from pacer_spiders.settings_access import project_settings
 
     overrides = {}
+    for pair in getattr(args, "set", None) or ():
+        name, sep, value = pair.partition("=")
+        if not sep:
+            raise ValueError(f"-s wants NAME=VALUE, not {pair!r}")
+        overrides[name] = value
     if getattr(args, "redis_url", None):
         overrides["REDIS_URL"] = args.redis_url
     if getattr(args, "database_url", None):

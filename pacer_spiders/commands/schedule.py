@@ -77,6 +77,8 @@ def register(subparsers) -> None:
     parser.add_argument("--config", help="a TOML or JSON schedules file (default: PACER_SCHEDULES_FILE)")
     parser.add_argument("--redis-url", help="default: the REDIS_URL setting")
     parser.add_argument("--database-url", help="default: the DATABASE_URL setting")
+    parser.add_argument("-s", "--set", action="append", metavar="NAME=VALUE",
+                        help="a project setting for this run (PACER_COURT_URL_TEMPLATE=...), as with scrapy")
     sub = parser.add_subparsers(dest="schedule_command", metavar="ACTION", required=True)
     loop = sub.add_parser("run", help="run every job at its time (long-running)")
     loop.set_defaults(func=run_loop)
