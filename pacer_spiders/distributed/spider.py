@@ -15,9 +15,12 @@ import asyncio
 import copy
 import datetime as dt
 import inspect
+import os
+import socket
 import time
 from zoneinfo import ZoneInfo
 
+from scrapy import signals
 from scrapy_redis.spiders import RedisMixin
 
 from pacer_spiders.distributed.store import RedisStore
@@ -71,6 +74,10 @@ class DistributedSpiderMixin(RedisMixin):
         idle_close = settings.getfloat("PACER_WORKER_IDLE_CLOSE", 0)
         bulk_window = settings.getbool("PACER_BULK_WINDOW", True)
         idle_since = None
+        self._worker_name = f"{self.name}:{socket.gethostname()}:{os.getpid()}"
+        store.register_worker(self._worker_name)
+        self.crawler.signals.connect(lambda: store.unregister_worker(self._worker_name), signal=signals.spider_closed,
+                                     weak=False)
         while True:
             got = store.pop_work(self.name, allow_bulk=not bulk_window or in_bulk_window())
             if got is None:

@@ -420,6 +420,19 @@ class RedisStore:
         """The most requests ever in flight at once at each court (all workers, all spiders)."""
         return {_text(k): int(v) for k, v in self.server.hgetall(f"{self.prefix}:stats:peak").items()}
 
+    # -- who is working ------------------------------------------------------------------------
+    def register_worker(self, name: str) -> None:
+        import datetime as dt
+
+        self.server.hset(f"{self.prefix}:workers", name, dt.datetime.now(dt.timezone.utc).isoformat())
+
+    def unregister_worker(self, name: str) -> None:
+        self.server.hdel(f"{self.prefix}:workers", name)
+
+    def workers(self) -> dict[str, str]:
+        """Worker processes with their spider open: ``spider:host:pid`` -> when it started."""
+        return {_text(k): _text(v) for k, v in self.server.hgetall(f"{self.prefix}:workers").items()}
+
     # -- per work request facts gathered by the workers ---------------------------------------
     def record_error(self, work_request_id: str, status: int, message: str) -> None:
         """The first error of a work request wins (it is the cause; later ones follow from it)."""

@@ -1,0 +1,117 @@
+"""Dockets per minute of a distributed crawl against the sandbox, with 1, 2 and 4 worker processes.
+
+The sandbox answers every request after an injected latency (300 ms by default), as PACER over
+the Internet would.  Each docket is two requests at its court (query form, billed report).  Next
+to each measured rate the script prints the ceiling the limits allow:
+
+    per court:  min(concurrency / latency, 1 / interval) requests a second
+    per worker: CONCURRENT_REQUESTS / latency requests a second
+    ceiling  =  min(courts x per court, workers x per worker) / 2 dockets a second
+
+and the ratio measured / ceiling, plus the most requests the sandbox saw in flight at one court
+(which must not pass the court's concurrency).  The rate is timed from the first to the last
+docket bought, with every worker already up and waiting, so process start-up is left out.
+
+    .venv/bin/python bench/distributed_bench.py [--courts 24] [--cases 4] [--latency 300] [--workers 1 2 4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("PACER_SPIDERS_LOAD_ENTRYPOINTS", "0")
+
+from pacer_spiders.courts import all_courts  # noqa: E402
+from pacer_spiders.distributed.store import RedisStore  # noqa: E402
+from pacer_spiders.distributed.work import enqueue_work, session_factory  # noqa: E402
+from pacer_spiders.sandbox import Sandbox  # noqa: E402
+from pacer_spiders.testing.services import redis_server  # noqa: E402
+from pacer_spiders.testing.workers import PROBE_MODULE, count_inflight_per_court, start_worker, wait_for  # noqa: E402
+
+
+def run(workers: int, args, courts: list[str]) -> dict:
+    with Sandbox(latency=args.latency, cases_per_court=args.cases) as sandbox, redis_server() as redis_url, \
+            tempfile.TemporaryDirectory(prefix="pacer-bench-") as tmp:
+        peaks = count_inflight_per_court(sandbox)
+        database_url = f"sqlite:///{tmp}/archive.sqlite3"
+        sessions, store = session_factory(database_url), RedisStore.from_url(redis_url)
+        total = len(courts) * args.cases
+        settings = {
+            "REDIS_URL": redis_url, "DATABASE_URL": database_url, "SPIDER_MODULES": PROBE_MODULE,
+            "PACER_WORKER_IDLE_CLOSE": 0, "PACER_COURT_CONCURRENCY": args.concurrency,
+            "PACER_COURT_INTERVAL": args.interval, "CONCURRENT_REQUESTS": args.worker_concurrency,
+            "LOG_LEVEL": "WARNING", **sandbox.settings,
+        }
+        procs = [start_worker("dist_probe", settings, sandbox.account_env("good"), Path(tmp) / f"w{i}.log")
+                 for i in range(workers)]
+        # every worker up and waiting before the work arrives: start-up is not part of the rate
+        while len(store.workers()) < workers:
+            time.sleep(0.05)
+        for court in courts:
+            for case in sandbox.cases(court)[: args.cases]:
+                enqueue_work(sessions, store, "dist_probe", court, {"pacer_case_id": case.pacer_case_id})
+        first = last = None
+        deadline = time.monotonic() + args.timeout
+        while time.monotonic() < deadline:
+            bought = sum(1 for c in sandbox.ledger.charges if c.report == "docket")
+            now = time.monotonic()
+            if bought and first is None:
+                first = now
+            if bought >= total:
+                last = now
+                break
+            time.sleep(0.01)
+        for proc in procs:  # stopped the usual way: they finish what they hold
+            proc.terminate()
+        wait_for(procs, 60)
+        if last is None:
+            raise SystemExit(f"{workers} workers: only {bought} of {total} dockets after {args.timeout}s")
+        charges = [c for c in sandbox.ledger.charges if c.report == "docket"]
+        return {
+            "workers": workers, "dockets": total, "bought": len(charges),
+            "unique": len({(c.court_id, c.pacer_case_id) for c in charges}),
+            "seconds": last - first, "per_minute": (total - 1) / (last - first) * 60,
+            "peak_per_court": max(peaks.values()) if peaks else 0,
+        }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--courts", type=int, default=24)
+    parser.add_argument("--cases", type=int, default=4, help="dockets per court")
+    parser.add_argument("--latency", type=float, default=300, help="ms the sandbox waits before each answer")
+    parser.add_argument("--concurrency", type=int, default=2, help="PACER_COURT_CONCURRENCY")
+    parser.add_argument("--interval", type=float, default=0.2, help="PACER_COURT_INTERVAL (seconds)")
+    parser.add_argument("--worker-concurrency", type=int, default=16, help="CONCURRENT_REQUESTS of a worker")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
+    parser.add_argument("--timeout", type=float, default=300)
+    args = parser.parse_args()
+    courts = [c.court_id for c in all_courts() if c.kind == "district"][: args.courts]
+    latency = args.latency / 1000
+    per_court = min(args.concurrency / latency, 1 / args.interval if args.interval else float("inf"))
+    per_worker = args.worker_concurrency / latency
+    print(f"{len(courts)} courts x {args.cases} dockets, latency {args.latency:.0f} ms, per court "
+          f"{args.concurrency} in flight and {args.interval:g} s between starts, {args.worker_concurrency} "
+          f"requests in flight per worker; 2 requests a docket")
+    print(f"court limits allow {len(courts) * per_court / 2 * 60:.0f} dockets/min in all "
+          f"({per_court / 2 * 60:.0f} per court)")
+    print("workers  dockets/min  ceiling/min  measured/ceiling  bought  unique  peak in flight at a court")
+    for workers in args.workers:
+        result = run(workers, args, courts)
+        ceiling = min(len(courts) * per_court, workers * per_worker) / 2 * 60
+        print(f"{workers:>7}  {result['per_minute']:>11.0f}  {ceiling:>11.0f}  {result['per_minute'] / ceiling:>16.2f}"
+              f"  {result['bought']:>6}  {result['unique']:>6}  {result['peak_per_court']:>4} (limit {args.concurrency})")
+        sys.stdout.flush()
+    print("reproduce: .venv/bin/python bench/distributed_bench.py " + shlex.join(sys.argv[1:]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
