@@ -219,7 +219,7 @@ def attachment_menu(case: Case, entry: Entry, base: str) -> str:
         "<p>&nbsp;&nbsp;<b>Document Selection Menu</b></p>\n<p>&nbsp;&nbsp;Select the document you wish to view.</p>\n"
         '<table cellspacing="3" cellpadding="4" width="600">\n<tbody>\n<tr>\n<td colspan="2"><b>Document Number:</b> '
         f"{go_dls(base, entry.pacer_doc_id, case, entry.pacer_seq_no, str(entry.document_number))}</td>\n"
-        f'<td width="400">{entry.page_count} pages</td>\n<td width="600">{entry.page_count * 17} KB</td>\n</tr>\n'
+        f'<td width="400">{entry.page_count} pages</td>\n<td width="600">{entry.page_count * 17} kb</td>\n</tr>\n'
         '<tr><td>&nbsp;</td></tr>\n<tr><td width="100"><b>Attachment</b></td><td width="240"><b>Description</b></td></tr>\n'
     ]
     for attachment in entry.attachments:

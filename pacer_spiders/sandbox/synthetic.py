@@ -67,7 +67,7 @@ class Attachment:
 
     @property
     def file_size_str(self) -> str:
-        return f"{self.page_count * 17} KB"
+        return f"{self.page_count * 17} kb"
 
 
 @dataclass
