@@ -382,7 +382,7 @@ def test_bankruptcy_cases_and_adversary_proceedings(pacer_sandbox, sandbox_clien
     assert kinds == {"bankruptcy", "adversary"}
     adversary = next(c for c in pacer_sandbox.cases("canb") if c.kind == "adversary")
     html = sandbox_client.docket("canb", adversary.pacer_case_id).text
-    assert f"Adversary Proceeding #: {adversary.short_number}" in html and "U.S. Bankruptcy Court" in html
+    assert f"Adversary Proceeding #: {adversary.full_docket_number}" in html and "Lead BK Case" in html and "U.S. Bankruptcy Court" in html
 
 
 @pytest.mark.corpus

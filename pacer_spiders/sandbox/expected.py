@@ -17,7 +17,10 @@ def _iso(value) -> str | None:
 
 
 def case_name(case: Case) -> str:
-    """Reference parsers drop a trailing "et al" and write "United States" for "USA"."""
+    """Reference parsers drop a trailing "et al" and write "United States" for "USA"; an adversary
+    proceeding is named after its bankruptcy case ("<lead title> - Adversary Proceeding")."""
+    if case.kind == "adversary" and case.lead_case is not None:
+        return f"{case.lead_case.case_name} - Adversary Proceeding"
     name = re.sub(r",? et al\.?$", "", case.case_name)
     return re.sub(r"^USA v\.", "United States v.", name)
 
@@ -30,7 +33,7 @@ def _docket_fields(case: Case) -> dict:
         "date_terminated": _iso(case.date_terminated),
         "assigned_to_str": case.assigned_to[0],
     }
-    if case.is_bankruptcy:
+    if case.kind == "bankruptcy":
         fields["docket_number"] = case.short_number
     else:
         fields.update({
@@ -53,7 +56,8 @@ def docket(case: Case, entries: list[Entry], parties: bool = True, terminated: b
     if parties:
         data["parties"] = [
             {"name": p.name, "type": p.type, "date_terminated": _iso(p.date_terminated),
-             "attorneys": [{"name": a.name, "contact": a.contact, "roles": list(a.roles)} for a in p.attorneys]}
+             **({"attorneys": [{"name": a.name, "contact": a.contact, "roles": list(a.roles)} for a in p.attorneys]}
+                if p.attorneys else {})}
             for p in case.parties if terminated or not p.date_terminated
         ]
     return data
@@ -109,6 +113,8 @@ def case_query(case: Case) -> dict:
     data.pop("referred_to_str", None)
     data.pop("federal_dn_judge_initials_referred", None)
     data.pop("assigned_to_str", None)
+    if data["date_terminated"] is None:
+        del data["date_terminated"]  # the page has no such line
     return data
 
 

@@ -113,6 +113,10 @@ def _case_header(case: Case) -> str:
         left = f"<BR><I>Assigned to:</I> {escape(judge)}<BR>"
         if case.chapter:
             left += f"Chapter {case.chapter}<BR>Voluntary<BR>Asset<BR>"
+        if case.lead_case is not None:
+            lead = case.lead_case
+            left += (f'<I>Lead BK Case:</I> <a href="/cgi-bin/DktRpt.pl?{lead.pacer_case_id}">{lead.short_number}</a>'
+                     f"<BR><I>Lead BK Title:</I> {escape(lead.case_name)}<BR><I>Lead BK Chapter:</I> {lead.chapter}<BR>")
         right = (f'<TABLE border=0 cellspacing=0 cellpadding=0 align=center><TR><td align="right" valign="top">'
                  f'<I>Date filed:</I></td><td align="left" valign="top">&nbsp;&nbsp;{d(case.date_filed)}</td></TR>')
         if case.date_terminated:
@@ -120,9 +124,9 @@ def _case_header(case: Case) -> str:
                       f'<td align="left" valign="top">&nbsp;&nbsp;{d(case.date_terminated)}</td></TR>')
         right += "</TABLE>"
         return (f"<BR><CENTER><B><FONT SIZE=\"+1\">{court_heading(case)}<BR>{escape(case.court.name)}<BR>"
-                f"{label}: {case.short_number}</FONT></B></CENTER>"
+                f"{label}: {case.display_number}</FONT></B></CENTER>"
                 f'<TABLE width="100%" BORDER=0 CELLSPACING=1><TR><TD VALIGN=top WIDTH="50%"><FONT SIZE="+0">'
-                f"<B>{escape(case.case_name)}</B>{left}</FONT></TD>"
+                f"{left}</FONT></TD>"
                 f'<TD VALIGN=top WIDTH="50%" ALIGN=right><FONT SIZE="+0">{right}</FONT></TD></TR></TABLE><BR>\n')
     kind = "CRIMINAL" if case.kind == "criminal" else "CIVIL"
     left = f"<br>{escape(case.case_name)}<br>\nAssigned to: {escape(judge)}<br>\n"
@@ -270,7 +274,7 @@ def message_page(court_id: str, base: str, message: str) -> str:
 # -- case query, history, possible case numbers, RSS -------------------------------------------
 def case_query(case: Case, base: str) -> str:
     last_filing = max((e.date_filed for e in case.entries), default=case.date_filed)
-    number = case.full_docket_number if not case.is_bankruptcy else case.short_number
+    number = case.display_number
     rows = (f'<CENTER><B><FONT SIZE=+1>{escape(number)}</FONT></B> {escape(case.case_name)}<BR>'
             f"{escape(case.assigned_to[0])}, presiding<BR>")
     if case.referred_to:
@@ -307,9 +311,10 @@ def history_form(case: Case, base: str) -> str:
 
 def history_report(case: Case, base: str) -> str:
     last_filing = max((e.date_filed for e in case.entries), default=case.date_filed)
-    head = (f'<center><b><font size="+1">{escape(case.full_docket_number)}</font></b> {escape(case.case_name)}'
+    head = (f'<center><b><font size="+1">{escape(case.display_number)}</font></b> {escape(case.case_name)}'
             f"<br>{escape(case.assigned_to[0])}, presiding<br><b>Date filed:</b> {d(case.date_filed)}<br>"
-            f"<b>Date of last filing:</b> {d(last_filing)}<br>\n</center><br>\n"
+            + (f"<b>Date terminated:</b> {d(case.date_terminated)}<br>" if case.date_terminated else "")
+            + f"<b>Date of last filing:</b> {d(last_filing)}<br>\n</center><br>\n"
             '<h2 align="center">History</h2>\n<center>\n<table cellpadding="2" cellspacing="0" border="1">\n'
             "<tbody><tr><th>Doc.<br>No.</th>\n<th>Dates</th>\n<th>Description</th>\n</tr>\n")
     rows = []

@@ -311,7 +311,7 @@ class _Request:
         parties = _checked(f, "list_of_parties_and_counsel")
         terminated = _checked(f, "terminated_parties")
         body = render.docket_report(case, entries, self.base, parties=parties, terminated=terminated)
-        criteria = case.full_docket_number
+        criteria = case.display_number
         if doc_from is not None or doc_to is not None:
             criteria += f" Starting with document: {doc_from or ''} Ending with document: {doc_to or ''}"
         if date_from or date_to:
@@ -328,7 +328,7 @@ class _Request:
         if self.method == "GET":
             return self.html(render.history_form(case, self.base))
         body = render.history_report(case, self.base)
-        return self.billed_report(body, "history", "History/Documents", case.full_docket_number, case.pacer_case_id)
+        return self.billed_report(body, "history", "History/Documents", case.display_number, case.pacer_case_id)
 
     # -- iquery.pl -------------------------------------------------------------------------
     def case_query(self):

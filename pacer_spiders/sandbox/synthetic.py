@@ -130,6 +130,7 @@ class Case:
     entries: list[Entry] = field(default_factory=list)
     defendants: list[str] = field(default_factory=list)  # criminal: defendant names, numbered from 1
     sealed: bool = False
+    lead_case: "Case | None" = None  # adversary proceeding: its bankruptcy case
     next_serial: int = 1  # next document-id serial
     rng_state: object = None
 
@@ -153,6 +154,11 @@ class Case:
     def full_docket_number(self) -> str:
         """The number as PACER prints it in a district report: ``1:23-cv-00042-EMW``."""
         return f"{self.docket_number}-{self.judge_initials}"
+
+    @property
+    def display_number(self) -> str:
+        """The number PACER prints in a report's heading and receipt."""
+        return self.short_number if self.kind == "bankruptcy" else self.full_docket_number
 
     @property
     def short_number(self) -> str:
@@ -328,7 +334,10 @@ class SyntheticCourtData:
                                       attorneys=[_attorney(rng, court)]))
             case.parties.append(Party(name=f"{_person(rng)}", type="Trustee"))
             case.parties.append(Party(name="U.S. Trustee", type="U.S. Trustee", attorneys=[_attorney(rng, court)]))
-        else:  # adversary proceeding
+        else:  # adversary proceeding, in the bankruptcy case just before it
+            if index > 0 and court.kind == "bankruptcy":
+                lead = self.get_case(court.court_id, str(FIRST_CASE_ID + index - 1))
+                case.lead_case = lead if lead is not None and lead.kind == "bankruptcy" else None
             plaintiff, defendant = rng.choice(_COMPANIES), _person(rng)
             case.case_name = f"{plaintiff} v. {defendant}"
             case.parties.append(Party(name=plaintiff, type="Plaintiff", attorneys=[_attorney(rng, court)]))
