@@ -132,7 +132,7 @@ class Case:
     sealed: bool = False
     lead_case: "Case | None" = None  # adversary proceeding: its bankruptcy case
     next_serial: int = 1  # next document-id serial
-    rng_state: object = None
+    last_number: int = 0  # highest document number so far
 
     @property
     def court_id(self) -> str:
@@ -171,13 +171,16 @@ class Case:
 
     def entry_by_doc_id(self, doc_id: str):
         """(entry, attachment or None) whose document id is ``doc_id`` (fourth digit 0)."""
-        for entry in self.entries:
-            if entry.pacer_doc_id == doc_id:
-                return entry, None
-            for attachment in entry.attachments:
-                if attachment.pacer_doc_id == doc_id:
-                    return entry, attachment
-        return None
+        index = self.__dict__.get("_doc_index")
+        if index is None or index[0] != len(self.entries):  # rebuilt when entries were added
+            documents = {}
+            for entry in self.entries:
+                if entry.pacer_doc_id:
+                    documents[entry.pacer_doc_id] = (entry, None)
+                for attachment in entry.attachments:
+                    documents[attachment.pacer_doc_id] = (entry, attachment)
+            index = self.__dict__["_doc_index"] = (len(self.entries), documents)
+        return index[1].get(doc_id)
 
 
 def _person(rng: random.Random) -> str:
@@ -209,7 +212,6 @@ class SyntheticCourtData:
         self._cases: dict[tuple[str, str], Case] = {}
         self._extra: dict[str, int] = {}  # court -> number of cases added at runtime
         self._lock = threading.RLock()
-        self._doc_index: dict[tuple[str, str], tuple[str, str]] = {}
 
     # -- catalogue -------------------------------------------------------------------------
     def case_count(self, court_id: str) -> int:
@@ -346,14 +348,11 @@ class SyntheticCourtData:
         if size is None:
             size = rng.randint(*self.entries_range)
         day = filed
-        number = 0
         for position in range(size):
             if position and rng.random() < 0.6:
                 day += timedelta(days=rng.randint(1, 9) if size < 1000 else rng.randint(0, 1))
             minute = position > 0 and rng.random() < 0.12
-            entry = self._make_entry(case, rng, day, numbered=not minute)
-            case.entries.append(entry)
-            number = max(number, entry.document_number or 0)
+            case.entries.append(self._make_entry(case, rng, day, numbered=not minute))
         return case
 
     def _doc_id(self, case: Case) -> str:
@@ -375,7 +374,8 @@ class SyntheticCourtData:
             text = rng.choice(_MINUTE_EVENTS)
             return Entry(pacer_seq_no=seq, document_number=None, date_filed=day, date_entered=entered,
                          short_description=text.split(":")[0], text=text)
-        number = 1 + max((e.document_number or 0 for e in case.entries), default=0)
+        case.last_number += 1
+        number = case.last_number
         events = {"civil": _CIVIL_EVENTS, "criminal": _CRIMINAL_EVENTS}.get(case.kind, _BANKRUPTCY_EVENTS)
         template = events[0] if number == 1 else rng.choice(events)
         text = template.format(p=party_p, d=party_d, c=case.chapter or "7")
