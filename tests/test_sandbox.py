@@ -399,3 +399,11 @@ def test_corpus_dockets_and_attachment_pages_are_served():
         assert sb.ledger.charges[-1].pacer_case_id == case_id
         (court_id, doc_id), page = next(iter(sb.corpus.attachment_pages.items()))
         assert client.get(court_id, f"/doc1/{doc_id}").body == page.path.read_bytes()
+        (court_id, case_id), path = next(iter(sb.corpus.histories.items()))
+        assert client.post_form(court_id, f"/cgi-bin/HistDocQry.pl?{case_id}", {}).body == path.read_bytes()
+        assert sb.ledger.charges[-1].report == "history"
+        (court_id, case_id), path = next(iter(sb.corpus.case_queries.items()))
+        assert client.get(court_id, f"/cgi-bin/iquery.pl?{case_id}").body == path.read_bytes()
+        docket = next(d for d in sb.corpus.dockets.values() if d.docket_number)
+        xml = client.get(docket.court_id, f"/cgi-bin/possible_case_numbers.pl?{docket.docket_number}").text
+        assert f'id="{docket.pacer_case_id}"' in xml

@@ -338,10 +338,12 @@ def history_report(case: Case, base: str) -> str:
     return head + "".join(rows) + "</tbody></table>\n</center>\n"
 
 
-def possible_case_numbers(request_number: str, cases: list[Case], sealed: bool = False) -> str:
+def possible_case_numbers(request_number: str, cases: list[Case], sealed: bool = False,
+                          recorded: list[tuple[str, str, str]] = ()) -> str:
+    """The XML answer; ``recorded`` adds (number, case id, title) nodes of corpus cases."""
     if sealed:
         return f"<request number='{escape(request_number)}'>\n    <message text='Case Under Seal'/>\n</request>\n"
-    if not cases:
+    if not cases and not recorded:
         return (f'<request number="{escape(request_number)}">\n'
                 f'    <message text="Cannot find case {escape(request_number)}"/>\n</request>\n')
     nodes = []
@@ -358,6 +360,8 @@ def possible_case_numbers(request_number: str, cases: list[Case], sealed: bool =
                 f'          title="{escape(case.docket_number)}-{case.judge_initials}{suffix} {escape(title_name)}{closed}"\n'
                 f'          sortable="{case.office}:{case.year}-{case.case_type}-{case.serial:05d}"/>\n'
             )
+    for number, case_id, title in recorded:
+        nodes.append(f'    <case number="{escape(number)}" id="{escape(case_id)}"\n          title="{escape(title)}"/>\n')
     return f'<request number="{escape(request_number)}">\n' + "".join(nodes) + "</request>\n"
 
 

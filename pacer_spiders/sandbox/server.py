@@ -322,7 +322,17 @@ class _Request:
     # -- HistDocQry.pl ---------------------------------------------------------------------
     def history(self):
         case_id = self.query.split("-")[0].split("&")[0]
+        recorded = self.sb.corpus.history(self.court.court_id, case_id) if self.sb.corpus and case_id else None
+        if recorded is not None and self.method == "POST":
+            body = recorded.read_bytes()
+            self.charge("history", "History/Documents", case_id, billable_pages(html_bytes=len(body)),
+                        self.base + self.rest, case_id=case_id)
+            return self.h._send(200, body)
         case = self.sb.data.get_case(self.court.court_id, case_id) if case_id.isdigit() else None
+        if case is None and recorded is not None:
+            return self.html(render.page(self.court.court_id, self.base,
+                                         f'<FORM ENCTYPE="multipart/form-data" method=POST action="{self.base}'
+                                         f'/cgi-bin/HistDocQry.pl?{case_id}"><input type="submit" value="Run Query"></FORM>'))
         if case is None or case.sealed:
             return self.message(MSG_CASE_NOT_FOUND)
         if self.method == "GET":
@@ -334,7 +344,11 @@ class _Request:
     def case_query(self):
         case = None
         if self.method == "GET" and self.query.split("&")[0].isdigit():
-            case = self.sb.data.get_case(self.court.court_id, self.query.split("&")[0])
+            case_id = self.query.split("&")[0]
+            recorded = self.sb.corpus.case_query(self.court.court_id, case_id) if self.sb.corpus else None
+            if recorded is not None:
+                return self.h._send(200, recorded.read_bytes())
+            case = self.sb.data.get_case(self.court.court_id, case_id)
         elif self.method == "POST":
             found = self._cases_by_number(self.form.get("case_num", ""))
             case = found[0] if found else None
@@ -345,14 +359,35 @@ class _Request:
         return self.html(render.case_query(case, self.base))
 
     # -- possible_case_numbers.pl ----------------------------------------------------------
-    def _cases_by_number(self, number: str):
+    @staticmethod
+    def _number_parts(number: str):
         match = _CASE_NUMBER.match(number) or _SEVEN_DIGITS.match(number)
         if not match:
-            return []
+            return None
         parts = match.groupdict()
-        year, serial = int(parts["year"]) % 100, int(parts["serial"])
         office = int(parts["office"]) if parts.get("office") else None
-        case_type = (parts.get("type") or "").lower() or None
+        return int(parts["year"]) % 100, int(parts["serial"]), office, (parts.get("type") or "").lower() or None
+
+    def _recorded_by_number(self, number: str) -> list[tuple[str, str, str]]:
+        parts = self._number_parts(number)
+        if parts is None or self.sb.corpus is None:
+            return []
+        year, serial, office, case_type = parts
+        found = []
+        for docket in self.sb.corpus.by_number(self.court.court_id, year, serial):
+            own = _CASE_NUMBER.match(docket.docket_number)
+            if own and office is not None and own.group("office") and int(own.group("office")) != office:
+                continue
+            if own and case_type and (own.group("type") or "").lower() not in ("", case_type):
+                continue
+            found.append((docket.docket_number, docket.pacer_case_id, f"{docket.docket_number} {docket.case_name}"))
+        return found
+
+    def _cases_by_number(self, number: str):
+        parts = self._number_parts(number)
+        if parts is None:
+            return []
+        year, serial, office, case_type = parts
         found = []
         for case in self.sb.data.cases(self.court.court_id):
             if case.year % 100 != year or case.serial != serial:
@@ -366,7 +401,8 @@ class _Request:
         number = self.query
         found = self._cases_by_number(number)
         sealed = bool(found) and all(c.sealed for c in found)
-        xml = render.possible_case_numbers(number, [c for c in found if not c.sealed], sealed=sealed)
+        xml = render.possible_case_numbers(number, [c for c in found if not c.sealed], sealed=sealed,
+                                           recorded=self._recorded_by_number(number))
         return self.h._send(200, xml.encode(), "text/xml")
 
     # -- doc1 and show_temp ----------------------------------------------------------------
