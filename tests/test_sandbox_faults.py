@@ -79,15 +79,15 @@ def test_rate_limit_answers_429_with_retry_after():
         assert sum(1 for a in statuses if a.status == 200) >= 5
 
 
-def test_login_outage():
-    with Sandbox(faults="login-outage") as sb:
-        client = SandboxClient(sb)
-        answer = client.request("POST", sb.settings["PACER_LOGIN_URL"],
-                                json.dumps({"loginId": "sandbox-user", "password": "sandbox-pass"}).encode(),
-                                {"Content-Type": "application/json"})
-        assert answer.status == 503 and "temporarily unavailable" in answer.text
-        sb.set_faults("")
-        assert client.login()["loginResult"] == "0"
+@pytest.mark.sandbox(faults="login-outage")
+def test_login_outage(pacer_sandbox):
+    client = SandboxClient(pacer_sandbox)
+    answer = client.request("POST", pacer_sandbox.settings["PACER_LOGIN_URL"],
+                            json.dumps({"loginId": "sandbox-user", "password": "sandbox-pass"}).encode(),
+                            {"Content-Type": "application/json"})
+    assert answer.status == 503 and "temporarily unavailable" in answer.text
+    pacer_sandbox.set_faults("")
+    assert client.login()["loginResult"] == "0"
 
 
 def test_latency_and_slow_huge_dockets_delay_answers():

@@ -62,6 +62,9 @@ class Sandbox:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
 
     def __enter__(self) -> "Sandbox":
         return self.start()

@@ -107,10 +107,20 @@ class SandboxClient:
         return self.post_form(court_id, "/cgi-bin/DktRpt.pl?1-L_1_0-1", fields)
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "sandbox(**options): options of the pacer_sandbox fixture's Sandbox (faults=, seed=, token_ttl=...)")
+
+
 @pytest.fixture
-def pacer_sandbox():
-    """A fresh sandbox (seed 0, 40 cases a court) serving on 127.0.0.1 for one test."""
-    with Sandbox(seed=0) as sandbox:
+def pacer_sandbox(request):
+    """A fresh sandbox serving on 127.0.0.1 for one test (seed 0, 40 cases a court).
+
+    ``@pytest.mark.sandbox(faults="503=0.1", token_ttl=5, case_sizes={...})`` sets its options.
+    """
+    marker = request.node.get_closest_marker("sandbox")
+    options = {"seed": 0, **(marker.kwargs if marker else {})}
+    with Sandbox(**options) as sandbox:
         yield sandbox
 
 
