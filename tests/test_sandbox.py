@@ -271,6 +271,8 @@ def test_case_query_page(pacer_sandbox, sandbox_client):
     assert f'DktRpt.pl?{case.pacer_case_id}"' in html
     found = sandbox_client.post_form(COURT, "/cgi-bin/iquery.pl?1-L_1_0-1", {"case_num": case.docket_number}).text
     assert case.case_name.replace("&", "&amp;") in found
+    by_id = sandbox_client.post_form(COURT, "/cgi-bin/iquery.pl?1-L_1_0-1", {"all_case_ids": "100002"}).text
+    assert case.full_docket_number in by_id
     assert "Case not found" in sandbox_client.get(COURT, "/cgi-bin/iquery.pl?999999").text
 
 
@@ -367,6 +369,8 @@ def test_ledger_over_http_matches_sb_ledger(pacer_sandbox, sandbox_client):
     assert data["accounts"]["sandbox-user"]["cost"] == pacer_sandbox.ledger.total("sandbox-user")
     assert data["total_cost"] == pacer_sandbox.ledger.total()
     assert "password" not in json.dumps(data)
+    mine = SandboxClient(pacer_sandbox).request("GET", "/__sandbox__/ledger?login=sandbox-user2").json()
+    assert [c["pacer_case_id"] for c in mine["charges"]] == ["100002"]
 
 
 # -- determinism and corpus -------------------------------------------------------------------

@@ -79,8 +79,9 @@ class Ledger:
         with self._lock:
             self._charges.clear()
 
-    def as_json(self) -> dict:
-        charges = self.charges
+    def as_json(self, login: str | None = None) -> dict:
+        """Charges (of one account when ``login`` is given), per-account totals and the total."""
+        charges = [c for c in self.charges if login is None or c.login == login]
         accounts: dict[str, dict] = {}
         for charge in charges:
             row = accounts.setdefault(charge.login, {"charges": 0, "pages": 0, "cost": 0.0})

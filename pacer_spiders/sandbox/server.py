@@ -166,7 +166,8 @@ class Handler(BaseHTTPRequestHandler):
         if path.startswith("/csologin/"):
             return self._send(200, render.login_page(parse_qs(query).get("pscCourtId", [""])[0]).encode())
         if path == "/__sandbox__/ledger":
-            return self._json(self.sb.ledger.as_json())
+            login = parse_qs(query).get("login", [None])[0]
+            return self._json(self.sb.ledger.as_json(login))
         if path == "/__sandbox__/accounts":
             return self._json({role: a.as_dict() for role, a in self.sb.accounts.items()})
         match = re.match(r"^/court/([a-z0-9-]+)(/.*)$", path)
@@ -350,8 +351,12 @@ class _Request:
                 return self.h._send(200, recorded.read_bytes())
             case = self.sb.data.get_case(self.court.court_id, case_id)
         elif self.method == "POST":
-            found = self._cases_by_number(self.form.get("case_num", ""))
-            case = found[0] if found else None
+            case_id = (self.form.get("all_case_ids") or "").split(",")[0].strip()
+            if case_id:
+                case = self.sb.data.get_case(self.court.court_id, case_id)
+            else:
+                found = self._cases_by_number(self.form.get("case_num", ""))
+                case = found[0] if found else None
         elif self.method == "GET":
             return self.html(render.case_query_form(self.court.court_id, self.base))
         if case is None or case.sealed:
