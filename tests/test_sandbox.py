@@ -173,6 +173,8 @@ def test_docket_filters_by_dates_filed_and_entered(pacer_sandbox, sandbox_client
     assert len(entry_rows(html)) == sum(1 for e in case.entries if e.date_filed >= start)
     html = sandbox_client.docket(COURT, 100002, date_range_type="Entered", date_to=start.strftime("%m/%d/%Y")).text
     assert len(entry_rows(html)) == sum(1 for e in case.entries if e.date_entered <= start)
+    html = sandbox_client.docket(COURT, 100002, date_from="01/01/2099").text  # nothing new: header, no entries
+    assert entry_rows(html) == [] and case.full_docket_number in html and "Transaction Receipt" in html
 
 
 def test_docket_sorts_most_recent_first(pacer_sandbox, sandbox_client):
@@ -347,9 +349,9 @@ def test_documents_over_thirty_pages_cost_three_dollars(pacer_sandbox, sandbox_c
     assert pacer_sandbox.ledger.total("sandbox-user") == 3.00
 
 
-@pytest.mark.parametrize("flag, message", [("sealed", "You do not have permission to view this document."),
+@pytest.mark.parametrize("flag, message", [("sealed", "This document is SEALED."),
                                            ("restricted", "This document is restricted"),
-                                           ("unavailable", "The document is not available.")])
+                                           ("unavailable", "This document is not available.")])
 def test_sealed_restricted_unavailable_documents(pacer_sandbox, sandbox_client, flag, message):
     case, entry = _document(pacer_sandbox, lambda e: getattr(e, flag))
     for doc_id in (entry.pacer_doc_id, entry.pacer_doc_id[:3] + "1" + entry.pacer_doc_id[4:]):

@@ -79,6 +79,15 @@ def test_filtered_docket_report_without_parties(sb, client):
     assert not ours.get("parties")
 
 
+def test_refresh_with_nothing_new_is_an_empty_docket(sb, client):
+    parse = parser("docket", "cand")
+    case = sb.case("cand", 100001)
+    body = client.docket("cand", 100001, date_from="01/01/2099").body
+    ours = parse(body, {"court_id": "cand", "pacer_case_id": "100001"})
+    assert_agrees(ours, expected.docket(case, []))
+    assert ours["docket_entries"] == []
+
+
 def test_docket_history(sb, client):
     parse = parser("history", "cand")
     case = sb.case("cand", 100001)

@@ -190,8 +190,7 @@ def docket_report(case: Case, entries: list[Entry], base: str, parties: bool, te
                    "<th>#</th><td style='font-weight:bold'>Docket Text</td></tr>\n")
         out.extend(_entry_row(case, e, base) for e in entries)
         out.append("</table><br>\n")
-    else:
-        out.append("<br><b>There are no documents in this case that meet your selection criteria.</b><br>\n")
+    # No entries matched (a refresh with nothing new): the header and parties, no entry table.
     return "".join(out)
 
 

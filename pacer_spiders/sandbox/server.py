@@ -29,13 +29,14 @@ _CASE_NUMBER = re.compile(
     r"^\s*(?:(?P<office>\d):)?(?P<year>\d{2}|\d{4})-?(?:(?P<type>[a-zA-Z]{2,4})-?)?(?P<serial>\d{1,5})(?:-\S*)?\s*$")
 _SEVEN_DIGITS = re.compile(r"^\s*(?P<year>\d{2})(?P<serial>\d{5})\s*$")
 
-MSG_SEALED = "You do not have permission to view this document."
+MSG_SEALED = "This document is SEALED."
 MSG_RESTRICTED = "This document is restricted. You do not have permission to view this document."
-MSG_UNAVAILABLE = "The document is not available."
-MSG_NO_DOCUMENT = "Document not found."
+MSG_UNAVAILABLE = "This document is not available."
+MSG_NO_DOCUMENT = ("Either you do not have permission to view the document, or the document does not exist in "
+                   "the case.")
 MSG_CASE_NOT_FOUND = "Case not found."
 MSG_NO_SEARCH = "A client code is required for search privileges on this account."
-MSG_MAINTENANCE = ("<html><head><title>Service Unavailable</title></head><body><h1>Service Unavailable</h1>"
+MSG_MAINTENANCE = ("<html><head><title>503 Service Unavailable</title></head><body><h1>Service Unavailable</h1>"
                    "<p>The PACER service is temporarily unavailable for maintenance. Please try again later.</p>"
                    "</body></html>")
 
@@ -69,6 +70,9 @@ def parse_form(content_type: str, body: bytes) -> dict[str, str]:
                     fields[name] = payload.decode("utf-8", "replace")
         return fields
     return {k: v[-1] for k, v in parse_qs(body.decode("latin-1"), keep_blank_values=True).items()}
+
+
+_NOT_FOUND = b"<html><head><title>404 Not Found</title></head><body><h1>Not Found</h1></body></html>"
 
 
 class _Drop(Exception):
@@ -116,12 +120,14 @@ class Handler(BaseHTTPRequestHandler):
                 if faults.draw("drop", path):
                     raise _Drop()
                 if faults.rate_limited(self.client_address[0], path):
-                    return self._send(429, b"<html><body><h1>Too Many Requests</h1></body></html>",
+                    return self._send(429, b"<html><head><title>429 Too Many Requests</title></head>"
+                                      b"<body><h1>Too Many Requests</h1></body></html>",
                                       extra={"Retry-After": "1"})
                 if faults.draw("503", path):
                     return self._send(503, MSG_MAINTENANCE.encode(), extra={"Retry-After": "1"})
                 if faults.draw("500", path):
-                    return self._send(500, b"<html><body><h1>Internal Server Error</h1></body></html>")
+                    return self._send(500, b"<html><head><title>500 Internal Server Error</title></head>"
+                                      b"<body><h1>Internal Server Error</h1></body></html>")
             self._route(method, path, query, body)
         except _Drop:
             self.close_connection = True
@@ -172,12 +178,12 @@ class Handler(BaseHTTPRequestHandler):
             return self._json({role: a.as_dict() for role, a in self.sb.accounts.items()})
         match = re.match(r"^/court/([a-z0-9-]+)(/.*)$", path)
         if not match:
-            return self._send(404, b"<html><body><h1>Not Found</h1></body></html>")
+            return self._send(404, _NOT_FOUND)
         subdomain, rest = match.groups()
         try:
             court = get_court(court_id_for_subdomain(subdomain))
         except UnknownCourtError:
-            return self._send(404, b"<html><body><h1>Not Found</h1></body></html>")
+            return self._send(404, _NOT_FOUND)
         base = self.sb.court_base(court)
         if rest == "/cgi-bin/rss_outside.pl":
             return self._rss(court, base)
@@ -196,7 +202,7 @@ class Handler(BaseHTTPRequestHandler):
         handler = {"DktRpt.pl": ctx.docket, "iquery.pl": ctx.case_query, "HistDocQry.pl": ctx.history,
                    "possible_case_numbers.pl": ctx.possible_case_numbers, "show_temp.pl": ctx.show_temp}.get(script)
         if handler is None:
-            return self._send(404, b"<html><body><h1>Not Found</h1></body></html>")
+            return self._send(404, _NOT_FOUND)
         return handler()
 
     def _login(self, body: bytes):
