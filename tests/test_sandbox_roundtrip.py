@@ -142,3 +142,22 @@ def test_rss_feed(sb, client):
     first_link = items[0].xpath("link/text()").get()
     case = sb.case("cand", first_link.rsplit("?", 1)[1])
     assert ours[0]["case_name"] == expected.case_name(case) and ours[0]["docket_number"] == case.docket_number
+
+
+def test_every_synthetic_page_is_detected_as_its_report(sb, client):
+    from pacer_spiders.parsers.detect import detect_report
+
+    case = sb.case("cand", 100001)
+    with_menu = next(e for c in sb.cases("cand") for e in c.entries
+                     if e.attachments and not (e.restricted or e.unavailable))
+    single = next(e for e in case.entries if e.pacer_doc_id and not (e.sealed or e.restricted or e.unavailable or e.attachments))
+    pages = {
+        "docket": client.docket("cand", 100001).body,
+        "history": client.post_form("cand", "/cgi-bin/HistDocQry.pl?100001", {}).body,
+        "attachment_page": client.get("cand", f"/doc1/{with_menu.pacer_doc_id}").body,
+        "receipt": client.get("cand", f"/doc1/{single.pacer_doc_id}").body,
+        "case_query": client.get("cand", "/cgi-bin/iquery.pl?100001").body,
+        "possible_case_numbers": client.get("cand", f"/cgi-bin/possible_case_numbers.pl?{case.docket_number}").body,
+        "rss": client.get("cand", "/cgi-bin/rss_outside.pl").body,
+    }
+    assert {report: detect_report(body) for report, body in pages.items()} == {report: report for report in pages}
