@@ -11,7 +11,7 @@ import threading
 import time
 from pathlib import Path
 
-from pacer_spiders.courts import get_court
+from pacer_spiders.courts import UnknownCourtError, court_id_for_subdomain
 
 from .accounts import Account, Authenticator, default_accounts
 from .billing import BYTES_PER_PAGE, MAX_PAGES, PRICE_PER_PAGE, Charge, Ledger, billable_pages, cost_of
@@ -44,7 +44,7 @@ class Sandbox:
         self.data = SyntheticCourtData(seed=seed, cases_per_court=cases_per_court, entries=entries,
                                        case_sizes=case_sizes)
         self.corpus = CorpusPages(corpus) if corpus else None
-        self.stats_requests = 0
+        self._subdomains: dict[str, object] = {}
         self._pdfs: dict[str, tuple[str, bytes, float]] = {}
         self._pdf_lock = threading.Lock()
         self._server: SandboxHTTPServer | None = None
@@ -110,24 +110,33 @@ class Sandbox:
             env["PACER_CLIENT_CODE"] = account.client_code
         return env
 
+    def court_for_subdomain(self, subdomain: str):
+        """The court whose site is ``/court/<subdomain>``, or None (cached: asked on every request)."""
+        if subdomain not in self._subdomains:
+            try:
+                self._subdomains[subdomain] = self.data.court(court_id_for_subdomain(subdomain))
+            except UnknownCourtError:
+                self._subdomains[subdomain] = None
+        return self._subdomains[subdomain]
+
     def court_base(self, court) -> str:
         return f"{self.url}/court/{court.pacer_subdomain}"
 
     def court_url(self, court_id: str) -> str:
-        return self.court_base(get_court(court_id))
+        return self.court_base(self.data.court(court_id))
 
     # -- content -----------------------------------------------------------------------------
     def case(self, court_id: str, pacer_case_id: str | int) -> Case | None:
-        return self.data.get_case(get_court(court_id).court_id, str(pacer_case_id))
+        return self.data.get_case(self.data.court(court_id).court_id, str(pacer_case_id))
 
     def cases(self, court_id: str) -> list[Case]:
-        return list(self.data.cases(get_court(court_id).court_id))
+        return list(self.data.cases(self.data.court(court_id).court_id))
 
     def add_case(self, court_id: str, entries: int | None = None, kind: str | None = None) -> Case:
-        return self.data.add_case(get_court(court_id).court_id, entries=entries, kind=kind)
+        return self.data.add_case(self.data.court(court_id).court_id, entries=entries, kind=kind)
 
     def add_entries(self, court_id: str, pacer_case_id: str | int, n: int = 1, when=None) -> list[Entry]:
-        return self.data.add_entries(get_court(court_id).court_id, str(pacer_case_id), n, when)
+        return self.data.add_entries(self.data.court(court_id).court_id, str(pacer_case_id), n, when)
 
     def seal_case(self, court_id: str, pacer_case_id: str | int) -> None:
         self.case(court_id, pacer_case_id).sealed = True

@@ -14,12 +14,9 @@ import secrets
 import threading
 import time
 from datetime import date, datetime
-from http import HTTPStatus
 from http.cookies import CookieError, SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, quote, unquote, urlsplit
-
-from pacer_spiders.courts import UnknownCourtError, court_id_for_subdomain, get_court
 
 from . import render
 from .billing import Charge, billable_pages, cost_of
@@ -106,7 +103,6 @@ class Handler(BaseHTTPRequestHandler):
         self._handle("HEAD")
 
     def _handle(self, method: str):
-        self.sb.stats_requests += 1
         split = urlsplit(self.path)
         path, query = split.path, split.query
         length = int(self.headers.get("Content-Length") or 0)
@@ -180,9 +176,8 @@ class Handler(BaseHTTPRequestHandler):
         if not match:
             return self._send(404, _NOT_FOUND)
         subdomain, rest = match.groups()
-        try:
-            court = get_court(court_id_for_subdomain(subdomain))
-        except UnknownCourtError:
+        court = self.sb.court_for_subdomain(subdomain)
+        if court is None:
             return self._send(404, _NOT_FOUND)
         base = self.sb.court_base(court)
         if rest == "/cgi-bin/rss_outside.pl":

@@ -17,6 +17,7 @@ from pacer_spiders.courts import Court, get_court
 
 FIRST_CASE_ID = 100001
 MAX_CASES_PER_COURT = 999  # document ids hold the case index in 3 digits
+SIMULATED_KINDS = ("district", "bankruptcy")  # appellate courts run other software
 
 _FIRST = ["Maria", "James", "Linh", "Omar", "Grace", "Pedro", "Aisha", "Tomasz", "Keiko", "Samuel",
           "Ruth", "Dmitri", "Fatima", "Henry", "Ines", "Jonas", "Carla", "Victor", "Nadia", "Elliot"]
@@ -212,12 +213,22 @@ class SyntheticCourtData:
         self._cases: dict[tuple[str, str], Case] = {}
         self._extra: dict[str, int] = {}  # court -> number of cases added at runtime
         self._lock = threading.RLock()
+        self._courts: dict[str, Court] = {}
 
     # -- catalogue -------------------------------------------------------------------------
+    def court(self, court_id: str) -> Court:
+        """The registry's court (cached: the registry asks every plugin)."""
+        court = self._courts.get(court_id)
+        if court is None:
+            court = self._courts[court_id] = get_court(court_id)
+        return court
+
     def case_count(self, court_id: str) -> int:
         return self.cases_per_court + self._extra.get(court_id, 0)
 
     def case_ids(self, court_id: str) -> list[str]:
+        if self.court(court_id).kind not in SIMULATED_KINDS:
+            return []
         return [str(FIRST_CASE_ID + k) for k in range(self.case_count(court_id))]
 
     def get_case(self, court_id: str, pacer_case_id: str) -> Case | None:
@@ -231,9 +242,12 @@ class SyntheticCourtData:
             return None
         if not 0 <= index < self.case_count(court_id):
             return None
+        court = self.court(court_id)
+        if court.kind not in SIMULATED_KINDS:
+            return None
         with self._lock:
             if key not in self._cases:
-                self._cases[key] = self._generate(get_court(court_id), index)
+                self._cases[key] = self._generate(court, index)
             return self._cases[key]
 
     def cases(self, court_id: str):
@@ -253,6 +267,8 @@ class SyntheticCourtData:
 
     # -- runtime additions -----------------------------------------------------------------
     def add_case(self, court_id: str, entries: int | None = None, kind: str | None = None) -> Case:
+        if self.court(court_id).kind not in SIMULATED_KINDS:
+            raise ValueError(f"{court_id}: the sandbox simulates district and bankruptcy courts only")
         with self._lock:
             index = self.case_count(court_id)
             if index >= MAX_CASES_PER_COURT:
@@ -261,7 +277,7 @@ class SyntheticCourtData:
             case_id = str(FIRST_CASE_ID + index)
             if entries is not None:
                 self.case_sizes[(court_id, case_id)] = entries
-            case = self._generate(get_court(court_id), index, kind=kind)
+            case = self._generate(self.court(court_id), index, kind=kind)
             self._cases[(court_id, case_id)] = case
             return case
 
