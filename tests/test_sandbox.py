@@ -40,6 +40,14 @@ def receipt_fields(html: str) -> dict:
 
 
 # -- login ------------------------------------------------------------------------------------
+def test_settings_for_a_crawl(pacer_sandbox):
+    settings = pacer_sandbox.settings_for("mfa")
+    assert settings["PACER_LOGIN_URL"] == f"{pacer_sandbox.url}/services/cso-auth"
+    assert settings["PACER_COURT_URL_TEMPLATE"].format(subdomain="azb") == f"{pacer_sandbox.url}/court/azb"
+    assert settings["PACER_TOTP_SECRET"] == pacer_sandbox.accounts["mfa"].totp_secret
+    assert pacer_sandbox.court_url("arb") == f"{pacer_sandbox.url}/court/azb"  # CourtListener id -> subdomain
+
+
 def test_good_login_gives_a_token(pacer_sandbox):
     answer = SandboxClient(pacer_sandbox).login("good")
     assert answer["loginResult"] == "0"

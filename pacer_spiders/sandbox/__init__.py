@@ -110,6 +110,10 @@ class Sandbox:
             env["PACER_CLIENT_CODE"] = account.client_code
         return env
 
+    def settings_for(self, role: str = "good") -> dict:
+        """``settings`` plus one test account's credentials: everything a crawl's settings need."""
+        return {**self.settings, **self.account_env(role)}
+
     def court_for_subdomain(self, subdomain: str):
         """The court whose site is ``/court/<subdomain>``, or None (cached: asked on every request)."""
         if subdomain not in self._subdomains:
