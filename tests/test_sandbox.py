@@ -415,6 +415,8 @@ def test_corpus_dockets_and_attachment_pages_are_served():
         client = SandboxClient(sb)
         client.login()
         (court_id, case_id), docket = next(iter(sb.corpus.dockets.items()))
+        form = Selector(text=client.get(court_id, f"/cgi-bin/DktRpt.pl?{case_id}").text)
+        assert form.xpath("//form[@name='GetPass']//input[@name='all_case_ids']/@value").get() == case_id
         answer = client.docket(court_id, case_id)
         assert answer.body == docket.path.read_bytes()
         assert sb.ledger.charges[-1].pacer_case_id == case_id

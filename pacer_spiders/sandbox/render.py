@@ -46,19 +46,21 @@ def go_dls(base: str, doc_id: str, case: Case, seq: int, label: str) -> str:
 
 
 # -- docket report ----------------------------------------------------------------------------
-def docket_query_form(case: Case, base: str, action_id: str) -> str:
-    last = max((e.document_number or 0 for e in case.entries), default=0)
+def docket_query_form(court_id: str, pacer_case_id: str, number: str, name: str, last: int | None, base: str,
+                      action_id: int) -> str:
+    """The DktRpt.pl query form of a case (``last``: its highest document number, when known)."""
+    last_note = f" (last document number: {last})" if last is not None else ""
     body = (
-        f"<h3>Docket Sheet</h3>\n<b>{escape(case.full_docket_number)} {escape(case.case_name)}</b><br>\n"
+        f"<h3>Docket Sheet</h3>\n<b>{escape(number)} {escape(name)}</b><br>\n"
         f'<FORM NAME=GetPass ENCTYPE="multipart/form-data" method=POST action="{base}/cgi-bin/DktRpt.pl?{action_id}-L_1_0-1">\n'
-        f'<input type="hidden" name="all_case_ids" value="{case.pacer_case_id}">\n'
+        f'<input type="hidden" name="all_case_ids" value="{pacer_case_id}">\n'
         '<table><tr><td>Date range:</td><td>'
         '<input type="radio" name="date_range_type" value="Filed" checked>Filed '
         '<input type="radio" name="date_range_type" value="Entered">Entered</td></tr>\n'
         '<tr><td><input type="text" name="date_from" value="" size=10> to '
         '<input type="text" name="date_to" value="" size=10></td></tr>\n'
         '<tr><td>Documents: <input type="text" name="documents_numbered_from_" size=6> to '
-        f'<input type="text" name="documents_numbered_to_" size=6> (last document number: {last})</td></tr>\n'
+        f'<input type="text" name="documents_numbered_to_" size=6>{last_note}</td></tr>\n'
         '<tr><td><input type="checkbox" name="list_of_parties_and_counsel" checked>Parties and counsel '
         '<input type="checkbox" name="terminated_parties" checked>Terminated parties '
         '<input type="checkbox" name="list_of_member_cases">List of member cases</td></tr>\n'
@@ -69,7 +71,7 @@ def docket_query_form(case: Case, base: str, action_id: str) -> str:
         "</select></td></tr></table>\n"
         '<input type="submit" name="button1" value="Run Report"> <input type="reset" value="Clear">\n</FORM>\n'
     )
-    return page(case.court_id, base, body)
+    return page(court_id, base, body)
 
 
 def _party_rows(case: Case) -> str:

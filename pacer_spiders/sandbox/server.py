@@ -268,13 +268,16 @@ class _Request:
             case_id = self.query.split("&")[0]
             if not case_id.isdigit():
                 return self.message(MSG_CASE_NOT_FOUND)
+            action_id = secrets.randbelow(10**15)  # PACER's form actions carry a fresh number
             corpus = self.sb.corpus.docket(self.court.court_id, case_id) if self.sb.corpus else None
+            if corpus is not None:
+                return self.html(render.docket_query_form(self.court.court_id, case_id, corpus.docket_number,
+                                                          corpus.case_name, None, self.base, action_id))
             case = self.sb.data.get_case(self.court.court_id, case_id)
-            if corpus is not None and case is None:
-                case = _corpus_stub(self.court, corpus)
             if case is None:
                 return self.message(MSG_CASE_NOT_FOUND)
-            return self.html(render.docket_query_form(case, self.base, secrets.randbelow(10**15)))
+            return self.html(render.docket_query_form(self.court.court_id, case_id, case.display_number,
+                                                      case.case_name, case.last_number, self.base, action_id))
         case_id = (self.form.get("all_case_ids") or self.query.split("&")[0]).strip()
         case_id = case_id.split(",")[0].strip()
         corpus = self.sb.corpus.docket(self.court.court_id, case_id) if self.sb.corpus else None
@@ -464,24 +467,6 @@ class _Request:
 
 def _checked(form: dict, name: str) -> bool:
     return (form.get(name) or "").lower() in ("on", "1", "true", "yes", "checked")
-
-
-def _corpus_stub(court, corpus):
-    """A stand-in case for the query form of a corpus docket (only its number and name show)."""
-    from .synthetic import Case
-
-    stub = Case(court=court, pacer_case_id=corpus.pacer_case_id, kind="civil", office=0, year=0, case_type="",
-                serial=0, case_name=corpus.case_name, date_filed=date.today(), date_terminated=None,
-                assigned_to=("", ""), referred_to=None)
-    return _NumberedStub(stub, corpus.docket_number)
-
-
-class _NumberedStub:
-    def __init__(self, case, number):
-        self._case, self.full_docket_number = case, number
-
-    def __getattr__(self, name):
-        return getattr(self._case, name)
 
 
 class SandboxHTTPServer(ThreadingHTTPServer):
