@@ -121,6 +121,12 @@ def test_court_without_token_redirects_to_pacers_login_page(pacer_sandbox):
     assert followed.status == 200 and "<title>PACER: Login</title>" in followed.text
 
 
+def test_token_is_found_among_other_cookies(pacer_sandbox, sandbox_client):
+    answer = sandbox_client.request("GET", sandbox_client.court(COURT, "/cgi-bin/iquery.pl?100001"), headers={
+        "Cookie": 'PacerPref={"a":1}; NextGenCSO=' + sandbox_client.token + "; PacerClientCode="})
+    assert answer.status == 200
+
+
 def test_tokens_expire_after_the_ttl():
     with Sandbox(token_ttl=0.3) as sb:
         client = SandboxClient(sb)

@@ -14,7 +14,6 @@ import secrets
 import threading
 import time
 from datetime import date, datetime
-from http.cookies import CookieError, SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
@@ -130,16 +129,13 @@ class Handler(BaseHTTPRequestHandler):
         except BrokenPipeError:
             self.close_connection = True
 
-    def _send(self, status: int, body: bytes, content_type: str = "text/html; charset=utf-8", extra=None,
-              cookies: list[str] | None = None):
+    def _send(self, status: int, body: bytes, content_type: str = "text/html; charset=utf-8", extra=None):
         truncate = status == 200 and self.sb.faults.draw("truncate", self.path)
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         for name, value in (extra or {}).items():
             self.send_header(name, value)
-        for cookie in cookies or ():
-            self.send_header("Set-Cookie", cookie)
         if truncate:
             self.send_header("Connection", "close")
         self.end_headers()
@@ -152,12 +148,14 @@ class Handler(BaseHTTPRequestHandler):
         self._send(status, json.dumps(data).encode(), "application/json")
 
     def _cookies(self) -> dict[str, str]:
-        jar = SimpleCookie()
-        try:
-            jar.load(self.headers.get("Cookie") or "")
-        except CookieError:
-            return {}
-        return {k: m.value for k, m in jar.items()}
+        # Split by hand: SimpleCookie drops the whole header at the first cookie it dislikes.
+        cookies = {}
+        for header in self.headers.get_all("Cookie") or ():
+            for pair in header.split(";"):
+                name, sep, value = pair.strip().partition("=")
+                if sep:
+                    cookies.setdefault(name, value.strip('"'))
+        return cookies
 
     # -- routing ---------------------------------------------------------------------------
     def _route(self, method, path, query, body):

@@ -69,7 +69,7 @@ class SandboxClient:
             cookie = f"NextGenCSO={self.token}"
             if self.client_code:
                 cookie += f"; PacerClientCode={self.client_code}"
-            headers["Cookie"] = cookie
+            headers.setdefault("Cookie", cookie)  # a test may send its own cookies
         request = urllib.request.Request(url, data=data, method=method, headers=headers)
         try:
             with self._opener.open(request, timeout=30) as response:
