@@ -48,11 +48,17 @@ def test_command_prints_settings_and_serves_until_ctrl_c():
     assert exports["PACER_PASSWORD"] not in err
 
 
-def test_bad_fault_spec_is_a_one_line_error():
-    result = subprocess.run([PYTHON, "-m", "pacer_spiders", "sandbox", "--faults", "explode=1"],
-                            capture_output=True, text=True, timeout=60)
-    assert result.returncode == 2
-    assert result.stderr.strip().count("\n") == 0 and "unknown fault 'explode'" in result.stderr
+def test_bad_options_are_one_line_errors():
+    from pacer_spiders.sandbox import Sandbox
+
+    with Sandbox() as busy:
+        for options, message in ((["--faults", "explode=1"], "unknown fault 'explode'"),
+                                 (["--corpus", "/nonexistent/corpus"], "does not exist"),
+                                 (["--port", str(busy.port)], "cannot listen on")):
+            result = subprocess.run([PYTHON, "-m", "pacer_spiders", "sandbox", *options],
+                                    capture_output=True, text=True, timeout=60)
+            assert result.returncode == 2, result.stderr
+            assert result.stderr.strip().count("\n") == 0 and message in result.stderr
 
 
 SCRAPY_SCRIPT = textwrap.dedent("""

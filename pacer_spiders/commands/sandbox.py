@@ -42,7 +42,11 @@ def run(args) -> int:
     except (FaultSpecError, FileNotFoundError) as exc:
         sys.stderr.write(f"pacer-spiders sandbox: {exc}\n")
         return 2
-    sb.bind()
+    try:
+        sb.bind()
+    except OSError as exc:
+        sys.stderr.write(f"pacer-spiders sandbox: cannot listen on {args.host}:{args.port}: {exc.strerror}\n")
+        return 2
     describe(sb)
     try:
         sb._server.serve_forever(poll_interval=0.2)
