@@ -12,6 +12,7 @@ import time
 
 import pytest
 
+from pacer_spiders import sandbox as sandbox_module
 from pacer_spiders.db.work_requests import SUCCESS, WorkRequest
 from pacer_spiders.distributed.store import RedisStore
 from pacer_spiders.distributed.work import enqueue_work, session_factory
@@ -26,7 +27,6 @@ from pacer_spiders.testing.workers import (
 
 pytestmark = pytest.mark.service
 
-sandbox_module = pytest.importorskip("pacer_spiders.sandbox", reason="the PACER sandbox is not on this branch yet")
 COURTS = ["nysd", "cand", "ilnd", "txsd", "flsd", "mad", "paed", "njd", "azd", "wawd", "cod", "gand",
           "nysb", "deb", "arb"]
 

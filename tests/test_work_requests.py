@@ -175,7 +175,8 @@ def test_refresh_enqueues_cases_until_60_days_after_filing_from_their_last_entry
 
 
 def test_new_case_jobs_enqueue_what_the_rss_feeds_show_and_report_what_they_could_not(deployment, tmp_path, capsys):
-    sandbox_module = pytest.importorskip("pacer_spiders.sandbox", reason="the PACER sandbox is not on this branch yet")
+    from pacer_spiders import sandbox as sandbox_module
+
     with sandbox_module.Sandbox(cases_per_court=3, entries=(4, 6)) as sb:
         opened = {(court, case.pacer_case_id): case.date_filed for court in ("nysd", "cand") for case in sb.cases(court)}
         config = tmp_path / "schedules.json"
