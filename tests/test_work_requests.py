@@ -203,7 +203,7 @@ def test_new_case_jobs_enqueue_what_the_rss_feeds_show_and_report_what_they_coul
                           if dt.date(2016, 9, 5) <= filed <= dt.date(2016, 9, 9))
         assert expected == [("nysd", "100001")]
         assert enqueued(daily) == expected
-        assert daily["not_seen"] == ["nyed: rss did not see cases filed 2016-09-05 to 2016-09-09 (no feed: Internal Server Error)"]
+        assert daily["not_seen"] == ["nyed: rss did not see cases filed 2016-09-05 to 2016-09-09 (rss: no feed: Internal Server Error)"]
         assert "not seen: nyed" in err
 
         weekly, _ = once("weekly", "2016-08-13T05:00:00+00:00")  # a Saturday: the last two weeks
@@ -215,3 +215,36 @@ def test_new_case_jobs_enqueue_what_the_rss_feeds_show_and_report_what_they_coul
         # first pulls only: a case asked for before is not enqueued again
         again, _ = once("daily", "2016-09-09T05:00:00+00:00", "--force")
         assert again["enqueued"] == [] and again["already_known"] == 1
+
+
+def test_case_query_sweep_finds_cases_after_the_highest_known_id_where_no_feed_helps(deployment, tmp_path, capsys):
+    from pacer_spiders import sandbox as sandbox_module
+
+    with sandbox_module.Sandbox(cases_per_court=3, entries=(4, 6)) as sb:
+        sb.faults = sandbox_module.Faults.parse(
+            "500=1@/court/nysd/cgi-bin/rss_outside.pl,500=1@/court/nyed/cgi-bin/rss_outside.pl")
+        _held(deployment["sessions"], "nysd", "100001", sb.case("nysd", "100001").date_filed.isoformat(), None)
+        new_case = sb.case("nysd", "100003")
+        now = dt.datetime.combine(new_case.date_filed + dt.timedelta(days=1), dt.time(5), tzinfo=dt.timezone.utc)
+        config = tmp_path / "schedules.json"
+        config.write_text(json.dumps({"courts": ["nysd", "nyed"], "sources": ["rss", "case_query"]}))
+        account = sb.account_env("good")
+        settings = [f"PACER_COURT_URL_TEMPLATE={sb.settings['PACER_COURT_URL_TEMPLATE']}",
+                    f"PACER_LOGIN_URL={sb.settings['PACER_LOGIN_URL']}",
+                    f"PACER_USERNAME={account['PACER_USERNAME']}", f"PACER_PASSWORD={account['PACER_PASSWORD']}"]
+        argv = ["schedule", "--config", str(config), *deployment["args"]]
+        for setting in settings:
+            argv += ["-s", setting]
+        assert main([*argv, "once", "daily", "--now", now.isoformat()]) == 0
+    captured = capsys.readouterr()
+    report = json.loads(captured.out)
+    with deployment["sessions"]() as session:
+        rows = [session.get(WorkRequest, i) for i in report["enqueued"]]
+    # 100002 answers too but was filed before the window; 100004 on are not cases: the sweep stops
+    assert [(r.court_id, r.params) for r in rows] == [("nysd", {"pacer_case_id": "100003"})]
+    # nysd: no feed, but the sweep saw every case since 100001; nyed: nothing to count from
+    assert len(report["not_seen"]) == 1
+    assert report["not_seen"][0].startswith(f"nyed: rss/case_query did not see cases filed "
+                                            f"{(now.date() - dt.timedelta(days=4)).isoformat()} to {now.date().isoformat()}")
+    assert "case_query: no known case id to count from" in report["not_seen"][0]
+    assert account["PACER_PASSWORD"] not in captured.out + captured.err

@@ -54,13 +54,6 @@ class Coverage:
             return start, min(end, self.seen_from - dt.timedelta(days=1))
         return None
 
-    def describe_gap(self) -> str | None:
-        gap = self.gap
-        if gap is None:
-            return None
-        reason = f" ({self.note})" if self.note else ""
-        return f"{self.court_id}: {self.source} did not see cases filed {gap[0].isoformat()} to {gap[1].isoformat()}{reason}"
-
 
 def _http_get(url: str, timeout: float = 30.0) -> bytes:
     request = urllib.request.Request(url, headers={"User-Agent": "pacer_spiders discovery"})
@@ -91,7 +84,7 @@ class RssSource:
 
         return court_base_url(court_id, self.url_template) + "/cgi-bin/rss_outside.pl"
 
-    def discover(self, court_id: str, window: tuple[dt.date, dt.date]) -> Coverage:
+    def discover(self, court_id: str, window: tuple[dt.date, dt.date], hints: dict | None = None) -> Coverage:
         coverage = Coverage(self.name, court_id, window)
         try:
             from pacer_spiders.parsers import parser_for
@@ -124,4 +117,99 @@ class RssSource:
             coverage.seen_from = oldest
             if oldest > start:
                 coverage.note = f"the feed's oldest entry is of {oldest.isoformat()}"
+        return coverage
+
+
+def cso_login(login_url: str, username: str, password: str, client_code: str | None = None,
+              totp_secret: str | None = None, timeout: float = 30.0) -> str:
+    """A PACER session token from the central authentication service (cso-auth JSON API).
+
+    The error names PACER's answer, never the password or the token.
+    """
+    import json
+
+    payload = {"loginId": username, "password": password, "redactFlag": "1"}
+    if client_code:
+        payload["clientCode"] = client_code
+    if totp_secret:
+        import pyotp
+
+        payload["otpCode"] = pyotp.TOTP(totp_secret).now()
+    request = urllib.request.Request(login_url, data=json.dumps(payload).encode(), method="POST", headers={
+        "Content-Type": "application/json", "Accept": "application/json"})
+    with urllib.request.urlopen(request, timeout=timeout) as answer:
+        data = json.loads(answer.read())
+    if str(data.get("loginResult")) != "0" or not data.get("nextGenCSO"):
+        raise PermissionError(f"PACER login refused: {data.get('errorDescription') or data.get('loginResult')}")
+    return data["nextGenCSO"]
+
+
+class CaseQuerySource:
+    """The case ids after the highest one known, asked one by one of the case query report."""
+
+    name = "case_query"
+
+    def __init__(self, settings, max_probes: int = 40, max_misses: int = 5, fetch=None):
+        self.settings = settings
+        self.max_probes = max_probes
+        self.max_misses = max_misses
+        self._fetch = fetch
+        self._token = None
+
+    def _get(self, url: str) -> bytes:
+        if self._fetch is not None:
+            return self._fetch(url)
+        get = self.settings.get
+        if self._token is None:
+            if not get("PACER_USERNAME") or not get("PACER_PASSWORD"):
+                raise PermissionError("no PACER account (PACER_USERNAME, PACER_PASSWORD)")
+            self._token = cso_login(get("PACER_LOGIN_URL"), get("PACER_USERNAME"), get("PACER_PASSWORD"),
+                                    get("PACER_CLIENT_CODE"), get("PACER_TOTP_SECRET"))
+        cookie = f"NextGenCSO={self._token}"
+        if get("PACER_CLIENT_CODE"):
+            cookie += f"; PacerClientCode={get('PACER_CLIENT_CODE')}"
+        request = urllib.request.Request(url, headers={"Cookie": cookie, "User-Agent": "pacer_spiders discovery"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.read()
+
+    def discover(self, court_id: str, window: tuple[dt.date, dt.date], hints: dict | None = None) -> Coverage:
+        from pacer_spiders.courts import court_base_url
+        from pacer_spiders.pages import NotTheReport
+        from pacer_spiders.parsers import parser_for
+
+        coverage = Coverage(self.name, court_id, window)
+        start_id, start_filed = (hints or {}).get("max_case_id"), (hints or {}).get("max_case_filed")
+        if not start_id:
+            coverage.note = "no known case id to count from"
+            return coverage
+        base = court_base_url(court_id, self.settings.get("PACER_COURT_URL_TEMPLATE"))
+        parse = parser_for("case_query", court_id)
+        misses = probes = 0
+        case_id = int(start_id)
+        try:
+            while probes < self.max_probes and misses < self.max_misses:
+                case_id += 1
+                probes += 1
+                body = self._get(f"{base}/cgi-bin/iquery.pl?{case_id}")
+                try:
+                    case = parse(body, {"court_id": court_id, "pacer_case_id": str(case_id)})
+                except NotTheReport:
+                    misses += 1
+                    continue
+                misses = 0
+                filed = _date(case.get("date_filed"))
+                if filed is None or window[0] <= filed <= window[1]:
+                    coverage.cases.append(FoundCase(court_id, str(case_id), case.get("docket_number") or None,
+                                                    case.get("case_name") or None, filed))
+        except (urllib.error.URLError, OSError) as exc:
+            coverage.note = f"case query failed at id {case_id}: {getattr(exc, 'reason', exc)}"
+            return coverage
+        if misses < self.max_misses:
+            coverage.note = f"stopped at the budget of {self.max_probes} ids (after {case_id}); more may follow"
+            return coverage
+        # every id after the start was asked until the numbering ran out: seen since the start case
+        coverage.seen_from = _date(start_filed) or None
+        if coverage.seen_from is None:
+            coverage.note = f"the filing date of case {start_id} is unknown"
+        coverage.note = coverage.note or f"ids {int(start_id) + 1} to {case_id - self.max_misses} asked"
         return coverage

@@ -191,11 +191,42 @@ def held_cases(session) -> dict[tuple[str, str], dict]:
     return held
 
 
+def _case_id_hints(court_id: str, asked, held) -> dict:
+    """The highest case id we know at a court (and its filing date): where a case query sweep starts."""
+    ids = [int(value) for court, name, value in asked if court == court_id and name == "pacer_case_id" and value.isdigit()]
+    if not ids:
+        return {}
+    top = max(ids)
+    return {"max_case_id": top, "max_case_filed": held.get((court_id, str(top)), {}).get("date_filed")}
+
+
+def _raise_hint(hints: dict, case) -> None:
+    if case.pacer_case_id and str(case.pacer_case_id).isdigit() and int(case.pacer_case_id) > hints.get("max_case_id", 0):
+        hints["max_case_id"] = int(case.pacer_case_id)
+        hints["max_case_filed"] = case.date_filed.isoformat() if case.date_filed else None
+
+
+def unseen(coverages, court_id: str, window) -> str | None:
+    """The days of ``window`` that no source saw at a court, with each source's reason; None if all seen."""
+    if not coverages:
+        return f"{court_id}: no discovery source configured"
+    gaps = [c.gap for c in coverages]
+    if any(gap is None for gap in gaps):
+        return None
+    start, end = max(g[0] for g in gaps), min(g[1] for g in gaps)
+    if start > end:
+        return None
+    names = "/".join(c.source for c in coverages)
+    reasons = "; ".join(f"{c.source}: {c.note}" for c in coverages if c.note)
+    return (f"{court_id}: {names} did not see cases filed {start.isoformat()} to {end.isoformat()}"
+            + (f" ({reasons})" if reasons else ""))
+
+
 def make_sources(config: Config, settings=None) -> list:
-    from pacer_spiders.distributed.discovery import RssSource
+    from pacer_spiders.distributed.discovery import CaseQuerySource, RssSource
 
     template = settings.get("PACER_COURT_URL_TEMPLATE") if settings is not None else None
-    known = {"rss": lambda: RssSource(template)}
+    known = {"rss": lambda: RssSource(template), "case_query": lambda: CaseQuerySource(settings)}
     sources = []
     for name in config.sources:
         if name not in known:
@@ -217,15 +248,16 @@ def run_job(schedule: Schedule, config: Config, now: dt.datetime, sessions, stor
         sources = make_sources(config, settings) if sources is None else sources
         with sessions() as session:
             asked = asked_cases(session)
+            held = held_cases(session)
         for court_id in config.court_ids():
-            seen_any = False
+            hints = _case_id_hints(court_id, asked, held)
+            coverages = []
             for source in sources:
-                coverage = source.discover(court_id, report.window)
-                if coverage.describe_gap():
-                    report.gaps.append(coverage.describe_gap())
+                coverage = source.discover(court_id, report.window, hints)
+                coverages.append(coverage)
                 for case in coverage.cases:
-                    seen_any = True
                     values = {"pacer_case_id": case.pacer_case_id, "docket_number": case.docket_number}
+                    _raise_hint(hints, case)
                     if _case_keys(court_id, values) & asked:
                         report.already_known += 1
                         continue
@@ -237,8 +269,9 @@ def run_job(schedule: Schedule, config: Config, now: dt.datetime, sessions, stor
                     asked |= _case_keys(court_id, values)
                     if created:
                         report.enqueued.append(row.id)
-            if not sources and not seen_any:
-                report.gaps.append(f"{court_id}: no discovery source configured")
+            gap = unseen(coverages, court_id, report.window)
+            if gap:
+                report.gaps.append(gap)
     elif schedule.job == "refresh":
         horizon = dt.timedelta(days=schedule.until_days_after_filing)
         with sessions() as session:

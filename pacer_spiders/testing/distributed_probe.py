@@ -9,14 +9,13 @@ Run it as ``scrapy crawl dist_probe -s SPIDER_MODULES=pacer_spiders.testing.dist
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
-import urllib.request
 
 import scrapy
 from scrapy.http import FormRequest
 
 from pacer_spiders.courts import court_base_url
+from pacer_spiders.distributed.discovery import cso_login
 from pacer_spiders.distributed.spider import DistributedSpiderMixin
 from pacer_spiders.items import RawPage
 
@@ -33,15 +32,7 @@ class ProbeLoginMiddleware:
         return cls(crawler.settings)
 
     def _login(self) -> str:
-        body = json.dumps({"loginId": os.environ.get("PACER_USERNAME", ""),
-                           "password": os.environ.get("PACER_PASSWORD", ""), "redactFlag": "1"}).encode()
-        request = urllib.request.Request(self.login_url, data=body, method="POST", headers={
-            "Content-Type": "application/json", "Accept": "application/json"})
-        with urllib.request.urlopen(request, timeout=30) as answer:
-            data = json.loads(answer.read())
-        if data.get("loginResult") != "0":
-            raise RuntimeError(f"sandbox login refused: {data.get('errorDescription')}")
-        return data["nextGenCSO"]
+        return cso_login(self.login_url, os.environ.get("PACER_USERNAME", ""), os.environ.get("PACER_PASSWORD", ""))
 
     def process_request(self, request):
         if "/court/" in request.url:
