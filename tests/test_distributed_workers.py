@@ -170,3 +170,26 @@ def test_restarting_redis_with_persistence_resumes_the_crawl(sandbox, tmp_path):
     charges = crawl.docket_charges()
     assert len(charges) == 18 and set(charges.values()) == {1}
     assert set(crawl.statuses(ids).values()) == {SUCCESS}
+
+
+def test_a_passing_failure_is_retried_and_a_lasting_one_ends_in_error(sandbox, redis_url, tmp_path):
+    from pacer_spiders.db.work_requests import ERROR, RETRYING
+
+    crawl = Crawl(sandbox, redis_url.rsplit("/", 1)[0] + "/11", tmp_path, RETRY_TIMES=0,
+                  PACER_WORK_RETRY_DELAY=0.5, PACER_WORK_ATTEMPTS=2, PACER_WORKER_IDLE_CLOSE=1)
+    # PACER is down at nysd for now, and at cand for good
+    sandbox.faults = sandbox_module.Faults.parse("503=1@/court/nysd/cgi-bin/DktRpt.pl,503=1@/court/cand/cgi-bin/DktRpt.pl")
+    passing, lasting = crawl.enqueue(["nysd"], 1) + crawl.enqueue(["cand"], 1)
+    crawl.start(1)
+    deadline = time.monotonic() + 90
+    while crawl.statuses([passing])[passing] != RETRYING and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert crawl.statuses([passing])[passing] == RETRYING
+    sandbox.faults = sandbox_module.Faults.parse("503=1@/court/cand/cgi-bin/DktRpt.pl")  # nysd is back
+    assert crawl.wait() == [0]
+    with crawl.sessions() as session:
+        done, failed = session.get(WorkRequest, passing), session.get(WorkRequest, lasting)
+        assert (done.status, done.attempts, done.error_message) == (SUCCESS, 2, None)
+        assert (failed.status, failed.attempts) == (ERROR, 2)
+        assert failed.error_message == "PACER answered HTTP 503 at " + sandbox.court_url("cand") + "/cgi-bin/DktRpt.pl"
+    assert crawl.docket_charges() == {("nysd", sandbox.cases("nysd")[0].pacer_case_id): 1}

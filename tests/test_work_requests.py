@@ -91,7 +91,7 @@ def test_enqueue_one_case_a_file_and_list_them(deployment, tmp_path, capsys):
     assert store.server.llen(f"{store.prefix}:docket:work") == 3
     assert store.server.llen(f"{store.prefix}:pdf:work") == 1
     assert json.loads(store.server.lindex(f"{store.prefix}:docket:work", 2)) == {
-        "court_id": "arb", "kind": "docket", "params": {"docket_number": "2:24-bk-00012"},
+        "attempt": 0, "court_id": "arb", "kind": "docket", "params": {"docket_number": "2:24-bk-00012"},
         "work_request_id": listed[2]["id"]}
 
     assert main(["requests", "--database-url", deployment["database_url"], "show", str(listed[1]["id"])]) == 0

@@ -18,7 +18,7 @@ from scrapy_redis.dupefilter import RFPDupeFilter
 # What names the PACER object a request is about.
 IDENTITY_KEYS = ("pacer_case_id", "pacer_doc_id", "docket_number")
 # What else makes two requests for that object different asks.
-QUALIFIER_KEYS = ("work_request_id", "report_type", "attachment_number", "document_number",
+QUALIFIER_KEYS = ("work_request_id", "work_attempt", "report_type", "attachment_number", "document_number",
                   "date_from", "date_to", "documents_numbered_from", "documents_numbered_to")
 
 

@@ -12,7 +12,7 @@ from pacer_spiders.distributed.work import IDENTITY_FIELDS, WorkTracker
 
 # Page problems (pacer_spiders.pages.PageProblem kinds) worth another attempt later.
 RETRYABLE_PROBLEMS = {"unavailable", "login", "rate_limited", "error"}
-CARRIED = ("work_request_id", "court_id")
+CARRIED = ("work_request_id", "work_attempt", "court_id")
 
 
 def _work_id(response=None, item=None):

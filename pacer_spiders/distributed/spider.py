@@ -97,6 +97,8 @@ class DistributedSpiderMixin(RedisMixin):
             try:
                 async for request in self._seeds(item):
                     request.meta.setdefault("work_request_id", work_request_id)
+                    # a retry is a new ask: the duplicate filter must not hold it back
+                    request.meta.setdefault("work_attempt", item.get("attempt", 0))
                     request.meta.setdefault("court_id", item.get("court_id"))
                     yield request
             except InsufficientMetadata as exc:

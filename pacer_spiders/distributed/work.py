@@ -104,7 +104,8 @@ def enqueue_work(sessions: sessionmaker, store, kind: str, court_id: str, params
 
 
 def work_item(row: WorkRequest) -> dict:
-    return {"work_request_id": row.id, "kind": row.kind, "court_id": row.court_id, "params": row.params or {}}
+    return {"work_request_id": row.id, "kind": row.kind, "court_id": row.court_id, "params": row.params or {},
+            "attempt": row.attempts or 0}
 
 
 class WorkTracker:
@@ -172,6 +173,8 @@ class WorkTracker:
             merged = list(row.result or [])
             merged += [r for r in results if r not in merged]
             row.result = merged
+            if error is None and not results:
+                error = {"status": ERROR, "message": "finished without fetching anything"}
             if error is None:
                 row.status, row.error_message = SUCCESS, None
             else:
