@@ -683,7 +683,7 @@ class _Transaction:
         self.engine, self.dry_run = engine, dry_run
 
     def __enter__(self) -> Connection:
-        self.conn = self.engine.connect()
+        self.conn = self.engine.connect().execution_options(pacer_write=True)
         self.trans = self.conn.begin()
         return self.conn
 
@@ -706,5 +706,5 @@ def _serialise_sqlite_writers(engine: Engine) -> None:
         dbapi_conn.isolation_level = None
 
     @event.listens_for(engine, "begin")
-    def _begin_immediate(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    def _begin(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("pacer_write") else "BEGIN")
