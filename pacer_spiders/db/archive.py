@@ -18,7 +18,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import and_, event, func, select, text, update
+from sqlalchemy import and_, event, func, literal_column, select, text, update
+from sqlalchemy.sql.dml import Insert
 from sqlalchemy.engine import Connection, Engine
 
 from pacer_spiders.courts import normalize_pacer_doc_id
@@ -251,8 +252,7 @@ class Archive:
         else:
             stmt = stmt.on_conflict_do_nothing(index_elements=["court_id", "docket_number"],
                                                index_where=table.c.pacer_case_id.is_(None))
-        written = conn.execute(stmt).rowcount
-        result.counts["rows_written"] += max(written, 0)
+        written = self._write(conn, stmt, result)
         result.counts["dockets_added"] += 1 if written else 0
         where = (table.c.pacer_case_id == pacer_case_id) if pacer_case_id else and_(
             table.c.docket_number == docket_number, table.c.pacer_case_id.is_(None))
@@ -260,8 +260,13 @@ class Archive:
         return dict(row)
 
     def _write(self, conn, stmt, result: MergeResult, count: bool = True, params=None) -> int:
-        cursor = conn.execute(stmt, params) if params is not None else conn.execute(stmt)
-        written = max(cursor.rowcount or 0, 0)
+        if params is None and isinstance(stmt, Insert):
+            # An INSERT ... ON CONFLICT DO NOTHING says what it wrote through RETURNING (the
+            # drivers' rowcount differs: psycopg reports 0 when SQLAlchemy adds its own RETURNING).
+            written = len(conn.execute(stmt.returning(literal_column("1"))).all())
+        else:
+            cursor = conn.execute(stmt, params) if params is not None else conn.execute(stmt)
+            written = max(cursor.rowcount or 0, 0)
         if count:
             result.counts["rows_written"] += written
         return written
@@ -557,6 +562,8 @@ class Archive:
     # --- raw pages, rejected pages, runs ----------------------------------------------------
     def record_raw_page(self, page: dict, docket_id: int | None = None) -> MergeResult:
         result = MergeResult()
+        if self.dry_run:
+            docket_id = None  # the docket of a dry run was rolled back
         with self._transaction() as conn:
             table = RawPageRow.__table__
             stmt = self._insert(conn, table).values(

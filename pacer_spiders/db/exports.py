@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from pacer_spiders.db.models import (
     AttorneyRow,
@@ -28,8 +29,8 @@ def updated_on(engine, day: date) -> list[dict]:
              .where(DocketUpdateRow.changed_at >= start, DocketUpdateRow.changed_at < start + timedelta(days=1))
              .order_by(DocketRow.id, DocketUpdateRow.id))
     cases: dict[int, dict] = {}
-    with engine.connect() as conn:
-        for docket, summary in conn.execute(query):
+    with Session(engine) as session:
+        for docket, summary in session.execute(query):
             case = cases.setdefault(docket.id, {
                 "case_id": docket.id, "court_id": docket.court_id, "docket_number": docket.docket_number,
                 "pacer_case_id": docket.pacer_case_id, "case_name": docket.case_name,
@@ -61,8 +62,6 @@ def case_json(engine, case_id: int) -> dict:
         docket = conn.execute(select(DocketRow).where(DocketRow.id == case_id)).scalar_one_or_none()
         if docket is None:
             raise LookupError(f"no case {case_id}")
-    from sqlalchemy.orm import Session
-
     with Session(engine) as session:
         docket = session.get(DocketRow, case_id)
         out = _plain(docket, skip=("id", "created_at", "updated_at"))
