@@ -390,37 +390,50 @@ class Archive:
             select(at).where(at.c.docket_id == docket_id)).mappings()}
         known_roles = {(r["party_id"], r["attorney_id"]): r["roles"] for r in conn.execute(
             select(pat).join(pt, pt.c.id == pat.c.party_id).where(pt.c.docket_id == docket_id)).mappings()}
+        # One page may list a party or an attorney twice (an attorney for several parties, with
+        # contact text that differs): fold each into one set of values first, the first non-empty
+        # value winning, so that merging the same page again changes nothing.
+        page_parties: dict[tuple, dict] = {}
+        page_attorneys: dict[str, dict] = {}
+        page_roles: dict[tuple, list] = {}
         for party in parties:
             key = (name_key(party["name"]), _text(party.get("type")) or "")
             values = {"name": _text(party.get("name")), "extra_info": _text(party.get("extra_info")),
                       "date_terminated": _date10(party.get("date_terminated")),
                       "criminal_data": party.get("criminal_data") or None}
-            party_id = self._upsert_named(conn, pt, known_parties, key, values,
-                                          {"docket_id": docket_id, "name_key": key[0], "type": key[1]},
-                                          ["docket_id", "name_key", "type"], "parties", result)
+            _fold(page_parties, key, values)
             for attorney in party.get("attorneys") or []:
                 if not _text(attorney.get("name")):
                     continue
                 akey = name_key(attorney["name"])
-                attorney_id = self._upsert_named(
-                    conn, at, known_attorneys, akey,
-                    {"name": _text(attorney["name"]), "contact": _text(attorney.get("contact"))},
-                    {"docket_id": docket_id, "name_key": akey}, ["docket_id", "name_key"], "attorneys", result)
-                roles = [r for r in (attorney.get("roles") or []) if r] or None
-                pair = (party_id, attorney_id)
-                if pair not in known_roles:
-                    stmt = self._insert(conn, pat).values(party_id=party_id, attorney_id=attorney_id, roles=roles)
-                    self._write(conn, stmt.on_conflict_do_nothing(index_elements=["party_id", "attorney_id"]), result)
-                    known_roles[pair] = roles
-                    result.counts["roles_added"] += 1
-                elif roles and roles != known_roles[pair]:
-                    self._write(conn, update(PartyAttorneyRow).where(
-                        PartyAttorneyRow.party_id == party_id, PartyAttorneyRow.attorney_id == attorney_id
-                    ).values(roles=roles), result)
-                    known_roles[pair] = roles
-                    result.counts["roles_changed"] += 1
-                else:
-                    result.counts["roles_unchanged"] += 1
+                _fold(page_attorneys, akey, {"name": _text(attorney["name"]), "contact": _text(attorney.get("contact"))})
+                roles = page_roles.setdefault((key, akey), [])
+                roles.extend(r for r in (attorney.get("roles") or []) if r and r not in roles)
+        party_ids = {key: self._upsert_named(conn, pt, known_parties, key, values,
+                                             {"docket_id": docket_id, "name_key": key[0], "type": key[1]},
+                                             ["docket_id", "name_key", "type"], "parties", result)
+                     for key, values in page_parties.items()}
+        attorney_ids = {akey: self._upsert_named(conn, at, known_attorneys, akey, values,
+                                                 {"docket_id": docket_id, "name_key": akey},
+                                                 ["docket_id", "name_key"], "attorneys", result)
+                        for akey, values in page_attorneys.items()}
+        for (key, akey), roles in page_roles.items():
+            party_id, attorney_id = party_ids[key], attorney_ids[akey]
+            roles = roles or None
+            pair = (party_id, attorney_id)
+            if pair not in known_roles:
+                stmt = self._insert(conn, pat).values(party_id=party_id, attorney_id=attorney_id, roles=roles)
+                self._write(conn, stmt.on_conflict_do_nothing(index_elements=["party_id", "attorney_id"]), result)
+                known_roles[pair] = roles
+                result.counts["roles_added"] += 1
+            elif roles and roles != known_roles[pair]:
+                self._write(conn, update(PartyAttorneyRow).where(
+                    PartyAttorneyRow.party_id == party_id, PartyAttorneyRow.attorney_id == attorney_id
+                ).values(roles=roles), result)
+                known_roles[pair] = roles
+                result.counts["roles_changed"] += 1
+            else:
+                result.counts["roles_unchanged"] += 1
 
     def _upsert_named(self, conn, table, known, key, values, identity, elements, kind, result) -> int:
         old = known.get(key)
@@ -675,6 +688,16 @@ class Archive:
     def counts_of(self, *tables) -> dict:
         with self.engine.connect() as conn:
             return {t.__tablename__: conn.execute(select(func.count()).select_from(t)).scalar() for t in tables}
+
+
+def _fold(seen: dict, key, values: dict) -> None:
+    """Keep ``values`` under ``key``, or fill the empty fields of what is already there."""
+    if key not in seen:
+        seen[key] = dict(values)
+        return
+    for name, value in values.items():
+        if is_empty(seen[key].get(name)) and not is_empty(value):
+            seen[key][name] = value
 
 
 def _json_safe(context: dict | None) -> dict | None:
