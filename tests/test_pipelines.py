@@ -240,6 +240,11 @@ def test_export_updated_case_and_source(pages, ingest_env, capsys):
     assert case["parties"][0]["attorneys"][0]["name"] == "Jane Roe"
     assert case["docket_entries"][0]["documents"][0]["pacer_doc_id"] == DOC_ID
 
+    assert main(["export", "case", row["case_id"], "--format", "scales", *url]) == 0
+    scales = json.loads(capsys.readouterr().out)
+    assert scales["ucid"] == "cand;;1:24-cv-00001" and [e["ind"] for e in scales["docket"]] == ["1", "2", "3"]
+    assert scales["docket"][0]["documents"]["0"]["url"].endswith("/doc1/03501234567")
+
     assert main(["source", row["case_id"], *url]) == 0
     path = Path(capsys.readouterr().out.strip())
     assert path.read_bytes() == newer["body"]

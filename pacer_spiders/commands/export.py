@@ -36,11 +36,9 @@ def run_case(args) -> int:
 
     case = case_json(_engine(args), args.case_id)
     if args.format == "scales":
-        try:
-            from pacer_spiders.scales import to_scales
-        except ImportError as exc:
-            raise RuntimeError("the SCALES export is not installed in this version") from exc
-        case = to_scales(case)
+        from pacer_spiders.scales import to_scales
+
+        case = to_scales("docket", case, case["court_id"])
     json.dump(case, sys.stdout, indent=2, default=str)
     sys.stdout.write("\n")
     return 0

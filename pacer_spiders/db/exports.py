@@ -89,6 +89,7 @@ def case_json(engine, case_id: int) -> dict:
         for entry in entries:
             item = _plain(entry, skip=("id", "docket_id", "entry_key", "created_at", "updated_at"))
             item["documents"] = by_entry.get(entry.id, [])
+            item["attachments"] = [d for d in item["documents"] if d["attachment_number"] is not None]
             out["docket_entries"].append(item)
     return out
 
