@@ -15,10 +15,18 @@ DOCKET_REPORTS = {"docket", "history", "case_query", "possible_case_numbers"}
 
 class DatabasePipeline(ArchiveStage):
     run_id = None
+    crawler = None
     _pdf_writer = None
 
+    @classmethod
+    def from_crawler(cls, crawler):
+        pipeline = cls(crawler.settings, crawler.stats)
+        pipeline.crawler = crawler
+        return pipeline
+
     def open_spider(self, spider=None):
-        name = getattr(spider, "name", None) or self.settings.get("ARCHIVE_RUN_NAME") or "crawl"
+        spider = spider or getattr(self.crawler, "spider", None)
+        name = self.settings.get("ARCHIVE_RUN_NAME") or getattr(spider, "name", None) or "crawl"
         self.run_id = self.archive.start_run(name)
 
     def close_spider(self, spider=None, reason: str | None = None):
