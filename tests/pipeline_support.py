@@ -23,10 +23,20 @@ class KnownPages:
 
     @hookimpl
     def page_parser(self, court_id, report):
-        return self.parse
+        def parse(body: bytes, context: dict) -> dict:
+            known = self.results.get(hashlib.sha1(body).hexdigest())
+            if known is not None:
+                return copy.deepcopy(known)
+            # Any other page goes to the project's own parser of the report, when there is one.
+            from plugins import page_parsers
 
-    def parse(self, body: bytes, context: dict) -> dict:
-        return copy.deepcopy(self.results.get(hashlib.sha1(body).hexdigest(), {}))
+            try:
+                builtin = page_parsers.page_parser(court_id=court_id, report=report)
+            except ImportError:
+                builtin = None
+            return builtin(body, context) if builtin else {}
+
+        return parse
 
     def page(self, court_id: str, report_type: str, parsed: dict | None, body: bytes | None = None, **context):
         """A RawPage whose body parses to ``parsed`` (the body is made up when not given)."""

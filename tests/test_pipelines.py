@@ -157,7 +157,8 @@ def test_sealed_notice_instead_of_a_pdf_is_rejected(pages, settings):
 # --- ingest ---------------------------------------------------------------------------------
 
 def _ingest(capsys, settings, path, *args) -> dict:
-    code = main(["ingest", str(path), "--court", COURT, "--database-url", settings["DATABASE_URL"], *args])
+    court = [] if "--court" in args else ["--court", COURT]
+    code = main(["ingest", str(path), *court, "--database-url", settings["DATABASE_URL"], *args])
     captured = capsys.readouterr()
     assert code in (0, 1) and captured.out, (code, captured)
     report = json.loads(captured.out)
@@ -248,3 +249,25 @@ def test_export_updated_case_and_source(pages, ingest_env, capsys):
     assert main(["source", row["case_id"], *url]) == 0
     path = Path(capsys.readouterr().out.strip())
     assert path.read_bytes() == newer["body"]
+
+
+@pytest.mark.corpus
+def test_real_attachment_page_waits_then_joins_its_docket(pages, ingest_env, capsys):
+    """A real PACER attachment menu, parsed by the project's attachment-page parser."""
+    from pacer_spiders.testing.corpus import corpus_root
+
+    root = corpus_root()
+    if root is None:
+        pytest.skip("the PACER corpus (../shared/pacer-corpus or $PACER_CORPUS) is absent")
+    menu = root / "attachment_pages" / "akd_0230682806.html"
+    expected = json.loads(menu.with_suffix(".json").read_text())
+    report = _ingest(capsys, ingest_env, menu, "--type", "attachment_page", "--court", "akd",
+                     "--pacer-doc-id", "0230682806")
+    assert report["orphans"] == 1, report
+    the_docket = docket("3:08-cv-00284", entries=[entry(expected["document_number"], "MOTION", doc_id="0230682806")])
+    stats = crawl(ingest_env, pages.page("akd", "docket", the_docket, pacer_case_id=expected["pacer_case_id"]))
+    assert stats["archive/orphans_joined"] == 1
+    rows = _rows(ingest_env, "SELECT attachment_number, description, pacer_doc_id FROM documents "
+                             "WHERE attachment_number IS NOT NULL ORDER BY attachment_number")
+    assert [(r["attachment_number"], r["description"]) for r in rows] == [
+        (a["attachment_number"], a["description"]) for a in expected["attachments"]]
