@@ -53,7 +53,15 @@ class DatabasePipeline(ArchiveStage):
         report, court = item.get("report_type"), item.get("court_id")
         parsed, context = item.get("parsed"), dict(item.get("context") or {})
         result = None
-        if report in DOCKET_REPORTS and isinstance(parsed, dict):
+        if report == "rss" and isinstance(parsed, list):
+            # A feed names many cases: each is a partial docket (its newest entries).
+            for case in parsed:
+                if isinstance(case, dict) and (case.get("docket_number") or case.get("pacer_case_id")):
+                    merged = self.archive.merge_docket(court, case, {"pacer_case_id": case.get("pacer_case_id")})
+                    self.count(merged.counts)
+                    if not self.dry_run:
+                        join_orphans_for_docket(self.archive, merged.docket_id, self.pdf_writer, self.stats)
+        elif report in DOCKET_REPORTS and isinstance(parsed, dict):
             result = self.archive.merge_docket(court, parsed, context)
         elif report == "attachment_page":
             result = self.archive.merge_attachment_page(court, parsed, context)

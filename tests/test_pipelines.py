@@ -271,3 +271,22 @@ def test_real_attachment_page_waits_then_joins_its_docket(pages, ingest_env, cap
                              "WHERE attachment_number IS NOT NULL ORDER BY attachment_number")
     assert [(r["attachment_number"], r["description"]) for r in rows] == [
         (a["attachment_number"], a["description"]) for a in expected["attachments"]]
+
+
+@pytest.mark.corpus
+def test_real_rss_feed_merges_each_case_it_names(pages, settings):
+    """A real court RSS feed, parsed by the project's RSS parser: each case is a partial docket."""
+    from pacer_spiders.testing.corpus import corpus_root
+
+    root = corpus_root()
+    if root is None:
+        pytest.skip("the PACER corpus (../shared/pacer-corpus or $PACER_CORPUS) is absent")
+    feed = root / "rss_feeds" / "ca11.xml"
+    cases = json.loads(feed.with_suffix(".json").read_text())
+    page = pages.page("ca11", "rss", None, body=feed.read_bytes())
+    first = crawl(settings, page)
+    again = crawl(settings, page)
+    numbers = {c["docket_number"] for c in cases}
+    assert first["archive/dockets_added"] == len(numbers)
+    assert again.get("archive/rows_written", 0) == 0
+    assert {r["docket_number"] for r in _rows(settings, "SELECT docket_number FROM dockets")} == numbers
