@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pipelines.base import ArchiveStage, logger, page_dict
 from pipelines.files import PdfWriter, files_store
-from pipelines.orphans import join_orphans_for_docket
+from pipelines.orphans import join_orphans_for_docket, sweep
 
 DOCKET_REPORTS = {"docket", "history", "case_query", "possible_case_numbers"}
 
@@ -30,10 +30,14 @@ class DatabasePipeline(ArchiveStage):
         self.run_id = self.archive.start_run(name)
 
     def close_spider(self, spider=None, reason: str | None = None):
+        if not self.dry_run:
+            # The orphans whose backoff has run out get their retry at the end of every crawl.
+            sweep(self.archive, self.pdf_writer, self.stats, due_only=True)
         stats = self.stats.get_stats()
         counts = {k.split("/", 1)[1]: v for k, v in stats.items() if k.startswith("archive/")}
         self.archive.finish_run(
-            self.run_id, cost=float(stats.get("pacer/cost", 0.0) or 0.0), pages=int(stats.get("archive/pages", 0)),
+            # What the spiders spent (``pacer/spent``), else the sum of the pages' receipts.
+            self.run_id, cost=float(stats.get("pacer/spent", stats.get("archive/cost", 0.0)) or 0.0), pages=int(stats.get("archive/pages", 0)),
             rejected=int(stats.get("pages/rejected", 0)), errors=int(stats.get("log_count/ERROR", 0)),
             counts=counts, finish_reason=reason or stats.get("finish_reason"))
 
@@ -46,7 +50,7 @@ class DatabasePipeline(ArchiveStage):
     def process_item(self, item):
         self.stats.inc_value("archive/pages")
         if item.get("cost"):
-            self.stats.inc_value("pacer/cost", float(item["cost"]), start=0.0)
+            self.stats.inc_value("archive/cost", float(item["cost"]), start=0.0)
         if item.get("orphan_id"):
             self._record_raw(item)
             return item

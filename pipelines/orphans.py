@@ -56,7 +56,8 @@ def sweep(archive: Archive, pdf_writer, stats, court_id: str | None = None, due_
         tried += 1
         if join_orphan(archive, orphan, pdf_writer):
             joined += 1
-    stats.inc_value("archive/orphans_joined", joined)
+    if joined:
+        stats.inc_value("archive/orphans_joined", joined)
     return {"tried": tried, "joined": joined, "waiting": tried - joined}
 
 

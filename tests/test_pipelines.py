@@ -290,3 +290,15 @@ def test_real_rss_feed_merges_each_case_it_names(pages, settings):
     assert first["archive/dockets_added"] == len(numbers)
     assert again.get("archive/rows_written", 0) == 0
     assert {r["docket_number"] for r in _rows(settings, "SELECT docket_number FROM dockets")} == numbers
+
+
+def test_a_crawl_retries_the_orphans_that_are_due_when_it_ends(pages, settings):
+    crawl(settings, pages.page(COURT, "pdf", None, body=pdf_bytes(2), pacer_doc_id=DOC_ID))
+    archive = Archive.open(settings["DATABASE_URL"])
+    archive.merge_docket(COURT, DOCKET, {"pacer_case_id": "100"})  # arrived out of band
+    assert crawl(settings).get("archive/orphans_joined", 0) == 0  # its backoff has not run out yet
+    with archive.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE orphan_documents SET next_attempt_at = :t"), {"t": datetime(2000, 1, 1)})
+    assert crawl(settings)["archive/orphans_joined"] == 1
+    [doc] = _rows(settings, "SELECT filepath FROM documents WHERE pacer_doc_id = :d", d=DOC_ID)
+    assert doc["filepath"] == "pdf/gov.uscourts.cand.100.1.0.pdf"

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 CRAWL = r"""
@@ -26,6 +27,7 @@ items = [
                                         parties=[party("Alpha Inc.", attorneys=["Jane Roe"])]), pacer_case_id="77"),
     pages.page("cand", "docket", None, body=b"<html>nothing here</html>", pacer_case_id="78"),
 ]
+items[1]["cost"] = 0.3  # a billed docket page
 
 class RawPages(Spider):
     name = "raw_pages"
@@ -55,8 +57,9 @@ def test_a_scrapy_crawl_runs_the_archive_pipelines(tmp_path):
     assert (files / "pdf" / "gov.uscourts.cand.77.1.0.pdf").is_file()
     engine = sa.create_engine(url)
     with engine.connect() as conn:
-        run = conn.execute(sa.text("SELECT spider, pages, rejected, finished_at, counts FROM crawl_runs")).one()
+        run = conn.execute(sa.text("SELECT spider, pages, rejected, finished_at, counts, cost FROM crawl_runs")).one()
         page_count = conn.execute(sa.text("SELECT page_count FROM documents WHERE filepath IS NOT NULL")).scalar()
+    assert run.cost == pytest.approx(0.3)
     assert run.spider == "raw_pages" and run.pages == 2 and run.rejected == 1 and run.finished_at is not None
     counts = json.loads(run.counts) if isinstance(run.counts, str) else run.counts
     assert counts["entries_added"] == 1
