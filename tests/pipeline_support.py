@@ -77,8 +77,8 @@ def crawl(settings: dict, *items) -> dict:
     with PipelineChain(settings) as chain:
         for item in items:
             chain.process(item)
-        stats = chain.archive_stats()
-        stats["dropped"] = [reason for _item, reason in chain.dropped]
+    stats = chain.archive_stats()  # after the pipelines closed (their end-of-crawl work counts)
+    stats["dropped"] = [reason for _item, reason in chain.dropped]
     return stats
 
 

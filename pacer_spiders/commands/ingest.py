@@ -64,13 +64,13 @@ def run(args) -> int:
             raise ValueError(f"{path}: nothing to ingest")
         for item in items:
             chain.process(item)
-        report = {
-            "file": str(path), "dry_run": bool(args.dry_run), "pages": len(items),
-            "rejected": [reason for _item, reason in chain.dropped],
-            "orphans": sum(1 for i in items if i.get("orphan_id")),
-            "counts": {k.split("/", 1)[1]: v for k, v in sorted(chain.archive_stats().items())
-                       if k.startswith("archive/")},
-        }
+    report = {
+        "file": str(path), "dry_run": bool(args.dry_run), "pages": len(items),
+        "rejected": [reason for _item, reason in chain.dropped],
+        "orphans": sum(1 for i in items if i.get("orphan_id")),
+        "counts": {k.split("/", 1)[1]: v for k, v in sorted(chain.archive_stats().items())
+                   if k.startswith("archive/")},
+    }
     json.dump(report, sys.stdout, indent=2)
     sys.stdout.write("\n")
     return 1 if report["rejected"] and len(report["rejected"]) == len(items) else 0
