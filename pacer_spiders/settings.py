@@ -85,3 +85,17 @@ PACER_WEBHOOK_ATTEMPTS = 6
 PACER_WEBHOOK_BACKOFF = 1.0  # seconds before the first webhook retry, doubled each time
 # Schedules of `pacer-spiders schedule`: None for the built-in ones, or a TOML/JSON file.
 PACER_SCHEDULES_FILE = _env("PACER_SCHEDULES_FILE")
+
+# --- the archive pipelines (pipelines/), in the order of DESIGN.md ---------------------------
+ITEM_PIPELINES = {
+    "pipelines.source.SourceFilesPipeline": 100,
+    "pipelines.parse.ParsePipeline": 200,
+    "pipelines.validate.ValidatePipeline": 300,
+    "pipelines.orphans.OrphansPipeline": 400,
+    "pipelines.database.DatabasePipeline": 500,
+    "pipelines.files.PdfFilesPipeline": 600,
+}
+# Raw pages, content-addressed (<sha1[:2]>/<sha1>.html); unset: <FILES_STORE>/raw.
+SOURCE_STORE = _env("SOURCE_STORE")
+# True: every stage works out what it would write and writes nothing (ingest --dry-run).
+ARCHIVE_DRY_RUN = False
