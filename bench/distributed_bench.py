@@ -47,7 +47,7 @@ def run(workers: int, args, courts: list[str]) -> dict:
             "REDIS_URL": redis_url, "DATABASE_URL": database_url, "SPIDER_MODULES": PROBE_MODULE,
             "PACER_WORKER_IDLE_CLOSE": 0, "PACER_COURT_CONCURRENCY": args.concurrency,
             "PACER_COURT_INTERVAL": args.interval, "CONCURRENT_REQUESTS": args.worker_concurrency,
-            "LOG_LEVEL": "WARNING", **sandbox.settings,
+            "LOG_LEVEL": "WARNING", "FILES_STORE": f"{tmp}/files", "ITEM_PIPELINES": "{}", **sandbox.settings,
         }
         procs = [start_worker("dist_probe", settings, sandbox.account_env("good"), Path(tmp) / f"w{i}.log")
                  for i in range(workers)]

@@ -48,6 +48,9 @@ class Crawl:
             "REDIS_URL": redis_url, "DATABASE_URL": self.database_url, "SPIDER_MODULES": PROBE_MODULE,
             "PACER_WORKER_IDLE_CLOSE": 1.5, "PACER_COURT_CONCURRENCY": 1, "PACER_COURT_INTERVAL": 0.05,
             "CONCURRENT_REQUESTS": 4, "LOG_LEVEL": "INFO", "TELNETCONSOLE_ENABLED": False,
+            "FILES_STORE": str(tmp_path / "files"),
+            # what is measured here is the sharing of work; the archive pipelines have tests of their own
+            "ITEM_PIPELINES": "{}",
             **sandbox.settings, **settings,
         }
         self.workers = []

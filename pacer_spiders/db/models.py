@@ -301,3 +301,4 @@ class CrawlRunRow(Base):
     errors: Mapped[int] = mapped_column(Integer, default=0)
     counts: Mapped[dict | None] = mapped_column(JSON)
     finish_reason: Mapped[str | None] = mapped_column(String(100))
+from pacer_spiders.db import work_requests as _work_requests  # noqa: E402,F401  (the work_requests table of distributed crawls)

@@ -134,8 +134,14 @@ def result_of(item) -> dict:
         value = value or context.get(key)
         if value not in (None, ""):
             result[key] = value
-    for key, value in (get("db_ids") or {}).items() if isinstance(get("db_ids"), dict) else ():
-        result[key] = value
+    # ids the archive pipelines gave it
+    for key in ("docket_id", "orphan_id"):
+        if key in getattr(item, "fields", {}) and get(key) is not None:
+            result[key] = get(key)
+    document = get("document") if "document" in getattr(item, "fields", {}) else None
+    document_id = document.get("id") if isinstance(document, dict) else getattr(document, "id", None)
+    if document_id is not None:
+        result["document_id"] = document_id
     parsed = get("parsed")
     if isinstance(parsed, dict):
         for key in ("pacer_case_id", "docket_number", "date_filed"):

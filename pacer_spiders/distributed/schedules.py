@@ -160,9 +160,18 @@ def _case_keys(court_id: str, values: dict) -> set[tuple[str, str, str]]:
     return keys
 
 
+def _archive_dockets(session):
+    """Dockets of the archive pulled from a docket report (an RSS feed alone gives no filing date)."""
+    from pacer_spiders.db.models import DocketRow
+
+    return session.scalars(select(DocketRow).where(DocketRow.date_filed.is_not(None)))
+
+
 def asked_cases(session) -> set[tuple[str, str, str]]:
-    """Every case a docket work request was made for (except ones that could never run)."""
+    """Every case in the archive or asked for by a docket work request (except ones that could never run)."""
     keys = set()
+    for docket in _archive_dockets(session):
+        keys |= _case_keys(docket.court_id, {"pacer_case_id": docket.pacer_case_id, "docket_number": docket.docket_number})
     rows = session.scalars(select(WorkRequest).where(WorkRequest.kind == "docket",
                                                      WorkRequest.status != INSUFFICIENT_METADATA))
     for row in rows:
@@ -173,8 +182,14 @@ def asked_cases(session) -> set[tuple[str, str, str]]:
 
 
 def held_cases(session) -> dict[tuple[str, str], dict]:
-    """Cases fetched successfully: ``(court, pacer_case_id) -> {date_filed, last_entry_date}``."""
+    """Cases we hold: ``(court, pacer_case_id) -> {date_filed, last_entry_date}``, from the archive's
+    dockets and from what finished docket work requests reported."""
     held: dict[tuple[str, str], dict] = {}
+    for docket in _archive_dockets(session):
+        if docket.pacer_case_id:
+            facts = held.setdefault((docket.court_id, str(docket.pacer_case_id)), {})
+            facts.update({k: v for k, v in (("date_filed", docket.date_filed), ("docket_number", docket.docket_number),
+                                             ("last_entry_date", docket.last_entry_date)) if v})
     rows = session.scalars(select(WorkRequest).where(WorkRequest.kind == "docket", WorkRequest.status == SUCCESS)
                            .order_by(WorkRequest.id))
     for row in rows:

@@ -59,9 +59,10 @@ def missing_metadata(kind: str, params: dict) -> str | None:
 
 
 def session_factory(database_url: str) -> sessionmaker:
+    from pacer_spiders.db import upgrade_database
+
     engine = make_engine(database_url)
-    # Until the Alembic revision of work_requests is on main, make the one table we need.
-    WorkRequest.__table__.create(engine, checkfirst=True)
+    upgrade_database(engine)  # as the pipelines do: a fresh SQLite archive just works
     return sessionmaker(engine, expire_on_commit=False)
 
 
