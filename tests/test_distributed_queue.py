@@ -151,3 +151,52 @@ def test_work_items_are_leased_and_a_work_request_ends_with_its_last_request(sto
     store.push_work("probe", {"work_request_id": 10}, bulk=True)
     assert store.pop_work("probe", allow_bulk=False) is None
     assert store.pop_work("probe", allow_bulk=True)[1] == {"work_request_id": 10}
+
+
+def test_courts_and_dates_travel_by_name():
+    import datetime as dt
+
+    from pacer_spiders.courts import get_court
+
+    spider = DocketProbe()
+    request = Request("https://ecf.azb.uscourts.gov/x", callback=spider.parse_form,
+                      cb_kwargs={"court": get_court("arb"), "since": dt.date(2026, 1, 2),
+                                 "at": dt.datetime(2026, 1, 2, 3, 4, tzinfo=dt.timezone.utc)})
+    text = request_to_json(request, spider)
+    assert '{"$court":"arb"}' in text
+    assert request_from_json(text, spider).cb_kwargs == request.cb_kwargs
+
+
+def test_a_work_item_seeds_the_spiders_own_start_with_its_arguments():
+    from pacer_spiders.distributed.spider import DistributedSpiderMixin
+
+    class Counting(DistributedSpiderMixin, Spider):
+        name = "counting"
+
+        def __init__(self, court=None, pacer_case_id=None, date_start=None, **kwargs):
+            super().__init__(**kwargs)
+            self.court_arg, self.pacer_case_id, self.date_start = court, pacer_case_id, date_start
+            self.promised = 0
+
+        async def start(self):
+            self.promised += 3  # a counter of the spider, shared by every work item
+            yield Request(f"https://ecf.{self.court_arg}.uscourts.gov/{self.pacer_case_id}?from={self.date_start}",
+                          callback=self.parse_form)
+
+        def parse_form(self, response):
+            pass
+
+    import asyncio
+
+    spider = Counting(court="nysd", pacer_case_id="1")
+
+    async def seeds(params):
+        return [r async for r in spider.seed_requests(params)]
+
+    first = asyncio.run(seeds({"court_id": "cand", "pacer_case_id": "77", "date_from": "2026-01-02"}))
+    second = asyncio.run(seeds({"court_id": "ilnd", "pacer_case_id": "78"}))
+    assert [r.url for r in first + second] == ["https://ecf.cand.uscourts.gov/77?from=2026-01-02",
+                                               "https://ecf.ilnd.uscourts.gov/78?from=None"]
+    assert first[0].callback.__func__ is Counting.parse_form
+    assert json.loads(request_to_json(first[0], spider))["callback"] == "parse_form"
+    assert (spider.court_arg, spider.pacer_case_id, spider.promised) == ("nysd", "1", 6)

@@ -36,7 +36,7 @@ def request_fields(request) -> dict:
 def pacer_identity(request) -> dict | None:
     """``{court_id, step, pacer_case_id|pacer_doc_id|docket_number, ...}``, or None when unnamed."""
     fields = request_fields(request)
-    court = fields.get("court_id")
+    court = fields.get("court_id") or getattr(fields.get("court"), "court_id", None)
     if not court or not any(fields.get(key) for key in IDENTITY_KEYS):
         return None
     callback = request.callback

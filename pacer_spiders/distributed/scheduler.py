@@ -38,7 +38,8 @@ TICK_SECONDS = 0.1
 
 def court_of_request(request) -> str:
     """The court a request goes to: its ``court_id`` field, else the CM/ECF host's subdomain."""
-    court = request_fields(request).get("court_id")
+    fields = request_fields(request)
+    court = fields.get("court_id") or getattr(fields.get("court"), "court_id", None)
     if court:
         return str(court)
     host = urlsplit(request.url).hostname or "unknown"

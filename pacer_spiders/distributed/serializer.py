@@ -1,7 +1,9 @@
 """JSON for requests kept in a shared Redis: no pickle, so whoever can write to Redis cannot run code.
 
 A request becomes ``Request.to_dict()`` (callbacks and errbacks by spider method name), with bytes
-as ``{"$b64": ...}`` and mappings whose keys are not strings (headers) as ``{"$map": [[k, v], ...]}``.
+as ``{"$b64": ...}``, mappings whose keys are not strings (headers) as ``{"$map": [[k, v], ...]}``,
+and the few project values spiders pass along by name: a court as ``{"$court": id}`` (rebuilt
+from the court registry), dates as ``{"$date": iso}`` and ``{"$datetime": iso}``.
 Decoding accepts only request classes listed in ``ALLOWED_REQUEST_CLASSES`` (plus the
 ``PACER_REQUEST_CLASSES`` setting): ``request_from_dict`` would otherwise import whatever class
 path the queue names.
@@ -10,6 +12,7 @@ path the queue names.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 
 from scrapy import Request
@@ -35,7 +38,7 @@ def _encode(value):
         return {"$b64": base64.b64encode(bytes(value)).decode("ascii")}
     if isinstance(value, dict):
         if all(isinstance(key, str) for key in value):
-            if len(value) == 1 and next(iter(value)) in ("$b64", "$map"):
+            if len(value) == 1 and next(iter(value)) in _TAGS:
                 return {"$map": [[key, _encode(item)] for key, item in value.items()]}
             return {key: _encode(item) for key, item in value.items()}
         return {"$map": [[_encode(key), _encode(item)] for key, item in value.items()]}
@@ -43,13 +46,32 @@ def _encode(value):
         return [_encode(item) for item in value]
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
+    if isinstance(value, dt.datetime):
+        return {"$datetime": value.isoformat()}
+    if isinstance(value, dt.date):
+        return {"$date": value.isoformat()}
+    from pacer_spiders.courts import Court
+
+    if isinstance(value, Court):
+        return {"$court": value.court_id}
     raise TypeError(f"cannot queue a {type(value).__name__} in a request (JSON only): {value!r:.80}")
+
+
+_TAGS = ("$b64", "$map", "$date", "$datetime", "$court")
 
 
 def _decode(value):
     if isinstance(value, dict):
         if len(value) == 1 and "$b64" in value:
             return base64.b64decode(value["$b64"])
+        if len(value) == 1 and "$date" in value:
+            return dt.date.fromisoformat(value["$date"])
+        if len(value) == 1 and "$datetime" in value:
+            return dt.datetime.fromisoformat(value["$datetime"])
+        if len(value) == 1 and "$court" in value:
+            from pacer_spiders.courts import get_court
+
+            return get_court(value["$court"])
         if len(value) == 1 and "$map" in value:
             return {_decode(key): _decode(item) for key, item in value["$map"]}
         return {key: _decode(item) for key, item in value.items()}

@@ -12,7 +12,6 @@ work item and the worker's ``start`` is ``distributed_start``.
 from __future__ import annotations
 
 import asyncio
-import copy
 import datetime as dt
 import inspect
 import os
@@ -120,9 +119,76 @@ class DistributedSpiderMixin(RedisMixin):
                 yield request
 
     def seed_requests(self, params: dict):
-        """The requests that start one work item; by default the spider's own ``start()`` run
-        with ``params`` as its arguments (as ``scrapy crawl NAME -a key=value`` would set them)."""
-        clone = copy.copy(self)
-        clone.__dict__.pop("start", None)
-        clone.__dict__.update(params)
-        return type(self).start(clone)
+        """The requests that start one work item.
+
+        By default, the spider's own ``start()`` as ``scrapy crawl NAME -a key=value ...`` would
+        run it with the work item's fields as arguments (named as the spider's ``__init__`` names
+        them, see ``ARGUMENT_ALIASES``).  It runs on a view of this spider: the arguments are the
+        view's own, everything else (counters, sessions, settings) is the spider's.
+        """
+        arguments = spider_arguments(type(self), params)
+        return _SeedView(self, argument_attributes(type(self), arguments)).start()
+
+
+# Work item field -> names spiders commonly give the same argument.
+ARGUMENT_ALIASES = {
+    "court_id": ("court",),
+    "date_from": ("date_start",),
+    "date_to": ("date_end",),
+    "documents_numbered_from": ("doc_num_start",),
+    "documents_numbered_to": ("doc_num_end",),
+}
+
+
+def spider_arguments(spider_cls, params: dict) -> dict:
+    """``params`` renamed to what ``spider_cls.__init__`` accepts (unknown names pass as keywords)."""
+    signature = inspect.signature(spider_cls.__init__)
+    accepted = set(signature.parameters)
+    arguments = {}
+    for name, value in params.items():
+        target = name
+        if name not in accepted:
+            target = next((alias for alias in ARGUMENT_ALIASES.get(name, ()) if alias in accepted), name)
+        arguments[target] = value
+    return arguments
+
+
+def argument_attributes(spider_cls, arguments: dict) -> dict:
+    """The instance attributes that ``arguments`` change, found by building the spider both ways."""
+    bare, given = object.__new__(spider_cls), object.__new__(spider_cls)
+    spider_cls.__init__(bare)
+    spider_cls.__init__(given, **arguments)
+    missing = object()
+    return {key: value for key, value in given.__dict__.items()
+            if bare.__dict__.get(key, missing) is missing or bare.__dict__[key] != value}
+
+
+class _SeedView:
+    """A spider seen with other arguments: reads them from ``overrides``, all else from the spider.
+
+    Methods run bound to the view (so ``self.pacer_case_id`` is the work item's), and writes go
+    to the spider (so its counters stay whole); callbacks keep their spider method names.
+    """
+
+    def __init__(self, spider, overrides: dict):
+        object.__setattr__(self, "_spider", spider)
+        object.__setattr__(self, "_overrides", overrides)
+
+    def __getattr__(self, name):
+        overrides = object.__getattribute__(self, "_overrides")
+        if name in overrides:
+            return overrides[name]
+        spider = object.__getattribute__(self, "_spider")
+        attribute = inspect.getattr_static(type(spider), name, None)
+        if inspect.isfunction(attribute):  # the class's own (a worker's ``start`` is patched on the instance)
+            return attribute.__get__(self, type(spider))
+        if isinstance(attribute, property):
+            return attribute.fget(self)
+        return getattr(spider, name)
+
+    def __setattr__(self, name, value):
+        overrides = object.__getattribute__(self, "_overrides")
+        if name in overrides:
+            overrides[name] = value
+        else:
+            setattr(object.__getattribute__(self, "_spider"), name, value)
