@@ -200,3 +200,37 @@ def test_a_work_item_seeds_the_spiders_own_start_with_its_arguments():
     assert first[0].callback.__func__ is Counting.parse_form
     assert json.loads(request_to_json(first[0], spider))["callback"] == "parse_form"
     assert (spider.court_arg, spider.pacer_case_id, spider.promised) == ("nysd", "1", 6)
+
+
+def test_bulk_pulls_wait_for_six_pm_to_six_am_central_time():
+    import datetime as dt
+
+    from pacer_spiders.distributed.spider import in_bulk_window
+
+    utc = dt.timezone.utc
+    assert in_bulk_window(dt.datetime(2026, 7, 1, 23, 30, tzinfo=utc))  # 18:30 CDT
+    assert not in_bulk_window(dt.datetime(2026, 1, 15, 23, 30, tzinfo=utc))  # 17:30 CST
+    assert in_bulk_window(dt.datetime(2026, 1, 15, 11, 59, tzinfo=utc))  # 05:59 CST
+    assert not in_bulk_window(dt.datetime(2026, 7, 1, 11, 0, tzinfo=utc))  # 06:00 CDT
+    assert not in_bulk_window(dt.datetime(2026, 3, 10, 18, 0, tzinfo=utc))  # 13:00 CDT
+
+
+def test_distribution_is_switched_on_by_redis_url_only(redis_url):
+    from scrapy.utils.misc import load_object
+
+    from pacer_spiders.settings_access import project_settings
+
+    def applied(**overrides):
+        settings = project_settings(overrides)
+        for path in settings.getdict("ADDONS"):  # what Scrapy's add-on manager does for a crawl
+            load_object(path)().update_settings(settings)
+        return settings
+
+    alone = applied()
+    assert alone.get("SCHEDULER") == "scrapy.core.scheduler.Scheduler"
+    shared = applied(REDIS_URL=redis_url)
+    assert shared.get("SCHEDULER") == "pacer_spiders.distributed.scheduler.DistributedScheduler"
+    assert shared.get("DUPEFILTER_CLASS") == "pacer_spiders.distributed.dupefilter.PacerDupeFilter"
+    assert shared.get("SCHEDULER_SERIALIZER") == "pacer_spiders.distributed.serializer"
+    assert shared.getbool("SCHEDULER_PERSIST") is True
+    assert "pacer_spiders.distributed.middlewares.WorkStateExtension" in shared.getdict("EXTENSIONS")

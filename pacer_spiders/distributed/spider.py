@@ -59,6 +59,10 @@ class DistributedSpiderMixin(RedisMixin):
             spider.start = spider.distributed_start
         return spider
 
+    def start_requests(self):
+        # RedisMixin's reads its start-URL list; a worker's start is distributed_start instead
+        return super(RedisMixin, self).start_requests()
+
     def spider_idle(self):
         # scrapy-redis keeps an idle spider open to poll its start-URL list; start() does the
         # polling here and decides when a worker may close (PACER_WORKER_IDLE_CLOSE).
