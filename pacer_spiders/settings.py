@@ -66,6 +66,8 @@ FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = _env("LOG_LEVEL", "INFO")
 
 # --- distributed and scheduled crawls (README, "Distributed and scheduled crawls") ----------------
+# Scrapy 2.19's remote-control server: off, like the telnet console (workers hold PACER credentials).
+REMOTE_CONTROL_ENABLED = False
 # With REDIS_URL set, this add-on swaps in the shared Redis scheduler, queues and duplicate filter.
 ADDONS = {"pacer_spiders.distributed.DistributedAddon": 0}
 PACER_REDIS_PREFIX = _env("PACER_REDIS_PREFIX", "pacer")
