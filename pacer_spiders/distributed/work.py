@@ -174,8 +174,8 @@ class WorkTracker:
             merged = list(row.result or [])
             merged += [r for r in results if r not in merged]
             row.result = merged
-            if error is None and not results:
-                error = {"status": ERROR, "message": "finished without fetching anything"}
+            # No error and no page can be right (a document without an attachment menu): the
+            # spider decided there was nothing to fetch.
             if error is None:
                 row.status, row.error_message = SUCCESS, None
             else:
