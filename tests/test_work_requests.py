@@ -248,3 +248,31 @@ def test_case_query_sweep_finds_cases_after_the_highest_known_id_where_no_feed_h
                                             f"{(now.date() - dt.timedelta(days=4)).isoformat()} to {now.date().isoformat()}")
     assert "case_query: no known case id to count from" in report["not_seen"][0]
     assert account["PACER_PASSWORD"] not in captured.out + captured.err
+
+
+def test_schedule_run_fires_each_job_at_its_slot_once_over_a_week(deployment):
+    from pacer_spiders.distributed.schedules import run_forever
+
+    config = load_config({"courts": ["nysd"], "sources": []})
+    now = [dt.datetime(2026, 11, 23, 0, 0, tzinfo=dt.timezone.utc)]  # a Monday, midnight
+
+    def sleep(seconds):
+        now[0] += dt.timedelta(seconds=seconds)
+
+    ran = []
+    run_forever(config, deployment["sessions"], deployment["store"], clock=lambda: now[0], sleep=sleep,
+                on_report=lambda report: ran.append((report.job, report.ran_at.strftime("%a %H:%M"))),
+                max_runs=12)
+    assert ran == [("refresh", "Mon 06:00"),
+                   ("daily", "Tue 05:00"), ("refresh", "Tue 06:00"),
+                   ("daily", "Wed 05:00"), ("refresh", "Wed 06:00"),
+                   ("daily", "Thu 05:00"), ("refresh", "Thu 06:00"),
+                   ("daily", "Fri 05:00"), ("refresh", "Fri 06:00"),
+                   ("weekly", "Sat 05:00"), ("refresh", "Sat 06:00"),
+                   ("refresh", "Sun 06:00")]
+    # a second scheduler over the same week finds every slot claimed and enqueues nothing
+    now[0] = dt.datetime(2026, 11, 23, 0, 0, tzinfo=dt.timezone.utc)
+    again = []
+    run_forever(config, deployment["sessions"], deployment["store"], clock=lambda: now[0], sleep=sleep,
+                on_report=again.append, max_runs=12)
+    assert again == []
