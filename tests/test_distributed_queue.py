@@ -110,6 +110,11 @@ def test_a_request_taken_by_a_killed_worker_comes_back_after_its_lease(redis_url
     assert short.ack("probe", lease) is None  # the dead holder's late ack changes nothing
     assert short.outstanding("probe") == 1
     assert short.ack("probe", again) == "1"  # the last request of work request 1
+    assert short.outstanding("probe") == 1  # work request 1 is yet to be written as finished
+    time.sleep(0.4)  # ... and the worker that should write it died: another one claims it
+    assert short.stale_finishing("probe") == ["1"]
+    assert short.stale_finishing("probe") == []  # claimed once
+    short.finished("probe", "1")
     assert short.outstanding("probe") == 0
 
 

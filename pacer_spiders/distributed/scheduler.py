@@ -209,9 +209,12 @@ class DistributedScheduler(Scheduler):
         try:
             self._sweep()
             now = time.monotonic()
-            if now - self._last_renew > self.store.lease_ms / 4000 and self._leases:
-                self.store.renew(self.spider.name, self._leases.values())
+            if now - self._last_renew > self.store.lease_ms / 4000:
+                if self._leases:
+                    self.store.renew(self.spider.name, self._leases.values())
                 self._last_renew = now
+                for work_request_id in self.store.stale_finishing(self.spider.name):
+                    self._work_finished(work_request_id)  # its finishing worker died
             slot = getattr(self.crawler.engine, "_slot", None)
             if slot is not None and slot.closing is None:
                 # a court whose interval has passed may now be served: let the engine ask again
@@ -234,4 +237,4 @@ class DistributedScheduler(Scheduler):
 
     def _work_finished(self, work_request_id):
         if work_request_id:
-            self.tracker.finish(work_request_id)
+            self.tracker.finish(self.spider.name, work_request_id)

@@ -111,7 +111,7 @@ class DistributedSpiderMixin(RedisMixin):
                 tracker.error(work_request_id, 3, f"could not start: {type(exc).__name__}: {exc}")
             finished = store.ack_work(self.name, lease_id)
             if finished:
-                tracker.finish(finished)
+                tracker.finish(self.name, finished)
 
     async def _seeds(self, item: dict):
         produced = self.seed_requests(dict(item.get("params") or {}, court_id=item.get("court_id")))

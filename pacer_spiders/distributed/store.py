@@ -135,6 +135,9 @@ if work ~= '' then
   local left = redis.call('DECR', P .. ':wr:' .. work .. ':pending')
   if left <= 0 then
     redis.call('DEL', P .. ':wr:' .. work .. ':pending')
+    -- to be finished by this worker; by another one if this one dies first (see stale_finishing)
+    local t = redis.call('TIME')
+    redis.call('ZADD', P .. ':' .. spider .. ':finishing', tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000), work)
     return {1, work}
   end
 end
@@ -240,10 +243,21 @@ if work ~= '' then
   local left = redis.call('DECR', P .. ':wr:' .. work .. ':pending')
   if left <= 0 then
     redis.call('DEL', P .. ':wr:' .. work .. ':pending')
+    -- to be finished by this worker; by another one if this one dies first (see stale_finishing)
+    local t = redis.call('TIME')
+    redis.call('ZADD', P .. ':' .. spider .. ':finishing', tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000), work)
     return {1, work}
   end
 end
 return {0, work}
+"""
+
+# Work requests whose finishing worker died (entries older than a lease): claimed for the caller.
+STALE_FINISHING = _NOW + """
+local key = ARGV[1] .. ':' .. ARGV[2] .. ':finishing'
+local stale = redis.call('ZRANGEBYSCORE', key, '-inf', now - tonumber(ARGV[3]))
+for _, work in ipairs(stale) do redis.call('ZADD', key, now, work) end
+return stale
 """
 
 RENEW_WORK = _NOW + """
@@ -259,6 +273,7 @@ OUTSTANDING = """
 local P, spider = ARGV[1], ARGV[2]
 local base = P .. ':' .. spider
 local total = redis.call('ZCARD', base .. ':leases') + redis.call('ZCARD', base .. ':wleases')
+  + redis.call('ZCARD', base .. ':finishing')
   + redis.call('LLEN', base .. ':work') + redis.call('LLEN', base .. ':bulk') + redis.call('ZCARD', base .. ':delayed')
 for _, court in ipairs(redis.call('SMEMBERS', base .. ':courts')) do
   total = total + redis.call('ZCARD', base .. ':q:' .. court)
@@ -337,6 +352,7 @@ class RedisStore:
         self._ack_work = register(ACK_WORK)
         self._renew_work = register(RENEW_WORK)
         self._outstanding = register(OUTSTANDING)
+        self._stale_finishing = register(STALE_FINISHING)
 
     @classmethod
     def from_url(cls, url: str, **kwargs) -> "RedisStore":
@@ -411,6 +427,13 @@ class RedisStore:
     def renew_work(self, spider: str, work_lease_ids) -> None:
         if work_lease_ids:
             self._renew_work(args=[self.prefix, spider, self.lease_ms, *work_lease_ids])
+
+    def finished(self, spider: str, work_request_id) -> None:
+        """The work request's final state is written: nobody needs to finish it again."""
+        self.server.zrem(f"{self.prefix}:{spider}:finishing", str(work_request_id))
+
+    def stale_finishing(self, spider: str) -> list[str]:
+        return [_text(w) for w in self._stale_finishing(args=[self.prefix, spider, self.lease_ms])]
 
     # -- what is left, and what happened -----------------------------------------------------
     def outstanding(self, spider: str) -> int:

@@ -161,15 +161,21 @@ class WorkTracker:
         if work_request_id:
             self.store.add_result(str(work_request_id), result)
 
-    def finish(self, work_request_id) -> WorkRequest | None:
-        """The last request of a work request is done: final status (or a retry), then the webhook."""
-        error, results = self.store.take_outcome(str(work_request_id))
+    def finish(self, spider: str, work_request_id) -> WorkRequest | None:
+        """The last request of a work request is done: final status (or a retry), then the webhook.
+
+        Called once by the worker whose ack left nothing pending, or again by another worker if
+        that one died before writing; a row already past ``being processed`` is left as it is.
+        """
         self._started.discard(str(work_request_id))
         with self.sessions() as session:
             row = session.get(WorkRequest, int(work_request_id))
-            if row is None:
-                logger.warning("work request %s finished but is not in the database", work_request_id)
+            if row is None or row.status not in (AWAITING, IN_PROGRESS):
+                if row is None:
+                    logger.warning("work request %s finished but is not in the database", work_request_id)
+                self.store.finished(spider, work_request_id)
                 return None
+            error, results = self.store.take_outcome(str(work_request_id))
             row.attempts = (row.attempts or 0) + 1
             merged = list(row.result or [])
             merged += [r for r in results if r not in merged]
@@ -190,6 +196,7 @@ class WorkTracker:
             if row.status != RETRYING:
                 row.finished_at = utcnow()
             session.commit()
+        self.store.finished(spider, work_request_id)
         logger.info("work request %s: %s%s", row.id, STATUS_NAMES[row.status],
                     f" ({row.error_message})" if row.error_message else "")
         if row.status != RETRYING and row.webhook_url:
