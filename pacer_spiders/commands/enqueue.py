@@ -16,7 +16,7 @@ from pathlib import Path
 from pacer_spiders.db.work_requests import KINDS, STATUS_NAMES
 
 PARAM_FIELDS = ("pacer_case_id", "docket_number", "pacer_doc_id", "document_number", "attachment_number",
-                "date_from", "date_to", "documents_numbered_from", "documents_numbered_to")
+                "date_from", "date_to", "documents_numbered_from", "documents_numbered_to", "since")
 
 
 def read_rows(path: str) -> list[dict]:
@@ -105,6 +105,7 @@ def register(subparsers) -> None:
     parser.add_argument("--date-to")
     parser.add_argument("--documents-numbered-from")
     parser.add_argument("--documents-numbered-to")
+    parser.add_argument("--since", choices=("last",), help="docket: only entries from the last one the archive holds")
     parser.add_argument("--file", help="CSV (with a header) or JSONL of many; '-' reads standard input")
     parser.add_argument("--webhook", help="URL POSTed (JSON) when each request ends")
     parser.add_argument("--bulk", action="store_true", help="run only in PACER's night window (6 p.m.-6 a.m. Central)")

@@ -134,7 +134,7 @@ class DistributedSpiderMixin(RedisMixin):
         return _SeedView(self, argument_attributes(type(self), arguments)).start()
 
 
-# Work item field -> names spiders commonly give the same argument.
+# Work item field -> names spiders give the same argument (the project's docket spider's first).
 ARGUMENT_ALIASES = {
     "court_id": ("court",),
     "date_from": ("date_start",),
@@ -151,8 +151,10 @@ def spider_arguments(spider_cls, params: dict) -> dict:
     arguments = {}
     for name, value in params.items():
         target = name
-        if name not in accepted:
-            target = next((alias for alias in ARGUMENT_ALIASES.get(name, ()) if alias in accepted), name)
+        aliases = ARGUMENT_ALIASES.get(name, ())
+        if name not in accepted and aliases:
+            # an alias the spider names, else the usual name (for a spider taking **kwargs)
+            target = next((alias for alias in aliases if alias in accepted), aliases[0])
         arguments[target] = value
     return arguments
 
