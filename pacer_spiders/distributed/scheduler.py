@@ -34,6 +34,13 @@ from pacer_spiders.distributed.store import RedisStore
 logger = logging.getLogger(__name__)
 
 TICK_SECONDS = 0.1
+# Meta key of a request that must go with the PACER session of the worker that made it (a
+# purchase and its temporary PDF link): it stays in that worker, leased, and is never replayed.
+SESSION_BOUND_META = "pacer_account"
+
+
+def session_bound(request) -> bool:
+    return request.meta.get(SESSION_BOUND_META) is not None
 
 
 def court_of_request(request) -> str:
@@ -78,6 +85,12 @@ class CourtQueue(Base):
         data = self._encode_request(request)
         work = request_fields(request).get("work_request_id") or ""
         self.store.push_request(self.spider.name, court_of_request(request), data, request.priority, work)
+
+    def push_pinned(self, request):
+        """Record a session-bound request for this worker; its lease."""
+        data = self._encode_request(request)
+        work = request_fields(request).get("work_request_id") or ""
+        return self.store.push_pinned(self.spider.name, court_of_request(request), data, request.priority, work)
 
     def pop(self, timeout=0):
         """``(request, lease)``, or None; a bad entry is dropped (logged, acked) and the next taken."""
@@ -130,7 +143,8 @@ class DistributedScheduler(Scheduler):
         self.persist = True  # a stopping worker never flushes the shared queue
         self.tracker = WorkTracker.for_crawler(self.crawler)
         self._leases: dict = {}
-        self._local: deque = deque()
+        self._local: deque = deque()  # requests that could not be queued as JSON (lost if killed)
+        self._pinned: list = []  # (request, lease): session-bound, waiting for their court
         self._last_renew = time.monotonic()
         self.crawler.signals.connect(self._request_left_downloader, signal=signals.request_left_downloader)
         self.crawler.signals.connect(self._response_received, signal=signals.response_received)
@@ -145,6 +159,8 @@ class DistributedScheduler(Scheduler):
         if getattr(self, "_ticker", None) is not None and self._ticker.running:
             self._ticker.stop()
         self._sweep(closing=True)
+        for _, lease in self._pinned:  # never started: back to the shared queue
+            self.store.nack(self.spider.name, lease)
         # never flush: SCHEDULER_PERSIST is the only sane mode for a shared queue
 
     def flush(self):
@@ -156,6 +172,11 @@ class DistributedScheduler(Scheduler):
             self.df.log(request, self.spider)
             return False
         try:
+            if session_bound(request):
+                self._pinned.append((request, self.queue.push_pinned(request)))
+                if self.stats:
+                    self.stats.inc_value("scheduler/enqueued/pinned")
+                return True
             self.queue.push(request)
         except TypeError as exc:
             # Something in meta is not JSON: keep it in this worker (lost if the worker dies).
@@ -171,6 +192,15 @@ class DistributedScheduler(Scheduler):
     def next_request(self):
         if self._local:
             return self._local.popleft()
+        for index, (request, lease) in enumerate(self._pinned):
+            state = self.store.start_pinned(lease)
+            if state in (0, -2):
+                del self._pinned[index]
+                if state == 0:
+                    self._leases[request] = lease
+                    request.meta.setdefault("download_slot", f"court:{lease.court}")
+                    return request
+                return self.next_request()  # its lease expired: another worker has it now
         got = self.queue.pop()
         if got is None:
             return None
@@ -188,7 +218,7 @@ class DistributedScheduler(Scheduler):
         return request
 
     def has_pending_requests(self):
-        return bool(self._local) or self.store.outstanding(self.spider.name) > 0
+        return bool(self._local or self._pinned) or self.store.outstanding(self.spider.name) > 0
 
     def __len__(self):
         return len(self._local) + self.store.outstanding(self.spider.name)
@@ -203,6 +233,8 @@ class DistributedScheduler(Scheduler):
         lease = self._leases.get(request)
         if lease is None or "replayed" in response.flags or len(response.body) > self._replay_max:
             return
+        if session_bound(request):  # what follows it needs this worker's session: not replayable elsewhere
+            return
         self.store.save_response(lease, response_to_json(response))
 
     def _tick(self):
@@ -210,8 +242,9 @@ class DistributedScheduler(Scheduler):
             self._sweep()
             now = time.monotonic()
             if now - self._last_renew > self.store.lease_ms / 4000:
-                if self._leases:
-                    self.store.renew(self.spider.name, self._leases.values())
+                held = list(self._leases.values()) + [lease for _, lease in self._pinned]
+                if held:
+                    self.store.renew(self.spider.name, held)
                 self._last_renew = now
                 for work_request_id in self.store.stale_finishing(self.spider.name):
                     self._work_finished(work_request_id)  # its finishing worker died

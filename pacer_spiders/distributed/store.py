@@ -66,7 +66,40 @@ return id
 # ARGV: prefix, spider, lease_ms, default concurrency, default interval ms, overrides JSON
 # ({court: [concurrency, interval_ms]}), offset (which court to try first).
 # Returns {id, court, data, work, token} or {0, ms until a court may be ready or -1}.
-POP_REQUEST = _NOW + _RECOVER + """
+# The per-court gate: may a request start at ``court`` now?  ``gate`` returns 0 (go), a wait in ms
+# (interval not over) or -1 (all its slots busy); ``take`` marks the start.
+_COURT_GATE = """
+local function limits(court, default_conc, default_interval, overrides)
+  local o = overrides[court]
+  if o then return tonumber(o[1]) or default_conc, tonumber(o[2]) or default_interval end
+  return default_conc, default_interval
+end
+local function gate(P, court, now, conc)
+  local active = P .. ':court:' .. court .. ':active'
+  redis.call('ZREMRANGEBYSCORE', active, '-inf', now)
+  if redis.call('ZCARD', active) >= conc then return -1 end
+  local next_at = tonumber(redis.call('GET', P .. ':court:' .. court .. ':next') or '0')
+  if now < next_at then return next_at - now end
+  return 0
+end
+local function take(P, court, id, now, deadline, interval)
+  local active = P .. ':court:' .. court .. ':active'
+  redis.call('ZADD', active, deadline, id)
+  if interval > 0 then
+    redis.call('SET', P .. ':court:' .. court .. ':next', now + interval, 'PX', interval + 60000)
+  end
+  -- the most requests ever in flight at this court at once (what tests and bench check)
+  local inflight = redis.call('ZCARD', active)
+  if inflight > tonumber(redis.call('HGET', P .. ':stats:peak', court) or '0') then
+    redis.call('HSET', P .. ':stats:peak', court, inflight)
+  end
+end
+"""
+
+# ARGV: prefix, spider, lease_ms, default concurrency, default interval ms, overrides JSON
+# ({court: [concurrency, interval_ms]}), offset (which court to try first).
+# Returns {id, court, data, work, token} or {0, ms until a court may be ready or -1}.
+POP_REQUEST = _NOW + _RECOVER + _COURT_GATE + """
 local P, spider, lease_ms = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local default_conc, default_interval = tonumber(ARGV[4]), tonumber(ARGV[5])
 local overrides = cjson.decode(ARGV[6])
@@ -83,14 +116,9 @@ for i = 0, n - 1 do
   if redis.call('ZCARD', q) == 0 then
     redis.call('SREM', courts_key, court)
   else
-    local active = P .. ':court:' .. court .. ':active'
-    redis.call('ZREMRANGEBYSCORE', active, '-inf', now)
-    local conc, interval = default_conc, default_interval
-    local o = overrides[court]
-    if o then conc = tonumber(o[1]) or conc; interval = tonumber(o[2]) or interval end
-    local next_at = tonumber(redis.call('GET', P .. ':court:' .. court .. ':next') or '0')
-    local busy = redis.call('ZCARD', active) >= conc
-    if not busy and now >= next_at then
+    local conc, interval = limits(court, default_conc, default_interval, overrides)
+    local wait = gate(P, court, now, conc)
+    if wait == 0 then
       local id = redis.call('ZRANGE', q, 0, 0)[1]
       redis.call('ZREM', q, id)
       local req = P .. ':req:' .. id
@@ -100,24 +128,43 @@ for i = 0, n - 1 do
         local deadline = now + lease_ms
         redis.call('HSET', req, 'lease', token)
         redis.call('ZADD', P .. ':' .. spider .. ':leases', deadline, id)
-        redis.call('ZADD', active, deadline, id)
-        if interval > 0 then
-          redis.call('SET', P .. ':court:' .. court .. ':next', now + interval, 'PX', interval + 60000)
-        end
-        -- the most requests ever in flight at this court at once (what tests and bench check)
-        local inflight = redis.call('ZCARD', active)
-        if inflight > tonumber(redis.call('HGET', P .. ':stats:peak', court) or '0') then
-          redis.call('HSET', P .. ':stats:peak', court, inflight)
-        end
+        take(P, court, id, now, deadline, interval)
         return {id, court, data, redis.call('HGET', req, 'work') or '', token}
       end
-    elseif not busy then
-      local wait = next_at - now
-      if soonest < 0 or wait < soonest then soonest = wait end
+    elseif wait > 0 and (soonest < 0 or wait < soonest) then
+      soonest = wait
     end
   end
 end
 return {0, soonest}
+"""
+
+# A request that must stay with this worker (it needs this worker's PACER session): recorded and
+# leased to the caller at once, never queued.  If the worker dies, the lease expiring puts it in
+# the court's queue like any other (where another worker's session fails it, and the work request
+# is retried).  ARGV: prefix, spider, court, priority, data, work, lease_ms.  Returns {id, token}.
+PUSH_PINNED = _NOW + """
+local P, spider, court, priority, data, work = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5], ARGV[6]
+local id = redis.call('INCR', P .. ':seq')
+local token = tostring(redis.call('INCR', P .. ':seq'))
+redis.call('HSET', P .. ':req:' .. id, 'spider', spider, 'court', court, 'score', -priority * 1000000000 + id,
+           'data', data, 'work', work, 'lease', token)
+redis.call('ZADD', P .. ':' .. spider .. ':leases', now + tonumber(ARGV[7]), id)
+if work ~= '' then redis.call('INCR', P .. ':wr:' .. work .. ':pending') end
+return {id, token}
+"""
+
+# May this worker's pinned request start now?  ARGV: prefix, id, token, lease_ms, default
+# concurrency, default interval ms, overrides JSON.  Returns 0 (started), else as ``gate``.
+START_PINNED = _NOW + _COURT_GATE + """
+local P, id, token = ARGV[1], ARGV[2], ARGV[3]
+local req = P .. ':req:' .. id
+if redis.call('HGET', req, 'lease') ~= token then return -2 end
+local court = redis.call('HGET', req, 'court')
+local conc, interval = limits(court, tonumber(ARGV[5]), tonumber(ARGV[6]), cjson.decode(ARGV[7]))
+local wait = gate(P, court, now, conc)
+if wait == 0 then take(P, court, id, now, now + tonumber(ARGV[4]), interval) end
+return wait
 """
 
 # ARGV: prefix, spider, id, token.  Returns {done (1 when the work request has nothing left), work}
@@ -343,6 +390,8 @@ class RedisStore:
         register = server.register_script
         self._push = register(PUSH_REQUEST)
         self._pop = register(POP_REQUEST)
+        self._push_pinned = register(PUSH_PINNED)
+        self._start_pinned = register(START_PINNED)
         self._ack = register(ACK_REQUEST)
         self._nack = register(NACK_REQUEST)
         self._release = register(RELEASE_COURT)
@@ -382,6 +431,18 @@ class RedisStore:
             return None if wait < 0 else wait / 1000
         request_id, court, data, work, token = (_text(value) for value in result)
         return Lease(request_id, token, court, work), data
+
+    def push_pinned(self, spider: str, court: str, data: str, priority: int = 0, work_request_id="") -> Lease:
+        """Record a request this worker keeps (session-bound), leased to it already."""
+        request_id, token = self._push_pinned(args=[self.prefix, spider, court, int(priority), data,
+                                                    str(work_request_id or ""), self.lease_ms])
+        return Lease(_text(request_id), _text(token), court, str(work_request_id or ""))
+
+    def start_pinned(self, lease: Lease) -> int:
+        """0 when the court's limits let this worker's pinned request start now (its slot taken);
+        -2 when the lease is no longer this worker's; else not yet."""
+        return int(self._start_pinned(args=[self.prefix, lease.id, lease.token, self.lease_ms, self.limits.concurrency,
+                                            int(round(self.limits.interval * 1000)), self._overrides]))
 
     def ack(self, spider: str, lease: Lease) -> str | None:
         """Done with a request: the work request id when that was its last pending request."""
