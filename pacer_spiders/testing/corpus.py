@@ -19,7 +19,8 @@ def corpus_root() -> Path | None:
     """The corpus folder, or None where it is absent."""
     env = os.environ.get("PACER_CORPUS")
     candidates = [Path(env)] if env else []
-    candidates.append(Path(__file__).resolve().parents[2].parent / "shared" / "pacer-corpus")
+    # Beside the checkout, or beside a folder of worktrees (../../shared from a worktree).
+    candidates.extend(parent / "shared" / "pacer-corpus" for parent in Path(__file__).resolve().parents[3:5])
     for path in candidates:
         if path.is_dir():
             return path

@@ -1,0 +1,99 @@
+"""Pages PACER answers instead of the report asked for: errors, logins, charge confirmations,
+sealed or unavailable cases and documents, empty results.
+
+``classify(text, report)`` looks at the page as text (HTML or not) and returns a PageProblem with
+a one-line reason, or None when the page may be the report.  Messages are PACER's own wording;
+whitespace between their words may be any run of spaces or newlines.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pacer_spiders.pages import PageProblem
+
+
+def _message(words: str) -> str:
+    return r"\s+".join(words.split())
+
+
+# (kind, PACER's message as a regex, the reason we give).  Checked in order, for every report.
+MESSAGES: list[tuple[str, str, str]] = [
+    ("tampered", r"MetaMask.*web3", "the page carries a browser extension's injected script, not PACER's page as served"),
+    ("tampered", r'console\.log\(".*CloudMask', "the page carries a browser extension's injected script, not PACER's page as served"),
+    ("tampered", r"Drumpf", "the page was edited after PACER served it"),
+    ("charges", _message(r"To accept charges shown below, click on the 'View Report' button"),
+     "a charge confirmation page: PACER asks to accept the fee before showing the report"),
+    ("too_large", _message("The report may take a long time to run because this case has many docket entries"),
+     "PACER asks to narrow the query: the case has too many docket entries for one report"),
+    ("not_found", _message(r"Case not found\."), "PACER found no such case"),
+    ("not_found", _message("There are no documents in this case"), "PACER says the case has no documents"),
+    ("not_found", _message(r"Either you do not have permission to view the document, or the document does not exist in the case\."),
+     "PACER says the document does not exist in the case or may not be viewed"),
+    ("unavailable", _message(r"\*\*\* This case was administratively closed\.\*\*\*"),
+     "PACER shows no docket for an administratively closed case"),
+    ("unavailable", _message(r"This case is in the process of being opened, please check back later"),
+     "the case is still being opened at the court; PACER shows no docket yet"),
+    ("error", _message(r"The page ID does not exist\. Please enter a valid page ID number\."),
+     "PACER error: the page id of the query does not exist (a stale form)"),
+    ("error", _message("Incomplete request. Please try your query again by choosing the Query or Reports option"),
+     "PACER error: incomplete request"),
+    ("error", _message("The start date must be less than or equal to the end date"),
+     "PACER error: the start date is after the end date"),
+    ("error", _message("The starting document number must be less than or equal to the ending document number"),
+     "PACER error: the first document number is above the last"),
+    ("error", _message("Format: text"), "the report was asked for as text, not HTML"),
+    ("error", r"The\s+case\s+type\s+was.*but\s+it\s+must\s+be", "PACER error: the case type does not fit the report"),
+    ("error", _message("Server timeout waiting for the HTTP request from the client"),
+     "the court's server timed out (HTTP 408); try again"),
+    ("query_form", _message("Submission already made, please wait for response from server"),
+     "the report's query form, not the report (the query was not submitted)"),
+]
+# Checked only on a page without the report's headings: a docket's own entries may say these.
+BARE_MESSAGES: list[tuple[str, str, str]] = [
+    ("sealed", r"Case\s+Under\s+Seal|This\s+case\s+is\s+(?:sealed|under\s+seal)", "the case is sealed"),
+    ("sealed", r"This\s+document\s+is\s+(?:SEALED|currently\s+Under\s+Seal)|Document\s+is\s+Sealed|"
+     r"document\s+is\s+restricted", "the document is sealed or restricted"),
+    ("unavailable", r"This\s+document\s+is\s+not\s+available|Document\s+not\s+available|"
+     r"Unable\s+to\s+create\s+PDF\s+file", "PACER says the document is not available"),
+    ("not_found", r"No\s+such\s+case|Cannot\s+find\s+case|Invalid\s+case\s+(?:number|id)", "PACER found no such case"),
+    ("error", r"Invalid\s+date_(?:from|to)|Invalid\s+date\b", "PACER error: an invalid date in the query"),
+    ("error", r"<title>\s*(?:400|403|404|408|500|502|503|504)\b|Internal\s+Server\s+Error|"
+     r"Service\s+(?:Temporarily\s+)?Unavailable", "the court's server answered an HTTP error page"),
+]
+_COMPILED = [(kind, re.compile(pattern, re.I), reason) for kind, pattern, reason in MESSAGES]
+_BARE_COMPILED = [(kind, re.compile(pattern, re.I), reason) for kind, pattern, reason in BARE_MESSAGES]
+
+_LOGIN = re.compile(
+    r"""type\s*=\s*["']?password|login\.jsf|<title>[^<]*\bLog\s?in\b""", re.I
+)
+
+# What a page must show to be the report at all (report -> regex); a page without it is rejected.
+REPORT_MARKERS: dict[str, re.Pattern] = {
+    "docket": re.compile(r"Docket\s+Text|Date\s+Filed:|Filed\s+Date:", re.I),
+    "history": re.compile(r"Description|Docket\s+Text", re.I),
+}
+
+
+def classify(text: str | bytes, report: str | None = None) -> PageProblem | None:
+    """The problem with a page that is not the report ``report``, or None when it may be it."""
+    if isinstance(text, bytes):
+        from pacer_spiders.parsers.common import decode
+
+        text = decode(text)
+    if not text or not text.strip():
+        return PageProblem("empty", "the page is empty")
+    for kind, pattern, reason in _COMPILED:
+        if pattern.search(text):
+            return PageProblem(kind, reason)
+    marker = REPORT_MARKERS.get(report or "")
+    if marker is not None and marker.search(text):
+        return None
+    for kind, pattern, reason in _BARE_COMPILED:
+        if pattern.search(text):
+            return PageProblem(kind, reason)
+    if _LOGIN.search(text) and (marker is not None or "</table>" not in text.lower()):
+        return PageProblem("login", "PACER's login page: the session is missing or expired")
+    if marker is not None:
+        return PageProblem("not_the_report", f"the page shows no {report} report (none of its headings are there)")
+    return None
