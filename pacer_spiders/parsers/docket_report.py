@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 
 from itemloaders.processors import Compose, MapCompose, TakeFirst
+from lxml import etree
 
 from pacer_spiders.pages import NotTheReport, PageProblem
 from pacer_spiders.parsers import docket_common as dc
@@ -68,20 +69,35 @@ def parse(body: bytes | str, context: dict | None = None) -> dict:
         problem = PageProblem("empty", "the page has no table rows: an empty or truncated docket report")
     if problem is not None:
         raise NotTheReport(problem)
-    return DocketPage(root, context).data()
+    return DocketPage(root, context, text).data()
+
+
+_ROWS = etree.XPath("./tr | ./tbody/tr | ./thead/tr | ./tfoot/tr")
+_DOCKET_TEXT_TABLES = '//text()[contains(., "Docket Text")]/ancestor::table'
+ENTRY_TABLES = etree.XPath(f"{_DOCKET_TEXT_TABLES} | {_DOCKET_TEXT_TABLES}/following-sibling::table")
+EXCLUDED_TABLES = etree.XPath(
+    '//text()[contains(., "Total file size of selected documents") or contains(., "Footer format:")]/ancestor::table'
+)
+ENTRY_CELLS = etree.XPath("./td[not(./input)]")
+CELLS = etree.XPath(".//td")
 
 
 def rows_of(table) -> list:
-    return table.xpath("./tr | ./tbody/tr | ./thead/tr | ./tfoot/tr")
+    return _ROWS(table)
 
 
 class DocketPage:
-    def __init__(self, root, context: dict):
+    def __init__(self, root, context: dict, text: str = ""):
         self.root = root
+        self.selector = dc.page_selector(root)
+        self.page_lower = text.encode("utf-8", "replace").lower()  # bytes: 1/4 of a str copy at worst
         self.court_id = context.get("court_id") or ""
         self.bankruptcy = dc.is_bankruptcy_court(self.court_id) if self.court_id else self._looks_bankruptcy()
-        self.adversary = bool(root.xpath('//*[text()[contains(., "Adversary Proceeding")]]'))
+        self.adversary = b"adversary proceeding" in self.page_lower and bool(
+            self.selector.xpath('//*[text()[contains(., "Adversary Proceeding")]]')
+        )
         self._parties = None
+        self._entry_rows = None
 
     def _looks_bankruptcy(self) -> bool:
         return bool(self.root.xpath('//text()[contains(., "Bankruptcy Court")]'))
@@ -95,9 +111,11 @@ class DocketPage:
     # --- case metadata --------------------------------------------------------------------------
 
     def header_values(self) -> list[str]:
+        # The outermost table without a <center> around the first cell saying "Date Filed:".
         tables = self.root.xpath(
-            '//td[.//text()[contains(translate(., "f", "F"), "Date Filed:") or '
-            'contains(translate(., "d", "D"), "Filed Date:")]]/ancestor::table[not(.//center)][last()]'
+            '(//text()[contains(translate(., "f", "F"), "Date Filed:") or '
+            'contains(translate(., "d", "D"), "Filed Date:")]'
+            "/ancestor::td[1]/ancestor::table[not(.//center)][last()])[1]"
         )
         values = []
         if tables:
@@ -109,10 +127,10 @@ class DocketPage:
     def metadata(self) -> dict:
         values = self.values = self.header_values()
         if self.bankruptcy:
-            strings = [dc.text_content(n) for n in self.root.xpath("//center//font")]
+            strings = self.selector.xpath("//center//font").xpath("string()").getall()
             patterns = [dc.DISTRICT_NUMBER, dc.BANKRUPTCY_NUMBER]
         else:
-            strings = [dc.text_content(n) for n in self.root.iter("h3")]
+            strings = self.selector.xpath("//h3").xpath("string()").getall()
             patterns = [dc.DISTRICT_NUMBER, dc.MDL_NUMBER]
         docket_number, parts = dc.find_docket_number(strings, patterns)
         data = {
@@ -123,8 +141,8 @@ class DocketPage:
             "date_terminated": dc.first_match(DATE_TERMINATED, values, as_date=True),
             "date_converted": dc.first_match(DATE_CONVERTED, values, as_date=True),
             "date_discharged": dc.first_match(DATE_DISCHARGED, values, as_date=True),
-            "assigned_to_str": self.judge(ASSIGNED_TO),
-            "referred_to_str": self.judge(REFERRED_TO),
+            "assigned_to_str": self.judge(ASSIGNED_TO, b"assigned to:"),
+            "referred_to_str": self.judge(REFERRED_TO, b"referred to:"),
             "cause": dc.first_match(CAUSE, values),
             "nature_of_suit": self.adversary_natures() if self.adversary else dc.first_match(NATURE_OF_SUIT, values),
             "jury_demand": dc.first_match(JURY_DEMAND, values),
@@ -139,14 +157,16 @@ class DocketPage:
     def adversary_natures(self) -> str:
         """Adversary proceedings list "Nature[s] of Suit" as rows of code and description cells."""
         natures = []
+        if b"nature[s] of" not in self.page_lower:
+            return ""
         for row in self.root.xpath('//table[contains(., "Nature[s] of")]//tr'):
             texts = [t.strip() for t in row.xpath("./td[position() > 2]/text()") if t.strip()]
             if len(texts) > 1:
                 natures.append(" ".join(texts))
         return "; ".join(natures)
 
-    def judge(self, pattern: re.Pattern) -> str:
-        return dc.find_judge(pattern, self.values, self.root)
+    def judge(self, pattern: re.Pattern, label: str) -> str:
+        return dc.find_judge(pattern, self.values, self.root, label, self.page_lower)
 
     def case_name(self) -> str:
         if self.bankruptcy:
@@ -183,7 +203,7 @@ class DocketPage:
             return self._parties
         rows = self.party_rows()
         texts = [dc.text_content(row) for row in rows]
-        cells_of = [row.xpath(".//td") for row in rows]
+        cells_of = [CELLS(row) for row in rows]
         parties: list[dict] = []
         party: dict = {}
         for index, row in enumerate(rows):
@@ -245,16 +265,13 @@ class DocketPage:
     # --- docket entries -------------------------------------------------------------------------
 
     def entry_rows(self) -> list:
-        tables = self.root.xpath(
-            '//table[preceding-sibling::table[.//text()[contains(., "Docket Text")]] '
-            'or .//text()[contains(., "Docket Text")]]'
-            '[not(.//text()[contains(., "Total file size of selected documents")])]'
-            '[not(.//text()[contains(., "Footer format:")])]'
-        )
-        rows = []
-        for table in tables:
-            rows.extend(rows_of(table))
-        return rows
+        """Rows of the tables holding "Docket Text" and of the tables after them (long dockets
+        continue in header-less tables), except the multi-document download and footer tables."""
+        if self._entry_rows is None:
+            tables = ENTRY_TABLES(self.root)
+            excluded = set(EXCLUDED_TABLES(self.root))
+            self._entry_rows = [row for table in tables if table not in excluded for row in rows_of(table)]
+        return self._entry_rows
 
     def ordered_by(self) -> str | None:
         rows = self.entry_rows()
@@ -266,10 +283,12 @@ class DocketPage:
         return "date_entered" if dc.text_content(headers[0]) in ("Date Entered", "Docket Date") else "date_filed"
 
     def docket_entries(self) -> list[dict]:
-        multi_documents = bool(self.root.xpath("//form[@name='view_multi_docs']"))
+        multi_documents = b"view_multi_docs" in self.page_lower and bool(
+            self.root.xpath("//form[@name='view_multi_docs']")
+        )
         entries: list[dict] = []
         for row in self.entry_rows()[1:]:
-            cells = row.xpath("./td[not(./input)]")
+            cells = ENTRY_CELLS(row)
             if multi_documents and len(cells) == 4 and not dc.text_content(cells[2]).strip():
                 del cells[2]  # the empty checkbox cell of an entry that cannot be selected
             if multi_documents and len(cells) == 5:
@@ -358,7 +377,7 @@ class DocketPage:
 
 
 def _row_seq_no(row) -> str | None:
-    boxes = row.xpath(".//input[@name='arr_de_seq_nums']")
+    boxes = [box for box in row.iter("input") if box.get("name") == "arr_de_seq_nums"]
     if not boxes:
         return None
     value = boxes[0].get("value")
