@@ -20,6 +20,7 @@ THRESHOLD = 0.99
 FOLDERS = [
     ("dockets/district", "docket"),
     ("dockets/bankruptcy", "docket"),
+    ("dockets/special", "docket"),
     ("docket_history_reports", "history"),
 ]
 

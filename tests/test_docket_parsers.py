@@ -145,7 +145,7 @@ def test_bankruptcy_docket_with_number_and_text_in_one_cell():
     assert fee["description"] == "Receipt of filing fee. (Entered: 01/03/2020)"
 
 
-HISTORY = """<html><body><center><font size="+1">1:19-cv-01234-ABC</font><br>
+HISTORY = """<html><head><title>History/Documents</title></head><body><center><font size="+1">1:19-cv-01234-ABC</font><br>
 Acme Widgets, Inc. v. Doe<br>Alice B. Carter, presiding<br>Date filed: 03/04/2019<br>Date of last filing: 04/05/2019</center>
 <table border="1"><tr><th>Doc.</th><th>Dates</th><th>Description</th></tr>
 <tr><td><a href="/doc1/04519876543" onclick="goDLS('/doc1/04519876543','98765','11','','','1','','');return(false);">1</a></td>

@@ -18,6 +18,8 @@ from pacer_spiders.parsers.common import decode, parse_date
 # Characters XML forbids (lxml drops text around them); PACER pages occasionally carry them.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]+")
 _DATE_CHARS = r"[—\d\-–/]+"
+# lxml refuses str input that declares an encoding; the text is already decoded.
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _DASHES = re.compile("[-–—]")
 
 
@@ -27,7 +29,7 @@ def html_root(body: bytes | str):
     Plain lxml elements (not lxml.html's, whose per-node class lookup costs a third of the time
     on large dockets); wrap in ``parsel.Selector(root=...)`` (``page_selector``) for selector queries.
     """
-    text = _CONTROL.sub("", decode(body)).strip()
+    text = _XML_DECLARATION.sub("", _CONTROL.sub("", decode(body)), count=1).strip()
     root = etree.fromstring(text, parser=_HTML_PARSER) if text else None
     if root is None:
         return None

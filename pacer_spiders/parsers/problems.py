@@ -127,11 +127,34 @@ _LOGIN = re.compile(
     r"""type\s*=\s*["']?password|login\.jsf|<title>[^<]*\bLog\s?in\b""", re.I
 )
 
-# What a page must show to be the report at all (report -> regex); a page without it is rejected.
-REPORT_MARKERS: dict[str, re.Pattern] = {
-    "docket": re.compile(r"Docket\s+Text|Date\s+Filed:|Filed\s+Date:", re.I),
-    "history": re.compile(r"Description|Docket\s+Text", re.I),
+# What a page must show to be the report at all: report -> patterns that must all be found.
+# The docket report has its case heading ("CIVIL DOCKET FOR CASE #", "Bankruptcy Petition #",
+# "Adversary Proceeding #") or its entry table's "Docket Text" column (not the "Docket Text:"
+# label of notices of electronic filing and history reports); the history report is headed
+# History/Documents with a Description column.
+REPORT_MARKERS: dict[str, list[tuple[re.Pattern, ...]]] = {
+    # Each entry: alternatives (any may match); every entry must match.  Lower-case bytes patterns,
+    # searched in the lower-cased page: literal prefixes make them fast on large dockets.
+    "docket": [
+        (
+            re.compile(rb"docket\s+for\s+case\s+#"),
+            re.compile(rb"bankruptcy\s+petition\s+#"),
+            re.compile(rb"adversary\s+proceeding\s+#"),
+            re.compile(rb"docket\s+text(?!\s*:)"),
+        )
+    ],
+    "history": [
+        (re.compile(rb"history\s*/\s*documents"),),
+        (re.compile(rb"<th[^>]*>(?:\s|<[^>]*>)*description"),),
+    ],
 }
+DOCKET_HEADING = REPORT_MARKERS["docket"][0][:3]
+# Pages whose "Docket Text" column belongs to another report.
+NOT_A_DOCKET = re.compile(rb"history\s*/\s*documents")
+
+
+def _shows(lowered: bytes, alternatives) -> bool:
+    return any(pattern.search(lowered) for pattern in alternatives)
 
 
 def classify(text: str | bytes, report: str | None = None) -> PageProblem | None:
@@ -148,14 +171,16 @@ def classify(text: str | bytes, report: str | None = None) -> PageProblem | None
     problem = _first(_COMPILED, text, lowered)
     if problem is not None:
         return problem
-    marker = REPORT_MARKERS.get(report or "")
-    if marker is not None and marker.search(text):
-        return None
+    markers = REPORT_MARKERS.get(report or "")
+    if markers is not None and all(_shows(lowered, alternatives) for alternatives in markers):
+        if report != "docket" or not NOT_A_DOCKET.search(lowered) or _shows(lowered, DOCKET_HEADING):
+            return None
+        return PageProblem("wrong_report", "a docket history report, not a docket report")
     problem = _first(_BARE_COMPILED, text, lowered)
     if problem is not None:
         return problem
-    if _LOGIN.search(text) and (marker is not None or "</table>" not in text.lower()):
+    if _LOGIN.search(text) and (markers is not None or "</table>" not in text.lower()):
         return PageProblem("login", "PACER's login page: the session is missing or expired")
-    if marker is not None:
+    if markers is not None:
         return PageProblem("not_the_report", f"the page shows no {report} report (none of its headings are there)")
     return None
