@@ -73,13 +73,26 @@ def parse(body: bytes | str, context: dict | None = None) -> dict:
 
 
 _ROWS = etree.XPath("./tr | ./tbody/tr | ./thead/tr | ./tfoot/tr")
-_DOCKET_TEXT_TABLES = '//text()[contains(., "Docket Text")]/ancestor::table'
-ENTRY_TABLES = etree.XPath(f"{_DOCKET_TEXT_TABLES} | {_DOCKET_TEXT_TABLES}/following-sibling::table")
-EXCLUDED_TABLES = etree.XPath(
-    '//text()[contains(., "Total file size of selected documents") or contains(., "Footer format:")]/ancestor::table'
+LANDMARK_TEXTS = etree.XPath(
+    '//text()[contains(., "Docket Text") or contains(., "Total file size of selected documents") '
+    'or contains(., "Footer format:") or contains(., "iled:") or contains(., "ate:")]'
 )
+CENTERED_FONTS = etree.XPath("//center//font")
 ENTRY_CELLS = etree.XPath("./td[not(./input)]")
 CELLS = etree.XPath(".//td")
+
+
+def _holder(text):
+    """The element a text node belongs to (its parent; for a tail, the parent of the element before it)."""
+    element = text.getparent()
+    return element.getparent() if text.is_tail else element
+
+
+def _tables_around(text) -> list:
+    """The tables a text node is in, innermost first."""
+    holder = _holder(text)
+    tables = list(holder.iterancestors("table"))
+    return [holder, *tables] if holder.tag == "table" else tables
 
 
 def rows_of(table) -> list:
@@ -110,27 +123,48 @@ class DocketPage:
 
     # --- case metadata --------------------------------------------------------------------------
 
+    def landmarks(self) -> None:
+        """One pass over the page's text for the nodes the layout hangs on: the header cell with
+        "Date Filed:", the "Docket Text" column heads, and the multi-document and footer tables."""
+        self.header_text = None
+        self.docket_text_nodes, self.excluded_nodes = [], []
+        for text in LANDMARK_TEXTS(self.root):
+            if "Docket Text" in text:
+                self.docket_text_nodes.append(text)
+            if "Total file size of selected documents" in text or "Footer format:" in text:
+                self.excluded_nodes.append(text)
+            if self.header_text is None and (
+                "Date Filed:" in text.replace("f", "F") or "Filed Date:" in text.replace("d", "D")
+            ):
+                holder = _holder(text)
+                if holder.tag == "td" or next(holder.iterancestors("td"), None) is not None:
+                    self.header_text = text
+
     def header_values(self) -> list[str]:
-        # The outermost table without a <center> around the first cell saying "Date Filed:".
-        tables = self.root.xpath(
-            '(//text()[contains(translate(., "f", "F"), "Date Filed:") or '
-            'contains(translate(., "d", "D"), "Filed Date:")]'
-            "/ancestor::td[1]/ancestor::table[not(.//center)][last()])[1]"
-        )
+        """The header table's lines: the outermost table without a <center> around the first
+        cell saying "Date Filed:", each cell split at its <br>s, plus all of them joined."""
         values = []
-        if tables:
-            for cell in tables[0].iter("td"):
+        table = None
+        if self.header_text is not None:
+            holder = _holder(self.header_text)
+            cell = holder if holder.tag == "td" else next(holder.iterancestors("td"))
+            for ancestor in cell.iterancestors("table"):
+                if ancestor.find(".//center") is None:
+                    table = ancestor
+        if table is not None:
+            for cell in table.iter("td"):
                 values.extend(dc.clean_string(piece) for piece in dc.br_split(cell))
         values.append(" ".join(values))
         return values
 
     def metadata(self) -> dict:
+        self.landmarks()
         values = self.values = self.header_values()
         if self.bankruptcy:
-            strings = self.selector.xpath("//center//font").xpath("string()").getall()
+            strings = [dc.text_content(node) for node in CENTERED_FONTS(self.root)]
             patterns = [dc.DISTRICT_NUMBER, dc.BANKRUPTCY_NUMBER]
         else:
-            strings = self.selector.xpath("//h3").xpath("string()").getall()
+            strings = [dc.text_content(node) for node in self.root.iter("h3")]
             patterns = [dc.DISTRICT_NUMBER, dc.MDL_NUMBER]
         docket_number, parts = dc.find_docket_number(strings, patterns)
         data = {
@@ -268,9 +302,19 @@ class DocketPage:
         """Rows of the tables holding "Docket Text" and of the tables after them (long dockets
         continue in header-less tables), except the multi-document download and footer tables."""
         if self._entry_rows is None:
-            tables = ENTRY_TABLES(self.root)
-            excluded = set(EXCLUDED_TABLES(self.root))
-            self._entry_rows = [row for table in tables if table not in excluded for row in rows_of(table)]
+            tables = set()
+            for text in self.docket_text_nodes:
+                for table in _tables_around(text):
+                    tables.add(table)
+                    tables.update(table.itersiblings("table"))
+            for text in self.excluded_nodes:
+                tables.difference_update(_tables_around(text))
+            if len(tables) > 1:
+                order = {table: index for index, table in enumerate(self.root.iter("table"))}
+                ordered = sorted(tables, key=order.__getitem__)
+            else:
+                ordered = list(tables)
+            self._entry_rows = [row for table in ordered for row in rows_of(table)]
         return self._entry_rows
 
     def ordered_by(self) -> str | None:
