@@ -89,3 +89,23 @@ def test_not_dockets_are_all_recognised():
     print("\n[corpus not_dockets] " + f"{len(reasons)}/{len(cases)} recognised")
     for name, reason in reasons.items():
         print(f"  {name}: {reason}")
+
+
+def test_truncated_pages_parse_or_are_rejected_never_crash():
+    """A download cut short still yields a dict (what arrived) or NotTheReport, never an exception."""
+    _need_corpus()
+    cases = corpus_cases("dockets/district")[::4] + corpus_cases("dockets/bankruptcy")[::25]
+    outcomes = {"parsed": 0, "rejected": 0}
+    for page, _expected in cases:
+        body = page.read_bytes()
+        for cut in (len(body) // 3, len(body) * 2 // 3):
+            try:
+                result = parser_for("docket", court_of(page))(body[:cut], {"court_id": court_of(page)})
+            except NotTheReport as rejected:
+                assert rejected.problem.reason
+                outcomes["rejected"] += 1
+            else:
+                assert isinstance(result["docket_entries"], list) and "docket_number" in result
+                outcomes["parsed"] += 1
+    assert outcomes["parsed"] > 0
+    print(f"\n[truncated pages] {outcomes}")

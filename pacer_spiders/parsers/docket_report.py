@@ -397,7 +397,8 @@ class DocketPage:
             box = row.xpath(".//input")
             value = box[0].get("value", "") if box else ""
             parts = re.split(r"[-\s]", value) if value else []
-            description_cell = cells[3 if self.bankruptcy or len(cells) == 5 else 2] if len(cells) > 2 else None
+            index = 3 if self.bankruptcy or len(cells) == 5 else 2
+            description_cell = cells[index] if index < len(cells) else None
             texts = description_cell.xpath(".//text()") if description_cell is not None else []
             size_text = dc.text_content(cells[-1]).strip()
             attachment = {
@@ -505,7 +506,8 @@ def add_criminal_data(parties: list[dict], rows, cells_of, texts) -> None:
     section = status = None
 
     def flush():
-        if data != empty() and parties:
+        # Rows before the first party (index -1) go to the last party, as the reference does.
+        if data != empty() and -len(parties) <= party_index < len(parties):
             parties[party_index]["criminal_data"] = dc.clean_value(data)
 
     for index, row in enumerate(rows):
