@@ -19,8 +19,9 @@ def corpus_root() -> Path | None:
     """The corpus folder, or None where it is absent."""
     env = os.environ.get("PACER_CORPUS")
     candidates = [Path(env)] if env else []
-    # Beside the checkout, or beside a folder of worktrees (../../shared from a worktree).
-    candidates.extend(parent / "shared" / "pacer-corpus" for parent in Path(__file__).resolve().parents[3:5])
+    # Beside the checkout (../shared), also from a worktree one level deeper (../../shared).
+    project = Path(__file__).resolve().parents[2]
+    candidates += [ancestor / "shared" / "pacer-corpus" for ancestor in project.parents[:2]]
     for path in candidates:
         if path.is_dir():
             return path
