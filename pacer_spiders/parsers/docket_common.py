@@ -12,11 +12,17 @@ import re
 from lxml import etree
 from parsel import Selector
 
-from pacer_spiders.courts import normalize_pacer_doc_id
-from pacer_spiders.parsers.common import decode, parse_date
+from pacer_spiders.parsers.common import (
+    decode,
+    doc_id_from_url,
+    go_dls_args,
+    harmonize_case_name,
+    is_bankruptcy_court,  # noqa: F401  (used as dc.is_bankruptcy_court)
+    parse_date,
+    strip_controls,
+    tidy_case_name,
+)
 
-# Characters XML forbids (lxml drops text around them); PACER pages occasionally carry them.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]+")
 _DATE_CHARS = r"[—\d\-–/]+"
 # lxml refuses str input that declares an encoding; the text is already decoded.
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
@@ -29,7 +35,7 @@ def html_root(body: bytes | str):
     Plain lxml elements (not lxml.html's, whose per-node class lookup costs a third of the time
     on large dockets); wrap in ``parsel.Selector(root=...)`` (``page_selector``) for selector queries.
     """
-    text = _XML_DECLARATION.sub("", _CONTROL.sub("", decode(body)), count=1).strip()
+    text = _XML_DECLARATION.sub("", strip_controls(decode(body)), count=1).strip()
     root = etree.fromstring(text, parser=_HTML_PARSER) if text else None
     if root is None:
         return None
@@ -112,53 +118,9 @@ def br_split(cell) -> list[str]:
 
 # --- text normalisation -------------------------------------------------------------------------
 
-_SMART = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "*": None, "#": None})
-# Punctuation and whitespace trimmed from both ends of each side of a case name.
-_BAD_EDGES = "-–_/;," + " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
-
-
-def clean_string(text: str) -> str:
-    """Entities and smart quotes to ASCII, no ``*``/``#``, trimmed punctuation around each ``v.`` side."""
-    text = (
-        text.replace("&rsquo;", "'").replace("&rdquo;", '"').replace("&ldquo;", '"')
-        .replace("&nbsp;", " ").replace("&amp;", "&").replace("%20", " ").replace("&#160;", " ")
-    ).translate(_SMART)
-    sides = [side.strip(_BAD_EDGES) for side in text.split(" v. ")]
-    return " ".join(" v. ".join(sides).split()).replace("\xa0", " ")
-
-
-_US_FORMS = re.compile(
-    r"^(USA|U\.S\.A\.|U\.S\.?|U\. S\.?|(The )?United States of America|The United States)(,|\.)?$", re.I
-)
-_ROLE_WORDS = re.compile(
-    r"^(appell(ee|ant)s?|claimants?|complainants?|defendants?|defendants?(--?|/)appell(ee|ant)s?"
-    r"|devisee|executor|executrix|pet(\.|itioner)s?|petitioners?(--?|/)appell(ee|ant)s?"
-    r"|petitioners?(--?|/)defendants?|plaintiffs?|plaintiffs?(--?|/)appell(ee|ant)s?|respond(e|a)nts?"
-    r"|respond(e|a)nts?(--?|/)appell(ee|ant)s?|cross(--?|/)respondents?|crosss?(--?|/)petitioners?"
-    r"|cross(--?|/)appell(ees|ant)s?|deceased)(,|\.)?$",
-    re.I,
-)
-_ET_AL = re.compile(r",?\set\.?\sal(?:s|ii|iae|ia)?\b\.?", re.I)
-_VS = re.compile(r"\svs\.?\s", re.I)
-_V = re.compile(r"\sv\.?\s")
-
-
-def harmonize(text: str) -> str:
-    """A case name in CourtListener's form: ``v.``, ``United States``, no role words, no et al."""
-    text = _V.sub(" v. ", _VS.sub(" v. ", text))
-    text = " ".join(_ROLE_WORDS.sub("", word) for word in text.split())
-    sides = []
-    for side in text.split(" v. "):
-        side = side.strip()
-        if _US_FORMS.match(side) or side == "US":
-            side = "United States"
-        elif side.lower() == "the state":
-            side = "State"
-        sides.append(side)
-    text = _ET_AL.sub("", " v. ".join(sides))
-    if text.startswith(("No.", "Nos.")):
-        text = re.sub(r"^Nos?\.\s+", "", text)
-    return clean_string(text)
+# Case names and header lines are normalised as everywhere else (pacer_spiders.parsers.common).
+clean_string = tidy_case_name
+harmonize = harmonize_case_name
 
 
 _SMALL_WORDS = frozenset("a an and as at but by en for if in of on or the to v v. via vs vs.".split())
@@ -321,27 +283,15 @@ def find_docket_number(strings: list[str], patterns) -> tuple[str | None, dict, 
 
 # --- document links -----------------------------------------------------------------------------
 
-_QUOTED = re.compile(r"'(.*?)'")
-
 
 def doc_id_from_href(href: str, court_id: str | None) -> str | None:
-    """``/doc1/01712427473?...`` -> ``01702427473`` (the stored form: fourth digit 0)."""
-    if not href or "/doc1/" not in href and "/docs1/" not in href:
-        return None  # show_doc.pl and show_case_doc links do not carry the document id
-    last = href.rsplit("/", 1)[-1].split("?")[0]
-    if not last:
-        return None
-    return normalize_pacer_doc_id(last, court_id)
+    """``/doc1/01712427473?...`` -> ``01702427473``; None for links without a document id (show_doc.pl)."""
+    return doc_id_from_url(href, court_id)
 
 
 def seq_no_from_anchor(anchor) -> str | None:
     """The ``de_seq_num`` argument of the ``goDLS(...)`` call a document link runs."""
-    onclick = anchor.get("onclick") or ""
-    if "goDLS" not in onclick:
-        return None
-    args = _QUOTED.findall(onclick)
-    return args[2] if len(args) > 2 else None
+    args = go_dls_args(anchor.get("onclick"))
+    return args["de_seq_num"] if args else None
 
 
-def is_bankruptcy_court(court_id: str | None) -> bool:
-    return bool(court_id) and court_id.endswith("b")
