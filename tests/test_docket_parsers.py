@@ -269,3 +269,15 @@ def test_inline_attachments_of_a_multi_document_docket():
         {"attachment_number": 1, "description": "Exhibit A", "page_count": None, "file_size_str": "20 KB",
          "pacer_doc_id": "045019870002", "pacer_seq_no": "7"},
     ]
+
+
+def test_long_pages_of_other_reports_may_quote_problem_messages():
+    items = "".join(
+        f"<item><title>1:20-cv-{n:05d} Doe v. Roe</title><description>[Order] ORDER: the motion is denied; "
+        f"this document is not available to the public.</description></item>"
+        for n in range(200)
+    )
+    feed = f"<?xml version='1.0'?><rss><channel>{items}</channel></rss>"
+    assert classify(feed, "rss") is None
+    # The same sentence alone, as PACER's whole answer, is the problem.
+    assert classify("<html><body>This document is not available.</body></html>", "rss").kind == "unavailable"

@@ -112,6 +112,7 @@ def _compile(messages):
 
 
 _COMPILED = _compile(MESSAGES)
+SHORT_PAGE = 20_000  # characters; PACER's error, sealed and login pages are a few kilobytes
 _BARE_COMPILED = _compile(BARE_MESSAGES)
 
 
@@ -176,9 +177,12 @@ def classify(text: str | bytes, report: str | None = None) -> PageProblem | None
         if report != "docket" or not NOT_A_DOCKET.search(lowered) or _shows(lowered, DOCKET_HEADING):
             return None
         return PageProblem("wrong_report", "a docket history report, not a docket report")
-    problem = _first(_BARE_COMPILED, text, lowered)
-    if problem is not None:
-        return problem
+    # For a report without markers, only a short page can be one of these messages: a long page
+    # (an RSS feed, a big attachment menu) may quote them in its own entries.
+    if markers is not None or len(text) <= SHORT_PAGE:
+        problem = _first(_BARE_COMPILED, text, lowered)
+        if problem is not None:
+            return problem
     if _LOGIN.search(text) and (markers is not None or "</table>" not in text.lower()):
         return PageProblem("login", "PACER's login page: the session is missing or expired")
     if markers is not None:
