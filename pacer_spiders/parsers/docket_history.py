@@ -14,7 +14,7 @@ from pacer_spiders.pages import NotTheReport
 from pacer_spiders.parsers import docket_common as dc
 from pacer_spiders.parsers.common import decode
 from pacer_spiders.parsers.docket_report import CASE_NAME_PATTERNS, DATE_DISCHARGED, DATE_TERMINATED
-from pacer_spiders.parsers.problems import classify
+from pacer_spiders.parsers.problems import page_problem
 
 REPORT = "history"
 
@@ -31,7 +31,7 @@ def parse(body: bytes | str, context: dict | None = None) -> dict:
     """A docket history page -> the reference dict; NotTheReport for any other page."""
     context = context or {}
     text = decode(body)
-    problem = classify(text, REPORT)
+    problem = page_problem(text, REPORT, context.get("court_id"))
     if problem is not None:
         raise NotTheReport(problem)
     root = dc.html_root(text)

@@ -22,7 +22,7 @@ from lxml import etree
 from pacer_spiders.pages import NotTheReport, PageProblem
 from pacer_spiders.parsers import docket_common as dc
 from pacer_spiders.parsers.common import decode
-from pacer_spiders.parsers.problems import classify
+from pacer_spiders.parsers.problems import page_problem
 
 REPORT = "docket"
 
@@ -63,7 +63,7 @@ def parse(body: bytes | str, context: dict | None = None) -> dict:
     """A docket report page -> the reference docket dict; NotTheReport for any other page."""
     context = context or {}
     text = decode(body)
-    problem = classify(text, REPORT)
+    problem = page_problem(text, REPORT, context.get("court_id"))
     root = dc.html_root(text) if problem is None else None
     if problem is None and (root is None or not any(len(tr) for tr in root.iter("tr"))):
         problem = PageProblem("empty", "the page has no table rows: an empty or truncated docket report")

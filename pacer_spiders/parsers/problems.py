@@ -159,12 +159,10 @@ def _shows(lowered: bytes, alternatives) -> bool:
 
 
 def classify(text: str | bytes, report: str | None = None) -> PageProblem | None:
-    """The problem with a page that is not the report ``report``, or None when it may be it."""
-    if isinstance(text, bytes):
-        from pacer_spiders.parsers.common import decode
-
-        text = decode(text)
-    if not text or not text.strip():
+    """What PACER sent instead of the report ``report`` (an error, login, charge, sealed, not-found,
+    unavailable or empty page), or None.  The built-in ``classify_page`` hook."""
+    text = _text(text)
+    if not text.strip():
         return PageProblem("empty", "the page is empty")
     # Needles are looked up in the page's lower-cased UTF-8 bytes: a third to a
     # quarter of the memory of str copies when the page holds any non-Latin-1 character.
@@ -173,10 +171,8 @@ def classify(text: str | bytes, report: str | None = None) -> PageProblem | None
     if problem is not None:
         return problem
     markers = REPORT_MARKERS.get(report or "")
-    if markers is not None and all(_shows(lowered, alternatives) for alternatives in markers):
-        if report != "docket" or not NOT_A_DOCKET.search(lowered) or _shows(lowered, DOCKET_HEADING):
-            return None
-        return PageProblem("wrong_report", "a docket history report, not a docket report")
+    if markers is not None and _has_markers(lowered, markers):
+        return None
     # For a report without markers, only a short page can be one of these messages: a long page
     # (an RSS feed, a big attachment menu) may quote them in its own entries.
     if markers is not None or len(text) <= SHORT_PAGE:
@@ -185,6 +181,40 @@ def classify(text: str | bytes, report: str | None = None) -> PageProblem | None
             return problem
     if _LOGIN.search(text) and (markers is not None or "</table>" not in text.lower()):
         return PageProblem("login", "PACER's login page: the session is missing or expired")
-    if markers is not None:
-        return PageProblem("not_the_report", f"the page shows no {report} report (none of its headings are there)")
     return None
+
+
+def missing_report(text: str | bytes, report: str) -> PageProblem | None:
+    """A page that lacks the headings every ``report`` page has (or is plainly another report)."""
+    markers = REPORT_MARKERS.get(report)
+    if markers is None:
+        return None
+    lowered = _text(text).encode("utf-8", "replace").lower()
+    if b"<tr" not in lowered:
+        return PageProblem("empty", f"the page has no table rows: no {report} report, or one cut short")
+    if not _has_markers(lowered, markers):
+        return PageProblem("not_the_report", f"the page shows no {report} report (none of its headings are there)")
+    if report == "docket" and NOT_A_DOCKET.search(lowered) and not _shows(lowered, DOCKET_HEADING):
+        return PageProblem("wrong_report", "a docket history report, not a docket report")
+    return None
+
+
+def page_problem(text: str, report: str, court_id: str | None = None) -> PageProblem | None:
+    """What the parsers ask: the ``classify_page`` hook (court plugins first, then ``classify``),
+    then whether the page has the report's headings at all."""
+    from pacer_spiders.plugin_manager import get_plugin_manager
+
+    hook = get_plugin_manager().hook.classify_page
+    return hook(court_id=court_id, report=report, text=text) or missing_report(text, report)
+
+
+def _text(text: str | bytes | None) -> str:
+    if isinstance(text, bytes):
+        from pacer_spiders.parsers.common import decode
+
+        return decode(text)
+    return text or ""
+
+
+def _has_markers(lowered: bytes, markers) -> bool:
+    return all(_shows(lowered, alternatives) for alternatives in markers)
