@@ -17,7 +17,6 @@ from pacer_spiders.parsers.common import (
     doc_id_from_url,
     go_dls_args,
     harmonize_case_name,
-    is_bankruptcy_court,  # noqa: F401  (used as dc.is_bankruptcy_court)
     parse_date,
     strip_controls,
     tidy_case_name,
@@ -48,10 +47,6 @@ _HTML_PARSER = etree.HTMLParser(recover=True, huge_tree=True)
 
 def page_selector(root) -> Selector:
     return Selector(root=root, type="html")
-
-
-def page_text(root) -> str:
-    return "" if root is None else " ".join(root.itertext())
 
 
 def to_date(text: str | None) -> str | None:

@@ -12,7 +12,7 @@ import re
 
 from pacer_spiders.pages import NotTheReport
 from pacer_spiders.parsers import docket_common as dc
-from pacer_spiders.parsers.common import decode
+from pacer_spiders.parsers.common import decode, is_bankruptcy_court
 from pacer_spiders.parsers.docket_report import CASE_NAME_PATTERNS, DATE_DISCHARGED, DATE_TERMINATED
 from pacer_spiders.parsers.problems import page_problem
 
@@ -36,7 +36,7 @@ def parse(body: bytes | str, context: dict | None = None) -> dict:
         raise NotTheReport(problem)
     root = dc.html_root(text)
     court_id = context.get("court_id") or ""
-    bankruptcy = dc.is_bankruptcy_court(court_id)
+    bankruptcy = is_bankruptcy_court(court_id)
     values = [v for v in (dc.clean_string(t) for t in root.xpath("//center[not(.//table)]//text()")) if v]
     values.append(" ".join(values))
     patterns = [dc.DISTRICT_NUMBER, dc.BANKRUPTCY_NUMBER] if bankruptcy else [dc.DISTRICT_NUMBER]

@@ -21,7 +21,7 @@ from lxml import etree
 
 from pacer_spiders.pages import NotTheReport, PageProblem
 from pacer_spiders.parsers import docket_common as dc
-from pacer_spiders.parsers.common import decode
+from pacer_spiders.parsers.common import decode, is_bankruptcy_court
 from pacer_spiders.parsers.problems import page_problem
 
 REPORT = "docket"
@@ -100,12 +100,14 @@ def rows_of(table) -> list:
 
 
 class DocketPage:
+    """One parsed docket report page: ``data()`` is the reference dict."""
+
     def __init__(self, root, context: dict, text: str = ""):
         self.root = root
         self.selector = dc.page_selector(root)
         self.page_lower = text.encode("utf-8", "replace").lower()  # bytes: 1/4 of a str copy at worst
         self.court_id = context.get("court_id") or ""
-        self.bankruptcy = dc.is_bankruptcy_court(self.court_id) if self.court_id else self._looks_bankruptcy()
+        self.bankruptcy = is_bankruptcy_court(self.court_id) if self.court_id else self._looks_bankruptcy()
         self.adversary = b"adversary proceeding" in self.page_lower and bool(
             self.selector.xpath('//*[text()[contains(., "Adversary Proceeding")]]')
         )
