@@ -139,8 +139,8 @@ def test_bankruptcy_docket_with_number_and_text_in_one_cell():
     assert docket["parties"][0]["type"] == "Debtor"
     petition, fee = docket["docket_entries"]
     assert (petition["document_number"], petition["description"]) == ("1", "Chapter 7 Voluntary Petition. (Entered: 01/02/2020)")
-    # show_doc.pl links carry no document id.
-    assert petition["pacer_doc_id"] is None
+    # show_doc.pl links carry no document id: the reference field set names the script instead.
+    assert petition["pacer_doc_id"] == "sho0_doc.pl"
     assert fee["document_number"] is None
     assert fee["description"] == "Receipt of filing fee. (Entered: 01/03/2020)"
 

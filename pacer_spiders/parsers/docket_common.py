@@ -280,8 +280,18 @@ def find_docket_number(strings: list[str], patterns) -> tuple[str | None, dict, 
 
 
 def doc_id_from_href(href: str, court_id: str | None) -> str | None:
-    """``/doc1/01712427473?...`` -> ``01702427473``; None for links without a document id (show_doc.pl)."""
-    return doc_id_from_url(href, court_id)
+    """``/doc1/01712427473?...`` -> ``01702427473``.
+
+    A bankruptcy ``show_doc.pl?caseid=..&dm_id=..`` link carries no document id.  The reference
+    field set gives such entries the link's script name with its fourth character zeroed
+    (``sho0_doc.pl``), so the JSON output does the same; the archive never stores that as an id
+    (``pacer_spiders.courts.is_pacer_doc_id``).
+    """
+    doc_id = doc_id_from_url(href, court_id)
+    if doc_id is None and "show_doc.pl" in href:
+        script = href.split("?", 1)[0].rsplit("/", 1)[-1]
+        return script[:3] + "0" + script[4:]
+    return doc_id
 
 
 def seq_no_from_anchor(anchor) -> str | None:
