@@ -7,6 +7,8 @@ checks the sandbox's ledger: every docket bought exactly once, every work reques
 from __future__ import annotations
 
 import collections
+import datetime as dt
+import json
 import signal
 import time
 
@@ -196,3 +198,29 @@ def test_a_passing_failure_is_retried_and_a_lasting_one_ends_in_error(sandbox, r
         assert (failed.status, failed.attempts) == (ERROR, 2)
         assert failed.error_message == "PACER answered HTTP 503 at " + sandbox.court_url("cand") + "/cgi-bin/DktRpt.pl"
     assert crawl.docket_charges() == {("nysd", sandbox.cases("nysd")[0].pacer_case_id): 1}
+
+
+def test_results_name_the_archive_rows_and_refresh_asks_from_the_last_entry_held(sandbox, redis_url, tmp_path, capsys):
+    from pacer_spiders.cli import main
+
+    redis_url = redis_url.rsplit("/", 1)[0] + "/8"
+    crawl = Crawl(sandbox, redis_url, tmp_path, PACER_WORKER_IDLE_CLOSE=1)
+    crawl.settings.pop("ITEM_PIPELINES")  # the project's archive pipelines, this time
+    ids = crawl.enqueue(["nysd"], 2)
+    crawl.start(1)
+    assert crawl.wait() == [0]
+    with crawl.sessions() as session:
+        rows = [session.get(WorkRequest, i) for i in ids]
+        assert [r.status for r in rows] == [SUCCESS, SUCCESS], [r.error_message for r in rows]
+        assert all(isinstance(r.result[0]["docket_id"], int) for r in rows)
+    case = sandbox.cases("nysd")[0]
+    last_entry = max(e.date_filed for e in case.entries)
+    now = dt.datetime.combine(case.date_filed + dt.timedelta(days=30), dt.time(6), tzinfo=dt.timezone.utc)
+    config = tmp_path / "schedules.json"
+    config.write_text(json.dumps({"courts": ["nysd"]}))
+    assert main(["schedule", "--config", str(config), "--redis-url", redis_url, "--database-url", crawl.database_url,
+                 "once", "refresh", "--now", now.isoformat()]) == 0
+    report = json.loads(capsys.readouterr().out)
+    with crawl.sessions() as session:
+        queued = [session.get(WorkRequest, i).params for i in report["enqueued"]]
+    assert {"pacer_case_id": case.pacer_case_id, "date_from": last_entry.isoformat()} in queued
