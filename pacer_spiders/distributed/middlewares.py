@@ -47,17 +47,28 @@ class WorkContextSpiderMiddleware:
 class WorkFailureDownloaderMiddleware:
     """Outermost downloader middleware: it sees a download error only once retries gave up."""
 
-    def __init__(self, tracker: WorkTracker):
+    def __init__(self, tracker: WorkTracker, crawler=None):
         self.tracker = tracker
+        self.crawler = crawler
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(WorkTracker.for_crawler(crawler))
+        return cls(WorkTracker.for_crawler(crawler), crawler)
+
+    def _handled_by_spider(self, request, status: int) -> bool:
+        spider = getattr(self.crawler, "spider", None)
+        return bool(request.meta.get("handle_httpstatus_all")
+                    or status in request.meta.get("handle_httpstatus_list", ())
+                    or status in getattr(spider, "handle_httpstatus_list", ()))
 
     def process_response(self, request, response):
-        if response.status >= 500 or response.status == 429:
-            self.tracker.error(request.meta.get("work_request_id"), RETRYING,
-                               f"PACER answered HTTP {response.status} at {request.url.split('?')[0]}")
+        status = response.status
+        if status < 400 or self._handled_by_spider(request, status):
+            return response
+        where = f"PACER answered HTTP {status} at {request.url.split('?')[0]}"
+        # 5xx and 429 pass; any other refusal (404 of an expired temporary link...) is an error
+        self.tracker.error(request.meta.get("work_request_id"), RETRYING if status >= 500 or status == 429 else ERROR,
+                           where)
         return response
 
     def process_exception(self, request, exception):
