@@ -13,6 +13,7 @@ and the ratio measured / ceiling, plus the most requests the sandbox saw in flig
 docket bought, with every worker already up and waiting, so process start-up is left out.
 
     .venv/bin/python bench/distributed_bench.py [--courts 24] [--cases 4] [--latency 300] [--workers 1 2 4]
+                                                [--spider dist_probe|docket]
 """
 
 from __future__ import annotations
@@ -44,19 +45,21 @@ def run(workers: int, args, courts: list[str]) -> dict:
         sessions, store = session_factory(database_url), RedisStore.from_url(redis_url)
         total = len(courts) * args.cases
         settings = {
-            "REDIS_URL": redis_url, "DATABASE_URL": database_url, "SPIDER_MODULES": PROBE_MODULE,
+            "REDIS_URL": redis_url, "DATABASE_URL": database_url,
             "PACER_WORKER_IDLE_CLOSE": 0, "PACER_COURT_CONCURRENCY": args.concurrency,
             "PACER_COURT_INTERVAL": args.interval, "CONCURRENT_REQUESTS": args.worker_concurrency,
             "LOG_LEVEL": "WARNING", "FILES_STORE": f"{tmp}/files", "ITEM_PIPELINES": "{}", **sandbox.settings,
         }
-        procs = [start_worker("dist_probe", settings, sandbox.account_env("good"), Path(tmp) / f"w{i}.log")
+        if args.spider == "dist_probe":
+            settings["SPIDER_MODULES"] = PROBE_MODULE
+        procs = [start_worker(args.spider, settings, sandbox.account_env("good"), Path(tmp) / f"w{i}.log")
                  for i in range(workers)]
         # every worker up and waiting before the work arrives: start-up is not part of the rate
         while len(store.workers()) < workers:
             time.sleep(0.05)
         for court in courts:
             for case in sandbox.cases(court)[: args.cases]:
-                enqueue_work(sessions, store, "dist_probe", court, {"pacer_case_id": case.pacer_case_id})
+                enqueue_work(sessions, store, args.spider, court, {"pacer_case_id": case.pacer_case_id})
         first = last = None
         deadline = time.monotonic() + args.timeout
         while time.monotonic() < deadline:
@@ -92,6 +95,8 @@ def main() -> int:
     parser.add_argument("--worker-concurrency", type=int, default=16, help="CONCURRENT_REQUESTS of a worker")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
     parser.add_argument("--timeout", type=float, default=300)
+    parser.add_argument("--spider", default="dist_probe",
+                        help="dist_probe (the tests' small docket spider) or docket (the project's)")
     args = parser.parse_args()
     courts = [c.court_id for c in all_courts() if c.kind == "district"][: args.courts]
     latency = args.latency / 1000
