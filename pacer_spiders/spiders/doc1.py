@@ -28,6 +28,8 @@ DOCUMENT_MESSAGES = (
     ("sealed", "you do not have permission to view this document"),
     ("sealed", "sealed document"),
     ("sealed", "under seal"),
+    ("sealed", "document is sealed"),
+    ("restricted", "document is restricted"),
     ("unavailable", "document is not available"),
     ("unavailable", "not available for viewing by non-court users"),
     ("unavailable", "permission to view this document is denied"),

@@ -224,7 +224,11 @@ class DocketSpider(PacerSpider):
         yield self.raw_page(response, "docket", context, billed=True)
         if not self.follow_attachments:
             return
-        for href in self.selector(response).xpath("//a/@href").getall():
+        # An entry's own document is the link in a cell before its docket text (the last cell);
+        # attachment links inside the text are on the attachment page already.
+        links = self.selector(response).xpath(
+            "//tr/td[position() < last()]//a[contains(@href, '/doc1/')][1]/@href").getall()
+        for href in links:
             match = _DOC1.search(href)
             if not match:
                 continue

@@ -1,0 +1,213 @@
+"""The docket, attachment_page and pdf spiders end to end against the sandbox (real HTTP on loopback).
+
+Each crawl runs ``scrapy crawl`` in a subprocess (a fresh reactor); the sandbox's ledger says
+what PACER would have billed.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from pacer_spiders.spiders.docket import main_case, matching_cases
+from pacer_spiders.spiders.pdf import parse_ranges
+from spider_helpers import COURT, crawl, files_under, first_case, small_sandbox
+
+
+@pytest.fixture(scope="module")
+def sb():
+    with small_sandbox() as sandbox:
+        yield sandbox
+
+
+def charges_since(sb, before):
+    return sb.ledger.charges[before:]
+
+
+def documents(case, **wanted):
+    """(entry, attachment-less) documents of a case with the given flags."""
+    found = []
+    for entry in case.entries:
+        if not entry.pacer_doc_id:
+            continue
+        flags = {"sealed": entry.sealed, "attachments": bool(entry.attachments),
+                 "restricted": getattr(entry, "restricted", False), "unavailable": getattr(entry, "unavailable", False)}
+        if all(flags.get(k) == v for k, v in wanted.items()):
+            found.append(entry)
+    return found
+
+
+def buyable(case):
+    return documents(case, sealed=False, attachments=False, restricted=False, unavailable=False)
+
+
+def unique_number_case(sb):
+    def unique(case):
+        same = [c for c in sb.data.cases(COURT) if c.serial == case.serial and c.year % 100 == case.year % 100
+                and c.case_type == case.case_type]
+        return len(same) == 1
+
+    return first_case(sb, predicate=unique)
+
+
+def test_docket_by_docket_number_resolves_the_case_id_for_free(sb, tmp_path):
+    case = unique_number_case(sb)
+    number = f"{case.year % 100:02d}-{case.case_type}-{case.serial:05d}"
+    before = len(sb.ledger)
+    result = crawl(sb, "docket", tmp_path, {"court": COURT, "docket_number": number})
+    assert result.reason == "finished", result.log[-3000:]
+    assert result.stat("pacer/pages/possible_case_numbers") == 1
+    assert result.stat("pacer/pages/docket") == 1
+    charges = charges_since(sb, before)
+    assert [(c.report, c.pacer_case_id) for c in charges] == [("docket", case.pacer_case_id)]
+    assert result.stat("pacer/cost") == pytest.approx(charges[0].cost)
+    assert f"is PACER case {case.pacer_case_id}" in result.log
+    assert "Crawl summary (finished)" in result.log and "pages fetched: 2" in result.log
+
+
+def test_docket_by_case_id_sends_the_report_options(sb, tmp_path):
+    case = first_case(sb, predicate=lambda c: len(buyable(c)) >= 3)
+    before = len(sb.ledger)
+    result = crawl(sb, "docket", tmp_path, {"court": COURT, "pacer_case_id": case.pacer_case_id,
+                                            "doc_num_start": "2", "doc_num_end": "3", "show_parties_and_counsel": "0"})
+    assert result.reason == "finished", result.log[-3000:]
+    [charge] = charges_since(sb, before)
+    assert "Starting with document: 2 Ending with document: 3" in charge.criteria
+    whole = crawl(sb, "docket", tmp_path / "whole", {"court": COURT, "pacer_case_id": case.pacer_case_id})
+    assert whole.stat("pacer/cost") >= result.stat("pacer/cost")
+
+
+def test_ambiguous_docket_number_lists_the_cases_and_buys_nothing(sb, tmp_path):
+    groups = {}
+    for case in sb.data.cases(COURT):
+        groups.setdefault((case.year % 100, case.case_type, case.serial), []).append(case)
+    key, cases = next((k, v) for k, v in groups.items() if len(v) > 1)
+    number = f"{key[0]:02d}-{key[1]}-{key[2]:05d}"
+    before = len(sb.ledger)
+    result = crawl(sb, "docket", tmp_path, {"court": COURT, "docket_number": number})
+    assert f"matches {len(cases)} cases" in result.log
+    for case in cases:
+        assert case.pacer_case_id in result.log
+    assert "-a pick=main" in result.log
+    assert result.stat("pacer/errors/ambiguous_docket_number") == 1
+    assert len(sb.ledger) == before
+    picked = crawl(sb, "docket", tmp_path / "pick", {"court": COURT, "docket_number": number, "pick": "main"})
+    assert [c.pacer_case_id for c in charges_since(sb, before)] == [min(c.pacer_case_id for c in cases)]
+    assert picked.reason == "finished"
+
+
+def test_attachment_page_spider_fetches_the_menu_for_free(sb, tmp_path):
+    case = first_case(sb, predicate=lambda c: documents(c, sealed=False, attachments=True))
+    with_menu = documents(case, sealed=False, attachments=True)[0]
+    without = buyable(case)[0]
+    before = len(sb.ledger)
+    result = crawl(sb, "attachment_page", tmp_path,
+                   {"court": COURT, "pacer_doc_id": f"{with_menu.pacer_doc_id},{without.pacer_doc_id}"})
+    assert result.reason == "finished", result.log[-3000:]
+    assert result.stat("pacer/pages/attachment_page") == 1
+    assert result.stat("pacer/skipped/no_attachments") == 1
+    assert result.stat("item_scraped_count") == 1
+    assert len(sb.ledger) == before  # menus and purchase pages are free
+
+
+def test_docket_with_attachments_follows_every_document_link(sb, tmp_path):
+    case = first_case(sb, predicate=lambda c: documents(c, sealed=False, attachments=True))
+    result = crawl(sb, "docket", tmp_path, {"court": COURT, "pacer_case_id": case.pacer_case_id, "attachments": "1"})
+    assert result.reason == "finished", result.log[-3000:]
+    menus = documents(case, sealed=False, attachments=True)
+    assert result.stat("pacer/pages/attachment_page") == len(menus)
+    answered = sum(result.stat(k) for k in ("pacer/pages/attachment_page", "pacer/skipped/no_attachments",
+                                            "pacer/skipped/sealed", "pacer/skipped/unavailable",
+                                            "pacer/skipped/not_found"))
+    # Sealed entries have no link; attachment links in the docket text are not followed.
+    assert answered == len({e.pacer_doc_id for e in case.entries if e.pacer_doc_id and not e.sealed})
+
+
+def test_pdf_purchase_follows_the_receipt_and_the_iframe(sb, tmp_path):
+    case = first_case(sb, predicate=lambda c: buyable(c))
+    entry = buyable(case)[0]
+    before = len(sb.ledger)
+    # The purchase link form (fourth digit 1) is normalized: the receipt is read before buying.
+    purchase_id = entry.pacer_doc_id[:3] + "1" + entry.pacer_doc_id[4:]
+    result = crawl(sb, "pdf", tmp_path, {"court": COURT, "pacer_doc_id": purchase_id})
+    assert result.reason == "finished", result.log[-3000:]
+    [charge] = charges_since(sb, before)
+    assert (charge.report, charge.pacer_doc_id) == ("document", entry.pacer_doc_id)
+    assert result.stat("pacer/purchases") == 1
+    assert result.stat("pacer/pages/pdf") == 1
+    assert result.stat("pacer/cost") == pytest.approx(charge.cost)
+    assert f"Buying {COURT} document {entry.pacer_doc_id} for ${charge.cost:.2f}" in result.log
+
+
+def test_cost_cap_stops_the_crawl_before_passing_it(sb, tmp_path):
+    case = first_case(sb, predicate=lambda c: len(buyable(c)) >= 3)
+    entries = buyable(case)[:3]
+    cap = round(entries[0].page_count * 0.10 + 0.05, 2) if entries[0].page_count < 30 else 3.05
+    before = len(sb.ledger)
+    result = crawl(sb, "pdf", tmp_path, {"court": COURT, "pacer_doc_id": ",".join(e.pacer_doc_id for e in entries)},
+                   settings={"PACER_MAX_COST": str(cap), "CONCURRENT_REQUESTS": "1"})
+    assert result.reason == "cost_cap", result.log[-3000:]
+    spent = sum(c.cost for c in charges_since(sb, before))
+    assert spent <= cap
+    assert len(charges_since(sb, before)) < len(entries)
+    assert "PACER_MAX_COST" in result.log and "Stopping the crawl" in result.log
+
+
+def test_sealed_document_is_recorded_and_nothing_is_stored(sb, tmp_path):
+    case = first_case(sb, predicate=lambda c: documents(c, sealed=True))
+    entry = documents(case, sealed=True)[0]
+    before = len(sb.ledger)
+    result = crawl(sb, "pdf", tmp_path, {"court": COURT, "pacer_doc_id": entry.pacer_doc_id})
+    assert result.reason == "finished", result.log[-3000:]
+    assert result.stat("pacer/skipped/sealed") == 1
+    assert result.stat("item_scraped_count") == 0
+    assert len(sb.ledger) == before
+    assert not [p for p in files_under(tmp_path) if p.suffix == ".pdf"]
+    assert f"document {entry.pacer_doc_id} not fetched: sealed" in result.log
+
+
+def test_unknown_court_id_is_one_clear_line(sb, tmp_path):
+    result = crawl(sb, "docket", tmp_path, {"court": "okwdd", "pacer_case_id": "1"})
+    assert result.reason == "unknown_court"
+    assert "unknown court id 'okwdd'; did you mean okwd" in result.log
+    assert "Traceback" not in result.log
+    assert result.stat("downloader/request_count") == 0
+
+
+def test_a_corpus_docket_served_by_the_sandbox(tmp_path):
+    from pacer_spiders.testing.corpus import corpus_root
+
+    root = corpus_root()
+    if root is None:
+        pytest.skip("the PACER corpus folder (../shared/pacer-corpus or $PACER_CORPUS) is absent")
+    with small_sandbox(corpus=root) as sandbox:
+        (court_id, case_id), docket = sorted(sandbox.corpus.dockets.items())[0]
+        result = crawl(sandbox, "docket", tmp_path, {"court": court_id, "pacer_case_id": case_id})
+        charges = sandbox.ledger.charges
+    assert result.reason == "finished", result.log[-3000:]
+    assert result.stat("pacer/pages/docket") == 1
+    assert [(c.report, c.pacer_case_id) for c in charges] == [("docket", case_id)]
+
+
+# -- units -----------------------------------------------------------------------------------------
+def test_docket_numbers_match_possible_case_numbers_candidates():
+    candidates = [{"pacer_case_id": "2", "number": "2:16-cr-1152", "title": "", "defendant": None},
+                  {"pacer_case_id": "1", "number": "2:16-cv-1152", "title": "", "defendant": None},
+                  {"pacer_case_id": "3", "number": "4:16-cv-1152", "title": "", "defendant": None}]
+    assert [c["pacer_case_id"] for c in matching_cases("2:16-cv-01152", candidates)] == ["1"]
+    assert [c["pacer_case_id"] for c in matching_cases("16-cv-1152", candidates)] == ["1", "3"]
+    assert main_case(matching_cases("16-cv-1152", candidates))["pacer_case_id"] == "1"
+
+
+def test_document_ranges():
+    assert parse_ranges("1-3,7") == {1, 2, 3, 7}
+    with pytest.raises(ValueError):
+        parse_ranges("3-1")
+
+
+def test_stats_file_is_json(sb, tmp_path):
+    result = crawl(sb, "attachment_page", tmp_path, {"court": COURT, "pacer_doc_id": "abc"})
+    assert result.reason == "bad_argument"
+    assert "not a PACER document id: 'abc'" in result.log
+    assert json.loads((tmp_path / "stats.json").read_text())["pacer/errors/bad_argument"] == 1
