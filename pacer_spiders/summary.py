@@ -30,7 +30,7 @@ def summary_lines(stats: dict) -> list[str]:
         f"pages fetched: {sum(pages.values())}"
         + (f" ({', '.join(f'{k} {v}' for k, v in sorted(pages.items()))})" if pages else ""),
         f"PACER cost: ${stats.get('pacer/cost', 0.0):.2f} "
-        f"({stats.get('pacer/billed_pages', 0)} billed pages, {stats.get('pacer/purchases', 0)} documents bought)",
+        f"({stats.get('pacer/billed_pages', 0)} billed pages, documents bought: {stats.get('pacer/purchases', 0)})",
     ]
     archive = {k[len("archive/"):]: v for k, v in stats.items() if k.startswith("archive/")}
     if archive:
