@@ -121,10 +121,12 @@ def test_token_is_renewed_after_its_max_age(sb, tmp_path):
 def test_two_accounts_take_requests_in_turn(sb, tmp_path):
     case = first_case(sb, predicate=lambda c: sum(1 for e in c.entries if e.pacer_doc_id) >= 3)
     before, logins = len(sb.ledger), sb.auth.logins
-    result = crawl(sb, "pdf", tmp_path, {"court": COURT, "pacer_doc_id": ",".join(
-        e.pacer_doc_id for e in case.entries if e.pacer_doc_id and not e.sealed and not e.attachments
-        and not e.restricted and not e.unavailable)}, roles=("good", "good2"))
+    docs = [e.pacer_doc_id for e in case.entries if e.pacer_doc_id and not e.sealed and not e.attachments
+            and not e.restricted and not e.unavailable]
+    result = crawl(sb, "pdf", tmp_path, {"court": COURT, "pacer_doc_id": ",".join(docs)}, roles=("good", "good2"))
     assert result.reason == "finished", result.log[-3000:]
+    # Each purchase and its temporary PDF stay with the account that saw the receipt.
+    assert result.stat("pacer/purchases") == len(docs) >= 2
     assert sb.auth.logins - logins == 2
     assert result.stat("pacer/login/account_1") == 1 and result.stat("pacer/login/account_2") == 1
     logins_billed = {c.login for c in new_charges(sb, before)}
@@ -220,3 +222,72 @@ def test_login_answers_are_classified():
     warned = classify_login_answer({"loginResult": "0", "nextGenCSO": "t", "errorDescription": "A required Client "
                                     "Code was not entered."}, account, False)
     assert warned.kind == "client_code_required"
+
+
+# -- secrets ----------------------------------------------------------------------------------------
+def test_after_a_full_run_no_secret_is_anywhere(tmp_path):
+    """Docket + attachment pages + a PDF with an MFA account and a client-code account, at DEBUG
+    with Scrapy's cookie log on: the passwords, TOTP secret and every issued token appear in no
+    log line, stats, database row or file written."""
+    from spider_helpers import database_dump, files_under, scan_for_secrets
+
+    with small_sandbox() as sandbox:
+        issued = []
+        original = sandbox.auth.login
+
+        def recording_login(body):
+            answer = original(body)
+            if answer.get("nextGenCSO"):
+                issued.append(answer["nextGenCSO"])
+            return answer
+
+        sandbox.auth.login = recording_login
+        mfa, coded = sandbox.accounts["mfa"], sandbox.accounts["client_code"]
+        env = {"PACER_USERNAME": mfa.login, "PACER_PASSWORD": mfa.password, "PACER_TOTP_SECRET": mfa.totp_secret,
+               "PACER_USERNAME_2": coded.login, "PACER_PASSWORD_2": coded.password,
+               "PACER_CLIENT_CODE_2": coded.client_code}
+        case = first_case(sandbox, predicate=lambda c: any(e.attachments for e in c.entries if not e.sealed))
+        doc = next(e for e in case.entries if e.pacer_doc_id and not e.sealed and not e.attachments
+                   and not e.restricted and not e.unavailable)
+        settings = {"COOKIES_DEBUG": "True", "DATABASE_URL": f"sqlite:///{tmp_path / 'archive.sqlite3'}",
+                    "FILES_STORE": str(tmp_path / "files")}
+        results = [
+            crawl(sandbox, "docket", tmp_path / "docket", {"court": COURT, "pacer_case_id": case.pacer_case_id,
+                                                           "attachments": "1"}, roles=(), env=env, settings=settings),
+            crawl(sandbox, "pdf", tmp_path / "pdf", {"court": COURT, "pacer_doc_id": doc.pacer_doc_id},
+                  roles=(), env=env, settings=settings),
+        ]
+    for result in results:
+        assert result.reason == "finished", result.log[-3000:]
+    assert results[1].stat("pacer/purchases") == 1
+    assert len(issued) >= 2
+    secrets = [mfa.password, coded.password, mfa.totp_secret, *issued]
+    texts = {"log " + r.workdir.name: r.log for r in results}
+    texts.update({str(p): p.read_bytes() for p in files_under(tmp_path)})
+    database = tmp_path / "archive.sqlite3"
+    if database.exists():
+        texts["database rows"] = database_dump(f"sqlite:///{database}")
+    assert len(texts) > 4
+    assert scan_for_secrets(secrets, texts) == []
+    # The scan can fail: the same scan finds a secret where one is.
+    assert scan_for_secrets(secrets, {"probe": f"token {issued[0]}"}) == [f"probe: {issued[0][:4]}…"]
+
+
+def test_secret_filter_blanks_secrets_in_messages_and_tracebacks():
+    import logging
+
+    from pacer_spiders.login import SecretFilter
+
+    secret_filter = SecretFilter()
+    secret_filter.secrets.add("hunter2")
+    record = logging.LogRecord("x", logging.ERROR, __file__, 1, "login with %s failed", ("hunter2",), None)
+    assert secret_filter.filter(record)
+    assert record.getMessage() == "login with [redacted] failed"
+    try:
+        raise ValueError("bad password hunter2")
+    except ValueError:
+        import sys
+
+        record = logging.LogRecord("x", logging.ERROR, __file__, 1, "oops", (), sys.exc_info())
+    secret_filter.filter(record)
+    assert "hunter2" not in logging.Formatter().format(record)

@@ -52,7 +52,8 @@ class AttachmentPageSpider(PacerSpider):
                 raise ArgumentError(f"not a PACER document id: {raw_id!r}")
             doc_id = normalize_pacer_doc_id(raw_id, court.court_id)
             context = {"court_id": court.court_id, "pacer_doc_id": doc_id, "pacer_case_id": self.pacer_case_id}
-            yield scrapy.Request(self.doc1_url(court, doc_id), callback=self.parse_page, cb_kwargs={"context": context})
+            yield scrapy.Request(self.doc1_url(court, doc_id), callback=self.parse_page, cb_kwargs={"context": context},
+                                 errback=self.failed)
 
     def parse_page(self, response, context):
         yield from attachment_page_item(self, response, context)

@@ -14,6 +14,7 @@ from datetime import date, datetime, timezone
 import scrapy
 from parsel import Selector
 from scrapy.exceptions import CloseSpider, IgnoreRequest
+from scrapy.spidermiddlewares.httperror import HttpError
 
 from pacer_spiders.courts import Court, UnknownCourtError, court_base_url, get_court, normalize_pacer_doc_id
 from pacer_spiders.items import RawPage
@@ -180,6 +181,12 @@ class PacerSpider(scrapy.Spider):
             account=response.meta.get("pacer_account"),
         )
 
+    @staticmethod
+    def same_account(response) -> dict:
+        """Meta for a request that must go with the same login (a purchase and its temporary PDF)."""
+        account = response.meta.get("pacer_account")
+        return {"pacer_account": account} if account is not None else {}
+
     def spent(self) -> float:
         return float(self.crawler.stats.get_value("pacer/cost", 0.0))
 
@@ -199,9 +206,13 @@ class PacerSpider(scrapy.Spider):
 
     def failed(self, failure):
         """Errback: a request that got no answer, counted by reason (a refused login said why already)."""
+        request = getattr(failure, "request", None)
+        if failure.check(HttpError):
+            response = failure.value.response
+            self.refuse(f"http_{response.status}", f"PACER answered HTTP {response.status} for {response.url}")
+            return
         if failure.check(IgnoreRequest):
             return
-        request = getattr(failure, "request", None)
         self.refuse("download", f"request failed: {request.url if request else ''} ({failure.type.__name__})")
 
     @staticmethod

@@ -131,8 +131,9 @@ class PdfSpider(PacerSpider):
             self.stop_for_cost(cost, what)
         self.reserved += cost
         logger.info("Buying %s for $%.2f", what, cost)
+        # The purchase and its temporary PDF belong to the session that saw the receipt.
         yield multipart_request(url, fields, callback=self.parse_purchase, errback=self.failed, dont_filter=True,
-                                cb_kwargs={"context": context, "reserved": cost})
+                                cb_kwargs={"context": context, "reserved": cost}, meta=self.same_account(response))
 
     def parse_purchase(self, response, context, reserved):
         page = read_doc1(response, context["court_id"])
@@ -151,7 +152,8 @@ class PdfSpider(PacerSpider):
 
     def follow_iframe(self, response, url, context, receipt, reserved=0.0):
         return scrapy.Request(url, callback=self.parse_pdf, errback=self.failed, dont_filter=True,
-                              cb_kwargs={"context": context, "receipt": receipt, "reserved": reserved})
+                              cb_kwargs={"context": context, "receipt": receipt, "reserved": reserved},
+                              meta=self.same_account(response))
 
     def parse_pdf(self, response, context, receipt, reserved=0.0):
         self.reserved -= reserved
