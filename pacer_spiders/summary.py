@@ -1,8 +1,8 @@
 """Progress lines while a crawl runs and one summary when it ends (a Scrapy extension).
 
 The numbers come from the crawl's stats: pages fetched (``pacer/pages/*``), PACER cost from the
-receipts (``pacer/cost``), what the archive added or changed (the pipelines' ``archive/*``
-keys) and every error or skip by its reason (``pacer/errors/*``, ``pacer/skipped/*`` and the
+receipts (``pacer/spent``, counted by the spiders as they go), what the archive added or changed
+(the pipelines' ``archive/*`` keys) and every error or skip by its reason (``pacer/errors/*``, ``pacer/skipped/*`` and the
 pipelines' ``*/rejected/*``).  ``PACER_STATS_FILE`` writes the final stats as JSON.
 """
 
@@ -29,7 +29,7 @@ def summary_lines(stats: dict) -> list[str]:
     lines = [
         f"pages fetched: {sum(pages.values())}"
         + (f" ({', '.join(f'{k} {v}' for k, v in sorted(pages.items()))})" if pages else ""),
-        f"PACER cost: ${stats.get('pacer/cost', 0.0):.2f} "
+        f"PACER cost: ${stats.get('pacer/spent', 0.0):.2f} "
         f"({stats.get('pacer/billed_pages', 0)} billed pages, documents bought: {stats.get('pacer/purchases', 0)})",
     ]
     archive = {k[len("archive/"):]: v for k, v in stats.items() if k.startswith("archive/")}
@@ -81,7 +81,7 @@ class CrawlSummary:
             "Progress: %d pages fetched, %d items, PACER cost $%.2f%s",
             pages,
             stats.get("item_scraped_count", 0),
-            stats.get("pacer/cost", 0.0),
+            stats.get("pacer/spent", 0.0),
             ("; archive " + ", ".join(f"{k} {v}" for k, v in sorted(archive.items()))) if archive else "",
         )
 

@@ -61,7 +61,7 @@ def test_docket_by_docket_number_resolves_the_case_id_for_free(sb, tmp_path):
     assert result.stat("pacer/pages/docket") == 1
     charges = charges_since(sb, before)
     assert [(c.report, c.pacer_case_id) for c in charges] == [("docket", case.pacer_case_id)]
-    assert result.stat("pacer/cost") == pytest.approx(charges[0].cost)
+    assert result.stat("pacer/spent") == pytest.approx(charges[0].cost)
     assert f"is PACER case {case.pacer_case_id}" in result.log
     assert "Crawl summary (finished)" in result.log and "pages fetched: 2" in result.log
 
@@ -75,7 +75,7 @@ def test_docket_by_case_id_sends_the_report_options(sb, tmp_path):
     [charge] = charges_since(sb, before)
     assert "Starting with document: 2 Ending with document: 3" in charge.criteria
     whole = crawl(sb, "docket", tmp_path / "whole", {"court": COURT, "pacer_case_id": case.pacer_case_id})
-    assert whole.stat("pacer/cost") >= result.stat("pacer/cost")
+    assert whole.stat("pacer/spent") >= result.stat("pacer/spent")
 
 
 def test_ambiguous_docket_number_lists_the_cases_and_buys_nothing(sb, tmp_path):
@@ -136,7 +136,7 @@ def test_pdf_purchase_follows_the_receipt_and_the_iframe(sb, tmp_path):
     assert (charge.report, charge.pacer_doc_id) == ("document", entry.pacer_doc_id)
     assert result.stat("pacer/purchases") == 1
     assert result.stat("pacer/pages/pdf") == 1
-    assert result.stat("pacer/cost") == pytest.approx(charge.cost)
+    assert result.stat("pacer/spent") == pytest.approx(charge.cost)
     assert f"Buying {COURT} document {entry.pacer_doc_id} for ${charge.cost:.2f}" in result.log
 
 
@@ -211,3 +211,21 @@ def test_stats_file_is_json(sb, tmp_path):
     assert result.reason == "bad_argument"
     assert "not a PACER document id: 'abc'" in result.log
     assert json.loads((tmp_path / "stats.json").read_text())["pacer/errors/bad_argument"] == 1
+
+
+def test_many_cases_from_an_input_file(sb, tmp_path):
+    cases = [c for c in sb.data.cases(COURT) if not c.sealed][:2]
+    rows = "court,pacer_case_id\n" + "".join(f"{COURT},{c.pacer_case_id}\n" for c in cases) + "zzzz,1\n"
+    (tmp_path / "cases.csv").write_text(rows)
+    before = len(sb.ledger)
+    result = crawl(sb, "docket", tmp_path, {"input": str(tmp_path / "cases.csv")})
+    assert result.reason == "finished", result.log[-3000:]
+    assert sorted(c.pacer_case_id for c in charges_since(sb, before)) == sorted(c.pacer_case_id for c in cases)
+    assert result.stat("pacer/errors/unknown_court") == 1
+    assert "unknown court id 'zzzz'" in result.log
+    jsonl = tmp_path / "cases.jsonl"
+    jsonl.write_text(json.dumps({"court": COURT, "pacer_case_id": cases[0].pacer_case_id, "doc_num_end": "1"}) + "\n")
+    before = len(sb.ledger)
+    crawl(sb, "docket", tmp_path / "jsonl", {"input": str(jsonl)})
+    [charge] = charges_since(sb, before)
+    assert "Ending with document: 1" in charge.criteria

@@ -161,7 +161,7 @@ class PacerSpider(scrapy.Spider):
         stats = self.crawler.stats
         stats.inc_value(f"pacer/pages/{report_type}")
         if cost:
-            stats.set_value("pacer/cost", round(float(stats.get_value("pacer/cost", 0.0)) + cost, 2))
+            stats.set_value("pacer/spent", round(float(stats.get_value("pacer/spent", 0.0)) + cost, 2))
             try:
                 stats.inc_value("pacer/billed_pages", int(receipt.get("billable_pages") or 0))
             except (TypeError, ValueError):
@@ -188,7 +188,7 @@ class PacerSpider(scrapy.Spider):
         return {"pacer_account": account} if account is not None else {}
 
     def spent(self) -> float:
-        return float(self.crawler.stats.get_value("pacer/cost", 0.0))
+        return float(self.crawler.stats.get_value("pacer/spent", 0.0))
 
     def within_cap(self, cost: float) -> bool:
         """Whether ``cost`` more dollars stay within PACER_MAX_COST (counting purchases in flight)."""
