@@ -339,6 +339,10 @@ class PacerLoginMiddleware:
             if not isinstance(answer, dict):
                 raise ValueError
         except ValueError:
+            if response.status >= 500:
+                raise LoginFailed("login_unavailable",
+                                  f"PACER login service unavailable (HTTP {response.status}) for {account.label}; "
+                                  f"try again later") from None
             raise LoginFailed("login_error",
                               f"PACER login service answered HTTP {response.status} with no JSON for "
                               f"{account.label}") from None

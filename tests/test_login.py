@@ -291,3 +291,33 @@ def test_secret_filter_blanks_secrets_in_messages_and_tracebacks():
         record = logging.LogRecord("x", logging.ERROR, __file__, 1, "oops", (), sys.exc_info())
     secret_filter.filter(record)
     assert "hunter2" not in logging.Formatter().format(record)
+
+
+def test_a_real_pacer_login_page_and_a_redirect_are_recognised_as_logged_out():
+    from scrapy.http import HtmlResponse, Response
+
+    from pacer_spiders.login import PacerLoginMiddleware
+    from pacer_spiders.testing.corpus import corpus_root
+
+    root = corpus_root()
+    if root is None:
+        pytest.skip("the PACER corpus folder (../shared/pacer-corpus or $PACER_CORPUS) is absent")
+    page = (root / "authentication_samples" / "please_log_in.html").read_bytes()
+    url = "https://ecf.cand.uscourts.gov/cgi-bin/DktRpt.pl?1-L_1_0-1"
+    assert PacerLoginMiddleware.logged_out(HtmlResponse(url, body=page))
+    redirect = Response(url, status=302, headers={
+        "Location": "https://pacer.login.uscourts.gov/csologin/login.jsf?pscCourtId=CAND"})
+    assert PacerLoginMiddleware.logged_out(redirect)
+    receipt = next((root / "confirmation_pages").glob("cand_*.html")).read_bytes()
+    assert not PacerLoginMiddleware.logged_out(HtmlResponse(url, body=receipt))
+    docket = next((root / "dockets" / "district").glob("*.html")).read_bytes()
+    assert not PacerLoginMiddleware.logged_out(HtmlResponse(url, body=docket))
+
+
+def test_login_service_outage_ends_the_crawl_with_one_line(tmp_path):
+    with small_sandbox(faults="login-outage") as sandbox:
+        result = crawl(sandbox, "docket", tmp_path, {"court": COURT, "pacer_case_id": first_case(sandbox).pacer_case_id},
+                       settings={"RETRY_TIMES": "1"})
+        assert len(sandbox.ledger) == 0
+    assert result.reason == "pacer_login_unavailable", result.log[-3000:]
+    assert "PACER login service unavailable (HTTP 503)" in result.log

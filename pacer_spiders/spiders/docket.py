@@ -6,8 +6,9 @@
     scrapy crawl docket -a court=okwd -a pacer_case_id=123456 -a since=last -a attachments=1
 
 A docket number becomes a case id through possible_case_numbers.pl (free).  ``since=last``
-asks only for the entries filed on or after the newest one we hold, so a refresh is billed for
-the new entries (PACER filters by day: that last day's entries come again).  ``attachments=1``
+asks only for the entries filed on or after the newest one we hold, without the parties (unless
+``show_parties_and_counsel`` is given), so a refresh is billed for the new entries (PACER filters
+by day: that last day's entries come again).  ``attachments=1``
 follows every document link of the report to its attachment page (free).
 """
 
@@ -87,6 +88,7 @@ class DocketSpider(PacerSpider):
         self.pick = pick
         self.follow_attachments = flag(attachments)
         self.options = options
+        self.explicit_parties = options.get("show_parties_and_counsel") not in (None, "")
         self._seen_doc_ids: set[str] = set()
 
     # -- what to crawl ----------------------------------------------------------------------
@@ -129,20 +131,14 @@ class DocketSpider(PacerSpider):
             context = {"court_id": court.court_id, "docket_number": case.get("docket_number"),
                        "pacer_case_id": case.get("pacer_case_id")}
             options = self.report_options(case)  # bad dates fail here, before anything is fetched
-            if str(case.get("since") or "").lower() == "last":
-                held = archive_lookup.find_docket(self.database_url, court.court_id, context["pacer_case_id"],
-                                                  context["docket_number"]) if self.database_url else None
-                if held is None:
-                    logger.info("since=last: no %s docket %s in the archive yet; fetching it whole", court.court_id,
-                                context["pacer_case_id"] or context["docket_number"])
-                else:
-                    context["pacer_case_id"] = context["pacer_case_id"] or held["pacer_case_id"]
-                    if held.get("last_entry_date"):
-                        options["date_range_type"] = "Filed"
-                        options["date_from"] = pacer_date(held["last_entry_date"])
-                        options["since"] = held["last_entry_date"]
-                        logger.info("since=last: %s %s: only entries filed from %s", court.court_id,
-                                    context["pacer_case_id"], held["last_entry_date"])
+            since = str(case.get("since") or "").strip().lower()
+            if since and since != "last":
+                raise ArgumentError(f"since must be 'last', not {since!r}")
+            options["since"] = since or None
+            if since and not context["pacer_case_id"] and self.database_url:
+                held = archive_lookup.find_docket(self.database_url, court.court_id, None, context["docket_number"])
+                if held and held.get("pacer_case_id"):
+                    context["pacer_case_id"] = held["pacer_case_id"]  # no need to look the number up again
             if context["pacer_case_id"]:
                 yield self.docket_request(court, context, options)
             else:
@@ -207,6 +203,8 @@ class DocketSpider(PacerSpider):
         if not self.within_cap(MAX_CHARGE):
             # A report costs up to $3.00 and its size is known only once it is bought.
             self.stop_for_cost(MAX_CHARGE, f"the docket report of {court.court_id} {context['pacer_case_id']} (at most)")
+        if options.get("since") == "last":
+            options = self.since_last(court, context, options)
         fields = {"all_case_ids": context["pacer_case_id"], **options, "pdf_header": "1",
                   "output_format": "html", "sort1": "oldest date first"}
         fields.pop("since", None)
@@ -218,6 +216,27 @@ class DocketSpider(PacerSpider):
         return multipart_request(f"{self.base_url(court)}/cgi-bin/DktRpt.pl?1-L_1_0-1", fields,
                                 callback=self.parse_docket, cb_kwargs={"court": court, "context": context},
                                 errback=self.failed, dont_filter=True)
+
+    def since_last(self, court, context, options) -> dict:
+        """Options asking only for the entries filed on or after the newest one we hold.
+
+        PACER's date filter is by day, so that day's entries come again (the archive's upsert
+        keeps one copy).  Parties and counsel are left out unless asked for: they are the
+        costly part of a refresh and rarely change.
+        """
+        held = archive_lookup.find_docket(self.database_url, court.court_id, context["pacer_case_id"]) \
+            if self.database_url else None
+        if not held or not held.get("last_entry_date"):
+            logger.info("since=last: %s %s is not in the archive yet; fetching it whole", court.court_id,
+                        context["pacer_case_id"])
+            return {**options, "since": None}
+        options = {**options, "date_range_type": "Filed", "date_from": pacer_date(held["last_entry_date"]),
+                   "since": held["last_entry_date"]}
+        if not self.explicit_parties:
+            options["list_of_parties_and_counsel"] = options["terminated_parties"] = None
+        logger.info("since=last: %s %s: only entries filed from %s (the archive holds %s entries)", court.court_id,
+                    context["pacer_case_id"], held["last_entry_date"], held.get("entry_count"))
+        return options
 
     def parse_docket(self, response, court, context):
         self.reserved -= MAX_CHARGE
