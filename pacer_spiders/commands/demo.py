@@ -71,10 +71,31 @@ def absolute_sqlite(url: str) -> str:
     return url
 
 
+def crawl_step(out, workdir: Path, name: str, spider_args: dict, what: str, settings: dict, env: dict):
+    """One ``scrapy crawl``, shown as the command a user would type, then its summary."""
+    from pacer_spiders.testing.crawls import run_crawl
+
+    spider_args = dict(spider_args)
+    spider = spider_args.pop("_spider", name)
+    shown = " ".join(f"-a {k}={v}" for k, v in spider_args.items())
+    out.write(f"$ scrapy crawl {spider} {shown}\n  ({what})\n")
+    out.flush()
+    result = run_crawl(spider, workdir / name, args=spider_args, settings=settings, env=env, timeout=600)
+    start = result.log.find("Crawl summary")
+    for line in (result.log[start:].splitlines()[1:9] if start >= 0 else []):
+        if not line.startswith("  "):
+            break
+        out.write(f"  {line.strip()}\n")
+    out.write(f"  finished: {result.reason}\n\n")
+    if result.reason != "finished":
+        out.write(f"  (the crawl log is in {workdir / name / 'crawl.log'})\n\n")
+    return result
+
+
 def run(args) -> int:
+    from pacer_spiders import archive_lookup
     from pacer_spiders.sandbox import Sandbox
     from pacer_spiders.settings_access import project_settings
-    from pacer_spiders.testing.crawls import run_crawl
 
     settings = project_settings()
     # The crawls run in their own folders: relative paths are made absolute here, first.
@@ -93,25 +114,21 @@ def run(args) -> int:
         crawl_settings = {**sandbox.settings, "DATABASE_URL": database_url, "FILES_STORE": files_store,
                           "LOG_LEVEL": "INFO", "PACER_PROGRESS_INTERVAL": "10"}
         number = f"{case.office}:{case.year % 100:02d}-{case.case_type}-{case.serial:05d}"
-        steps = [
-            ("docket", {"court": args.court, "docket_number": number, "attachments": "1"},
-             f"docket {args.court} {number} with its attachment pages"),
-            ("pdf", {"court": args.court, "pacer_doc_id": document.pacer_doc_id, "pacer_case_id": case.pacer_case_id},
-             f"document {document.document_number} of it (a PDF purchase)"),
-        ]
-        for spider, spider_args, what in steps:
-            shown = " ".join(f"-a {k}={v}" for k, v in spider_args.items())
-            out.write(f"$ scrapy crawl {spider} {shown}\n  ({what})\n")
-            result = run_crawl(spider, workdir / spider, args=spider_args, settings=crawl_settings, env=account,
-                               timeout=600)
-            start = result.log.find("Crawl summary")
-            for line in (result.log[start:].splitlines()[1:8] if start >= 0 else []):
-                if not line.startswith("  "):
-                    break
-                out.write(f"  {line.strip()}\n")
-            out.write(f"  finished: {result.reason}\n\n")
-            if result.reason != "finished":
-                out.write(f"  (the crawl log is in {workdir / spider / 'crawl.log'})\n")
+        docket_args = {"court": args.court, "docket_number": number, "attachments": "1"}
+        crawl_step(out, workdir, "docket", docket_args, f"docket {args.court} {number} with its attachment pages",
+                   crawl_settings, account)
+        # The PDF by our docket id and its document number, as a user would ask for it once the
+        # docket is in the archive; by PACER document id when the archive has no such docket.
+        held = archive_lookup.find_docket(database_url, args.court, case.pacer_case_id)
+        if held:
+            pdf_args = {"docket": held["id"], "documents": str(document.document_number)}
+        else:
+            pdf_args = {"court": args.court, "pacer_doc_id": document.pacer_doc_id,
+                        "pacer_case_id": case.pacer_case_id}
+        crawl_step(out, workdir, "pdf", pdf_args, f"document {document.document_number} of it (a PDF purchase)",
+                   crawl_settings, account)
+        crawl_step(out, workdir, "pdf-again", {**pdf_args, "_spider": "pdf"},
+                   "the same document again: the archive holds it, nothing is bought", crawl_settings, account)
         ledger = sandbox.ledger
         out.write(f"PACER would have billed ${ledger.total():.2f} for {ledger.pages()} pages "
                   f"({len(ledger)} charges: " + ", ".join(f"{c.report} ${c.cost:.2f}" for c in ledger.charges) + ")\n\n")
