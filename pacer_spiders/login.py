@@ -228,6 +228,16 @@ def strip_our_cookies(request: Request) -> None:
         del request.headers["Cookie"]
 
 
+def strip_cookie_header(request: Request) -> None:
+    """Take every cookie off a request whose answer came back.
+
+    A retried or redirected copy goes back to the scheduler (and to Redis in a distributed
+    crawl); the cookie middleware and this one put the cookies on again when it is sent.
+    """
+    if b"Cookie" in request.headers:
+        del request.headers["Cookie"]
+
+
 class PacerLoginMiddleware:
     """Logs PACER accounts in, puts their token on court requests, logs in again when needed."""
 
@@ -431,14 +441,19 @@ class PacerLoginMiddleware:
         return None
 
     def process_exception(self, request: Request, exception):
-        if not self._is_own(request):
-            strip_our_cookies(request)
+        if not self._is_own(request) and self.is_court_url(request.url):
+            strip_cookie_header(request)
         return None
 
     def process_response(self, request: Request, response):
         if self._is_own(request) or not self.is_court_url(request.url):
             return response
-        strip_our_cookies(request)
+        strip_cookie_header(request)
+        # Session cookies a court sets are secrets too: blank them in any log line.
+        for header in response.headers.getlist("Set-Cookie"):
+            value = header.decode("latin-1").split(";", 1)[0].partition("=")[2].strip()
+            if len(value) >= 8:
+                self.secret_filter.secrets.add(value)
         if not self.logged_out(response):
             if self.client_code_refused(response):
                 self._end_crawl("client_code_required",
