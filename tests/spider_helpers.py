@@ -5,12 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 from pacer_spiders.testing.crawls import CrawlResult, run_crawl
 
-sandbox_module = pytest.importorskip("pacer_spiders.sandbox", reason="the PACER sandbox is not merged yet")
-Sandbox = sandbox_module.Sandbox
+from pacer_spiders.sandbox import Sandbox
 
 COURT = "okwd"
 
