@@ -508,4 +508,4 @@ class PacerLoginMiddleware:
     def client_code_refused(response) -> bool:
         if response.body[:5] == b"%PDF-":
             return False
-        return b"Client Code is required" in response.body[:20000]
+        return b"client code is required" in response.body[:20000].lower()

@@ -23,6 +23,12 @@ def _pages(stats: dict) -> dict[str, int]:
     return {k[len("pacer/pages/"):]: v for k, v in stats.items() if k.startswith("pacer/pages/")}
 
 
+def archive_changes(stats: dict) -> dict[str, int]:
+    """What the pipelines added or changed (``archive/<kind>_added|_changed``), nonzero counts only."""
+    return {k[len("archive/"):]: v for k, v in stats.items()
+            if k.startswith("archive/") and k.endswith(("_added", "_changed")) and v}
+
+
 def summary_lines(stats: dict) -> list[str]:
     """The closing summary of a crawl, one fact a line."""
     pages = _pages(stats)
@@ -32,9 +38,9 @@ def summary_lines(stats: dict) -> list[str]:
         f"PACER cost: ${stats.get('pacer/spent', 0.0):.2f} "
         f"({stats.get('pacer/billed_pages', 0)} billed pages, documents bought: {stats.get('pacer/purchases', 0)})",
     ]
-    archive = {k[len("archive/"):]: v for k, v in stats.items() if k.startswith("archive/")}
+    archive = archive_changes(stats)
     if archive:
-        lines.append("archive: " + ", ".join(f"{k} {v}" for k, v in sorted(archive.items())))
+        lines.append("archive: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted(archive.items())))
     else:
         lines.append("archive: nothing added or changed")
     errors, skipped = {}, {}
@@ -76,7 +82,7 @@ class CrawlSummary:
     def progress(self) -> None:
         stats = self.crawler.stats.get_stats()
         pages = sum(_pages(stats).values())
-        archive = {k[len("archive/"):]: v for k, v in stats.items() if k.startswith("archive/")}
+        archive = archive_changes(stats)
         logger.info(
             "Progress: %d pages fetched, %d items, PACER cost $%.2f%s",
             pages,

@@ -229,3 +229,49 @@ def test_many_cases_from_an_input_file(sb, tmp_path):
     crawl(sb, "docket", tmp_path / "jsonl", {"input": str(jsonl)})
     [charge] = charges_since(sb, before)
     assert "Ending with document: 1" in charge.criteria
+
+
+# -- with the archive (the pipelines store what the spiders yield) --------------------------------
+def _archive_entries(database_url, court_id, pacer_case_id) -> int:
+    from pacer_spiders import archive_lookup
+
+    held = archive_lookup.find_docket(database_url, court_id, pacer_case_id)
+    return held["entry_count"] if held else 0
+
+
+def test_refresh_since_last_is_billed_for_the_new_entries_only(tmp_path):
+    pytest.importorskip("pipelines.database", reason="the archive pipelines are not merged yet")
+    database_url = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
+    settings = {"DATABASE_URL": database_url, "FILES_STORE": str(tmp_path / "files")}
+    with small_sandbox(case_sizes={(COURT, "100002"): 60}) as sandbox:
+        case = sandbox.data.get_case(COURT, "100002")
+        first = crawl(sandbox, "docket", tmp_path / "first", {"court": COURT, "pacer_case_id": "100002"},
+                      settings=settings)
+        assert first.reason == "finished", first.log[-3000:]
+        held = _archive_entries(database_url, COURT, "100002")
+        assert held == len(case.entries)
+        added = sandbox.data.add_entries(COURT, "100002", count=3)
+        refresh = crawl(sandbox, "docket", tmp_path / "refresh", {"court": COURT, "pacer_case_id": "100002",
+                                                                  "since": "last"}, settings=settings)
+        assert refresh.reason == "finished", refresh.log[-3000:]
+        whole_charge, refresh_charge = sandbox.ledger.charges
+    assert _archive_entries(database_url, COURT, "100002") == held + len(added)
+    assert "Filed From" in refresh_charge.criteria
+    # The refresh report holds the new entries (and that last day's): a page, not the whole docket.
+    assert refresh_charge.pages == 1 < whole_charge.pages
+    assert refresh.stat("pacer/spent") == pytest.approx(refresh_charge.cost)
+    assert "since=last" in refresh.log
+
+
+def test_summary_lines_report_pages_cost_changes_and_errors():
+    from pacer_spiders.summary import summary_lines
+
+    lines = summary_lines({"pacer/pages/docket": 2, "pacer/pages/attachment_page": 3, "pacer/spent": 0.6,
+                           "pacer/billed_pages": 6, "archive/entries_added": 40, "archive/entries_unchanged": 5,
+                           "archive/dockets_changed": 1, "pacer/errors/http_500": 2, "pages/rejected/sealed": 1,
+                           "pacer/skipped/already_held": 4})
+    assert lines[0] == "pages fetched: 5 (attachment_page 3, docket 2)"
+    assert lines[1].startswith("PACER cost: $0.60 (6 billed pages")
+    assert lines[2] == "archive: dockets changed 1, entries added 40"
+    assert lines[3] == "errors: http_500 2, pages/rejected/sealed 1"
+    assert lines[4] == "not fetched: already_held 4"
