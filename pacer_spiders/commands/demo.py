@@ -28,7 +28,7 @@ def _pick_case(sandbox, court_id: str):
     raise LookupError(f"the sandbox has no case with attachments at {court_id}")
 
 
-def stored_summary(database_url: str, limit: int = 5) -> list[str]:
+def stored_summary(database_url: str, files_store: str = "", limit: int = 5) -> list[str]:
     """What the archive holds: rows per table and the dockets with their newest entries."""
     import sqlalchemy as sa
 
@@ -57,7 +57,7 @@ def stored_summary(database_url: str, limit: int = 5) -> list[str]:
                                                 "page_count FROM documents WHERE filepath IS NOT NULL ORDER BY id "
                                                 "LIMIT :n"), {"n": limit}).mappings():
                     lines.append(f"PDF of document {doc['document_number']} ({doc['pacer_doc_id']}, "
-                                 f"{doc['page_count'] or '?'} pages): {doc['filepath']}")
+                                 f"{doc['page_count'] or '?'} pages): {os.path.join(files_store, doc['filepath'])}")
     finally:
         engine.dispose()
     return lines
@@ -133,7 +133,7 @@ def run(args) -> int:
         out.write(f"PACER would have billed ${ledger.total():.2f} for {ledger.pages()} pages "
                   f"({len(ledger)} charges: " + ", ".join(f"{c.report} ${c.cost:.2f}" for c in ledger.charges) + ")\n\n")
     out.write("What the archive holds now:\n")
-    for line in stored_summary(database_url):
+    for line in stored_summary(database_url, files_store if "://" not in files_store else ""):
         out.write(f"  {line}\n")
     return 0
 
