@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.server
+import re
 import threading
 
 import pytest
@@ -95,8 +96,9 @@ def test_expired_token_logs_in_again_once_and_retries(tmp_path):
         case = first_case(sandbox, predicate=lambda c: sum(1 for e in c.entries if e.pacer_doc_id) >= 4)
         result = crawl(sandbox, "docket", tmp_path, {"court": COURT, "pacer_case_id": case.pacer_case_id,
                                                      "attachments": "1", "doc_num_end": "4"},
-                       settings={"DOWNLOAD_DELAY": "0.4", "CONCURRENT_REQUESTS": "1"})
+                       settings={"DOWNLOAD_DELAY": "0.4", "CONCURRENT_REQUESTS": "1", "PACER_PROGRESS_INTERVAL": "0.5"})
     assert result.reason == "finished", result.log[-3000:]
+    assert re.search(r"Progress: \d+ pages fetched, \d+ items, PACER cost \$", result.log)  # while it runs
     assert result.stat("pacer/relogin") >= 1
     assert result.stat("pacer/login/count") >= 2
     assert result.stat("pacer/errors/logged_out") == 0

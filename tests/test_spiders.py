@@ -276,3 +276,26 @@ def test_summary_lines_report_pages_cost_changes_and_errors():
     assert lines[2] == "archive: dockets changed 1, entries added 40"
     assert lines[3] == "errors: http_500 2, pages/rejected/sealed 1"
     assert lines[4] == "not fetched: already_held 4"
+
+
+def test_real_pacer_purchase_and_menu_pages_are_read_for_their_next_step():
+    """On real PACER pages (the corpus): the confirmation form's goDLS fields and receipt, a menu."""
+    from scrapy.http import HtmlResponse
+
+    from pacer_spiders.spiders.base import read_receipt, receipt_cost
+    from pacer_spiders.spiders.doc1 import read_doc1
+    from pacer_spiders.testing.corpus import corpus_root
+
+    root = corpus_root()
+    if root is None:
+        pytest.skip("the PACER corpus folder (../shared/pacer-corpus or $PACER_CORPUS) is absent")
+    body = (root / "confirmation_pages" / "cand_1.html").read_bytes()
+    page = read_doc1(HtmlResponse("https://ecf.cand.uscourts.gov/doc1/035122812318", body=body), "cand")
+    assert page.kind == "confirmation"
+    assert page.url == "https://ecf.cand.uscourts.gov/doc1/035122812318"
+    assert page.fields == {"caseid": "330489", "de_seq_num": "2369", "got_receipt": "1", "pdf_toggle_possible": "1"}
+    assert receipt_cost(read_receipt(body)) == pytest.approx(0.10)
+    menu = (root / "attachment_pages" / "akd_0230682806.html").read_bytes()
+    page = read_doc1(HtmlResponse("https://ecf.akd.uscourts.gov/doc1/0230682806", body=menu), "akd")
+    assert page.kind == "menu"
+    assert page.fields["caseid"] == "638"
