@@ -299,3 +299,22 @@ def test_real_pacer_purchase_and_menu_pages_are_read_for_their_next_step():
     page = read_doc1(HtmlResponse("https://ecf.akd.uscourts.gov/doc1/0230682806", body=menu), "akd")
     assert page.kind == "menu"
     assert page.fields["caseid"] == "638"
+
+
+def test_requests_hold_only_json_values(sb):
+    """What a spider asks can be queued as JSON (a distributed crawl keeps requests in Redis)."""
+    import base64
+
+    from pacer_spiders.spiders.docket import DocketSpider
+
+    spider = DocketSpider(court=COURT, docket_number="16-cv-100")
+    spider.url_template, spider.database_url = sb.settings["PACER_COURT_URL_TEMPLATE"], None
+    [lookup] = list(spider.start_requests_checked())
+    report = spider.docket_request(spider.court(COURT), {"court_id": COURT, "pacer_case_id": "100001"},
+                                   spider.report_options({"since": ""}))
+    for request in (lookup, report):
+        data = request.to_dict(spider=spider)
+        data["body"] = base64.b64encode(data["body"]).decode()
+        data["headers"] = {k.decode(): [v.decode() for v in vs] for k, vs in data["headers"].items()}
+        json.dumps(data)  # raises TypeError on any non-JSON value
+        assert "Cookie" not in data["headers"]

@@ -101,7 +101,11 @@ def receipt_cost(receipt: dict | None) -> float:
 
 
 class PacerSpider(scrapy.Spider):
-    """Base of the PACER spiders: ``-a court=<court id>`` and the shared machinery."""
+    """Base of the PACER spiders: ``-a court=<court id>`` and the shared machinery.
+
+    A request's ``cb_kwargs`` and ``meta`` hold JSON values only (court ids, not Court objects),
+    so that a distributed crawl can queue it in Redis as JSON.
+    """
 
     custom_settings: dict = {}
 

@@ -144,7 +144,7 @@ class DocketSpider(PacerSpider):
             else:
                 url = f"{self.base_url(court)}/cgi-bin/possible_case_numbers.pl?{context['docket_number']}"
                 yield scrapy.Request(url, callback=self.parse_possible_case_numbers,
-                                     cb_kwargs={"court": court, "context": context, "options": options},
+                                     cb_kwargs={"context": context, "options": options},
                                      errback=self.failed)
 
     def report_options(self, case: dict) -> dict:
@@ -167,7 +167,8 @@ class DocketSpider(PacerSpider):
         }
 
     # -- possible_case_numbers.pl -----------------------------------------------------------
-    def parse_possible_case_numbers(self, response, court, context, options):
+    def parse_possible_case_numbers(self, response, context, options):
+        court = self.court(context["court_id"])
         yield self.raw_page(response, "possible_case_numbers", context)
         selector = Selector(text=response.body.decode("utf-8", "replace"), type="xml")
         candidates = [
@@ -214,7 +215,7 @@ class DocketSpider(PacerSpider):
         context = {**context, "options": {k: v for k, v in options.items() if v}}
         self.reserved += MAX_CHARGE
         return multipart_request(f"{self.base_url(court)}/cgi-bin/DktRpt.pl?1-L_1_0-1", fields,
-                                callback=self.parse_docket, cb_kwargs={"court": court, "context": context},
+                                callback=self.parse_docket, cb_kwargs={"context": context},
                                 errback=self.failed, dont_filter=True)
 
     def since_last(self, court, context, options) -> dict:
@@ -238,7 +239,8 @@ class DocketSpider(PacerSpider):
                     context["pacer_case_id"], held["last_entry_date"], held.get("entry_count"))
         return options
 
-    def parse_docket(self, response, court, context):
+    def parse_docket(self, response, context):
+        court = self.court(context["court_id"])
         self.reserved -= MAX_CHARGE
         yield self.raw_page(response, "docket", context, billed=True)
         if not self.follow_attachments:
