@@ -85,3 +85,17 @@ COOKIES_DEBUG = False
 PACER_PROGRESS_INTERVAL = float(_env("PACER_PROGRESS_INTERVAL", 60))
 # A path: the final stats of each crawl are written there as JSON (for schedulers and tests).
 PACER_STATS_FILE = _env("PACER_STATS_FILE")
+
+# --- the archive pipelines (pipelines/), in the order of DESIGN.md ---------------------------
+ITEM_PIPELINES = {
+    "pipelines.source.SourceFilesPipeline": 100,
+    "pipelines.parse.ParsePipeline": 200,
+    "pipelines.validate.ValidatePipeline": 300,
+    "pipelines.orphans.OrphansPipeline": 400,
+    "pipelines.database.DatabasePipeline": 500,
+    "pipelines.files.PdfFilesPipeline": 600,
+}
+# Raw pages, content-addressed (<sha1[:2]>/<sha1>.html); unset: <FILES_STORE>/raw.
+SOURCE_STORE = _env("SOURCE_STORE")
+# True: every stage works out what it would write and writes nothing (ingest --dry-run).
+ARCHIVE_DRY_RUN = False
