@@ -318,3 +318,18 @@ def test_requests_hold_only_json_values(sb):
         data["headers"] = {k.decode(): [v.decode() for v in vs] for k, vs in data["headers"].items()}
         json.dumps(data)  # raises TypeError on any non-JSON value
         assert "Cookie" not in data["headers"]
+
+
+def test_pdf_of_a_document_with_attachments_buys_the_main_document(sb, tmp_path):
+    case = first_case(sb, predicate=lambda c: documents(c, sealed=False, attachments=True, restricted=False,
+                                                        unavailable=False))
+    entry = documents(case, sealed=False, attachments=True, restricted=False, unavailable=False)[0]
+    before = len(sb.ledger)
+    result = crawl(sb, "pdf", tmp_path, {"court": COURT, "pacer_doc_id": entry.pacer_doc_id})
+    assert result.reason == "finished", result.log[-3000:]
+    [charge] = charges_since(sb, before)
+    assert (charge.report, charge.pacer_doc_id, charge.pages) == ("document", entry.pacer_doc_id,
+                                                                   min(entry.page_count, 30))
+    assert result.stat("pacer/pages/attachment_page") == 1  # the free menu is kept on the way
+    assert result.stat("pacer/purchases") == 1
+    assert result.stat("pacer/spent") == pytest.approx(charge.cost)
