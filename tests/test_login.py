@@ -323,3 +323,11 @@ def test_login_service_outage_ends_the_crawl_with_one_line(tmp_path):
         assert len(sandbox.ledger) == 0
     assert result.reason == "pacer_login_unavailable", result.log[-3000:]
     assert "PACER login service unavailable (HTTP 503)" in result.log
+
+
+def test_no_account_ends_the_crawl_when_pacer_asks_for_a_login(sb, tmp_path):
+    before = len(sb.ledger)
+    result = crawl(sb, "docket", tmp_path, docket_args(sb), roles=())
+    assert result.reason == "pacer_no_account", result.log[-3000:]
+    assert "no account is configured: set PACER_USERNAME and PACER_PASSWORD" in result.log
+    assert len(sb.ledger) == before
