@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass, field
 
 from scrapy import Request, signals
-from scrapy.exceptions import IgnoreRequest, NotConfigured  # noqa: F401  (NotConfigured: documented API)
+from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.defer import deferred_from_coro
 
 from pacer_spiders.courts import DEFAULT_COURT_URL_TEMPLATE
@@ -112,8 +112,6 @@ def accounts_from_settings(settings, environ=None) -> list[Account]:
             suffix = "" if number == 1 else f"_{number}"
             username = get(f"PACER_USERNAME{suffix}")
             if not username:
-                if number > 1:
-                    continue
                 continue
             entries.append((username, get(f"PACER_PASSWORD{suffix}"), get(f"PACER_TOTP_SECRET{suffix}"),
                             get(f"PACER_CLIENT_CODE{suffix}")))
@@ -248,7 +246,11 @@ class PacerLoginMiddleware:
         self.logout_url = settings.get("PACER_LOGOUT_URL")
         self.court_pattern = court_url_pattern(settings.get("PACER_COURT_URL_TEMPLATE") or DEFAULT_COURT_URL_TEMPLATE)
         self.max_age = settings.getfloat("PACER_TOKEN_MAX_AGE", 3600.0)
-        self.accounts = accounts_from_settings(settings)
+        try:
+            self.accounts = accounts_from_settings(settings)
+            self.config_error = None
+        except ValueError as exc:  # reported as the crawl opens: one line, no traceback
+            self.accounts, self.config_error = [], str(exc)
         self._next = 0
         self._failure_reported = False
         self.secret_filter = SecretFilter()
@@ -271,6 +273,9 @@ class PacerLoginMiddleware:
 
     def spider_opened(self, spider=None):
         self._install_filter()
+        if self.config_error:
+            self._end_crawl("bad_accounts", f"PACER accounts: {self.config_error}")
+            return
         stats = self.crawler.stats
         stats.set_value("pacer/accounts", len(self.accounts))
         if self.accounts:

@@ -331,3 +331,10 @@ def test_no_account_ends_the_crawl_when_pacer_asks_for_a_login(sb, tmp_path):
     assert result.reason == "pacer_no_account", result.log[-3000:]
     assert "no account is configured: set PACER_USERNAME and PACER_PASSWORD" in result.log
     assert len(sb.ledger) == before
+
+
+def test_accounts_that_do_not_parse_end_the_crawl_with_one_line(sb, tmp_path):
+    result = crawl(sb, "docket", tmp_path, docket_args(sb), roles=(), env={"PACER_ACCOUNTS": "[{not json"})
+    assert result.reason == "pacer_bad_accounts", result.log[-3000:]
+    assert "PACER_ACCOUNTS is not valid JSON" in result.log
+    assert "Traceback" not in result.log
