@@ -31,6 +31,7 @@ def test_plain_login_fetches_the_docket_logs_in_once_and_logs_out(sb, tmp_path):
     before, logins = len(sb.ledger), sb.auth.logins
     result = crawl(sb, "docket", tmp_path, docket_args(sb))
     assert result.reason == "finished", result.log[-3000:]
+    assert result.returncode == 0
     assert result.stat("pacer/login/count") == 1
     assert sb.auth.logins - logins == 1
     assert result.stat("pacer/logout/count") == 1
@@ -84,6 +85,7 @@ def test_each_login_failure_ends_the_crawl_with_a_clear_message(sb, tmp_path, ro
     before = len(sb.ledger)
     result = crawl(sb, "docket", tmp_path, docket_args(sb), roles=(), env=env)
     assert result.reason == reason, result.log[-3000:]
+    assert result.returncode == 1  # scrapy crawl says it failed (cron, schedulers)
     assert words in result.log
     assert result.stat("pacer/pages/docket") == 0
     assert len(sb.ledger) == before  # nothing was bought
