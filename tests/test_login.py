@@ -316,6 +316,11 @@ def test_a_real_pacer_login_page_and_a_redirect_are_recognised_as_logged_out():
     assert not PacerLoginMiddleware.logged_out(HtmlResponse(url, body=receipt))
     docket = next((root / "dockets" / "district").glob("*.html")).read_bytes()
     assert not PacerLoginMiddleware.logged_out(HtmlResponse(url, body=docket))
+    # possible_case_numbers.pl's XML answer to a request without a session
+    xml = b"<request number='1501084'><message text='Not logged in.  Please refresh this page.'/></request>"
+    assert PacerLoginMiddleware.logged_out(Response(url, body=xml))
+    found = (root / "possible_case_numbers" / "armes-v-hot-pizzas.xml").read_bytes()
+    assert not PacerLoginMiddleware.logged_out(Response(url, body=found))
 
 
 def test_login_service_outage_ends_the_crawl_with_one_line(tmp_path):
