@@ -64,3 +64,17 @@ RETRY_TIMES = 3
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = _env("LOG_LEVEL", "INFO")
+
+# --- the archive pipelines (pipelines/), in the order of DESIGN.md ---------------------------
+ITEM_PIPELINES = {
+    "pipelines.source.SourceFilesPipeline": 100,
+    "pipelines.parse.ParsePipeline": 200,
+    "pipelines.validate.ValidatePipeline": 300,
+    "pipelines.orphans.OrphansPipeline": 400,
+    "pipelines.database.DatabasePipeline": 500,
+    "pipelines.files.PdfFilesPipeline": 600,
+}
+# Raw pages, content-addressed (<sha1[:2]>/<sha1>.html); unset: <FILES_STORE>/raw.
+SOURCE_STORE = _env("SOURCE_STORE")
+# True: every stage works out what it would write and writes nothing (ingest --dry-run).
+ARCHIVE_DRY_RUN = False
