@@ -49,8 +49,10 @@ PACER_MAX_COST = _env_float("PACER_MAX_COST")
 
 # --- a process that holds PACER credentials exposes no remote control ----------------------
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,
+    "scrapy.extensions.remote_control.RemoteControl": None,
 }
 
 # --- politeness and Scrapy defaults -------------------------------------------------------
@@ -66,8 +68,6 @@ FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = _env("LOG_LEVEL", "INFO")
 
 # --- distributed and scheduled crawls (README, "Distributed and scheduled crawls") ----------------
-# Scrapy 2.19's remote-control server: off, like the telnet console (workers hold PACER credentials).
-REMOTE_CONTROL_ENABLED = False
 # With REDIS_URL set, this add-on swaps in the shared Redis scheduler, queues and duplicate filter.
 ADDONS = {"pacer_spiders.distributed.DistributedAddon": 0}
 PACER_REDIS_PREFIX = _env("PACER_REDIS_PREFIX", "pacer")
@@ -87,6 +87,25 @@ PACER_WEBHOOK_ATTEMPTS = 6
 PACER_WEBHOOK_BACKOFF = 1.0  # seconds before the first webhook retry, doubled each time
 # Schedules of `pacer-spiders schedule`: None for the built-in ones, or a TOML/JSON file.
 PACER_SCHEDULES_FILE = _env("PACER_SCHEDULES_FILE")
+
+# --- PACER login, crawl summary ------------------------------------------------------------
+# Several accounts: a JSON list [{"username": ..., "password": ..., "totp_secret": ..., "client_code": ...}]
+# (or PACER_USERNAME_2, PACER_PASSWORD_2... in the environment).  Requests take the accounts in turn.
+PACER_ACCOUNTS = _env("PACER_ACCOUNTS")
+# A token is used at most this long (seconds), then the account logs in again.
+PACER_TOKEN_MAX_AGE = float(_env("PACER_TOKEN_MAX_AGE", 3600))
+DOWNLOADER_MIDDLEWARES = {
+    # After the cookie middleware (700) and the HTTP cache (900): the token is added last and
+    # taken off first, so no cache, queue or cookie log ever holds it.
+    "pacer_spiders.login.PacerLoginMiddleware": 950,
+}
+EXTENSIONS["pacer_spiders.summary.CrawlSummary"] = 100
+# Scrapy's cookie debug log would print session cookies PACER sets; keep it off.
+COOKIES_DEBUG = False
+# Log progress every minute while a crawl runs (pages, items, cost: see pacer_spiders.summary).
+PACER_PROGRESS_INTERVAL = float(_env("PACER_PROGRESS_INTERVAL", 60))
+# A path: the final stats of each crawl are written there as JSON (for schedulers and tests).
+PACER_STATS_FILE = _env("PACER_STATS_FILE")
 
 # --- the archive pipelines (pipelines/), in the order of DESIGN.md ---------------------------
 ITEM_PIPELINES = {
