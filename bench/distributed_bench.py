@@ -1,12 +1,14 @@
 """Dockets per minute of a distributed crawl against the sandbox, with 1, 2 and 4 worker processes.
 
 The sandbox answers every request after an injected latency (300 ms by default), as PACER over
-the Internet would.  Each docket is two requests at its court (query form, billed report).  Next
-to each measured rate the script prints the ceiling the limits allow:
+the Internet would.  Next to each measured rate the script prints the ceiling the limits allow:
 
     per court:  min(concurrency / latency, 1 / interval) requests a second
     per worker: CONCURRENT_REQUESTS / latency requests a second
-    ceiling  =  min(courts x per court, workers x per worker) / 2 dockets a second
+    ceiling  =  min(courts x per court, workers x per worker) / R dockets a second
+
+with R the requests a docket takes: 2 for the tests' probe spider (query form, then report), 1
+for the project's docket spider given a case id (it posts the report form directly).
 
 and the ratio measured / ceiling, plus the most requests the sandbox saw in flight at one court
 (which must not pass the court's concurrency).  The rate is timed from the first to the last
@@ -99,18 +101,19 @@ def main() -> int:
                         help="dist_probe (the tests' small docket spider) or docket (the project's)")
     args = parser.parse_args()
     courts = [c.court_id for c in all_courts() if c.kind == "district"][: args.courts]
+    per_docket = 2 if args.spider == "dist_probe" else 1
     latency = args.latency / 1000
     per_court = min(args.concurrency / latency, 1 / args.interval if args.interval else float("inf"))
     per_worker = args.worker_concurrency / latency
     print(f"{len(courts)} courts x {args.cases} dockets, latency {args.latency:.0f} ms, per court "
           f"{args.concurrency} in flight and {args.interval:g} s between starts, {args.worker_concurrency} "
-          f"requests in flight per worker; 2 requests a docket")
-    print(f"court limits allow {len(courts) * per_court / 2 * 60:.0f} dockets/min in all "
-          f"({per_court / 2 * 60:.0f} per court)")
+          f"requests in flight per worker; {per_docket} request(s) a docket ({args.spider} spider)")
+    print(f"court limits allow {len(courts) * per_court / per_docket * 60:.0f} dockets/min in all "
+          f"({per_court / per_docket * 60:.0f} per court)")
     print("workers  dockets/min  ceiling/min  measured/ceiling  bought  unique  peak in flight at a court")
     for workers in args.workers:
         result = run(workers, args, courts)
-        ceiling = min(len(courts) * per_court, workers * per_worker) / 2 * 60
+        ceiling = min(len(courts) * per_court, workers * per_worker) / per_docket * 60
         print(f"{workers:>7}  {result['per_minute']:>11.0f}  {ceiling:>11.0f}  {result['per_minute'] / ceiling:>16.2f}"
               f"  {result['bought']:>6}  {result['unique']:>6}  {result['peak_per_court']:>4} (limit {args.concurrency})")
         sys.stdout.flush()
