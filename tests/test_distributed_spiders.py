@@ -11,13 +11,13 @@ from pacer_spiders import sandbox as sandbox_module
 from pacer_spiders.cli import main
 from pacer_spiders.db.work_requests import SUCCESS, WorkRequest
 from pacer_spiders.distributed.work import session_factory
-from pacer_spiders.testing.workers import start_worker, wait_for
+from pacer_spiders.testing.workers import empty_redis_database, start_worker, wait_for
 
 pytestmark = pytest.mark.service
 
 
 def test_docket_workers_fetch_each_enqueued_case_once(redis_url, tmp_path, capsys):
-    redis_url = redis_url.rsplit("/", 1)[0] + "/10"
+    redis_url = empty_redis_database(redis_url, 10)
     database_url = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
     with sandbox_module.Sandbox(latency=40, cases_per_court=3) as sb:
         cases = tmp_path / "cases.csv"
@@ -50,7 +50,7 @@ def test_docket_workers_fetch_each_enqueued_case_once(redis_url, tmp_path, capsy
 
 
 def test_pdf_and_attachment_page_workers_buy_each_document_once(redis_url, tmp_path, capsys):
-    redis_url = redis_url.rsplit("/", 1)[0] + "/9"
+    redis_url = empty_redis_database(redis_url, 9)
     database_url = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
     with sandbox_module.Sandbox(latency=20, cases_per_court=2) as sb:
         documents = []

@@ -23,6 +23,7 @@ from pacer_spiders.testing.workers import (
     PROBE_MODULE,
     count_inflight_per_court,
     dequeued,
+    empty_redis_database,
     start_worker,
     wait_for,
 )
@@ -100,7 +101,7 @@ def test_many_courts_many_workers_every_docket_once_within_each_courts_limit(san
     import tests.test_work_requests as receivers
 
     peaks = count_inflight_per_court(sandbox)
-    crawl = Crawl(sandbox, redis_url.rsplit("/", 1)[0] + "/14", tmp_path)
+    crawl = Crawl(sandbox, empty_redis_database(redis_url, 14), tmp_path)
     receiver = receivers.Receiver(fail_first=1)
     try:
         ids = crawl.enqueue(COURTS, 3, webhook_url=receiver.url)
@@ -131,8 +132,8 @@ def test_many_courts_many_workers_every_docket_once_within_each_courts_limit(san
 @pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL], ids=["sigterm", "sigkill"])
 def test_a_worker_killed_mid_crawl_loses_nothing(sandbox, redis_url, tmp_path, how):
     sandbox.latency_ms = 150
-    database = "/13" if how == signal.SIGTERM else "/12"
-    crawl = Crawl(sandbox, redis_url.rsplit("/", 1)[0] + database, tmp_path, PACER_LEASE_SECONDS=2,
+    database = 13 if how == signal.SIGTERM else 12
+    crawl = Crawl(sandbox, empty_redis_database(redis_url, database), tmp_path, PACER_LEASE_SECONDS=2,
                   CONCURRENT_REQUESTS=2)
     ids = crawl.enqueue(COURTS[:8], 3)
     victim, survivor = crawl.start(2)
@@ -180,7 +181,7 @@ def test_restarting_redis_with_persistence_resumes_the_crawl(sandbox, tmp_path):
 def test_a_passing_failure_is_retried_and_a_lasting_one_ends_in_error(sandbox, redis_url, tmp_path):
     from pacer_spiders.db.work_requests import ERROR, RETRYING
 
-    crawl = Crawl(sandbox, redis_url.rsplit("/", 1)[0] + "/11", tmp_path, RETRY_TIMES=0,
+    crawl = Crawl(sandbox, empty_redis_database(redis_url, 11), tmp_path, RETRY_TIMES=0,
                   PACER_WORK_RETRY_DELAY=0.5, PACER_WORK_ATTEMPTS=2, PACER_WORKER_IDLE_CLOSE=1)
     # PACER is down at nysd for now, and at cand for good
     sandbox.faults = sandbox_module.Faults.parse("503=1@/court/nysd/cgi-bin/DktRpt.pl,503=1@/court/cand/cgi-bin/DktRpt.pl")
@@ -203,7 +204,7 @@ def test_a_passing_failure_is_retried_and_a_lasting_one_ends_in_error(sandbox, r
 def test_results_name_the_archive_rows_and_refresh_asks_from_the_last_entry_held(sandbox, redis_url, tmp_path, capsys):
     from pacer_spiders.cli import main
 
-    redis_url = redis_url.rsplit("/", 1)[0] + "/8"
+    redis_url = empty_redis_database(redis_url, 8)
     crawl = Crawl(sandbox, redis_url, tmp_path, PACER_WORKER_IDLE_CLOSE=1)
     crawl.settings.pop("ITEM_PIPELINES")  # the project's archive pipelines, this time
     ids = crawl.enqueue(["nysd"], 2)

@@ -4,6 +4,7 @@ frozen clock.  Real redis-server, real SQLite/PostgreSQL, a real HTTP receiver o
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -15,17 +16,18 @@ from pacer_spiders.db.work_requests import SUCCESS, WorkRequest
 from pacer_spiders.distributed.schedules import load_config
 from pacer_spiders.distributed.store import RedisStore
 from pacer_spiders.distributed.work import dedupe_key, session_factory
+from pacer_spiders.testing.workers import empty_redis_database
 
 pytestmark = pytest.mark.service
 
 
-_databases = iter(range(1, 16))
+_databases = itertools.cycle(range(1, 8))
 
 
 @pytest.fixture
 def deployment(redis_url, database_url):
     # a Redis database of its own per test (the key prefix is a process-wide setting)
-    redis_url = redis_url.rsplit("/", 1)[0] + f"/{next(_databases)}"
+    redis_url = empty_redis_database(redis_url, next(_databases))
     args = ["--redis-url", redis_url, "--database-url", database_url]
     return {"args": args, "store": RedisStore.from_url(redis_url),
             "sessions": session_factory(database_url), "database_url": database_url}

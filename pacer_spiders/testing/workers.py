@@ -76,3 +76,12 @@ def count_inflight_per_court(sandbox):
 
     sandbox._server.RequestHandlerClass = CountingHandler
     return peaks
+
+
+def empty_redis_database(redis_url: str, db: int) -> str:
+    """The URL of database ``db`` of the same redis-server, emptied (tests share one server)."""
+    import redis
+
+    url = redis_url.rsplit("/", 1)[0] + f"/{db}"
+    redis.Redis.from_url(url).flushdb()
+    return url
