@@ -64,3 +64,18 @@ RETRY_TIMES = 3
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = _env("LOG_LEVEL", "INFO")
+
+# --- cassettes (pacer_spiders/cassettes.py) -----------------------------------------------
+# A betamax cassette to record the crawl's HTTP into and replay it from; unset: live crawl.
+CASSETTE = _env("CASSETTE")
+# once | new_episodes | none | all (betamax's record modes; `none` never touches the network).
+CASSETTE_MODE = _env("CASSETTE_MODE", "once")
+# Further strings to scrub from cassettes (besides PACER_USERNAME, PACER_PASSWORD, ... which always are).
+CASSETTE_SECRETS = []
+# Next to the downloader, so that login, cookies, redirects and retries see replayed answers as live.
+DOWNLOADER_MIDDLEWARES = {
+    "pacer_spiders.cassettes.CassetteMiddleware": 950,
+}
+# {text written in the cassette: text of this run}: e.g. {"http://pacer-sandbox.invalid": "http://127.0.0.1:8123"}
+# writes a stable origin for a server whose port changes, and maps it back when replaying.
+CASSETTE_PLACEHOLDERS = {}
