@@ -7,7 +7,7 @@
 ``all``           fetch and record everything again
 ``none``          replay only; a request that was not recorded fails, naming it
 
-The middleware sits next to the downloader (order 950), so every other middleware (login,
+The middleware sits next to the downloader (order 990), so every other middleware (login,
 cookies, redirects, retries, compression, stats) sees a replayed response exactly as a live one:
 it answers from ``process_request`` with the recorded bytes and status.
 
@@ -533,6 +533,7 @@ class CassetteMiddleware:
             replace_everywhere(interaction.data, self.placeholders)
         self.recording = self.cassette.is_recording()
         self.recorded = 0
+        crawler.signals.connect(self.guard_handlers, signal=signals.engine_started)
         crawler.signals.connect(self.save, signal=signals.engine_stopped)
         logger.info("cassette %s (%s): %d recorded interactions, %s", path, mode, len(self.cassette.interactions),
                     "recording new ones" if self.recording else "replay only")
@@ -546,12 +547,18 @@ class CassetteMiddleware:
 
     def process_request(self, request):
         request.meta.pop(LIVE, None)
+        response = self.replay(request)
+        if response is None:
+            request.meta[LIVE] = True  # to the network, and recorded in process_response
+        return response
+
+    def replay(self, request):
+        """The recorded answer to ``request``; None when it may be recorded; else UnrecordedRequest."""
         interaction = self.cassette.find_match(prepared_request(request))
         if interaction is not None:
             self.stats.inc_value("cassette/replayed")
             return scrapy_response(interaction.data["response"], request)
         if self.recording:
-            request.meta[LIVE] = True
             return None
         self.stats.inc_value("cassette/unrecorded")
         raise UnrecordedRequest(
@@ -561,15 +568,36 @@ class CassetteMiddleware:
 
     def process_response(self, request, response):
         if request.meta.pop(LIVE, False):
-            prepared = prepared_request(request)
-            interaction = self.cassette.save_interaction(requests_response(response, prepared), prepared)
-            self._tidy(interaction.data)
-            # betamax marks nothing as used when it records; a replay of this same run must not
-            # answer a later identical request with this one.
-            interaction.used = True
-            self.recorded += 1
-            self.stats.inc_value("cassette/recorded")
+            self.record(request, response)
         return response
+
+    def record(self, request, response) -> None:
+        prepared = prepared_request(request)
+        interaction = self.cassette.save_interaction(requests_response(response, prepared), prepared)
+        self._tidy(interaction.data)
+        # A later identical request of this same run must reach the network too, not this answer.
+        interaction.used = True
+        self.recorded += 1
+        self.stats.inc_value("cassette/recorded")
+
+    def guard_handlers(self) -> None:
+        """Route downloads that skip the middlewares (a logout sent straight to the download
+        handlers at the end of a crawl) through the cassette as well: nothing else reaches the
+        network, and they are recorded like the rest."""
+        handlers = self.crawler.engine.downloader.handlers
+        download = handlers.download_request_async
+
+        async def guarded(request):
+            if request.meta.get(LIVE):  # came through process_request
+                return await download(request)
+            response = self.replay(request)
+            if response is not None:
+                return response
+            response = await download(request)
+            self.record(request, response)
+            return response
+
+        handlers.download_request_async = guarded
 
     def _tidy(self, data: dict) -> None:
         for side in ("request", "response"):

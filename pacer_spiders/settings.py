@@ -74,7 +74,7 @@ CASSETTE_MODE = _env("CASSETTE_MODE", "once")
 CASSETTE_SECRETS = []
 # Next to the downloader, so that login, cookies, redirects and retries see replayed answers as live.
 DOWNLOADER_MIDDLEWARES = {
-    "pacer_spiders.cassettes.CassetteMiddleware": 950,
+    "pacer_spiders.cassettes.CassetteMiddleware": 990,
 }
 # {text written in the cassette: text of this run}: e.g. {"http://pacer-sandbox.invalid": "http://127.0.0.1:8123"}
 # writes a stable origin for a server whose port changes, and maps it back when replaying.

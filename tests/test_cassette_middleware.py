@@ -67,9 +67,14 @@ def recorded(tmp_path_factory):
 
 def test_recording_hits_the_server_and_keeps_the_pdf_byte_exact(recorded):
     cassette, items, hits = recorded
-    assert hits == 6  # login, form, report, doc1 (302), PDF 503 then 200
+    assert hits == 7  # login, form, report, doc1 (302), PDF 503 then 200, logout
     interactions = load_interactions(cassette)
-    assert len(interactions) == 6
+    assert len(interactions) == 7
+    # The logout went past every middleware, straight to the download handlers: recorded too.
+    logout = interactions[-1]
+    assert logout["request"]["uri"].endswith("/services/cso-logout")
+    assert json.loads(body_bytes(logout["request"]["body"])) == {"nextGenCSO": "<TOKEN>"}
+    assert json.loads(body_bytes(logout["response"]["body"])) == {"loggedOut": True}
     pdfs = [i for i in interactions if i["response"]["headers"].get("Content-Type") == ["application/pdf"]]
     assert len(pdfs) == 1 and "base64_string" in pdfs[0]["response"]["body"]
     assert base64.b64decode(pdfs[0]["response"]["body"]["base64_string"]) == PDF
@@ -100,7 +105,8 @@ def test_replay_with_nothing_listening_and_dummy_credentials_gives_the_same_craw
     closed = f"http://127.0.0.1:{free_port()}"  # nothing listens there
     proc, items = crawl(closed, cassette, "none", DUMMY)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    assert "'cassette/replayed': 6" in proc.stderr and "cassette/unrecorded" not in proc.stderr
+    assert "'cassette/replayed': 7" in proc.stderr and "cassette/unrecorded" not in proc.stderr
+    assert 'logout answered 200: {"loggedOut": true}' in proc.stderr
     live, replay = by_step(live_items), by_step(items)
     assert replay["login"]["result"] == "0"
     assert replay["report"]["heading"] == live["report"]["heading"] == "Case 55 from 01/01/2020"

@@ -71,6 +71,11 @@ class ProbeServer:
                     return self._send(200, json.dumps(answer).encode(), ctype="application/json",
                                       headers=[("Set-Cookie", f"PacerSession={secrets.token_hex(16)}; Path=/"),
                                                ("Set-Cookie", f"NextGenCSO={token}; Path=/")])
+                if self.path == "/services/cso-logout":
+                    token = json.loads(body).get("nextGenCSO")
+                    known = token in server.tokens
+                    server.tokens.discard(token)
+                    return self._send(200, json.dumps({"loggedOut": known}).encode(), ctype="application/json")
                 if self.path.startswith("/cgi-bin/DktRpt.pl?") and self._token():
                     case = body.split(b'name="all_case_ids"\r\n\r\n', 1)[1].split(b"\r\n", 1)[0].decode()
                     date_from = body.split(b'name="date_from"\r\n\r\n', 1)[1].split(b"\r\n", 1)[0].decode()

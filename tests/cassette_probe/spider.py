@@ -8,6 +8,7 @@ import json
 import secrets
 
 import scrapy
+from scrapy import signals
 
 
 class ProbeSpider(scrapy.Spider):
@@ -17,6 +18,21 @@ class ProbeSpider(scrapy.Spider):
     def __init__(self, base, case="55", date_from="01/01/2020", **kwargs):
         super().__init__(**kwargs)
         self.base, self.case, self.date_from = base, case, date_from
+        self.token = None
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.logout, signal=signals.spider_closed)
+        return spider
+
+    async def logout(self):
+        # Like PACER's login middleware: straight to the download handlers, past every middleware.
+        request = scrapy.Request(f"{self.base}/services/cso-logout", method="POST",
+                                 body=json.dumps({"nextGenCSO": self.token}),
+                                 headers={"Content-Type": "application/json"})
+        response = await self.crawler.engine.downloader.handlers.download_request_async(request)
+        self.logger.info("logout answered %s: %s", response.status, response.text)
 
     async def start(self):
         body = {"loginId": self.settings.get("PACER_USERNAME"), "password": self.settings.get("PACER_PASSWORD"),
@@ -26,6 +42,7 @@ class ProbeSpider(scrapy.Spider):
                              callback=self.logged_in)
 
     def logged_in(self, response):
+        self.token = response.json()["nextGenCSO"]
         yield {"step": "login", "result": response.json()["loginResult"], "token_length": len(response.json()["nextGenCSO"])}
         yield scrapy.Request(f"{self.base}/cgi-bin/DktRpt.pl?{self.case}", callback=self.form)
 
