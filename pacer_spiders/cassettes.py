@@ -502,6 +502,33 @@ def configured_secrets(settings) -> dict[str, str]:
 
 
 # -- the middleware -----------------------------------------------------------------------------
+RECIPE = "pacer_spiders"  # top-level cassette key: how the crawl was run (spider, arguments, URL settings)
+RECIPE_SETTINGS = ("PACER_LOGIN_URL", "PACER_LOGOUT_URL", "PACER_COURT_URL_TEMPLATE")
+
+
+class PacerCassette(Cassette):
+    """betamax's Cassette that keeps the cassette's other top-level keys (the crawl recipe)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.extra = {k: v for k, v in (self.serialized or {}).items() if k not in ("http_interactions", "recorded_with")}
+
+    def _save_cassette(self):
+        from betamax import __version__
+
+        self.sanitize_interactions()
+        data = dict(self.extra)
+        data["http_interactions"] = [i.data for i in self.interactions]
+        data["recorded_with"] = f"betamax/{__version__}"
+        self.serializer.serialize(data)
+
+
+def read_recipe(path: str | os.PathLike) -> dict:
+    """The cassette's recipe: ``spider``, ``arguments``, ``settings`` (and what the recorder added)."""
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle).get(RECIPE) or {}
+
+
 def open_cassette(path: str | os.PathLike, mode: str) -> Cassette:
     """betamax's Cassette for a path, with PACER's matchers; the file must exist to replay."""
     if mode not in MODES:
@@ -511,7 +538,7 @@ def open_cassette(path: str | os.PathLike, mode: str) -> Cassette:
         raise CassetteError(f"cassette {path} does not exist (CASSETTE_MODE=none only replays)")
     if mode != "none":
         path.parent.mkdir(parents=True, exist_ok=True)
-    cassette = Cassette(str(path), SERIALIZER, cassette_library_dir="", record_mode=mode,
+    cassette = PacerCassette(str(path), SERIALIZER, cassette_library_dir="", record_mode=mode,
                         preserve_exact_body_bytes=True)
     cassette.match_options = set(MATCHERS)
     return cassette
@@ -614,6 +641,17 @@ class CassetteMiddleware:
         for interaction in self.cassette.interactions:
             self.scrubber.replace_literals(interaction.data)
             replace_everywhere(interaction.data, written)
+        recipe = self.cassette.extra.setdefault(RECIPE, {})
+        spider = getattr(self.crawler, "spider", None)
+        if spider is not None:
+            recipe.setdefault("spider", spider.name)
+        settings = recipe.setdefault("settings", {})
+        for name in RECIPE_SETTINGS:
+            value = self.crawler.settings.get(name)
+            if value:
+                for real, text in sorted(written.items(), key=lambda kv: -len(kv[0])):
+                    value = value.replace(real, text)
+                settings[name] = value
         self.cassette.eject()
         logger.info("cassette %s: %d interactions written (%d new)", self.path, len(self.cassette.interactions),
                     self.recorded)

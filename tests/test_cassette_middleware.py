@@ -238,3 +238,18 @@ def test_the_scan_names_every_leak_without_printing_it(tmp_path):
     Scrubber({"hunter22": "<PASSWORD>"}).scrub(leaky)
     path.write_text(json.dumps({"http_interactions": [leaky], "recorded_with": "betamax/0.9.0"}))
     assert find_secrets(path, known=["hunter22"]) == []
+
+
+def test_the_cassette_keeps_its_recipe_through_a_re_recording(recorded, tmp_path):
+    cassette, _, _ = recorded
+    copy = tmp_path / "probe.json"
+    data = json.loads(cassette.read_text())
+    assert data["pacer_spiders"]["spider"] == "cassette_probe"
+    assert data["pacer_spiders"]["settings"]["PACER_LOGIN_URL"] == "https://pacer.login.uscourts.gov/services/cso-auth"
+    data["pacer_spiders"]["description"] = "kept"
+    copy.write_text(json.dumps(data))
+    proc, items = crawl(f"http://127.0.0.1:{free_port()}", copy, "new_episodes", DUMMY)
+    assert proc.returncode == 0 and "'cassette/replayed': 7" in proc.stderr
+    rewritten = json.loads(copy.read_text())
+    assert rewritten["pacer_spiders"]["description"] == "kept"
+    assert len(rewritten["http_interactions"]) == 7
