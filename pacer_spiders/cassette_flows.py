@@ -25,7 +25,7 @@ SANDBOX_ORIGIN = "http://pacer-sandbox.invalid"
 DUMMY_CREDENTIALS = {
     "PACER_USERNAME": "dummy-user",
     "PACER_PASSWORD": "dummy-password",
-    "PACER_TOTP_SECRET": "AAAAAAAAAAAAAAAA",
+    "PACER_TOTP_SECRET": "A" * 32,  # pyotp wants 160 bits
     "PACER_CLIENT_CODE": "dummy-client",
 }
 CREDENTIAL_NAMES = tuple(DUMMY_CREDENTIALS)
@@ -98,6 +98,7 @@ def record_flow(flow: Flow, directory: str | Path, workdir: str | Path | None = 
                 **step.settings,
                 "CASSETTE": str(path),
                 "CASSETTE_MODE": "once" if number == 0 else "new_episodes",
+                "CASSETTE_STEP": number + 1,
                 "CASSETTE_PLACEHOLDERS": {SANDBOX_ORIGIN: sandbox.url},
             }
             result = run_crawl(crawl_command({"spider": step.spider, "arguments": arguments}, settings), env, work)
@@ -106,7 +107,8 @@ def record_flow(flow: Flow, directory: str | Path, workdir: str | Path | None = 
                 raise RuntimeError(f"flow {flow.name}: step {number + 1} ({step.spider}) exited {result.returncode}; "
                                    f"log: {work / f'step{number + 1}.log'}")
             steps.append({"spider": step.spider, "arguments": arguments, "settings": step.settings})
-        charges = [c.as_dict() for c in sandbox.ledger.charges()]
+        # What the recording was billed (never the account: only report, pages and cost).
+        charges = [{"report": c.report, "pages": c.pages, "cost": c.cost} for c in sandbox.ledger.charges]
     data = json.loads(path.read_text(encoding="utf-8"))
     recipe = data.setdefault(RECIPE, {})
     recipe.update({
@@ -115,8 +117,8 @@ def record_flow(flow: Flow, directory: str | Path, workdir: str | Path | None = 
         "steps": steps,
         "credentials": [name for name in CREDENTIAL_NAMES if name in env],
         "recorded_from": "pacer_spiders sandbox",
-        "sandbox_charges": len(charges),
-        "sandbox_cost": round(sum(c.get("cost", 0) for c in charges), 2),
+        "sandbox_charges": charges,
+        "sandbox_cost": round(sum(c["cost"] for c in charges), 2),
     })
     from pacer_spiders.cassettes import PacerJSONSerializer
 
@@ -130,10 +132,14 @@ class Replay:
     database_url: str
     files_store: Path
     results: list[subprocess.CompletedProcess]
+    stats: list[dict]  # each step's final Scrapy stats
 
     @property
     def log(self) -> str:
         return "\n".join(r.stderr for r in self.results)
+
+    def total(self, key: str):
+        return sum(step.get(key, 0) for step in self.stats)
 
 
 def replay(path: str | Path, workdir: str | Path | None = None, database_url: str | None = None,
@@ -158,8 +164,8 @@ def replay(path: str | Path, workdir: str | Path | None = None, database_url: st
     env = {name: DUMMY_CREDENTIALS[name] for name in recipe.get("credentials", ["PACER_USERNAME", "PACER_PASSWORD"])}
     url_settings = {k: v.replace(SANDBOX_ORIGIN, origin) for k, v in recipe.get("settings", {}).items()}
     steps = recipe.get("steps") or [{"spider": recipe["spider"], "arguments": recipe.get("arguments", {})}]
-    results = []
-    for step in steps:
+    results, stats = [], []
+    for number, step in enumerate(steps, 1):
         settings = {
             **url_settings,
             "DATABASE_URL": database_url,
@@ -168,13 +174,17 @@ def replay(path: str | Path, workdir: str | Path | None = None, database_url: st
             **(extra_settings or {}),
             "CASSETTE": str(path),
             "CASSETTE_MODE": "none",
+            **({"CASSETTE_STEP": number} if recipe.get("steps") else {}),
             "CASSETTE_PLACEHOLDERS": {SANDBOX_ORIGIN: origin},
+            "PACER_STATS_FILE": str(work / f"step{number}.stats.json"),
         }
         result = run_crawl(crawl_command(step, settings), env, work)
         results.append(result)
+        stats_file = work / f"step{number}.stats.json"
+        stats.append(json.loads(stats_file.read_text()) if stats_file.exists() else {})
         if result.returncode != 0:
             break
-    return Replay(work, database_url, files_store, results)
+    return Replay(work, database_url, files_store, results, stats)
 
 
 def cassettes_dir() -> Path:
@@ -182,7 +192,109 @@ def cassettes_dir() -> Path:
     return Path(__file__).resolve().parents[1] / "cassettes"
 
 
-FLOWS: list[Flow] = []
+# -- the flows -------------------------------------------------------------------------------------
+# Every step runs one request at a time, so that a replay asks in the order of the recording (a
+# page that said "log in" answers the same request again after the re-login).
+SEQUENTIAL = {"CONCURRENT_REQUESTS": 1, "DOWNLOAD_DELAY": 0}
+
+
+def small_case(sandbox, court_id: str, entries: int = 3, attachments: bool = False):
+    """A new small case with plain documents (none sealed, restricted or unavailable)."""
+    for _ in range(20):
+        case = sandbox.add_case(court_id, entries=entries)
+        for entry in case.entries:
+            entry.sealed = entry.restricted = entry.unavailable = False
+        if not attachments or any(e.attachments for e in case.entries):
+            return case
+    raise RuntimeError(f"the sandbox made no case with attachments in {court_id}")
+
+
+def _plain_document(case):
+    """A numbered document without attachments (its doc1 page is the purchase receipt)."""
+    for entry in case.entries:
+        if entry.pacer_doc_id and not entry.attachments and entry.document_number:
+            return entry
+    raise RuntimeError(f"case {case.pacer_case_id} has no document without attachments")
+
+
+def prepare_purchase(sandbox):
+    case = small_case(sandbox, "okwd", entries=3, attachments=True)
+    return {"pacer_case_id": case.pacer_case_id, "pacer_doc_id": _plain_document(case).pacer_doc_id}
+
+
+def prepare_case(court_id: str, entries: int = 3):
+    def prepare(sandbox):
+        return {"pacer_case_id": small_case(sandbox, court_id, entries=entries).pacer_case_id}
+
+    return prepare
+
+
+def prepare_expiring_session(sandbox):
+    """A case with attachment pages, and a session that expires after the second court request."""
+    values = prepare_purchase(sandbox)
+    session = sandbox.auth.session
+    seen = {"valid": 0}
+
+    def expiring(token):
+        found = session(token)
+        if found is not None:
+            seen["valid"] += 1
+            if seen["valid"] == 3:
+                sandbox.auth.expire_all()
+                return None
+        return found
+
+    sandbox.auth.session = expiring
+    return values
+
+
+def prepare_sealed(sandbox):
+    case = small_case(sandbox, "okwd", entries=3)
+    entry = _plain_document(case)
+    entry.sealed = True
+    return {"pacer_case_id": case.pacer_case_id, "pacer_doc_id": entry.pacer_doc_id}
+
+
+def prepare_cost_cap(sandbox):
+    case = small_case(sandbox, "okwd", entries=4)
+    docs = [e.pacer_doc_id for e in case.entries if e.pacer_doc_id and not e.attachments and e.document_number]
+    return {"pacer_case_id": case.pacer_case_id, "pacer_doc_ids": ",".join(docs)}
+
+
+def add_new_entries(sandbox, values):
+    sandbox.add_entries("okwd", values["pacer_case_id"], 2)
+    return {}
+
+
+FLOWS: list[Flow] = [
+    Flow("okwd_docket_attachments_pdf",
+         "login, a district docket with its attachment pages, then one PDF bought",
+         [Step("docket", {"court": "okwd", "pacer_case_id": "{pacer_case_id}", "attachments": "1"}, SEQUENTIAL),
+          Step("pdf", {"court": "okwd", "pacer_doc_id": "{pacer_doc_id}"}, SEQUENTIAL)],
+         prepare=prepare_purchase),
+    Flow("okwd_login_mfa", "login of an account with multi-factor authentication (TOTP), then a docket",
+         [Step("docket", {"court": "okwd", "pacer_case_id": "{pacer_case_id}"}, SEQUENTIAL)],
+         account="mfa", prepare=prepare_case("okwd", 2)),
+    Flow("okwd_relogin_expired_session",
+         "the session expires in the middle of a crawl: PACER's login page, a new login, the same pages again",
+         [Step("docket", {"court": "okwd", "pacer_case_id": "{pacer_case_id}", "attachments": "1"}, SEQUENTIAL)],
+         prepare=prepare_expiring_session),
+    Flow("okwd_sealed_document", "a document under seal: PACER's message, nothing bought or kept",
+         [Step("pdf", {"court": "okwd", "pacer_doc_id": "{pacer_doc_id}"}, SEQUENTIAL)],
+         prepare=prepare_sealed),
+    Flow("okwb_bankruptcy_docket", "a bankruptcy court's docket report",
+         [Step("docket", {"court": "okwb", "pacer_case_id": "{pacer_case_id}"}, SEQUENTIAL)],
+         prepare=prepare_case("okwb", 3)),
+    Flow("okwd_incremental_refresh",
+         "a docket, then two new entries, then a refresh that asks only for entries since the newest held",
+         [Step("docket", {"court": "okwd", "pacer_case_id": "{pacer_case_id}"}, SEQUENTIAL),
+          Step("docket", {"court": "okwd", "pacer_case_id": "{pacer_case_id}", "since": "last"}, SEQUENTIAL,
+               before=add_new_entries)],
+         prepare=prepare_case("okwd", 3)),
+    Flow("okwd_cost_cap_stop", "PDF purchases that stop before PACER_MAX_COST would be passed",
+         [Step("pdf", {"court": "okwd", "pacer_doc_id": "{pacer_doc_ids}"}, {**SEQUENTIAL, "PACER_MAX_COST": 0.5})],
+         prepare=prepare_cost_cap),
+]
 
 
 def flow_named(name: str) -> Flow:

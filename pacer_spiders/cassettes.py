@@ -39,7 +39,7 @@ from betamax.matchers import BaseMatcher
 from betamax.serializers import JSONSerializer, serializer_registry
 from requests.structures import CaseInsensitiveDict
 from scrapy import signals
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
 from urllib3 import HTTPResponse
@@ -503,6 +503,7 @@ def configured_secrets(settings) -> dict[str, str]:
 
 # -- the middleware -----------------------------------------------------------------------------
 RECIPE = "pacer_spiders"  # top-level cassette key: how the crawl was run (spider, arguments, URL settings)
+STEP_KEY = "pacer_spiders_step"  # in an interaction: the CASSETTE_STEP that recorded it
 RECIPE_SETTINGS = ("PACER_LOGIN_URL", "PACER_LOGOUT_URL", "PACER_COURT_URL_TEMPLATE")
 
 
@@ -558,6 +559,11 @@ class CassetteMiddleware:
         self.cassette = open_cassette(path, mode)
         for interaction in self.cassette.interactions:
             replace_everywhere(interaction.data, self.placeholders)
+        # A cassette of several crawls (a refresh after a first crawl): each replays only its own.
+        self.step = str(crawler.settings.get("CASSETTE_STEP") or "")
+        if self.step:
+            for interaction in self.cassette.interactions:
+                interaction.ignored = str(interaction.data.get(STEP_KEY, "")) != self.step
         self.recording = self.cassette.is_recording()
         self.recorded = 0
         crawler.signals.connect(self.guard_handlers, signal=signals.engine_started)
@@ -587,11 +593,21 @@ class CassetteMiddleware:
             return scrapy_response(interaction.data["response"], request)
         if self.recording:
             return None
+        if self._closing():
+            # The crawl is stopping (a cost cap, an error): the recorded run stopped before sending
+            # this request; a replay answers faster and gets further.  Dropped, like the recording.
+            self.stats.inc_value("cassette/dropped_while_closing")
+            raise IgnoreRequest(f"cassette {self.path}: the crawl is closing; {request.method} {request.url} "
+                                f"was not sent when it was recorded")
         self.stats.inc_value("cassette/unrecorded")
         raise UnrecordedRequest(
             f"cassette {self.path} has no recorded answer for {request.method} {request.url} "
             f"(CASSETTE_MODE={self.mode}; record it with CASSETTE_MODE=new_episodes)"
         )
+
+    def _closing(self) -> bool:
+        slot = getattr(getattr(self.crawler, "engine", None), "_slot", None)
+        return getattr(slot, "closing", None) is not None
 
     def process_response(self, request, response):
         if request.meta.pop(LIVE, False):
@@ -602,6 +618,8 @@ class CassetteMiddleware:
         prepared = prepared_request(request)
         interaction = self.cassette.save_interaction(requests_response(response, prepared), prepared)
         self._tidy(interaction.data)
+        if self.step:
+            interaction.data[STEP_KEY] = int(self.step) if self.step.isdigit() else self.step
         # A later identical request of this same run must reach the network too, not this answer.
         interaction.used = True
         self.recorded += 1

@@ -79,3 +79,6 @@ DOWNLOADER_MIDDLEWARES = {
 # {text written in the cassette: text of this run}: e.g. {"http://pacer-sandbox.invalid": "http://127.0.0.1:8123"}
 # writes a stable origin for a server whose port changes, and maps it back when replaying.
 CASSETTE_PLACEHOLDERS = {}
+# A cassette holding several crawls (a first crawl, then a refresh): this crawl records its
+# interactions under this step and replays only those.  Unset: every interaction.
+CASSETTE_STEP = None
