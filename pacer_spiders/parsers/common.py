@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from functools import lru_cache
 
 from parsel import Selector
 
@@ -59,3 +60,161 @@ def parse_datetime(text: str | None, formats=("%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:
         except ValueError:
             continue
     return None
+
+
+# --- identifiers in links --------------------------------------------------------------------
+
+_DOC1_ID = re.compile(r"/docs?1/(\d+)")
+_QUOTED = re.compile(r"'([^']*)'")
+
+
+def doc_id_from_url(url: str | None, court_id: str | None = None) -> str | None:
+    """The stored ``pacer_doc_id`` (fourth digit 0, through the court plugins) of a ``/doc1/<id>``
+    (or appellate ``/docs1/<id>``) link."""
+    from pacer_spiders.courts import normalize_pacer_doc_id  # the plugin hook; imported late (cycle)
+
+    match = _DOC1_ID.search(url or "")
+    return normalize_pacer_doc_id(match.group(1), court_id) if match else None
+
+
+def go_dls_args(onclick: str | None) -> dict | None:
+    """The arguments of CM/ECF's ``goDLS(url, caseid, de_seq_num, got_receipt, ...)`` link handler."""
+    if not onclick or "goDLS" not in onclick:
+        return None
+    args = _QUOTED.findall(onclick.replace("&#39;", "'"))
+    if len(args) < 3:
+        return None
+    return {"url": args[0], "caseid": args[1] or None, "de_seq_num": args[2] or None}
+
+
+def query_param(url: str | None, name: str) -> str | None:
+    """One numeric query parameter of a URL (``caseid``, ``de_seq_num``, ``arr_de_seq_nums``)."""
+    match = re.search(rf"[?&]{name}=(\d+)", url or "", flags=re.I)
+    return match.group(1) if match else None
+
+
+# --- docket numbers --------------------------------------------------------------------------
+
+# District style: [office:]yy-type-number[-JUDGE[-JUDGE]][-defendant]
+_DISTRICT_DN = re.compile(r"(?<![\w:])(?:(\d{1,2}):)?(\d{2})-([a-zA-Z]{1,5})-(\d{1,10})((?:-[A-Za-z0-9]+)*)")
+# Bankruptcy style: yy-number[-judge][-suffix]
+_BANKRUPTCY_DN = re.compile(r"(?<![\w:-])(?:(\d):)?(\d{2})-(\d{3,10})((?:-[A-Za-z0-9]+)*)")
+
+DOCKET_NUMBER_FIELDS = (
+    "federal_defendant_number",
+    "federal_dn_case_type",
+    "federal_dn_judge_initials_assigned",
+    "federal_dn_judge_initials_referred",
+    "federal_dn_office_code",
+)
+
+
+def parse_docket_number(text: str | None) -> tuple[str | None, dict]:
+    """A PACER docket number -> (docket number without suffixes, its federal_dn_* parts).
+
+    ``2:17-cv-04442-SMM-BP-3`` -> ``2:17-cv-04442`` with office 2, type cv, judges SMM and BP,
+    defendant 3.  A bankruptcy number (``13-07422-RLM-7A``) keeps only its judge's initials.
+    """
+    parts = dict.fromkeys(DOCKET_NUMBER_FIELDS)
+    text = text or ""
+    match = _DISTRICT_DN.search(text)
+    if match:
+        office, year, case_type, number, suffix = match.groups()
+        docket_number = f"{office + ':' if office else ''}{year}-{case_type}-{number}"
+        parts["federal_dn_office_code"] = office
+        parts["federal_dn_case_type"] = case_type
+    else:
+        match = _BANKRUPTCY_DN.search(text)
+        if not match:
+            return None, parts
+        office, year, number, suffix = match.groups()
+        docket_number = f"{year}-{number}"
+    judges = []
+    for piece in [p for p in suffix.split("-") if p]:
+        if piece.isdigit():
+            parts["federal_defendant_number"] = piece
+        elif piece.isalpha():
+            judges.append(piece)
+    if judges:
+        parts["federal_dn_judge_initials_assigned"] = judges[0]
+    if len(judges) > 1:
+        parts["federal_dn_judge_initials_referred"] = judges[1]
+    return docket_number, parts
+
+
+# --- case names ------------------------------------------------------------------------------
+
+_UNITED_STATES = re.compile(
+    r"^(USA|U\.S\.A\.|U\.S\.?|U\. S\.?|(the )?United States of America|the United States)[,.]?$", re.I
+)
+_ET_AL = re.compile(r",?\s+et\.?\s+al\.?", re.I)
+# Party-role words that some courts append to names ("Smith, plaintiff").
+_ROLE_WORD = re.compile(
+    r"^(appell(ee|ant)s?|claimants?|complainants?|defendants?|defendants?(--?|/)appell(ee|ant)s?|devisee"
+    r"|executor|executrix|pet(\.|itioner)s?|petitioners?(--?|/)appell(ee|ant)s?|petitioners?(--?|/)defendants?"
+    r"|plaintiffs?|plaintiffs?(--?|/)appell(ee|ant)s?|respond(e|a)nts?|respond(e|a)nts?(--?|/)appell(ee|ant)s?"
+    r"|cross(--?|/)respondents?|crosss?(--?|/)petitioners?|cross(--?|/)appell(ees|ant)s?|deceased)[,.]?$",
+    re.I,
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_EDGE_PUNCT_END = re.compile(r"[-–_/;,\s]*$")
+_EDGE_PUNCT_START = re.compile(r"^[-–_/;,\s]*")
+
+
+def tidy_case_name(text: str) -> str:
+    """Whitespace collapsed, stray ``*``/``#`` and dangling punctuation at each side of ``v.`` removed."""
+    text = (text or "").replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
+    text = text.replace("*", "").replace("#", "")
+    sides = [_EDGE_PUNCT_START.sub("", _EDGE_PUNCT_END.sub("", side)) for side in text.split(" v. ")]
+    return " ".join(" v. ".join(sides).split())
+
+
+def strip_controls(text: str) -> str:
+    """Control characters (a broken ``&#03`` entity decodes to one) removed."""
+    return _CONTROL.sub("", text or "")
+
+
+def harmonize_case_name(text: str | None) -> str:
+    """The CourtListener form of a caption: ``vs.`` -> ``v.``, United States spelled out, no et al."""
+    text = re.sub(r"\svs\.?\s", " v. ", text or "", flags=re.I)
+    text = re.sub(r"\sv\.?\s", " v. ", text)
+    text = " ".join(_ROLE_WORD.sub("", word) for word in text.split())
+    sides = []
+    for side in text.split(" v. "):
+        side = side.strip()
+        if _UNITED_STATES.match(side) or side == "US":
+            side = "United States"
+        elif side.lower() == "the state":
+            side = "State"
+        sides.append(side)
+    text = _ET_AL.sub("", " v. ".join(sides))
+    text = re.sub(r"^Nos?\.\s+", "", text)
+    return tidy_case_name(text)
+
+
+# --- receipts and file sizes -----------------------------------------------------------------
+
+def label_values(sel: Selector, labels: dict[str, str]) -> dict[str, str]:
+    """``<th>Label:</th><td>value</td>`` pairs (PACER's receipt tables) for the wanted labels."""
+    found = {}
+    for header in sel.xpath("//th|//td"):
+        label = clean(" ".join(header.xpath(".//text()").getall())).rstrip(":").strip().lower()
+        key = labels.get(label)
+        if key and key not in found:
+            value = header.xpath("following-sibling::td[1]")
+            if value:
+                found[key] = clean(" ".join(value[0].xpath(".//text()").getall()))
+    return found
+
+
+@lru_cache(maxsize=1024)
+def is_bankruptcy_court(court_id: str | None) -> bool:
+    """Whether the court registry lists ``court_id`` as a bankruptcy court (unknown ids: a ``b`` suffix)."""
+    if not court_id:
+        return False
+    from pacer_spiders.courts import UnknownCourtError, get_court  # the plugin registry; late import (cycle)
+
+    try:
+        return get_court(court_id).kind == "bankruptcy"
+    except UnknownCourtError:
+        return court_id.endswith("b")

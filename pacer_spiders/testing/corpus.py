@@ -19,7 +19,9 @@ def corpus_root() -> Path | None:
     """The corpus folder, or None where it is absent."""
     env = os.environ.get("PACER_CORPUS")
     candidates = [Path(env)] if env else []
-    candidates.append(Path(__file__).resolve().parents[2].parent / "shared" / "pacer-corpus")
+    # Beside the checkout (../shared), also from a worktree one level deeper (../../shared).
+    project = Path(__file__).resolve().parents[2]
+    candidates += [ancestor / "shared" / "pacer-corpus" for ancestor in project.parents[:2]]
     for path in candidates:
         if path.is_dir():
             return path

@@ -1,0 +1,80 @@
+"""PACER transaction receipts: the "PACER Service Center / Transaction Receipt" table.
+
+It appears at the foot of every billed report page and on the download confirmation page shown
+before a PDF is bought (district and bankruptcy "View Document", appellate "Accept Charges and
+Retrieve").  The fields are the same everywhere: date, description, case, billable pages, cost.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from pacer_spiders.pages import NotTheReport, PageProblem
+from pacer_spiders.parsers.common import clean, decode, label_values, selector
+from pacer_spiders.parsers.detect import refuse_problem_page
+
+LABELS = {
+    "description": "document_description",
+    "case number": "case_number",
+    "search criteria": "search_criteria",
+    "billable pages": "billable_pages",
+    "cost": "cost",
+}
+# Appellate receipts name the case and document in the search criteria.
+_APPELLATE_CRITERIA = re.compile(r"Case:\s*([^,]+?)\s*,\s*Document:\s*(\S+)")
+_NUMERIC_DATE = re.compile(r"(\d{1,2}/\d{1,2}/\d{4}\s+\d{1,2}:\d{2}:\d{2})")
+_WORDY_DATE = re.compile(r"([A-Z][a-z]{2}\s+[A-Z][a-z]{2}\s+\d{1,2}\s+\d{1,2}:\d{2}:\d{2}\s+\d{4})")
+
+
+def parse(body: bytes, context: dict) -> dict:
+    text = decode(body)
+    refuse_problem_page(text, "receipt", (context or {}).get("court_id"))
+    sel = selector(text)
+    tables = sel.xpath("//table[.//*[contains(normalize-space(.), 'Transaction Receipt')]]")
+    if not tables:
+        raise NotTheReport(PageProblem("no_receipt", _why_no_receipt(sel)))
+    receipt = tables[-1]  # the innermost table holding the receipt
+    values = label_values(receipt, LABELS)
+    if "cost" not in values and "billable_pages" not in values:
+        raise NotTheReport(PageProblem("no_receipt", "a 'Transaction Receipt' heading without billing lines"))
+
+    docket_number = values.get("case_number")
+    document_number = None
+    criteria = _APPELLATE_CRITERIA.search(values.get("search_criteria", ""))
+    if criteria:
+        docket_number, document_number = criteria.groups()
+    elif docket_number is None and values.get("search_criteria"):
+        # A report's criteria start with the case: "3:08-cv-00284-TMB Starting with document: 4 ..."
+        docket_number = values["search_criteria"].split()[0]
+    return {
+        "billable_pages": values.get("billable_pages"),
+        "cost": values.get("cost"),
+        "docket_number": docket_number,
+        "document_description": values.get("document_description"),
+        "document_number": document_number,
+        "transaction_date": _transaction_date(receipt, appellate=bool(criteria)),
+    }
+
+
+def _transaction_date(receipt, appellate: bool) -> str | None:
+    text = clean(" ".join(receipt.xpath(".//text()").getall()))
+    match = _WORDY_DATE.search(text)  # district and bankruptcy: "Thu Mar  2 13:53:33 2023"
+    if match:
+        stamp = datetime.strptime(" ".join(match.group(1).split()), "%a %b %d %H:%M:%S %Y")
+        return stamp.isoformat()
+    match = _NUMERIC_DATE.search(text)  # report receipts and appellate ones: "09/15/2022 16:09:20"
+    if match:
+        stamp = datetime.strptime(" ".join(match.group(1).split()), "%m/%d/%Y %H:%M:%S")
+        # The reference writes appellate receipt times with a space between date and time.
+        return stamp.isoformat(sep=" " if appellate else "T")
+    return None
+
+
+def _why_no_receipt(sel) -> str:
+    body = " ".join(" ".join(sel.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]").getall()).split())
+    for phrase in ("You do not have permission", "sealed", "not available", "Document Selection Menu", "attached to this filing"):
+        index = body.lower().find(phrase.lower())
+        if index >= 0:
+            return f"no transaction receipt; the page says: {body[index:index + 90].strip()}"
+    return "no 'Transaction Receipt' table on the page"

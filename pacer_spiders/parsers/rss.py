@@ -1,0 +1,126 @@
+"""Court RSS feeds (rss_outside.pl): recent docket entries, one ``<item>`` each.
+
+An item's title is "<docket number> <caption>", its link the case's docket report (district and
+bankruptcy: ``DktRpt.pl?<pacer_case_id>``), its description "[short description] (<a href=doc1
+link>document number</a>)", preceded in bankruptcy feeds by "Type: bk Office: 1 Chapter: 11
+Trustee: ...".  CM/ECF splits one entry with several events into consecutive items that share
+title, link, guid and date; they are joined back into one entry.  The result is a list of
+docket-like dicts, one per entry.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from email.utils import parsedate_to_datetime
+
+from pacer_spiders.pages import NotTheReport, PageProblem
+from pacer_spiders.parsers.common import (
+    decode,
+    doc_id_from_url,
+    harmonize_case_name,
+    parse_docket_number,
+    query_param,
+    selector,
+)
+
+_SHORT_DESCRIPTION = re.compile(r"\[(.*?)\]", re.S)
+_DOCUMENT_LINK = re.compile(r"<a[^>]*href\s*=\s*['\"]([^'\"]*)['\"][^>]*>\s*([^<]*?)\s*</a>", re.I | re.S)
+_BANKRUPTCY_FIELD = re.compile(r"(Type|Office|Chapter|Trustee):\s*(.*?)\s*(?=(?:Type|Office|Chapter|Trustee):|\[|$)", re.S)
+_SHORT_APPELLATE_NUMBER = re.compile(r"^\d{2}-\d{1,10}$")
+_CASE_ID = re.compile(r"DktRpt\.pl\?(\d+)")
+
+
+def parse(body: bytes, context: dict) -> list:
+    text = decode(body).lstrip("\ufeff")
+    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)  # lxml refuses an encoding declaration in a str
+    try:
+        sel = selector(text, type="xml")
+    except ValueError as exc:
+        raise NotTheReport(PageProblem("not_rss", f"not an RSS feed: {exc}")) from None
+    if not sel.xpath("/rss/channel"):
+        raise NotTheReport(PageProblem("not_rss", "no <rss><channel> element"))
+    court_id = (context or {}).get("court_id")
+    cases: list[dict] = []
+    previous_key = None
+    events: list[str] = []
+    for item in sel.xpath("/rss/channel/item"):
+        fields = {name: (item.xpath(f"{name}/text()").get() or "").strip() for name in ("title", "link", "guid", "pubDate")}
+        summary = item.xpath("description/text()").get() or ""  # HTML, itself entity-escaped once more
+        key = tuple(fields.values())
+        entry = _entry(summary, fields["pubDate"])
+        if key == previous_key:
+            # One entry that CM/ECF split into several items: keep one entry naming every event,
+            # in sorted order so the result does not depend on the order of the feed's items.
+            events.append(entry["short_description"])
+            cases[-1]["docket_entries"][0]["short_description"] = " AND ".join(sorted(events))
+            continue
+        previous_key = None
+        case = _case(fields, summary, court_id)
+        if not case["docket_number"]:
+            continue
+        previous_key = key
+        case["docket_entries"] = [entry]
+        cases.append(case)
+        events = [entry["short_description"]]
+    return cases
+
+
+def _case(fields: dict, summary: str, court_id: str | None) -> dict:
+    title = html.unescape(fields["title"])
+    number_token, _, caption = title.strip().partition(" ")
+    docket_number, number_parts = parse_docket_number(number_token)
+    if docket_number is None and _SHORT_APPELLATE_NUMBER.match(number_token):
+        docket_number = number_token  # appellate "11-8"
+    bankruptcy = {name.lower(): value for name, value in _BANKRUPTCY_FIELD.findall(summary.split("[", 1)[0])}
+    case_id = _CASE_ID.search(fields["link"])
+    case = {
+        "court_id": court_id,
+        "pacer_case_id": case_id.group(1) if case_id else None,
+        "docket_number": docket_number,
+        "case_name": harmonize_case_name(caption) or "Unknown Case Title",
+        "date_filed": None,
+        "date_terminated": None,
+        "date_converted": None,
+        "date_discharged": None,
+        "assigned_to_str": "",
+        "referred_to_str": "",
+        "cause": "",
+        "nature_of_suit": "",
+        "jury_demand": "",
+        "demand": "",
+        "jurisdiction": "",
+        "office": bankruptcy.get("office", ""),
+        "type": bankruptcy.get("type", ""),
+        "chapter": bankruptcy.get("chapter", ""),
+        "trustee_str": bankruptcy.get("trustee", ""),
+        "parties": None,
+    }
+    case.update(number_parts)
+    return case
+
+
+def _entry(summary: str, published: str) -> dict:
+    short = _SHORT_DESCRIPTION.search(summary)
+    link = _DOCUMENT_LINK.search(summary)
+    url, label = (html.unescape(link.group(1)), link.group(2)) if link else ("", "")
+    pacer_doc_id = doc_id_from_url(url) or ""
+    if label.isdigit():
+        document_number = label
+    elif "/docs1/" in url:
+        # Appellate feeds link "Document" without a number: the document id stands in for it.
+        document_number = pacer_doc_id
+    else:
+        document_number = None
+    try:
+        date_filed = parsedate_to_datetime(published).isoformat() if published else None
+    except (TypeError, ValueError):
+        date_filed = None
+    return {
+        "date_filed": date_filed,
+        "description": "",
+        "document_number": document_number,
+        "pacer_doc_id": pacer_doc_id,
+        "pacer_seq_no": query_param(url, "de_seq_num"),
+        "short_description": html.unescape(short.group(1)) if short else "",
+    }
