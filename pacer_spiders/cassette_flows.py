@@ -69,6 +69,17 @@ def run_crawl(command: list[str], env: dict, cwd: Path) -> subprocess.CompletedP
     return subprocess.run(command, cwd=cwd, env=full_env, capture_output=True, text=True, timeout=600)
 
 
+# The stats that say what a crawl did (pages, purchases, logins, cost, why it ended), which a
+# replay must repeat; timings, memory and byte counts are left out.
+OUTCOME_PREFIXES = ("pacer/", "item_scraped_count", "item_dropped_count", "finish_reason", "archive/", "pages/")
+OUTCOME_SKIP = ("pacer/progress", "pacer/elapsed")
+
+
+def outcome(stats: dict) -> dict:
+    return {k: v for k, v in sorted(stats.items())
+            if k.startswith(OUTCOME_PREFIXES) and not k.startswith(OUTCOME_SKIP)}
+
+
 def _fill(value, values: dict):
     return value.format(**values) if isinstance(value, str) else value
 
@@ -101,12 +112,16 @@ def record_flow(flow: Flow, directory: str | Path, workdir: str | Path | None = 
                 "CASSETTE_STEP": number + 1,
                 "CASSETTE_PLACEHOLDERS": {SANDBOX_ORIGIN: sandbox.url},
             }
+            stats_file = work / f"step{number + 1}.stats.json"
+            settings["PACER_STATS_FILE"] = str(stats_file)
             result = run_crawl(crawl_command({"spider": step.spider, "arguments": arguments}, settings), env, work)
             (work / f"step{number + 1}.log").write_text(result.stderr)
             if result.returncode != 0:
                 raise RuntimeError(f"flow {flow.name}: step {number + 1} ({step.spider}) exited {result.returncode}; "
                                    f"log: {work / f'step{number + 1}.log'}")
-            steps.append({"spider": step.spider, "arguments": arguments, "settings": step.settings})
+            stats = json.loads(stats_file.read_text()) if stats_file.exists() else {}
+            steps.append({"spider": step.spider, "arguments": arguments, "settings": step.settings,
+                          "recorded_stats": outcome(stats)})
         # What the recording was billed (never the account: only report, pages and cost).
         charges = [{"report": c.report, "pages": c.pages, "cost": c.cost} for c in sandbox.ledger.charges]
     data = json.loads(path.read_text(encoding="utf-8"))
