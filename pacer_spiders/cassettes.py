@@ -465,11 +465,16 @@ def _fix_content_length(part: dict, length: int) -> None:
             part["headers"][key] = [str(length)]
 
 
-SECRET_SETTINGS = re.compile(r"^PACER_.*(USERNAME|PASSWORD|SECRET|CLIENT_CODE|LOGIN|ACCOUNTS?)$")
+# PACER_USERNAME, PACER_PASSWORD_2, PACER_TOTP_SECRET, PACER_CLIENT_CODE, PACER_ACCOUNTS (JSON)...
+SECRET_SETTINGS = re.compile(r"^PACER_(USERNAME|PASSWORD|TOTP_SECRET|CLIENT_CODE|ACCOUNTS)(_\d+)?$")
+SETTING_PLACEHOLDERS = {"USERNAME": "<LOGIN_ID>", "PASSWORD": "<PASSWORD>", "TOTP_SECRET": "<TOTP_SECRET>",
+                        "CLIENT_CODE": "<CLIENT_CODE>", "ACCOUNTS": "<SECRET>"}
 
 
-def configured_secrets(settings) -> dict[str, str]:
-    """Every credential in the settings (PACER_USERNAME, PACER_PASSWORD, ..., CASSETTE_SECRETS)."""
+def configured_secrets(settings, environ=None) -> dict[str, str]:
+    """Every credential of the settings and the environment (PACER_USERNAME, PACER_PASSWORD_2,
+    PACER_ACCOUNTS..., and CASSETTE_SECRETS), each with its placeholder."""
+    environ = os.environ if environ is None else environ
     secrets: dict[str, str] = {}
 
     def collect(value, placeholder):
@@ -485,17 +490,18 @@ def configured_secrets(settings) -> dict[str, str]:
                 secrets[stripped] = placeholder
         elif isinstance(value, dict):
             for key, item in value.items():
-                collect(item, SECRET_FIELDS.get(str(key).lower().replace("_", ""), placeholder))
+                key = str(key).lower().replace("_", "")
+                collect(item, SECRET_FIELDS.get(key) or {"totpsecret": "<TOTP_SECRET>"}.get(key, placeholder))
         elif isinstance(value, (list, tuple)):
             for item in value:
                 collect(item, placeholder)
 
-    for name in list(settings.attributes) if hasattr(settings, "attributes") else list(settings):
-        if SECRET_SETTINGS.match(name):
-            kind = name.split("_", 1)[1].lower().replace("_", "")
-            placeholder = {"username": "<LOGIN_ID>", "password": "<PASSWORD>", "totpsecret": "<TOTP_SECRET>",
-                           "clientcode": "<CLIENT_CODE>"}.get(kind, "<SECRET>")
-            collect(settings.get(name), placeholder)
+    names = set(settings.attributes) if hasattr(settings, "attributes") else set(settings)
+    for source, keys in ((settings, names), (environ, set(environ))):
+        for name in keys:
+            match = SECRET_SETTINGS.match(name)
+            if match:
+                collect(source.get(name), SETTING_PLACEHOLDERS[match.group(1)])
     for value in settings.getlist("CASSETTE_SECRETS") if hasattr(settings, "getlist") else []:
         collect(value, "<SECRET>")
     return secrets

@@ -253,3 +253,20 @@ def test_the_cassette_keeps_its_recipe_through_a_re_recording(recorded, tmp_path
     rewritten = json.loads(copy.read_text())
     assert rewritten["pacer_spiders"]["description"] == "kept"
     assert len(rewritten["http_interactions"]) == 7
+
+
+def test_every_configured_credential_is_a_secret_to_scrub():
+    from scrapy.settings import Settings
+
+    from pacer_spiders.cassettes import configured_secrets
+
+    settings = Settings({"PACER_USERNAME": "user-one", "PACER_PASSWORD": "pass-one", "PACER_LOGIN_URL": "https://x/",
+                         "PACER_ACCOUNTS": json.dumps([{"username": "user-two", "password": "pass-two",
+                                                        "totp_secret": "JBSWY3DPEHPK3PXP", "client_code": "cc-77"}]),
+                         "CASSETTE_SECRETS": ["Matter 4411"]})
+    environ = {"PACER_USERNAME_3": "user-three", "PACER_PASSWORD_3": "pass-three", "HOME": "/root"}
+    assert configured_secrets(settings, environ) == {
+        "user-one": "<LOGIN_ID>", "pass-one": "<PASSWORD>", "user-two": "<LOGIN_ID>", "pass-two": "<PASSWORD>",
+        "JBSWY3DPEHPK3PXP": "<TOTP_SECRET>", "cc-77": "<CLIENT_CODE>", "user-three": "<LOGIN_ID>",
+        "pass-three": "<PASSWORD>", "Matter 4411": "<SECRET>",
+    }
