@@ -14,6 +14,8 @@ from pacer_spiders.testing.services import ServiceUnavailable, postgres_server, 
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
+pytest_plugins = ["pacer_spiders.testing.sandbox_fixtures"]
+
 
 def _missing(exc: Exception):
     # Under CI a missing service is a failure, never a silent skip.

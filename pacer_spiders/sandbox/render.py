@@ -1,0 +1,407 @@
+"""PACER's HTML, XML and RSS for synthetic cases, in the structure of the real CM/ECF pages.
+
+The markup follows the real pages of the corpus (table layout, ``goDLS`` links, the ``(Entered: ...)``
+suffix, the PACER Service Center receipt), so parsers read these pages as they read PACER's.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from email.utils import format_datetime
+from html import escape
+
+from .synthetic import Case, Entry
+
+_HEAD = (
+    "<html><head><title>{title}</title>\n"
+    '<script type="text/javascript">if (top!=self) {{top.location.replace(location.href);}}</script>'
+    '<link rel="stylesheet" type="text/css" href="/css/default.css">'
+    '<script type="text/javascript" src="/lib/core.js"></script></head>'
+    "<body BGCOLOR=CCFFFF TEXT=000000 >"
+    '<div class="noprint"><div id="topmenu" class="yuimenubar"><div class="bd"><ul class="first-of-type">'
+    '<li class="yuimenubaritem"><a class="yuimenubaritemlabel" href="{base}/cgi-bin/iquery.pl"><u>Q</u>uery</a></li>'
+    '<li class="yuimenubaritem"><a class="yuimenubaritemlabel" href="{base}/cgi-bin/DisplayMenu.pl?Reports"><u>R</u>eports</a></li>'
+    '<li class="yuimenubaritem"><a class="yuimenubaritemlabel" href="{base}/cgi-bin/login.pl?logout"><u>L</u>ogout</a></li>'
+    "</ul></div></div></div>"
+    '<div id="cmecfMainContent"><input type="hidden" id="cmecfMainContentScroll" value="0">\n'
+)
+_FOOT = "</div></body></html>\n"
+
+
+def d(value: date | None) -> str:
+    return value.strftime("%m/%d/%Y") if value else ""
+
+
+def page(court_id: str, base: str, body: str) -> str:
+    return _HEAD.format(title=f"{court_id.upper()}-ECF", base=base) + body + _FOOT
+
+
+def court_heading(case: Case) -> str:
+    return "U.S. Bankruptcy Court" if case.is_bankruptcy else "U.S. District Court"
+
+
+def go_dls(base: str, doc_id: str, case: Case, seq: int, label: str) -> str:
+    return (f'<a href="{base}/doc1/{doc_id}" onClick="goDLS(\'/doc1/{doc_id}\',\'{case.pacer_case_id}\','
+            f"'{seq}','','1','1','','');return(false);\">{label}</a>")
+
+
+# -- docket report ----------------------------------------------------------------------------
+def docket_query_form(court_id: str, pacer_case_id: str, number: str, name: str, last: int | None, base: str,
+                      action_id: int) -> str:
+    """The DktRpt.pl query form of a case (``last``: its highest document number, when known)."""
+    last_note = f" (last document number: {last})" if last is not None else ""
+    body = (
+        f"<h3>Docket Sheet</h3>\n<b>{escape(number)} {escape(name)}</b><br>\n"
+        f'<FORM NAME=GetPass ENCTYPE="multipart/form-data" method=POST action="{base}/cgi-bin/DktRpt.pl?{action_id}-L_1_0-1">\n'
+        f'<input type="hidden" name="all_case_ids" value="{pacer_case_id}">\n'
+        '<table><tr><td>Date range:</td><td>'
+        '<input type="radio" name="date_range_type" value="Filed" checked>Filed '
+        '<input type="radio" name="date_range_type" value="Entered">Entered</td></tr>\n'
+        '<tr><td><input type="text" name="date_from" value="" size=10> to '
+        '<input type="text" name="date_to" value="" size=10></td></tr>\n'
+        '<tr><td>Documents: <input type="text" name="documents_numbered_from_" size=6> to '
+        f'<input type="text" name="documents_numbered_to_" size=6>{last_note}</td></tr>\n'
+        '<tr><td><input type="checkbox" name="list_of_parties_and_counsel" checked>Parties and counsel '
+        '<input type="checkbox" name="terminated_parties" checked>Terminated parties '
+        '<input type="checkbox" name="list_of_member_cases">List of member cases</td></tr>\n'
+        '<tr><td>Format: <input type="radio" name="output_format" value="html" checked>html '
+        '<input type="radio" name="output_format" value="pdf">pdf</td></tr>\n'
+        '<tr><td>Sort by: <select name="sort1"><option value="oldest date first" selected>Oldest date first'
+        '<option value="most recent date first">Most recent date first<option value="document number">Document number'
+        "</select></td></tr></table>\n"
+        '<input type="submit" name="button1" value="Run Report"> <input type="reset" value="Clear">\n</FORM>\n'
+    )
+    return page(court_id, base, body)
+
+
+def _party_rows(case: Case) -> str:
+    rows = []
+    for number, party in enumerate(case.parties):
+        if case.kind == "criminal" and party.type == "Defendant":
+            label = f"Defendant {party.extra_info}".strip()
+        else:
+            label = party.type
+        rows.append(
+            f'\n\t\t\t\t<tr>\n\t\t\t\t\t<td><b><u>{escape(label)}</u></b></td>\n\t\t\t\t</tr>\n\n'
+            f'\t\t\t<tr>\n\t\t\t\t<td valign=top width="40%">\n\t\t\t\t\t<B>{escape(party.name)}</B>'
+        )
+        if party.extra_info and case.kind != "criminal":
+            rows.append(f"\n<BR>{escape(party.extra_info)}")
+        if party.date_terminated:
+            rows.append(f"\n<BR><I>TERMINATED: {d(party.date_terminated)}</I>")
+        rows.append("\n\t\t</td>\n")
+        for position, attorney in enumerate(party.attorneys):
+            if position:
+                rows.append('<tr><td></td><td></td>')
+            rows.append('<td valign=top width="20%" align=right>represented&nbsp;by</td>'
+                        f'<td valign=top width="40%"><B>{escape(attorney.name)}</B>')
+            for line in attorney.contact.strip().split("\n"):
+                rows.append(f"\n<BR>{escape(line)}")
+            for role in attorney.roles:
+                rows.append(f"\n<BR><I>{escape(role)}</I>")
+            rows.append("</td></tr>")
+        if not party.attorneys:
+            rows.append("</tr>")
+        rows.append("<tr><td></td></tr>\n")
+        if number == 0 and not case.is_bankruptcy:
+            rows.append("<tr><td valign=top><br>V.<br></td></tr>\n")
+    return '<table width="100%" border=0 cellspacing=5>' + "".join(rows) + "</table>\n"
+
+
+def _case_header(case: Case) -> str:
+    judge = case.assigned_to[0]
+    if case.is_bankruptcy:
+        label = "Bankruptcy Petition #" if case.kind == "bankruptcy" else "Adversary Proceeding #"
+        left = f"<BR><I>Assigned to:</I> {escape(judge)}<BR>"
+        if case.chapter:
+            left += f"Chapter {case.chapter}<BR>Voluntary<BR>Asset<BR>"
+        if case.lead_case is not None:
+            lead = case.lead_case
+            left += (f'<I>Lead BK Case:</I> <a href="/cgi-bin/DktRpt.pl?{lead.pacer_case_id}">{lead.short_number}</a>'
+                     f"<BR><I>Lead BK Title:</I> {escape(lead.case_name)}<BR><I>Lead BK Chapter:</I> {lead.chapter}<BR>")
+        right = (f'<TABLE border=0 cellspacing=0 cellpadding=0 align=center><TR><td align="right" valign="top">'
+                 f'<I>Date filed:</I></td><td align="left" valign="top">&nbsp;&nbsp;{d(case.date_filed)}</td></TR>')
+        if case.date_terminated:
+            right += (f'<TR><td align="right" valign="top"><I>Date terminated:</I></td>'
+                      f'<td align="left" valign="top">&nbsp;&nbsp;{d(case.date_terminated)}</td></TR>')
+        right += "</TABLE>"
+        return (f"<BR><CENTER><B><FONT SIZE=\"+1\">{court_heading(case)}<BR>{escape(case.court.name)}<BR>"
+                f"{label}: {case.display_number}</FONT></B></CENTER>"
+                f'<TABLE width="100%" BORDER=0 CELLSPACING=1><TR><TD VALIGN=top WIDTH="50%"><FONT SIZE="+0">'
+                f"{left}</FONT></TD>"
+                f'<TD VALIGN=top WIDTH="50%" ALIGN=right><FONT SIZE="+0">{right}</FONT></TD></TR></TABLE><BR>\n')
+    kind = "CRIMINAL" if case.kind == "criminal" else "CIVIL"
+    left = f"<br>{escape(case.case_name)}<br>\nAssigned to: {escape(judge)}<br>\n"
+    if case.referred_to:
+        left += f"Referred to: {escape(case.referred_to[0])}<br>\n"
+    if case.cause:
+        left += f"Cause: {escape(case.cause)}"
+    right = f"<br>Date Filed: {d(case.date_filed)}<br>\n"
+    if case.date_terminated:
+        right += f"Date Terminated: {d(case.date_terminated)}<br>\n"
+    if case.kind == "civil":
+        right += (f"Jury Demand: {escape(case.jury_demand)}<br>\nNature of Suit: {escape(case.nature_of_suit)}<br>\n"
+                  f"Jurisdiction: {escape(case.jurisdiction)}")
+        if case.demand:
+            right = right.replace("<br>\nNature", f"<br>\nDemand: {escape(case.demand)}<br>\nNature", 1)
+    status = "CLOSED" if case.date_terminated else "OPEN"
+    return (
+        "\t\t\t\t<table border=0 cellspacing=0 width=\"100%\">\n"
+        f"\t\t\t\t\t<tr><td align=right><SPAN >{status}</SPAN></td></tr>\n\t\t\t\t</table>\n"
+        f"\t\t\t<h3 align=center>{court_heading(case)}<BR>\n{escape(case.court.name)}<BR>\n"
+        f"{kind} DOCKET FOR CASE #: {escape(case.full_docket_number)}</h3>\n"
+        "<TABLE width='100%' border=0 CELLSPACING=5><tr>\n"
+        f'<td valign=top width="60%">{left}</td>\n<td valign=top width="40%">{right}</td>\n</tr></table>\n'
+    )
+
+
+def _entry_row(case: Case, entry: Entry, base: str) -> str:
+    if entry.document_number is None:
+        number = ""
+    elif entry.pacer_doc_id and not entry.sealed:
+        number = go_dls(base, entry.pacer_doc_id, case, entry.pacer_seq_no, str(entry.document_number))
+    else:
+        number = str(entry.document_number)  # sealed: numbered, no link
+    text = escape(entry.description)
+    for attachment in entry.attachments:
+        # PACER links each attachment number inside the "(Attachments: # n ...)" text.
+        plain = f"# {attachment.attachment_number} {escape(attachment.description)}"
+        linked = "# " + go_dls(base, attachment.pacer_doc_id, case, entry.pacer_seq_no,
+                               str(attachment.attachment_number)) + f" {escape(attachment.description)}"
+        text = text.replace(plain, linked, 1)
+    return (f"<tr><td width='94' valign=top nowrap>{d(entry.date_filed)}</td>"
+            f"<td style='white-space:nowrap' valign='top' align='right'>{number}&nbsp;</td>"
+            f"<td valign=top>{text}</td></tr>\n")
+
+
+def docket_report(case: Case, entries: list[Entry], base: str, parties: bool, terminated: bool) -> str:
+    """The report body (before the receipt): header, parties, entries table."""
+    out = [_case_header(case)]
+    if parties:
+        shown = [p for p in case.parties if terminated or not p.date_terminated]
+        saved = case.parties
+        case.parties = shown
+        try:
+            out.append(_party_rows(case))
+        finally:
+            case.parties = saved
+    if entries:
+        date_head = "Filing Date" if case.is_bankruptcy else "Date Filed"
+        out.append("<br><table align=center width='99%' border=1 rules=all cellpadding=5 cellspacing=0>\n"
+                   f"<tr><td style='font-weight:bold; width=94; white-space:nowrap'>{date_head}</td>\n"
+                   "<th>#</th><td style='font-weight:bold'>Docket Text</td></tr>\n")
+        out.extend(_entry_row(case, e, base) for e in entries)
+        out.append("</table><br>\n")
+    # No entries matched (a refresh with nothing new): the header and parties, no entry table.
+    return "".join(out)
+
+
+# -- receipt ----------------------------------------------------------------------------------
+def receipt_table(when: datetime, login: str, client_code: str, description: str, criteria_label: str,
+                  criteria: str, pages: int, cost: float) -> str:
+    """PACER's Transaction Receipt table, as printed at the foot of a billed page."""
+    def cell(text: str) -> str:
+        return f'<TD ALIGN=LEFT><FONT SIZE=-1 COLOR=DARKBLUE> {escape(text)} </FONT></TD>'
+
+    def head(text: str) -> str:
+        return f'<TH ALIGN=LEFT><FONT SIZE=-1 COLOR=DARKBLUE> {escape(text)}: </FONT></TH>'
+
+    return (
+        '<HR><CENTER><TABLE BORDER=1 BGCOLOR=white width="400"><TR><TH COLSPAN=4><FONT SIZE=+1 COLOR=DARKRED>'
+        "PACER Service Center </FONT></TH></TR><TR><TH COLSPAN=4><FONT COLOR=DARKBLUE>Transaction Receipt </FONT>"
+        "</TH></TR><TR></TR><TR></TR><TR><TD COLSPAN=4 ALIGN=CENTER><FONT SIZE=-1 COLOR=DARKBLUE>"
+        f"{when:%m/%d/%Y %H:%M:%S}</FONT></TD></TR>"
+        f"<TR>{head('PACER Login')}{cell(login)}{head('Client Code')}{cell(client_code)}</TR>"
+        f"<TR>{head('Description')}{cell(description)}{head(criteria_label)}{cell(criteria)}</TR>"
+        f"<TR>{head('Billable Pages')}{cell(str(pages))}{head('Cost')}{cell(f'{cost:.2f}')}</TR>"
+        "<TR></TR><TR></TR></TABLE></CENTER>\n"
+    )
+
+
+# -- documents --------------------------------------------------------------------------------
+def attachment_menu(case: Case, entry: Entry, base: str) -> str:
+    rows = [
+        "<p>&nbsp;&nbsp;<b>Document Selection Menu</b></p>\n<p>&nbsp;&nbsp;Select the document you wish to view.</p>\n"
+        '<table cellspacing="3" cellpadding="4" width="600">\n<tbody>\n<tr>\n<td colspan="2"><b>Document Number:</b> '
+        f"{go_dls(base, entry.pacer_doc_id, case, entry.pacer_seq_no, str(entry.document_number))}</td>\n"
+        f'<td width="400">{entry.page_count} pages</td>\n<td width="600">{entry.page_count * 17} kb</td>\n</tr>\n'
+        '<tr><td>&nbsp;</td></tr>\n<tr><td width="100"><b>Attachment</b></td><td width="240"><b>Description</b></td></tr>\n'
+    ]
+    for attachment in entry.attachments:
+        rows.append(
+            f'<tr>\n<td width="100" valign="top">'
+            f"{go_dls(base, attachment.pacer_doc_id, case, entry.pacer_seq_no, str(attachment.attachment_number))}</td>\n"
+            f'<td width="240">{escape(attachment.description)}</td>\n<td width="400">{attachment.page_count} pages</td>\n'
+            f'<td width="600">{attachment.file_size_str}</td>\n</tr>\n'
+        )
+    total = entry.page_count + sum(a.page_count for a in entry.attachments)
+    rows.append(
+        '<tr><td colspan="4"><hr></td></tr>\n<tr><td colspan="2"><input type="button" value="View All" '
+        f"onclick=\"parent.location='/cgi-bin/show_multidocs.pl?caseid={case.pacer_case_id}&amp;arr_de_seq_nums="
+        f"{entry.pacer_seq_no}&amp;pdf_header=1&amp;pdf_toggle_possible=1'\"></td>"
+        f"<td>{total} pages</td><td></td></tr>\n</tbody>\n</table>\n"
+    )
+    return page(case.court_id, base, "".join(rows))
+
+
+def confirmation_page(case: Case, entry: Entry, doc_id: str, base: str, receipt: str) -> str:
+    """The "View Document" page: the receipt of what the purchase will cost, and a form to buy."""
+    body = (
+        "<p>To accept charges shown below, click on the 'View Document' button, otherwise click the 'Back' "
+        "button on your browser.</p>"
+        f'<form method="post" action="{base}/doc1/{doc_id}" '
+        f"onsubmit=\"goDLS('/doc1/{doc_id}','{case.pacer_case_id}','{entry.pacer_seq_no}','','','1','','');return(false);\">"
+        f'<input type="hidden" name="caseid" value="{case.pacer_case_id}">'
+        f'<input type="hidden" name="de_seq_num" value="{entry.pacer_seq_no}">'
+        '<input type="hidden" name="got_receipt" value="1">'
+        '<input type="hidden" name="pdf_header" value="1">'
+        '<input type="hidden" name="pdf_toggle_possible" value="1">'
+        f"{receipt}"
+        '<input type="submit" value="View Document"></form>'
+    )
+    return page(case.court_id, base, body)
+
+
+def iframe_page(court_id: str, base: str, file_token: str, receipt: str) -> str:
+    body = (f'<iframe id="cmecfMainContentFrame" src="{base}/cgi-bin/show_temp.pl?file={file_token}'
+            f'&type=application/pdf" width="100%" height="100%"></iframe>\n{receipt}')
+    return page(court_id, base, body)
+
+
+def message_page(court_id: str, base: str, message: str) -> str:
+    return page(court_id, base, escape(message))
+
+
+# -- case query, history, possible case numbers, RSS -------------------------------------------
+def case_query(case: Case, base: str) -> str:
+    last_filing = max((e.date_filed for e in case.entries), default=case.date_filed)
+    number = case.display_number
+    rows = (f'<CENTER><B><FONT SIZE=+1>{escape(number)}</FONT></B> {escape(case.case_name)}<BR>'
+            f"{escape(case.assigned_to[0])}, presiding<BR>")
+    if case.referred_to:
+        rows += f"{escape(case.referred_to[0])}, referral<BR>"
+    rows += f"<B>Date filed:</B> {d(case.date_filed)}<BR>"
+    if case.date_terminated:
+        rows += f"<B>Date terminated:</B> {d(case.date_terminated)}<BR>"
+    rows += f"<B>Date of last filing:</B> {d(last_filing)}<BR>\n</CENTER><BR>\n"
+    links = "".join(f'&nbsp;&nbsp;&nbsp;<A HREF="/cgi-bin/{script}?{case.pacer_case_id}">{label}</A><BR>\n'
+                    for script, label in (("qryAlias.pl", "Alias"), ("qryAttorneys.pl", "Attorney"),
+                                          ("DktRpt.pl", "Docket Report ..."), ("HistDocQry.pl", "History/Documents..."),
+                                          ("qryParties.pl", "Party"), ("StatusQry.pl", "Status")))
+    body = rows + ('<font +1><strong>Query</strong></font><BR>\n<TABLE vspace=0 cellspacing=10 hspace=10 cellpadding=0 '
+                   f'align=left valign=top><TR align=left valign=top><TD ALIGN="top">\n{links}</td></tr></table>\n')
+    return page(case.court_id, base, body)
+
+
+def case_query_form(court_id: str, base: str) -> str:
+    body = ("<h3>Query</h3>\n"
+            f'<FORM ENCTYPE="multipart/form-data" method=POST action="{base}/cgi-bin/iquery.pl?1-L_1_0-1">'
+            'Case Number <input type="text" name="case_num" size=20> <input type="submit" value="Find This Case">'
+            "</FORM>\n")
+    return page(court_id, base, body)
+
+
+def history_form(case: Case, base: str) -> str:
+    body = (f"<h3>History/Documents</h3>\n<b>{escape(case.full_docket_number)} {escape(case.case_name)}</b>\n"
+            f'<FORM ENCTYPE="multipart/form-data" method=POST action="{base}/cgi-bin/HistDocQry.pl?{case.pacer_case_id}">'
+            '<input type="radio" name="QueryType" value="All" checked>Include all events '
+            '<input type="radio" name="sort_by" value="Oldest date first" checked>Oldest date first '
+            '<input type="submit" value="Run Query"></FORM>\n')
+    return page(case.court_id, base, body)
+
+
+def history_report(case: Case, base: str) -> str:
+    last_filing = max((e.date_filed for e in case.entries), default=case.date_filed)
+    head = (f'<center><b><font size="+1">{escape(case.display_number)}</font></b> {escape(case.case_name)}'
+            f"<br>{escape(case.assigned_to[0])}, presiding<br><b>Date filed:</b> {d(case.date_filed)}<br>"
+            + (f"<b>Date terminated:</b> {d(case.date_terminated)}<br>" if case.date_terminated else "")
+            + f"<b>Date of last filing:</b> {d(last_filing)}<br>\n</center><br>\n"
+            '<h2 align="center">History</h2>\n<center>\n<table cellpadding="2" cellspacing="0" border="1">\n'
+            "<tbody><tr><th>Doc.<br>No.</th>\n<th>Dates</th>\n<th>Description</th>\n</tr>\n")
+    rows = []
+    for entry in case.entries:
+        if entry.document_number is None:
+            number = "&nbsp;"
+        elif entry.pacer_doc_id and not entry.sealed:
+            number = go_dls(base, entry.pacer_doc_id, case, entry.pacer_seq_no, str(entry.document_number))
+        else:
+            number = str(entry.document_number)
+        rows.append(
+            f'<tr valign="top">\n<td valign="center" align="center" rowspan="1">{number}</td>\n'
+            '<td><table width="100%" border="0" cellpadding="0" cellspacing="0">\n'
+            f'<tbody><tr><td><i>Filed: </i></td><td align="right">{d(entry.date_filed)}</td></tr>\n'
+            f'<tr><td><i>Entered: </i></td><td align="right">{d(entry.date_entered)}</td></tr>\n'
+            "</tbody></table></td>\n<td>\n"
+            f"<a href=\"javascript:DktText('1','{case.pacer_case_id}','{entry.document_number or ''}','{entry.pacer_seq_no}','')\">"
+            '<img src="/graphics/silverball.gif" width="14" height="14" border="0" alt="Docket Text"></a>\n'
+            f"{escape(entry.short_description)}</td>\n</tr>\n"
+        )
+    return head + "".join(rows) + "</tbody></table>\n</center>\n"
+
+
+def possible_case_numbers(request_number: str, cases: list[Case], sealed: bool = False,
+                          recorded: list[tuple[str, str, str]] = ()) -> str:
+    """The XML answer; ``recorded`` adds (number, case id, title) nodes of corpus cases."""
+    if sealed:
+        return f"<request number='{escape(request_number)}'>\n    <message text='Case Under Seal'/>\n</request>\n"
+    if not cases and not recorded:
+        return (f'<request number="{escape(request_number)}">\n'
+                f'    <message text="Cannot find case {escape(request_number)}"/>\n</request>\n')
+    nodes = []
+    for case in cases:
+        closed = f" (closed {d(case.date_terminated)})" if case.date_terminated else ""
+        number = f"{case.office}:{case.year % 100:02d}-{case.case_type}-{case.serial}"
+        defendants = case.defendants if case.kind == "criminal" else [None]
+        for position, name in enumerate(defendants, start=1):
+            title_name = f"USA v. {name}" if name else case.case_name
+            extra = f' defendant="{position}"' if name else ""
+            suffix = f"-{position}" if name else ""
+            nodes.append(
+                f'    <case number="{number}" id="{case.pacer_case_id}"{extra}\n'
+                f'          title="{escape(case.docket_number)}-{case.judge_initials}{suffix} {escape(title_name)}{closed}"\n'
+                f'          sortable="{case.office}:{case.year}-{case.case_type}-{case.serial:05d}"/>\n'
+            )
+    for number, case_id, title in recorded:
+        nodes.append(f'    <case number="{escape(number)}" id="{escape(case_id)}"\n          title="{escape(title)}"/>\n')
+    return f'<request number="{escape(request_number)}">\n' + "".join(nodes) + "</request>\n"
+
+
+def rss_feed(court, base: str, items: list[tuple[Case, Entry]]) -> str:
+    out = ['<?xml version="1.0" encoding="ISO-8859-1"?>\n\n<rss version="2.0"\n>\n\n<channel>\n'
+           f"<title>{escape(court.name)} - Recent Entries</title>\n<link>{base}</link>\n"
+           "<description>Docket entries of type: all</description>\n"]
+    for case, entry in items:
+        number = case.docket_number if not case.is_bankruptcy else case.short_number
+        link = ""
+        if entry.pacer_doc_id and entry.document_number is not None and not entry.sealed:
+            link = escape(f" (<a href='{base}/doc1/{entry.pacer_doc_id}?pdf_header=&de_seq_num={entry.pacer_seq_no}"
+                          f"&caseid={case.pacer_case_id}'>{entry.document_number}</a>)")
+        published = datetime(entry.date_entered.year, entry.date_entered.month, entry.date_entered.day, 12, 0)
+        out.append(
+            f"<item>\n<title>{escape(number)} {escape(case.case_name)}</title>\n"
+            f"<link>{base}/cgi-bin/DktRpt.pl?{case.pacer_case_id}</link>\n"
+            f"<description>[{escape(entry.short_description)}]{link}</description>\n"
+            f'<guid isPermaLink="true">{base}/cgi-bin/DktRpt.pl?{case.pacer_case_id}-{entry.pacer_seq_no}</guid>\n'
+            f"<pubDate>{format_datetime(published.replace(tzinfo=__import__('datetime').timezone.utc), usegmt=True)}</pubDate>\n"
+            "</item>\n"
+        )
+    out.append("</channel>\n</rss>\n")
+    return "".join(out)
+
+
+def login_page(court_hint: str = "") -> str:
+    """The central sign-in page a court sends a request without a valid NextGenCSO cookie to."""
+    return (
+        "<!DOCTYPE html>\n<html><head><title>PACER: Login</title></head><body>\n"
+        '<form id="loginForm" name="loginForm" method="post" action="/csologin/login.jsf">\n'
+        "<h1>Login</h1>\n"
+        f'<input type="hidden" name="pscCourtId" value="{escape(court_hint)}">\n'
+        '<label for="loginForm:loginName">Username</label>'
+        '<input id="loginForm:loginName" type="text" name="loginForm:loginName">\n'
+        '<label for="loginForm:password">Password</label>'
+        '<input id="loginForm:password" type="password" name="loginForm:password">\n'
+        '<label for="loginForm:clientCode">Client Code</label>'
+        '<input id="loginForm:clientCode" type="text" name="loginForm:clientCode">\n'
+        '<button id="loginForm:fbtnLogin" type="submit">Login</button>\n'
+        "</form>\n<p>Public Access to Court Electronic Records</p>\n</body></html>\n"
+    )
