@@ -76,6 +76,7 @@ COOKIE_PLACEHOLDERS = {
     "pacerclientcode": "<CLIENT_CODE>",
     "pacerpref": "<COOKIE>",
 }
+SESSION_COOKIES = ("nextgencso", "pacersession", "pacerclientcode")
 SECRET_HEADERS = {"authorization": "<TOKEN>", "proxy-authorization": "<TOKEN>", "x-auth-token": "<TOKEN>"}
 # Secrets shorter than this are replaced only where their field is known, never as bare text (a
 # two-letter client code would otherwise be replaced inside every word of every page).
@@ -301,7 +302,9 @@ def _scrub_cookie_pairs(text: str, found: set) -> str:
     for pair in text.split(";"):
         name, sep, value = pair.partition("=")
         if sep and not PLACEHOLDER.match(value.strip()):
-            if value.strip():
+            # PACER's session cookies, and any value long enough to be a token, are also replaced
+            # wherever else they appear; a short preference value ("slow") would hit ordinary words.
+            if name.strip().lower() in SESSION_COOKIES or len(value.strip()) >= 16:
                 found.add((name.strip().lower(), value.strip()))
             value = _placeholder_for(name.strip(), COOKIE_PLACEHOLDERS, "<COOKIE>")
         out.append(f"{name}{sep}{value}")
