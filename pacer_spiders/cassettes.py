@@ -27,8 +27,6 @@ import json
 import logging
 import os
 import re
-from email.parser import BytesParser
-from email.policy import HTTP
 from pathlib import Path
 from urllib.parse import parse_qsl, quote, urlsplit
 
@@ -164,18 +162,25 @@ def _mask_json(value):
     return value
 
 
+_BOUNDARY = re.compile(r'boundary="?([^";,\s]+)"?', re.I)
+_DISPOSITION = re.compile(rb'(?<![A-Za-z])(name|filename)="([^"]*)"', re.I)
+
+
 def multipart_fields(data: bytes, content_type: str) -> list[tuple[str, str, bytes]] | None:
     """(name, filename, value) of each part of a multipart body, or None when it is not one."""
-    if "multipart/" not in content_type.lower() or "boundary=" not in content_type.lower():
+    found = _BOUNDARY.search(content_type or "")
+    if "multipart/" not in (content_type or "").lower() or not found:
         return None
-    message = BytesParser(policy=HTTP).parsebytes(b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + data)
-    if not message.is_multipart():
-        return None
+    delimiter = b"--" + found.group(1).encode("latin-1")
     fields = []
-    for part in message.iter_parts():
-        value = part.get_payload(decode=True) or b""
-        fields.append((part.get_param("name", "", header="content-disposition"),
-                       part.get_param("filename", "", header="content-disposition") or "", value))
+    for chunk in data.split(delimiter)[1:]:
+        if chunk.startswith(b"--"):  # the closing delimiter
+            break
+        head, sep, value = chunk.removeprefix(b"\r\n").partition(b"\r\n\r\n")
+        if not sep:
+            continue
+        params = {k.lower(): v.decode("latin-1") for k, v in _DISPOSITION.findall(head)}
+        fields.append((params.get(b"name", ""), params.get(b"filename", ""), value.removesuffix(b"\r\n")))
     return fields
 
 
@@ -207,24 +212,52 @@ def uri_signature(url: str):
             tuple(sorted((k, "<SECRET>" if k.lower() in SECRET_FIELDS else v) for k, v in pairs)))
 
 
-class PacerURIMatcher(BaseMatcher):
+class _SignatureMatcher(BaseMatcher):
+    """Compares signatures; a recorded request's is computed once, the live one once per lookup
+    (betamax asks every matcher about every interaction of the cassette)."""
+
+    def on_init(self):
+        self._recorded: dict[int, tuple[dict, object]] = {}
+        self._live: tuple[object, object] = (None, None)
+
+    def live_signature(self, request):
+        raise NotImplementedError
+
+    def recorded_signature(self, recorded: dict):
+        raise NotImplementedError
+
+    def match(self, request, recorded_request):
+        if self._live[0] is not request:
+            self._live = (request, self.live_signature(request))
+        cached = self._recorded.get(id(recorded_request))
+        if cached is None or cached[0] is not recorded_request:
+            cached = (recorded_request, self.recorded_signature(recorded_request))
+            self._recorded[id(recorded_request)] = cached
+        return self._live[1] == cached[1]
+
+
+class PacerURIMatcher(_SignatureMatcher):
     """Same scheme, host, path and query fields; the numbers PACER puts before ``-L_1_0-1`` differ."""
 
     name = "pacer-uri"
 
-    def match(self, request, recorded_request):
-        return uri_signature(request.url) == uri_signature(recorded_request["uri"])
+    def live_signature(self, request):
+        return uri_signature(request.url)
+
+    def recorded_signature(self, recorded):
+        return uri_signature(recorded["uri"])
 
 
-class PacerBodyMatcher(BaseMatcher):
+class PacerBodyMatcher(_SignatureMatcher):
     """Same body fields (which case, date range, document...), whatever the credentials or boundary."""
 
     name = "pacer-body"
 
-    def match(self, request, recorded_request):
-        live = body_signature(body_bytes(request.body), _header(request.headers, "Content-Type"))
-        recorded = body_signature(body_bytes(recorded_request["body"]), _header(recorded_request["headers"], "Content-Type"))
-        return live == recorded
+    def live_signature(self, request):
+        return body_signature(body_bytes(request.body), _header(request.headers, "Content-Type"))
+
+    def recorded_signature(self, recorded):
+        return body_signature(body_bytes(recorded["body"]), _header(recorded["headers"], "Content-Type"))
 
 
 def register_with_betamax() -> None:
