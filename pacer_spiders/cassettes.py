@@ -459,6 +459,16 @@ class Scrubber:
         replace_everywhere(data, self.literals, escape_markup=True)
 
 
+def _spellings(text: str) -> set[bytes]:
+    """The byte forms a string takes in a body: UTF-8, Latin-1, URL-encoded, HTML-escaped."""
+    from html import escape
+    from urllib.parse import quote_plus
+
+    forms = {text.encode("utf-8"), text.encode("latin-1", "ignore"), quote(text, safe="").encode(),
+             quote_plus(text, safe="").encode(), escape(text).encode("utf-8")}
+    return {form for form in forms if form}
+
+
 def replace_everywhere(data: dict, replacements: dict[str, str], escape_markup: bool = False) -> None:
     """Replace text in an interaction's URLs, headers and bodies (decoded first when base64).
 
@@ -487,9 +497,8 @@ def replace_everywhere(data: dict, replacements: dict[str, str], escape_markup: 
         cleaned = raw
         for old, new in pairs:
             written = new.replace("<", "&lt;").replace(">", "&gt;") if markup else new
-            for encoded in {old.encode("utf-8"), old.encode("latin-1", "ignore")}:
-                if encoded:
-                    cleaned = cleaned.replace(encoded, written.encode("utf-8"))
+            for encoded in _spellings(old):
+                cleaned = cleaned.replace(encoded, written.encode("utf-8"))
         if cleaned != raw:
             part["body"] = encode_body(cleaned, ctype)
             _fix_content_length(part, len(cleaned))
@@ -712,6 +721,13 @@ class CassetteMiddleware:
                 for real, text in sorted(written.items(), key=lambda kv: -len(kv[0])):
                     value = value.replace(real, text)
                 settings[name] = value
+        # The last word before anything is written: a secret the scrubbing missed keeps the file unwritten.
+        problems = secret_problems([i.data for i in self.cassette.interactions], self.path, list(self.scrubber.literals))
+        if problems:
+            for problem in problems:
+                logger.error("cassette not written: %s", problem)
+            self.stats.set_value("cassette/not_written", len(problems))
+            return
         self.cassette.eject()
         logger.info("cassette %s: %d interactions written (%d new)", self.path, len(self.cassette.interactions),
                     self.recorded)
@@ -729,16 +745,21 @@ _SECRET_FORM = re.compile(rb"(?:^|&)(loginid|password|otpcode|clientcode|nextgen
 
 
 def find_secrets(path: str | os.PathLike, known: list[str] = ()) -> list[str]:
-    """Problems that make a cassette unsafe to share: a credential, a token, a real cookie value.
+    """Problems that make a cassette file unsafe to share (see ``secret_problems``)."""
+    return secret_problems(load_interactions(path), str(path), known)
+
+
+def secret_problems(interactions: list[dict], label: str, known=()) -> list[str]:
+    """Problems that make interactions unsafe to share: a credential, a token, a real cookie value.
 
     Each problem is one line naming the interaction, where, and which field (never the value).
     ``known`` are secrets that must not appear anywhere (as text or inside a base64 body).
     """
     problems = []
-    for number, interaction in enumerate(load_interactions(path), 1):
+    for number, interaction in enumerate(interactions, 1):
         for side in ("request", "response"):
             part = interaction[side]
-            where = f"{path}: interaction {number} {side}"
+            where = f"{label}: interaction {number} {side}"
             texts = [part.get("uri") or part.get("url") or ""]
             for key, values in part.get("headers", {}).items():
                 values = values if isinstance(values, list) else [values]
@@ -759,6 +780,6 @@ def find_secrets(path: str | os.PathLike, known: list[str] = ()) -> list[str]:
                     if value and not PLACEHOLDER.match(value.replace("%3C", "<").replace("%3E", ">")):
                         problems.append(f"{where}: body field {m.group(1).decode()} has a real value")
             for secret in known:
-                if secret and (secret.encode() in raw or any(secret in t for t in texts)):
+                if secret and (any(spelling in raw for spelling in _spellings(secret)) or any(secret in t for t in texts)):
                     problems.append(f"{where}: holds a configured secret ({len(secret)} characters)")
     return problems

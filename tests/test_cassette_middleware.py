@@ -204,20 +204,21 @@ def interaction(request_headers=None, request_body=b"", response_headers=None, r
 
 
 def test_scrubber_replaces_configured_and_learned_secrets_everywhere():
-    scrubber = Scrubber({"s3cret-pass": "<PASSWORD>", "court-user": "<LOGIN_ID>", "CC-77": "<CLIENT_CODE>"})
+    scrubber = Scrubber({"s3cret-pass": "<PASSWORD>", "court-user": "<LOGIN_ID>", "CC-77": "<CLIENT_CODE>",
+                         "Matter A&B 4411": "<SECRET>"})
     data = interaction(
         request_headers={"Cookie": ["NextGenCSO=tok-abcdef; PacerClientCode=CC-77; other=1"],
                          "Content-Type": ["application/x-www-form-urlencoded"]},
         request_body=b"login=court-user&password=s3cret-pass&caseid=5",
         response_headers={"Set-Cookie": ["PacerSession=sess-99999; path=/; secure"]},
-        response_body=b"%PDF-1.4 binary \x00\xff tok-abcdef sess-99999 court-user",
+        response_body=b"%PDF-1.4 binary \x00\xff tok-abcdef sess-99999 court-user Matter+A%26B+4411 Matter A&amp;B 4411",
         ctype="application/pdf",
     )
     scrubber.scrub(data)
     assert data["request"]["headers"]["Cookie"] == ["NextGenCSO=<TOKEN>; PacerClientCode=<CLIENT_CODE>; other=<COOKIE>"]
     assert data["response"]["headers"]["Set-Cookie"] == ["PacerSession=<SESSION>; path=/; secure"]
     assert body_bytes(data["request"]["body"]) == b"login=%3CLOGIN_ID%3E&password=%3CPASSWORD%3E&caseid=5"
-    assert body_bytes(data["response"]["body"]) == b"%PDF-1.4 binary \x00\xff <TOKEN> <SESSION> <LOGIN_ID>"
+    assert body_bytes(data["response"]["body"]) == b"%PDF-1.4 binary \x00\xff <TOKEN> <SESSION> <LOGIN_ID> <SECRET> <SECRET>"
 
 
 def test_the_scan_names_every_leak_without_printing_it(tmp_path):
