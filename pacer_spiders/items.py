@@ -27,6 +27,9 @@ class RawPage(scrapy.Item):
     source_path = scrapy.Field()
     parsed = scrapy.Field()
     problem = scrapy.Field()  # a PageProblem when the page is not what was asked for
+    docket_id = scrapy.Field()  # the archive's docket this page was merged into
+    document = scrapy.Field()  # for a PDF: the archive's document row it belongs to
+    orphan_id = scrapy.Field()  # set when the page waits in the orphan table
 
 
 class Attorney(scrapy.Item):

@@ -72,13 +72,25 @@ CASSETTE = _env("CASSETTE")
 CASSETTE_MODE = _env("CASSETTE_MODE", "once")
 # Further strings to scrub from cassettes (besides PACER_USERNAME, PACER_PASSWORD, ... which always are).
 CASSETTE_SECRETS = []
-# Next to the downloader, so that login, cookies, redirects and retries see replayed answers as live.
-DOWNLOADER_MIDDLEWARES = {
-    "pacer_spiders.cassettes.CassetteMiddleware": 990,
-}
+# Next to the downloader, so that login, cookies, redirects and retries see replayed answers as live
+# (added to the middlewares set above, whichever part of the project set them).
+DOWNLOADER_MIDDLEWARES = {**globals().get("DOWNLOADER_MIDDLEWARES", {}), "pacer_spiders.cassettes.CassetteMiddleware": 990}
 # {text written in the cassette: text of this run}: e.g. {"http://pacer-sandbox.invalid": "http://127.0.0.1:8123"}
 # writes a stable origin for a server whose port changes, and maps it back when replaying.
 CASSETTE_PLACEHOLDERS = {}
 # A cassette holding several crawls (a first crawl, then a refresh): this crawl records its
 # interactions under this step and replays only those.  Unset: every interaction.
 CASSETTE_STEP = None
+# --- the archive pipelines (pipelines/), in the order of DESIGN.md ---------------------------
+ITEM_PIPELINES = {
+    "pipelines.source.SourceFilesPipeline": 100,
+    "pipelines.parse.ParsePipeline": 200,
+    "pipelines.validate.ValidatePipeline": 300,
+    "pipelines.orphans.OrphansPipeline": 400,
+    "pipelines.database.DatabasePipeline": 500,
+    "pipelines.files.PdfFilesPipeline": 600,
+}
+# Raw pages, content-addressed (<sha1[:2]>/<sha1>.html); unset: <FILES_STORE>/raw.
+SOURCE_STORE = _env("SOURCE_STORE")
+# True: every stage works out what it would write and writes nothing (ingest --dry-run).
+ARCHIVE_DRY_RUN = False

@@ -1,0 +1,91 @@
+"""``pacer-spiders ingest FILE``: put a page or PDF saved elsewhere through the crawl's pipelines.
+
+The same chain as a crawl (source, parse, validate, orphans, database, files); ``--dry-run``
+reports what would change and writes nothing.  A PDF whose docket is unknown becomes an orphan.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import zipfile
+from datetime import datetime, timezone
+from pathlib import Path
+
+from pacer_spiders.items import RawPage
+
+TYPES = ("docket", "attachment_page", "pdf", "history", "zip")
+_ATTACHMENT_SUFFIX = re.compile(r"[-_](\d+)\.pdf$", re.IGNORECASE)
+
+
+def pages_of(path: Path, report_type: str, context: dict) -> list[RawPage]:
+    """The RawPage items a file stands for (a zip holds several)."""
+    now = datetime.now(timezone.utc).isoformat()
+
+    def page(body: bytes, report: str, ctx: dict, name: str) -> RawPage:
+        return RawPage(court_id=context["court_id"], report_type=report, url=f"file://{name}", status=200,
+                       body=body, content_type="application/pdf" if report == "pdf" else "text/html",
+                       context={k: v for k, v in ctx.items() if v is not None and k != "court_id"},
+                       cost=0.0, fetched_at=now)
+
+    if report_type != "zip":
+        return [page(path.read_bytes(), report_type, context, str(path.resolve()))]
+    items = []
+    with zipfile.ZipFile(path) as archive:
+        for member in sorted(archive.namelist()):
+            if member.endswith("/"):
+                continue
+            body = archive.read(member)
+            if member.lower().endswith(".pdf"):
+                # Zips of an entry's documents: ``<anything>-<n>.pdf`` is attachment n, else the main document.
+                match = _ATTACHMENT_SUFFIX.search(member)
+                ctx = dict(context, attachment_number=int(match.group(1)) if match else context.get("attachment_number"))
+                items.append(page(body, "pdf", ctx, f"{path.resolve()}!{member}"))
+            elif member.lower().endswith((".html", ".htm")):
+                items.append(page(body, "docket", context, f"{path.resolve()}!{member}"))
+    return items
+
+
+def run(args) -> int:
+    from pipelines.chain import PipelineChain
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise FileNotFoundError(f"no such file: {path}")
+    context = {"court_id": args.court, "pacer_case_id": args.pacer_case_id, "pacer_doc_id": args.pacer_doc_id,
+               "document_number": args.document_number, "attachment_number": args.attachment_number}
+    overrides = {"ARCHIVE_DRY_RUN": args.dry_run, "ARCHIVE_RUN_NAME": "ingest"}
+    if args.database_url:
+        overrides["DATABASE_URL"] = args.database_url
+    with PipelineChain(overrides) as chain:
+        items = pages_of(path, args.type, context)
+        if not items:
+            raise ValueError(f"{path}: nothing to ingest")
+        for item in items:
+            chain.process(item)
+    report = {
+        "file": str(path), "dry_run": bool(args.dry_run), "pages": len(items),
+        "rejected": [reason for _item, reason in chain.dropped],
+        "orphans": sum(1 for i in items if i.get("orphan_id")),
+        "counts": {k.split("/", 1)[1]: v for k, v in sorted(chain.archive_stats().items())
+                   if k.startswith("archive/")},
+    }
+    json.dump(report, sys.stdout, indent=2)
+    sys.stdout.write("\n")
+    return 1 if report["rejected"] and len(report["rejected"]) == len(items) else 0
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("ingest", help="put a saved PACER page or PDF through the pipelines",
+                                   description=__doc__)
+    parser.add_argument("file")
+    parser.add_argument("--court", required=True, help="court id (CourtListener's, e.g. cand)")
+    parser.add_argument("--type", required=True, choices=TYPES)
+    parser.add_argument("--pacer-case-id")
+    parser.add_argument("--pacer-doc-id")
+    parser.add_argument("--document-number")
+    parser.add_argument("--attachment-number", type=int)
+    parser.add_argument("--dry-run", action="store_true", help="report what would change; write nothing")
+    parser.add_argument("--database-url", help="default: the DATABASE_URL setting")
+    parser.set_defaults(func=run)

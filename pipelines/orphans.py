@@ -1,0 +1,81 @@
+"""Stage 4: a PDF or attachment page whose docket or entry we do not hold waits in the orphan table.
+
+It is joined automatically when its docket arrives (court plus normalized ``pacer_doc_id``, or
+the case id and document number), and ``pacer-spiders orphans sweep`` retries the due ones with
+backoff.  The orphan keeps its file: the page or PDF bytes in the source store.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pacer_spiders.db.archive import Archive
+from pipelines.base import ArchiveStage, keep_source, logger
+
+ORPHAN_REPORTS = {"pdf", "attachment_page"}
+
+
+def join_orphan(archive: Archive, orphan: dict, pdf_writer) -> bool:
+    """Try to join one orphan to its docket; True when joined."""
+    context = dict(orphan.get("context") or {})
+    for key in ("pacer_doc_id", "pacer_case_id", "document_number", "attachment_number"):
+        if orphan.get(key) is not None:
+            context.setdefault(key, orphan[key])
+    if orphan["report_type"] == "attachment_page":
+        result = archive.merge_attachment_page(orphan["court_id"], orphan.get("parsed") or {}, context)
+        if result is None:
+            archive.mark_orphan(orphan["id"], joined=False)
+            return False
+        archive.mark_orphan(orphan["id"], joined=True)
+        return True
+    result = archive.document_for_pdf(orphan["court_id"], context)
+    if result is None:
+        archive.mark_orphan(orphan["id"], joined=False)
+        return False
+    pdf_writer.write(result.document, Path(orphan["source_path"]).read_bytes())
+    archive.mark_orphan(orphan["id"], joined=True, document_id=result.document["id"])
+    return True
+
+
+def join_orphans_for_docket(archive: Archive, docket_id: int, pdf_writer, stats) -> int:
+    joined = 0
+    for orphan in archive.pending_orphans(docket_id=docket_id):
+        if join_orphan(archive, orphan, pdf_writer):
+            joined += 1
+            logger.info("orphan %s (%s %s) joined its docket", orphan["id"], orphan["report_type"],
+                        orphan["pacer_doc_id"])
+    if joined:
+        stats.inc_value("archive/orphans_joined", joined)
+    return joined
+
+
+def sweep(archive: Archive, pdf_writer, stats, court_id: str | None = None, due_only: bool = True) -> dict:
+    """One pass over the waiting orphans: joined ones leave the table's waiting list."""
+    tried = joined = 0
+    for orphan in archive.pending_orphans(court_id=court_id, due_only=due_only):
+        tried += 1
+        if join_orphan(archive, orphan, pdf_writer):
+            joined += 1
+    if joined:
+        stats.inc_value("archive/orphans_joined", joined)
+    return {"tried": tried, "joined": joined, "waiting": tried - joined}
+
+
+class OrphansPipeline(ArchiveStage):
+    def process_item(self, item):
+        report = item.get("report_type")
+        if report not in ORPHAN_REPORTS:
+            return item
+        court, context, parsed = item.get("court_id"), dict(item.get("context") or {}), item.get("parsed")
+        if self.archive.locate(court, context, parsed if isinstance(parsed, dict) else None) is not None:
+            return item
+        if report == "pdf" and not item.get("source_path"):
+            item["sha1"], item["source_path"] = keep_source(self.settings, item["body"], "pdf", self.dry_run)
+        doc_id = context.get("pacer_doc_id") or (parsed or {}).get("pacer_doc_id")
+        reason = f"no docket entry known for document {doc_id or '?'} of case {context.get('pacer_case_id') or '?'}"
+        result = self.archive.add_orphan(court, report, context, item["sha1"], item.get("source_path"),
+                                         parsed if isinstance(parsed, dict) else None, reason)
+        self.count(result.counts)
+        item["orphan_id"] = True
+        logger.info("orphan %s %s: %s", report, court, reason)
+        return item

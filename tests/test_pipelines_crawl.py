@@ -1,0 +1,66 @@
+"""The pipelines in a real Scrapy crawl (another process): a spider yields raw pages, the archive fills."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+CRAWL = r"""
+import json, sys
+sys.path.insert(0, {tests!r})
+from scrapy import Spider
+from scrapy.crawler import CrawlerProcess
+from pacer_spiders.plugin_manager import get_plugin_manager
+from pacer_spiders.settings_access import project_settings
+from pipeline_support import KnownPages, docket, entry, party, pdf_bytes
+
+pages = KnownPages()
+get_plugin_manager().register(pages)
+items = [
+    pages.page("cand", "pdf", None, body=pdf_bytes(4), pacer_doc_id="03501234567"),
+    pages.page("cand", "docket", docket(entries=[entry(1, "COMPLAINT", doc_id="03501234567")],
+                                        parties=[party("Alpha Inc.", attorneys=["Jane Roe"])]), pacer_case_id="77"),
+    pages.page("cand", "docket", None, body=b"<html>nothing here</html>", pacer_case_id="78"),
+]
+items[1]["cost"] = 0.3  # a billed docket page
+
+class RawPages(Spider):
+    name = "raw_pages"
+
+    async def start(self):
+        for item in items:
+            yield item
+
+process = CrawlerProcess(project_settings({{"DATABASE_URL": sys.argv[1], "FILES_STORE": sys.argv[2], "LOG_LEVEL": "INFO"}}))
+crawler = process.create_crawler(RawPages)
+process.crawl(crawler)
+process.start()
+print(json.dumps({{k: v for k, v in crawler.stats.get_stats().items() if isinstance(v, (int, float, str))}}))
+"""
+
+
+def test_a_scrapy_crawl_runs_the_archive_pipelines(tmp_path):
+    url = f"sqlite:///{tmp_path / 'crawl.sqlite3'}"
+    files = tmp_path / "files"
+    code = CRAWL.format(tests=str(Path(__file__).parent))
+    proc = subprocess.run([sys.executable, "-c", code, url, str(files)], capture_output=True, text=True, timeout=180)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    stats = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert stats["archive/dockets_added"] == 1 and stats["archive/entries_added"] == 1
+    assert stats["archive/orphans_added"] == 1 and stats["archive/orphans_joined"] == 1
+    assert stats["pages/rejected/empty"] == 1 and "rejected docket cand" in proc.stderr
+    assert (files / "pdf" / "gov.uscourts.cand.77.1.0.pdf").is_file()
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        run = conn.execute(sa.text("SELECT spider, pages, rejected, finished_at, counts, cost FROM crawl_runs")).one()
+        page_count = conn.execute(sa.text("SELECT page_count FROM documents WHERE filepath IS NOT NULL")).scalar()
+    assert run.cost == pytest.approx(0.3)
+    assert run.spider == "raw_pages" and run.pages == 2 and run.rejected == 1 and run.finished_at is not None
+    counts = json.loads(run.counts) if isinstance(run.counts, str) else run.counts
+    assert counts["entries_added"] == 1
+    assert page_count == 4
