@@ -13,7 +13,9 @@ from scrapy import signals
 
 class ProbeSpider(scrapy.Spider):
     name = "cassette_probe"
-    custom_settings = {"DOWNLOAD_DELAY": 0, "RETRY_HTTP_CODES": [503], "RETRY_TIMES": 2, "LOG_LEVEL": "INFO"}
+    # Plain dict items, read by the test: none of the archive pipelines.
+    custom_settings = {"DOWNLOAD_DELAY": 0, "RETRY_HTTP_CODES": [503], "RETRY_TIMES": 2, "LOG_LEVEL": "INFO",
+                       "ITEM_PIPELINES": {}}
 
     def __init__(self, base, case="55", date_from="01/01/2020", **kwargs):
         super().__init__(**kwargs)
