@@ -155,4 +155,5 @@ def test_a_cost_cap_stops_the_crawl(replays):
     cap = recipe(name)["steps"][0]["settings"]["PACER_MAX_COST"]
     assert result.stats[0]["finish_reason"] == "cost_cap"
     assert result.stats[0].get("pacer/cost", 0) <= cap
+    assert 0 < recipe(name)["sandbox_cost"] <= cap  # what the sandbox billed the recording
     assert result.stats[0]["pacer/skipped/cost_cap"] >= 1
