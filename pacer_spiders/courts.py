@@ -98,6 +98,11 @@ def normalize_pacer_doc_id(pacer_doc_id: str | None, court_id: str | None = None
     return result if result is not None else str(pacer_doc_id).strip()
 
 
+def is_pacer_doc_id(value: str | None) -> bool:
+    """A real document id: digits (CM/ECF) or an ACMS GUID, never a script name like ``sho0_doc.pl``."""
+    return bool(value) and "." not in value and "/" not in value
+
+
 def court_ids_for_pacer_doc_id(pacer_doc_id: str, pm=None) -> list[str]:
     """Courts whose document-id prefix begins ``pacer_doc_id`` (``012`` is both cadc and cavc)."""
     prefix = str(pacer_doc_id).strip()[:3]

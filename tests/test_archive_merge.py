@@ -162,3 +162,11 @@ def test_keys_live_in_the_database(pages, settings):
     for statement in duplicates:
         with pytest.raises(IntegrityError), engine.begin() as conn:
             conn.execute(sa.text(statement))
+
+
+def test_a_script_name_is_never_stored_as_a_document_id(pages, settings):
+    # Bankruptcy show_doc.pl links: the reference field set names the script ("sho0_doc.pl").
+    page = docket(entries=[entry(1, "Voluntary petition", doc_id="sho0_doc.pl"), entry(2, "Order", doc_id="03511234567")])
+    crawl(settings, pages.page("cand", "docket", page, pacer_case_id="100"))
+    doc_ids = {e["document_number"]: e["pacer_doc_id"] for e in _case(settings)["docket_entries"]}
+    assert doc_ids == {"1": None, "2": "03501234567"}

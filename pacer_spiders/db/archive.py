@@ -22,7 +22,7 @@ from sqlalchemy import and_, event, func, literal_column, select, text, update
 from sqlalchemy.sql.dml import Insert
 from sqlalchemy.engine import Connection, Engine
 
-from pacer_spiders.courts import normalize_pacer_doc_id
+from pacer_spiders.courts import is_pacer_doc_id, normalize_pacer_doc_id
 from pacer_spiders.db import make_engine, upgrade_database
 from pacer_spiders.db.models import (
     AttorneyRow,
@@ -279,7 +279,8 @@ class Archive:
         incoming: dict[str, dict] = {}
         for entry in entries:
             values = {f: _text(entry.get(f)) for f in ENTRY_FIELDS}
-            values["pacer_doc_id"] = normalize_pacer_doc_id(values["pacer_doc_id"], court_id)
+            doc_id = values["pacer_doc_id"]
+            values["pacer_doc_id"] = normalize_pacer_doc_id(doc_id, court_id) if is_pacer_doc_id(doc_id) else None
             key = entry_key(entry)
             if key in incoming:  # the same entry twice on a page: fill what the first lacked
                 for f, v in values.items():

@@ -147,7 +147,7 @@ def parse_docket_number(text: str | None) -> tuple[str | None, dict]:
 _UNITED_STATES = re.compile(
     r"^(USA|U\.S\.A\.|U\.S\.?|U\. S\.?|(the )?United States of America|the United States)[,.]?$", re.I
 )
-_ET_AL = re.compile(r",?\s+et\.?\s+al\.?", re.I)
+_ET_AL = re.compile(r",?\set\.?\sal(?:s|ii|iae|ia)?\b\.?", re.I)
 # Party-role words that some courts append to names ("Smith, plaintiff").
 _ROLE_WORD = re.compile(
     r"^(appell(ee|ant)s?|claimants?|complainants?|defendants?|defendants?(--?|/)appell(ee|ant)s?|devisee"
@@ -163,7 +163,9 @@ _EDGE_PUNCT_START = re.compile(r"^[-–_/;,\s]*")
 
 def tidy_case_name(text: str) -> str:
     """Whitespace collapsed, stray ``*``/``#`` and dangling punctuation at each side of ``v.`` removed."""
-    text = (text or "").replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
+    text = (text or "").replace("&rsquo;", "'").replace("&rdquo;", '"').replace("&ldquo;", '"')
+    text = text.replace("&nbsp;", " ").replace("&amp;", "&").replace("%20", " ").replace("&#160;", " ")
+    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
     text = text.replace("*", "").replace("#", "")
     sides = [_EDGE_PUNCT_START.sub("", _EDGE_PUNCT_END.sub("", side)) for side in text.split(" v. ")]
     return " ".join(" v. ".join(sides).split())

@@ -1,0 +1,302 @@
+"""What the docket report and the docket history report share: the lxml tree, text splitting,
+docket numbers, case names, judges and party types, document links.
+
+The normalisations follow the reference field values of CourtListener (juriscraper), so that a
+docket stored here compares equal with one from the RECAP archive.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+from parsel import Selector
+
+from pacer_spiders.parsers.common import (
+    decode,
+    doc_id_from_url,
+    go_dls_args,
+    harmonize_case_name,
+    parse_date,
+    strip_controls,
+    tidy_case_name,
+)
+
+_DATE_CHARS = r"[—\d\-–/]+"
+# lxml refuses str input that declares an encoding; the text is already decoded.
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+_DASHES = re.compile("[-–—]")
+
+
+def html_root(body: bytes | str):
+    """The page as an lxml tree, without scripts, styles and comments.
+
+    Plain lxml elements (not lxml.html's, whose per-node class lookup costs a third of the time
+    on large dockets); wrap in ``parsel.Selector(root=...)`` (``page_selector``) for selector queries.
+    """
+    text = _XML_DECLARATION.sub("", strip_controls(decode(body)), count=1).strip()
+    root = etree.fromstring(text, parser=_HTML_PARSER) if text else None
+    if root is None:
+        return None
+    etree.strip_elements(root, "script", "style", etree.Comment, with_tail=False)
+    return root
+
+
+_HTML_PARSER = etree.HTMLParser(recover=True, huge_tree=True)
+
+
+def page_selector(root) -> Selector:
+    return Selector(root=root, type="html")
+
+
+def to_date(text: str | None) -> str | None:
+    """``MM/DD/YYYY`` (or with dashes, as some courts write) -> ISO date; None when absent or invalid."""
+    return parse_date(_DASHES.sub("/", text)) if text else None
+
+
+def labelled_date(label: str, flags=0) -> re.Pattern:
+    """A regex for ``<label> MM/DD/YYYY`` whose group 1 is the date."""
+    return re.compile(label + r"\s+(" + _DATE_CHARS + ")", flags)
+
+
+def first_match(pattern: re.Pattern, values, *, as_date: bool = False):
+    """Group 1 of the first value ``pattern`` matches ('' or None when none does)."""
+    for value in values:
+        match = pattern.search(value)
+        if match:
+            if as_date:
+                return to_date(match.group(1))
+            hit = match.group(1)
+            # The last value joins all the others; a hit spanning a "Date Filed" label is wrong.
+            if "date filed" not in hit.lower():
+                return hit
+    return None if as_date else ""
+
+
+def text_content(node) -> str:
+    return "".join(node.itertext()) if node is not None else ""
+
+
+def squash(text: str) -> str:
+    """Whitespace runs (newlines too) -> one space, stripped."""
+    return " ".join(text.split())
+
+
+def clean_value(value):
+    """Squash whitespace and drop spaces before commas, through lists and dicts."""
+    if isinstance(value, str):
+        return " ".join(value.split()).replace(" ,", ",")
+    if isinstance(value, list):
+        return [clean_value(v) for v in value]
+    if isinstance(value, dict):
+        return {k: clean_value(v) for k, v in value.items()}
+    return value
+
+
+
+def br_split(cell) -> list[str]:
+    """The text of a cell in the pieces its ``<br>``/``<p>`` tags separate (text nodes joined by spaces)."""
+    pieces: list[str] = []
+    current: list[str] = []
+    for event, node in etree.iterwalk(cell, events=("start", "end")):
+        if event == "start":
+            if node is not cell and node.tag in ("br", "p"):
+                pieces.append(" ".join(current))
+                current = []
+            if node.text:
+                current.append(node.text)
+        elif node is not cell and node.tail:
+            current.append(node.tail)
+    pieces.append(" ".join(current))
+    return [piece.strip() for piece in pieces if piece]
+
+
+# --- text normalisation -------------------------------------------------------------------------
+
+# Case names and header lines are normalised as everywhere else (pacer_spiders.parsers.common).
+clean_string = tidy_case_name
+harmonize = harmonize_case_name
+
+
+_SMALL_WORDS = frozenset("a an and as at but by en for if in of on or the to v v. via vs vs.".split())
+_WORD_PART = re.compile(r"([\w]+)", re.UNICODE)
+
+
+_ROMAN = re.compile(r"^(?=[MDCLXVI])M*(C[MD]|D?C{0,3})(X[CL]|L?X{0,3})(I[XV]|V?I{0,3})$", re.I)
+
+
+def _cap_word(word: str) -> str:
+    lowered = word.lower()
+    if _ROMAN.match(word):
+        return word.upper()
+    if lowered.startswith("mc") and len(word) > 2 and word[2].isalpha():
+        return "Mc" + word[2].upper() + word[3:]
+    # Capitalise each alphabetic run (after hyphens, apostrophes, periods, slashes).
+    return _WORD_PART.sub(lambda m: m.group(1)[:1].upper() + m.group(1)[1:], word, count=0)
+
+
+def titlecase(text: str) -> str:
+    """Title case with small words kept lower case except at the ends."""
+    words = text.split(" ")
+    out = []
+    last = len(words) - 1
+    for index, word in enumerate(words):
+        if 0 < index < last and word.lower() in _SMALL_WORDS:
+            out.append(word.lower())
+        else:
+            out.append(_cap_word(word))
+    return " ".join(out)
+
+
+_PARTY_TYPE_RULES = [
+    (re.compile(r"defendant\s+\(\d+\)"), "defendant"),
+    (re.compile(r"debtor\s+\d+"), "debtor"),
+    (re.compile(r"(thirdparty|3rd pty|3rd party)"), "third party"),
+    (re.compile(r"(fourthparty|4th pty|4th party)"), "fourth party"),
+    (re.compile(r"counter-(defendant|claimaint)"), r"counter \1"),
+    (re.compile(r"\bus\b"), "u.s."),
+    (re.compile(r"u\. s\."), "u.s."),
+    (re.compile(r"united states"), "u.s."),
+    (re.compile(r"jointadmin"), "jointly administered"),
+    (re.compile(r"consolidated-debtor"), "consolidated debtor"),
+    (re.compile(r"plaintiff-? consolidated"), "consolidated plaintiff"),
+    (re.compile(r"defendant-? consolidated"), "consolidated defendant"),
+    (re.compile(r"intervenor-plaintiff"), "intervenor plaintiff"),
+    (re.compile(r"intervenor pla\b"), "intervenor plaintiff"),
+    (re.compile(r"intervenor dft\b"), "intervenor defendant"),
+]
+
+
+def normalize_party_type(text: str) -> str:
+    text = text.lower().strip()
+    for pattern, replacement in _PARTY_TYPE_RULES:
+        text = pattern.sub(replacement, text)
+    return titlecase(text)
+
+
+_JUDGE_TITLES = frozenset(
+    "judge magistrate district chief senior bankruptcy mag. magistrate-judge mag/judge mag visiting "
+    "special senior-judge master u.s.magistrate".split()
+)
+# Words in PACER's judge strings that are neither a title nor part of the name.
+_JUDGE_NOISE = frozenset(
+    "a998 agb am associated ca cases cet ch. cla clerk cp cvb db debt-magistrate discovery dj docket duty "
+    "ec eck general grc gs hhl hon honorable inactive jne jv kec law lc llh lq maryland mediator merged mj "
+    "mmh msh mwd no none prisoner pslc pro pso pt rmh se sf show successor u.s. tjc unassigned unassigned2 "
+    "unassigneddj unknown us usdc vjdistrict".split()
+)
+
+
+def judge_name(text: str) -> str:
+    """``Magistrate Judge Sue W Wright (SWW)`` -> ``Sue W. Wright``."""
+    words = []
+    for word in text.replace(",", "").lower().split():
+        if "(" in word or ")" in word or word.startswith(("-", "~")) or word in _JUDGE_NOISE:
+            continue
+        if len(word) > 2 and "." in word and word not in ("jr.", "sr."):
+            continue
+        if word not in _JUDGE_TITLES:
+            words.append(word)
+    words = titlecase(" ".join(words)).split()
+    out = []
+    for index, word in enumerate(words):
+        if len(word) == 1 and word.isalpha():
+            word += "."
+        if word.lower() in ("jr", "sr"):
+            word += "."
+        if index == 0 and word.lower() in ("j.", "j") and index + 1 < len(words):
+            following = words[index + 1]
+            if not (len(following) == 2 and following.endswith(".")) and len(following) != 1:
+                continue
+        out.append(word)
+    return " ".join(out)
+
+
+def find_judge(pattern: re.Pattern, values: list[str], root, label: bytes | None = None, page_lower: bytes = b"") -> str:
+    """The judge ``pattern`` finds in the header values, else anywhere on the page; a clean name.
+
+    ``label`` (lower-case UTF-8) lets a page that never mentions it skip the whole-page scan."""
+    found = first_match(pattern, values)
+    if not found and (label is None or label in page_lower):
+        # Some courts put the judge outside the header table.
+        found = first_match(pattern, (t for t in root.xpath("//text()") if t and not t.isspace()))
+    return judge_name(found)
+
+
+# --- docket numbers -----------------------------------------------------------------------------
+
+DISTRICT_NUMBER = re.compile(r"(?<!\d)((\d{1,2}:)?\d\d-[a-zA-Z]{1,5}-\d{1,10})")
+BANKRUPTCY_NUMBER = re.compile(r"(?:#:\s+)?((\d-)?\d\d-\d*)")
+MDL_NUMBER = re.compile(r"(MDL No.\s+\d*)")
+
+_DISTRICT_PARTS = re.compile(
+    r"(?P<office>\d):\d{2}-(?P<type>[a-zA-Z0-9]{1,5}|~gr)-\d{5}"
+    r"(?:-(?P<assigned>N/A|P1|[a-zA-Z_]{1,5}))?(?:-(?P<referred>[a-zA-Z_]{1,5}))?(?:-(?P<defendant>\d{1,3}))?"
+)
+_BANKRUPTCY_PARTS = re.compile(
+    r"\d{2}-\d{5}-(?P<alt_office>\d)-(?P<alt_assigned>[a-zA-Z]{2,4})"
+    r"|(?:(?P<office>\d):\d{2}-(?P<type>[a-zA-Z0-9]{1,5}|~gr)-\d{5}|\d{2}-\d{5})"
+    r"(?:-(?P<assigned>N/A|P1|[a-zA-Z_]{1,5}))?"
+)
+NO_NUMBER_PARTS = {
+    "federal_defendant_number": None,
+    "federal_dn_case_type": None,
+    "federal_dn_judge_initials_assigned": None,
+    "federal_dn_judge_initials_referred": None,
+    "federal_dn_office_code": None,
+}
+
+
+def docket_number_parts(text: str, bankruptcy: bool) -> dict:
+    """Office code, case type, judges' initials and defendant number of a full docket number."""
+    match = (_BANKRUPTCY_PARTS if bankruptcy else _DISTRICT_PARTS).search(text)
+    if not match:
+        return dict(NO_NUMBER_PARTS)
+    groups = match.groupdict()
+    office, assigned = groups.get("office"), groups.get("assigned")
+    if groups.get("alt_office"):
+        office, assigned = groups["alt_office"], groups["alt_assigned"]
+    return {
+        "federal_dn_office_code": office,
+        "federal_dn_case_type": groups.get("type"),
+        "federal_dn_judge_initials_assigned": assigned,
+        "federal_dn_judge_initials_referred": groups.get("referred"),
+        "federal_defendant_number": groups.get("defendant"),
+    }
+
+
+def find_docket_number(strings: list[str], patterns) -> tuple[str | None, dict, bool]:
+    """The first string matching the first pattern that matches any -> (number, parts)."""
+    bankruptcy = BANKRUPTCY_NUMBER in patterns
+    for pattern in patterns:
+        for text in strings:
+            match = pattern.search(text)
+            if match:
+                return match.group(1), docket_number_parts(text, bankruptcy)
+    return None, dict(NO_NUMBER_PARTS)
+
+
+# --- document links -----------------------------------------------------------------------------
+
+
+def doc_id_from_href(href: str, court_id: str | None) -> str | None:
+    """``/doc1/01712427473?...`` -> ``01702427473``.
+
+    A bankruptcy ``show_doc.pl?caseid=..&dm_id=..`` link carries no document id.  The reference
+    field set gives such entries the link's script name with its fourth character zeroed
+    (``sho0_doc.pl``), so the JSON output does the same; the archive never stores that as an id
+    (``pacer_spiders.courts.is_pacer_doc_id``).
+    """
+    doc_id = doc_id_from_url(href, court_id)
+    if doc_id is None and "show_doc.pl" in href:
+        script = href.split("?", 1)[0].rsplit("/", 1)[-1]
+        return script[:3] + "0" + script[4:]
+    return doc_id
+
+
+def seq_no_from_anchor(anchor) -> str | None:
+    """The ``de_seq_num`` argument of the ``goDLS(...)`` call a document link runs."""
+    args = go_dls_args(anchor.get("onclick"))
+    return args["de_seq_num"] if args else None
+
+

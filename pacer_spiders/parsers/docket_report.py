@@ -1,0 +1,561 @@
+"""The docket report (``DktRpt.pl``) of district and bankruptcy courts -> the reference docket dict.
+
+Page structure this relies on (CM/ECF's, the same at every court):
+- a header table whose cells hold ``Label: value`` lines separated by ``<br>`` (Date Filed,
+  Assigned to, Cause, Nature of Suit...), with the docket number in an ``<h3>`` (district) or a
+  ``<center><font>`` (bankruptcy);
+- party tables: a party type row (``<b><u>Plaintiff</u></b>``, bankruptcy ``<i><b>Debtor</b></i>``
+  beside the party, adversary ``----Plaintiff----``), then rows ``name | represented by |
+  attorneys``; attorneys are ``<b>name</b>`` followed by ``<br>``-separated contact lines and
+  ``<i>roles</i>``; criminal cases add counts, complaints and offense levels under the defendant;
+- the docket entry table (header row with "Docket Text"; columns date, number, text, with an extra
+  column in some bankruptcy courts and a checkbox column when "view multiple documents" is on).
+"""
+
+from __future__ import annotations
+
+import re
+
+from itemloaders.processors import Compose, MapCompose, TakeFirst
+from lxml import etree
+
+from pacer_spiders.pages import NotTheReport, PageProblem
+from pacer_spiders.parsers import docket_common as dc
+from pacer_spiders.parsers.common import decode, is_bankruptcy_court
+from pacer_spiders.parsers.problems import page_problem
+
+REPORT = "docket"
+
+DATE_FILED = dc.labelled_date(r"Date [fF]iled:")
+DATE_TERMINATED = dc.labelled_date(r"[tT]erminated:", re.I)
+DATE_CONVERTED = dc.labelled_date(r"Date [Cc]onverted:")
+DATE_DISCHARGED = dc.labelled_date(r"(?:Date|Debtor)\s+[Dd]ischarged:")
+DATE_ENTERED = dc.labelled_date(r"Entered:")
+CAUSE = re.compile(r"Cause:\s+(.*)")
+NATURE_OF_SUIT = re.compile(r"Nature of Suit:\s+(.*)")
+JURY_DEMAND = re.compile(r"Jury Demand:\s+(.*)")
+JURISDICTION = re.compile(r"Jurisdiction:\s+(.*)")
+MDL_STATUS = re.compile(r"MDL Status:\s+(.*)")
+DEMAND = re.compile(r"^Demand:\s+(.*)")
+ASSIGNED_TO = re.compile(r"Assigned to:\s+(.*)", re.S | re.I)
+REFERRED_TO = re.compile(r"Referred to:\s+(.*)", re.S | re.I)
+
+_CASE_NAME = r"(?:Case\s+title:\s+)?(.*\bvs?\.?\s.*)"
+CASE_NAME_PATTERNS = [
+    re.compile(_CASE_NAME),
+    re.compile(_CASE_NAME, re.I),
+    re.compile(r"(?:Case\s+title:\s+)(.*)", re.I),
+    re.compile(r"(\bIN\s+RE:?\s+.*)", re.I),
+    re.compile(r"(\bIn\s+the\s+matter\s+.*)", re.I),
+]
+OFFENSE_HEADER = re.compile(r"highest\s+offense.*(?P<status>opening|terminated)", re.I)
+COUNTS_HEADER = re.compile(r"(?P<status>pending|terminated)\s+counts", re.I)
+COMPLAINTS_HEADER = re.compile(r"complaints", re.I)
+MERGED_NUMBER = re.compile(r"^[\s\xa0]*\d+[\s\xa0]+(?:\(\d+[\s\xa0]+pgs(?:;[\s\xa0]\d+[\s\xa0]docs)?\)[\s\xa0]+)?")
+SEE_ABOVE = re.compile(r"see\s+above", re.I)
+
+# itemloaders processors: the party type cell -> a normalised type; a role list without bar notes.
+party_type = Compose(TakeFirst(), dc.normalize_party_type)
+attorney_roles = MapCompose(str.strip, lambda role: None if role.lower().startswith(("bar status", "designation")) else role)
+
+
+def parse(body: bytes | str, context: dict | None = None) -> dict:
+    """A docket report page -> the reference docket dict; NotTheReport for any other page."""
+    context = context or {}
+    text = decode(body)
+    problem = page_problem(text, REPORT, context.get("court_id"))
+    root = dc.html_root(text) if problem is None else None
+    if problem is None and (root is None or not any(len(tr) for tr in root.iter("tr"))):
+        problem = PageProblem("empty", "the page has no table rows: an empty or truncated docket report")
+    if problem is not None:
+        raise NotTheReport(problem)
+    return DocketPage(root, context, text).data()
+
+
+_ROWS = etree.XPath("./tr | ./tbody/tr | ./thead/tr | ./tfoot/tr")
+LANDMARK_TEXTS = etree.XPath(
+    '//text()[contains(., "Docket Text") or contains(., "Total file size of selected documents") '
+    'or contains(., "Footer format:") or contains(., "iled:") or contains(., "ate:")]'
+)
+CENTERED_FONTS = etree.XPath("//center//font")
+ENTRY_CELLS = etree.XPath("./td[not(./input)]")
+CELLS = etree.XPath(".//td")
+
+
+def _holder(text):
+    """The element a text node belongs to (its parent; for a tail, the parent of the element before it)."""
+    element = text.getparent()
+    return element.getparent() if text.is_tail else element
+
+
+def _tables_around(text) -> list:
+    """The tables a text node is in, innermost first."""
+    holder = _holder(text)
+    tables = list(holder.iterancestors("table"))
+    return [holder, *tables] if holder.tag == "table" else tables
+
+
+def rows_of(table) -> list:
+    return _ROWS(table)
+
+
+class DocketPage:
+    """One parsed docket report page: ``data()`` is the reference dict."""
+
+    def __init__(self, root, context: dict, text: str = ""):
+        self.root = root
+        self.selector = dc.page_selector(root)
+        self.page_lower = text.encode("utf-8", "replace").lower()  # bytes: 1/4 of a str copy at worst
+        self.court_id = context.get("court_id") or ""
+        self.bankruptcy = is_bankruptcy_court(self.court_id) if self.court_id else self._looks_bankruptcy()
+        self.adversary = b"adversary proceeding" in self.page_lower and bool(
+            self.selector.xpath('//*[text()[contains(., "Adversary Proceeding")]]')
+        )
+        self._parties = None
+        self._entry_rows = None
+
+    def _looks_bankruptcy(self) -> bool:
+        return bool(self.root.xpath('//text()[contains(., "Bankruptcy Court")]'))
+
+    def data(self) -> dict:
+        metadata = self.metadata()
+        metadata["parties"] = self.parties()
+        metadata["docket_entries"] = self.docket_entries()
+        return metadata
+
+    # --- case metadata --------------------------------------------------------------------------
+
+    def landmarks(self) -> None:
+        """One pass over the page's text for the nodes the layout hangs on: the header cell with
+        "Date Filed:", the "Docket Text" column heads, and the multi-document and footer tables."""
+        self.header_text = None
+        self.docket_text_nodes, self.excluded_nodes = [], []
+        for text in LANDMARK_TEXTS(self.root):
+            if "Docket Text" in text:
+                self.docket_text_nodes.append(text)
+            if "Total file size of selected documents" in text or "Footer format:" in text:
+                self.excluded_nodes.append(text)
+            if self.header_text is None and (
+                "Date Filed:" in text.replace("f", "F") or "Filed Date:" in text.replace("d", "D")
+            ):
+                holder = _holder(text)
+                if holder.tag == "td" or next(holder.iterancestors("td"), None) is not None:
+                    self.header_text = text
+
+    def header_values(self) -> list[str]:
+        """The header table's lines: the outermost table without a <center> around the first
+        cell saying "Date Filed:", each cell split at its <br>s, plus all of them joined."""
+        values = []
+        table = None
+        if self.header_text is not None:
+            holder = _holder(self.header_text)
+            cell = holder if holder.tag == "td" else next(holder.iterancestors("td"))
+            for ancestor in cell.iterancestors("table"):
+                if ancestor.find(".//center") is None:
+                    table = ancestor
+        if table is not None:
+            for cell in table.iter("td"):
+                values.extend(dc.clean_string(piece) for piece in dc.br_split(cell))
+        values.append(" ".join(values))
+        return values
+
+    def metadata(self) -> dict:
+        self.landmarks()
+        values = self.values = self.header_values()
+        if self.bankruptcy:
+            strings = [dc.text_content(node) for node in CENTERED_FONTS(self.root)]
+            patterns = [dc.DISTRICT_NUMBER, dc.BANKRUPTCY_NUMBER]
+        else:
+            strings = [dc.text_content(node) for node in self.root.iter("h3")]
+            patterns = [dc.DISTRICT_NUMBER, dc.MDL_NUMBER]
+        docket_number, parts = dc.find_docket_number(strings, patterns)
+        data = {
+            "court_id": self.court_id,
+            "docket_number": docket_number,
+            "case_name": self.case_name(),
+            "date_filed": dc.first_match(DATE_FILED, values, as_date=True),
+            "date_terminated": dc.first_match(DATE_TERMINATED, values, as_date=True),
+            "date_converted": dc.first_match(DATE_CONVERTED, values, as_date=True),
+            "date_discharged": dc.first_match(DATE_DISCHARGED, values, as_date=True),
+            "assigned_to_str": self.judge(ASSIGNED_TO, b"assigned to:"),
+            "referred_to_str": self.judge(REFERRED_TO, b"referred to:"),
+            "cause": dc.first_match(CAUSE, values),
+            "nature_of_suit": self.adversary_natures() if self.adversary else dc.first_match(NATURE_OF_SUIT, values),
+            "jury_demand": dc.first_match(JURY_DEMAND, values),
+            "demand": dc.first_match(DEMAND, values),
+            "jurisdiction": dc.first_match(JURISDICTION, values),
+            "mdl_status": dc.first_match(MDL_STATUS, values),
+            "ordered_by": self.ordered_by(),
+        }
+        data.update(parts)
+        return dc.clean_value(data)
+
+    def adversary_natures(self) -> str:
+        """Adversary proceedings list "Nature[s] of Suit" as rows of code and description cells."""
+        natures = []
+        if b"nature[s] of" not in self.page_lower:
+            return ""
+        for row in self.root.xpath('//table[contains(., "Nature[s] of")]//tr'):
+            texts = [t.strip() for t in row.xpath("./td[position() > 2]/text()") if t.strip()]
+            if len(texts) > 1:
+                natures.append(" ".join(texts))
+        return "; ".join(natures)
+
+    def judge(self, pattern: re.Pattern, label: str) -> str:
+        return dc.find_judge(pattern, self.values, self.root, label, self.page_lower)
+
+    def case_name(self) -> str:
+        if self.bankruptcy:
+            debtors = [p["name"] for p in self.parties() if p["type"] in ("Debtor", "Debtor In Possession")]
+            if debtors:
+                return debtors[0]  # the debtor's name as the court wrote it
+            else:
+                lead = self.root.xpath('//i[contains(., "Lead BK Title")]/following::text()')
+                name = lead[0].strip() if lead else "Unknown Case Title"
+                if self.adversary:
+                    name += " - Adversary Proceeding"
+        else:
+            name = None
+            for pattern in CASE_NAME_PATTERNS:
+                match = pattern.search(self.values[0])
+                if match:
+                    name = match.group(1)
+                    break
+            if name is None:
+                plaintiff = next((p["name"] for p in self.parties() if p["type"] == "Plaintiff"), None)
+                defendant = next((p["name"] for p in self.parties() if p["type"] == "Defendant"), None)
+                name = f"{plaintiff} v. {defendant}" if plaintiff and defendant else "Unknown Case Title"
+        return dc.clean_string(dc.harmonize(name))
+
+    # --- parties --------------------------------------------------------------------------------
+
+    def party_rows(self) -> list:
+        return self.root.xpath(
+            '//tr[./td[1]//i/b/text() or ./td[1]//b/u/text() or ./td[1]//b/text()[contains(., "-----")]]/../tr'
+        )
+
+    def parties(self) -> list[dict]:
+        if self._parties is not None:
+            return self._parties
+        rows = self.party_rows()
+        texts = [dc.text_content(row) for row in rows]
+        cells_of = [CELLS(row) for row in rows]
+        parties: list[dict] = []
+        party: dict = {}
+        for index, row in enumerate(rows):
+            cells = cells_of[index]
+            following = rows[index + 1] if index + 1 < len(rows) else None
+            if self._skip_row(row, cells, texts[index].strip().lower(), following):
+                continue
+            party, done = self._party_type(cells, texts[index].strip().lower(), party)
+            if done:
+                continue
+            name_nodes = cells[0].xpath('.//b[not(./parent::i)][not(./u)][not(contains(., "------"))]')
+            after_disposition = index > 0 and "Disposition" in texts[index - 1]
+            if name_nodes and not after_disposition:
+                party["name"] = dc.text_content(name_nodes[0]).strip()
+                party["extra_info"] = "\n".join(
+                    s.strip() for s in cells[0].xpath(".//text()[not(./parent::b)]") if s.strip()
+                )
+                party["date_terminated"] = dc.first_match(DATE_TERMINATED, [party["extra_info"]], as_date=True)
+            if len(cells) == 3 and party:
+                party["attorneys"] = attorneys_in(cells[2])
+            if party and party.get("type") is None:
+                party["type"] = "Unknown"
+            if party and party not in parties:
+                parties.append(party)
+            # In adversary proceedings one type heads several parties.
+            party = {"type": party["type"]} if self.adversary and party.get("type") else {}
+        resolve_see_above(parties)
+        if not self.bankruptcy:
+            add_criminal_data(parties, rows, cells_of, texts)
+        self._parties = parties
+        return parties
+
+    @staticmethod
+    def _skip_row(row, cells, text: str, following) -> bool:
+        if not cells or not text or text == "v.":
+            return True
+        if cells[0].xpath(".//b/u"):
+            # A heading not followed by a bold party name (criminal cases' count headings).
+            if following is None or not following.xpath(".//b"):
+                return True
+            return len(cells) == 3 and dc.text_content(cells[2]) == "Disposition"
+        # Rows without bold text are details under a party, not parties.
+        return not row.xpath(".//b")
+
+    def _party_type(self, cells, text: str, party: dict) -> tuple[dict, bool]:
+        if len(cells) == 1 and cells[0].xpath(".//b/u"):
+            return {"type": party_type([dc.text_content(cells[0])])}, True
+        if "------" in text:
+            label = dc.text_content(cells[0]).strip()
+            if len(cells) == 3:
+                return {"type": re.split("----*", label)[0]}, False
+            return {"type": party_type([re.sub("----*", "", label)])}, True
+        if self.bankruptcy and len(cells) == 3 and cells[0].xpath(".//i/b"):
+            return {"type": party_type([dc.text_content(cells[0].xpath(".//i")[0])])}, False
+        if len(cells) == 3 and "service list" in text:
+            return {"type": "Service List"}, False
+        return party, False
+
+    # --- docket entries -------------------------------------------------------------------------
+
+    def entry_rows(self) -> list:
+        """Rows of the tables holding "Docket Text" and of the tables after them (long dockets
+        continue in header-less tables), except the multi-document download and footer tables."""
+        if self._entry_rows is None:
+            tables = set()
+            for text in self.docket_text_nodes:
+                for table in _tables_around(text):
+                    tables.add(table)
+                    tables.update(table.itersiblings("table"))
+            for text in self.excluded_nodes:
+                tables.difference_update(_tables_around(text))
+            if len(tables) > 1:
+                order = {table: index for index, table in enumerate(self.root.iter("table"))}
+                ordered = sorted(tables, key=order.__getitem__)
+            else:
+                ordered = list(tables)
+            self._entry_rows = [row for table in ordered for row in rows_of(table)]
+        return self._entry_rows
+
+    def ordered_by(self) -> str | None:
+        rows = self.entry_rows()
+        if not rows:
+            return None
+        headers = rows[0].xpath("./td[not(./input)] | ./th[not(./input)]")
+        if not headers:
+            return None
+        return "date_entered" if dc.text_content(headers[0]) in ("Date Entered", "Docket Date") else "date_filed"
+
+    def docket_entries(self) -> list[dict]:
+        multi_documents = b"view_multi_docs" in self.page_lower and bool(
+            self.root.xpath("//form[@name='view_multi_docs']")
+        )
+        entries: list[dict] = []
+        for row in self.entry_rows()[1:]:
+            cells = ENTRY_CELLS(row)
+            if multi_documents and len(cells) == 4 and not dc.text_content(cells[2]).strip():
+                del cells[2]  # the empty checkbox cell of an entry that cannot be selected
+            if multi_documents and len(cells) == 5:
+                del cells[3]
+            if not cells:
+                continue
+            if len(cells) == 4:
+                del cells[1]  # some bankruptcy courts add a column before the number
+            if len(cells) < 2:
+                continue
+            if not dc.text_content(cells[0]).strip():
+                # A row without a date continues the entry above (its attachments) or is junk.
+                if multi_documents and entries and len(cells) > 2:
+                    self._attach(entries[-1], cells[2])
+                continue
+            entry = self._entry(row, cells)
+            number = entry["document_number"]
+            if number is not None and not number.isdigit():
+                continue  # "doc" rows are not on the docket proper
+            entries.append(entry)
+        return dc.clean_value(entries)
+
+    def _entry(self, row, cells) -> dict:
+        words = [word for piece in dc.br_split(cells[1]) for word in piece.split()]
+        number = words[0].replace("\xa0", "") if words else None
+        if len(cells) == 2:
+            # Number and text share one cell (some bankruptcy courts): "12 (3 pgs; 2 docs) Text".
+            text = dc.text_content(cells[1])
+            if number is not None and not number.isdigit():
+                number = None
+            description = MERGED_NUMBER.sub("", text, count=1) if number else text
+        else:
+            description = dc.text_content(cells[2])
+        doc_id = seq_no = None
+        if number:
+            for anchor in cells[1].iter("a"):
+                if dc.text_content(anchor).strip() == number:
+                    doc_id = dc.doc_id_from_href(anchor.get("href") or "", self.court_id)
+                    seq_no = dc.seq_no_from_anchor(anchor)
+                    break
+        if seq_no is None:
+            seq_no = _row_seq_no(row)
+        return {
+            "date_filed": dc.to_date(dc.text_content(cells[0])),
+            "document_number": number,
+            "pacer_doc_id": doc_id,
+            "pacer_seq_no": seq_no,
+            "description": description,
+            "date_entered": dc.first_match(DATE_ENTERED, [description], as_date=True),
+        }
+
+    def _attach(self, entry: dict, cell) -> None:
+        """The inline attachment table under an entry (view multiple documents)."""
+        attachments = []
+        for row in cell.xpath("./table//tr"):
+            cells = row.xpath("./td")
+            if not cells:
+                continue
+            number_text = (cells[0].text or dc.text_content(cells[0])).strip()
+            if not number_text.isdigit():
+                continue
+            box = row.xpath(".//input")
+            value = box[0].get("value", "") if box else ""
+            parts = re.split(r"[-\s]", value) if value else []
+            index = 3 if self.bankruptcy or len(cells) == 5 else 2
+            description_cell = cells[index] if index < len(cells) else None
+            texts = description_cell.xpath(".//text()") if description_cell is not None else []
+            size_text = dc.text_content(cells[-1]).strip()
+            attachment = {
+                "attachment_number": int(number_text),
+                "description": dc.squash(texts[0]) if texts else "",
+                "page_count": _page_count(row, parts),
+                "file_size_str": size_text if re.search(r"kb|mb", size_text, re.I) else "",
+                "pacer_doc_id": None,
+                "pacer_seq_no": entry.get("pacer_seq_no"),
+            }
+            if parts and entry.get("pacer_doc_id"):
+                # Checkbox values carry the document id without the court's three-digit prefix.
+                attachment["pacer_doc_id"] = f"{entry['pacer_doc_id'][:3]}0{parts[0]}"
+            if attachment["attachment_number"] == 0 and attachment["pacer_doc_id"] == entry.get("pacer_doc_id"):
+                entry["page_count"] = attachment["page_count"]
+                entry["file_size_str"] = attachment["file_size_str"]
+                continue
+            attachments.append(attachment)
+        if attachments:
+            entry["attachments"] = attachments
+
+
+def _row_seq_no(row) -> str | None:
+    boxes = [box for box in row.iter("input") if box.get("name") == "arr_de_seq_nums"]
+    if not boxes:
+        return None
+    value = boxes[0].get("value")
+    box_id = boxes[0].get("id")
+    if box_id is not None and box_id.removeprefix("arr_de_seq_nums_") != value:
+        return None
+    return value
+
+
+def _page_count(row, parts) -> int | None:
+    if len(parts) == 3 and parts[2].isdigit():
+        return int(parts[2])
+    for text in row.xpath('./td[contains(., "page")]/text()'):
+        first = text.split()[:1]
+        if first and first[0].isdigit():
+            return int(first[0])
+    return None
+
+
+def attorneys_in(cell) -> list[dict]:
+    """Each ``<b>name</b>`` and what follows it up to the next ``<b>``: contact lines and roles."""
+    attorneys = []
+    for bold in cell.iter("b"):
+        attorney = {"name": " ".join(dc.text_content(bold).split()), "roles": [], "contact": ""}
+        contact: list[str] = []
+        roles: list[str] = []
+        items = _siblings_after(bold)
+        if not items:
+            continue
+        for index, item in enumerate(items):
+            if isinstance(item, str):
+                line = " ".join(item.split())
+                if line:
+                    contact.append(line + "\n")
+            elif item.tag == "i":
+                roles.append(dc.text_content(item))
+            following = items[index + 1] if index + 1 < len(items) else None
+            if following is None or (not isinstance(following, str) and following.tag == "b"):
+                break
+        attorney["contact"] = "".join(contact)
+        attorney["roles"] = attorney_roles(roles)
+        attorneys.append(attorney)
+    return attorneys
+
+
+def _siblings_after(node) -> list:
+    """Text and element siblings after ``node``, in document order (comments skipped)."""
+    items: list = []
+    if node.tail:
+        items.append(node.tail)
+    sibling = node.getnext()
+    while sibling is not None:
+        if isinstance(sibling.tag, str):
+            items.append(sibling)
+        if sibling.tail:
+            items.append(sibling.tail)
+        sibling = sibling.getnext()
+    return items
+
+
+def resolve_see_above(parties: list[dict]) -> None:
+    """"See above" contacts take the contact given earlier for the same attorney ('' if none)."""
+    known: dict[str, str] = {}
+    for party in parties:
+        for attorney in party.get("attorneys", []):
+            if not attorney["contact"]:
+                continue
+            if SEE_ABOVE.search(attorney["contact"]):
+                attorney["contact"] = known.get(attorney["name"], "")
+            else:
+                known[attorney["name"]] = attorney["contact"]
+
+
+def add_criminal_data(parties: list[dict], rows, cells_of, texts) -> None:
+    """Counts, complaints and offense levels under each defendant, attached to that party."""
+    def empty():
+        return {"counts": [], "complaints": [], "highest_offense_level_opening": "", "highest_offense_level_terminated": ""}
+
+    party_index = -1
+    data = empty()
+    section = status = None
+
+    def flush():
+        # Rows before the first party (index -1) go to the last party, as the reference does.
+        if data != empty() and -len(parties) <= party_index < len(parties):
+            parties[party_index]["criminal_data"] = dc.clean_value(data)
+
+    for index, row in enumerate(rows):
+        cells = cells_of[index]
+        text = texts[index].strip().lower()
+        if not cells or not text or text == "v.":
+            continue
+        following = rows[index + 1] if index + 1 < len(rows) else None
+        represented = len(cells) == 3 and "represented by" in dc.clean_string(dc.text_content(cells[1]))
+        lone_heading = (
+            len(cells) == 1
+            and cells[0].xpath(".//b/u")
+            and following is not None
+            and following.xpath(".//b")
+            and "represented by" not in dc.clean_string(dc.text_content(following))
+        )
+        if represented or lone_heading:
+            flush()
+            party_index += 1
+            data = empty()
+            section = status = None
+            continue
+        first = dc.clean_string(dc.text_content(cells[0]))
+        offense = OFFENSE_HEADER.search(first)
+        counts = COUNTS_HEADER.search(first)
+        if offense:
+            section, status = "offense", f"highest_offense_level_{offense.group('status').lower()}"
+            continue
+        if counts:
+            section, status = "counts", counts.group("status").lower()
+            continue
+        if COMPLAINTS_HEADER.search(first):
+            section, status = "complaints", None
+            continue
+        if cells[0].xpath("./b/u"):
+            section, status = "unknown", None
+            continue
+        disposition = dc.text_content(cells[2]) if len(cells) > 2 else ""
+        if section == "offense":
+            data[status] = dc.text_content(cells[0])
+        elif section == "counts":
+            name = dc.text_content(cells[0]).strip()
+            if name != "None":
+                data["counts"].append({"name": name, "disposition": disposition, "status": status})
+        elif section == "complaints":
+            name = dc.text_content(cells[0])
+            if name != "None":
+                data["complaints"].append({"name": name, "disposition": disposition})
+    flush()

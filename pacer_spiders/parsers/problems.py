@@ -1,0 +1,220 @@
+"""Pages PACER answers instead of the report asked for: errors, logins, charge confirmations,
+sealed or unavailable cases and documents, empty results.
+
+``classify(text, report)`` looks at the page as text (HTML or not) and returns a PageProblem with
+a one-line reason, or None when the page may be the report.  Messages are PACER's own wording;
+whitespace between their words may be any run of spaces or newlines.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pacer_spiders.pages import PageProblem
+
+
+def _message(words: str) -> str:
+    return r"\s+".join(words.split())
+
+
+# (kind, PACER's message as a regex, the reason we give).  Checked in order, for every report.
+MESSAGES: list[tuple[str, str, str]] = [
+    ("tampered", r"MetaMask.*web3", "the page carries a browser extension's injected script, not PACER's page as served"),
+    ("tampered", r'console\.log\(".*CloudMask', "the page carries a browser extension's injected script, not PACER's page as served"),
+    ("tampered", r"Drumpf", "the page was edited after PACER served it"),
+    ("charges", _message(r"To accept charges shown below, click on the 'View Report' button"),
+     "a charge confirmation page: PACER asks to accept the fee before showing the report"),
+    ("too_large", _message("The report may take a long time to run because this case has many docket entries"),
+     "PACER asks to narrow the query: the case has too many docket entries for one report"),
+    ("not_found", _message(r"Case not found\."), "PACER found no such case"),
+    ("not_found", _message("There are no documents in this case"), "PACER says the case has no documents"),
+    ("not_found", _message(r"Either you do not have permission to view the document, or the document does not exist in the case\."),
+     "PACER says the document does not exist in the case or may not be viewed"),
+    ("unavailable", _message(r"\*\*\* This case was administratively closed\.\*\*\*"),
+     "PACER shows no docket for an administratively closed case"),
+    ("unavailable", _message(r"This case is in the process of being opened, please check back later"),
+     "the case is still being opened at the court; PACER shows no docket yet"),
+    ("error", _message(r"The page ID does not exist\. Please enter a valid page ID number\."),
+     "PACER error: the page id of the query does not exist (a stale form)"),
+    ("error", _message("Incomplete request. Please try your query again by choosing the Query or Reports option"),
+     "PACER error: incomplete request"),
+    ("error", _message("The start date must be less than or equal to the end date"),
+     "PACER error: the start date is after the end date"),
+    ("error", _message("The starting document number must be less than or equal to the ending document number"),
+     "PACER error: the first document number is above the last"),
+    ("error", _message("Format: text"), "the report was asked for as text, not HTML"),
+    ("error", r"The\s+case\s+type\s+was.*but\s+it\s+must\s+be", "PACER error: the case type does not fit the report"),
+    ("error", _message("Server timeout waiting for the HTTP request from the client"),
+     "the court's server timed out (HTTP 408); try again"),
+    ("query_form", _message("Submission already made, please wait for response from server"),
+     "the report's query form, not the report (the query was not submitted)"),
+]
+# Checked only on a page without the report's headings: a docket's own entries may say these.
+BARE_MESSAGES: list[tuple[str, str, str]] = [
+    ("sealed", r"Case\s+Under\s+Seal|This\s+case\s+is\s+(?:sealed|under\s+seal)", "the case is sealed"),
+    ("sealed", r"This\s+document\s+is\s+(?:SEALED|currently\s+Under\s+Seal)|Document\s+is\s+Sealed|"
+     r"document\s+is\s+restricted", "the document is sealed or restricted"),
+    ("unavailable", r"This\s+document\s+is\s+not\s+available|Document\s+not\s+available|"
+     r"Unable\s+to\s+create\s+PDF\s+file", "PACER says the document is not available"),
+    ("not_found", r"No\s+such\s+case|Cannot\s+find\s+case|Invalid\s+case\s+(?:number|id)", "PACER found no such case"),
+    ("error", r"Invalid\s+date_(?:from|to)|Invalid\s+date\b", "PACER error: an invalid date in the query"),
+    ("error", r"<title>\s*(?:400|403|404|408|500|502|503|504)\b|Internal\s+Server\s+Error|"
+     r"Service\s+(?:Temporarily\s+)?Unavailable", "the court's server answered an HTTP error page"),
+]
+
+
+def _needles(pattern: str) -> tuple[str, ...]:
+    """The longest literal phrase of each alternative, lower case: a page whose lower-cased bytes
+    contain none of them cannot match, and is cleared by case-sensitive literal searches (fast)
+    instead of case-insensitive regex scans (slow on large dockets)."""
+    needles = []
+    for alternative in _TOP_LEVEL_BAR.split(pattern):
+        # Words inside groups may be optional or alternatives: only text outside groups counts.
+        previous = None
+        while previous != alternative:
+            previous, alternative = alternative, _GROUP.sub("|", alternative)
+        runs, current, index = [], "", 0
+        alternative = alternative.replace(r"\s+", " ")
+        while index < len(alternative):
+            char = alternative[index]
+            if char == "\\" and index + 1 < len(alternative):
+                escaped = alternative[index + 1]
+                if escaped.isalnum():
+                    runs.append(current)
+                    current = ""
+                else:
+                    current += escaped
+                index += 2
+                continue
+            if char in ".*+?^$[]()|{}":
+                if char in "*?" and current:
+                    current = current[:-1]
+                runs.append(current)
+                current = ""
+            else:
+                current += char
+            index += 1
+        runs.append(current)
+        best = max(runs, key=len).strip().lower()
+        if len(best) < 3:
+            return ()
+        # Case-sensitive bytes regex on lower-cased bytes: literal-prefix search, no squashed copy.
+        needles.append(re.compile(rb"\s+".join(re.escape(word) for word in best.encode("utf-8").split())))
+    return tuple(needles)
+
+
+_TOP_LEVEL_BAR = re.compile(r"(?<!\\)\|(?![^(]*\))")
+_GROUP = re.compile(r"(?<!\\)\((?:[^()\\]|\\.)*(?<!\\)\)[?*]?")
+
+
+def _compile(messages):
+    return [(kind, _needles(pattern), re.compile(pattern, re.I), reason) for kind, pattern, reason in messages]
+
+
+_COMPILED = _compile(MESSAGES)
+SHORT_PAGE = 20_000  # characters; PACER's error, sealed and login pages are a few kilobytes
+_BARE_COMPILED = _compile(BARE_MESSAGES)
+
+
+def _first(compiled, text: str, lowered: bytes) -> PageProblem | None:
+    for kind, needles, pattern, reason in compiled:
+        if needles and not any(needle.search(lowered) for needle in needles):
+            continue
+        if pattern.search(text):
+            return PageProblem(kind, reason)
+    return None
+
+_LOGIN = re.compile(
+    r"""type\s*=\s*["']?password|login\.jsf|<title>[^<]*\bLog\s?in\b""", re.I
+)
+
+# What a page must show to be the report at all: report -> patterns that must all be found.
+# The docket report has its case heading ("CIVIL DOCKET FOR CASE #", "Bankruptcy Petition #",
+# "Adversary Proceeding #") or its entry table's "Docket Text" column (not the "Docket Text:"
+# label of notices of electronic filing and history reports); the history report is headed
+# History/Documents with a Description column.
+REPORT_MARKERS: dict[str, list[tuple[re.Pattern, ...]]] = {
+    # Each entry: alternatives (any may match); every entry must match.  Lower-case bytes patterns,
+    # searched in the lower-cased page: literal prefixes make them fast on large dockets.
+    "docket": [
+        (
+            re.compile(rb"docket\s+for\s+case\s+#"),
+            re.compile(rb"bankruptcy\s+petition\s+#"),
+            re.compile(rb"adversary\s+proceeding\s+#"),
+            re.compile(rb"docket\s+text(?!\s*:)"),
+        )
+    ],
+    "history": [
+        (re.compile(rb"history\s*/\s*documents"),),
+        (re.compile(rb"<th[^>]*>(?:\s|<[^>]*>)*description"),),
+    ],
+}
+DOCKET_HEADING = REPORT_MARKERS["docket"][0][:3]
+# Pages whose "Docket Text" column belongs to another report.
+NOT_A_DOCKET = re.compile(rb"history\s*/\s*documents")
+
+
+def _shows(lowered: bytes, alternatives) -> bool:
+    return any(pattern.search(lowered) for pattern in alternatives)
+
+
+def classify(text: str | bytes, report: str | None = None) -> PageProblem | None:
+    """What PACER sent instead of the report ``report`` (an error, login, charge, sealed, not-found,
+    unavailable or empty page), or None.  The built-in ``classify_page`` hook."""
+    text = _text(text)
+    if not text.strip():
+        return PageProblem("empty", "the page is empty")
+    # Needles are looked up in the page's lower-cased UTF-8 bytes: a third to a
+    # quarter of the memory of str copies when the page holds any non-Latin-1 character.
+    lowered = text.encode("utf-8", "replace").lower()
+    problem = _first(_COMPILED, text, lowered)
+    if problem is not None:
+        return problem
+    markers = REPORT_MARKERS.get(report or "")
+    if markers is not None and _has_markers(lowered, markers):
+        return None
+    # For a report without markers, only a short page can be one of these messages: a long page
+    # (an RSS feed, a big attachment menu) may quote them in its own entries.
+    if markers is not None or len(text) <= SHORT_PAGE:
+        problem = _first(_BARE_COMPILED, text, lowered)
+        if problem is not None:
+            return problem
+    if _LOGIN.search(text) and (markers is not None or "</table>" not in text.lower()):
+        return PageProblem("login", "PACER's login page: the session is missing or expired")
+    return None
+
+
+def missing_report(text: str | bytes, report: str) -> PageProblem | None:
+    """A page that lacks the headings every ``report`` page has (or is plainly another report)."""
+    markers = REPORT_MARKERS.get(report)
+    if markers is None:
+        return None
+    lowered = _text(text).encode("utf-8", "replace").lower()
+    if b"<tr" not in lowered:
+        return PageProblem("empty", f"the page has no table rows: no {report} report, or one cut short")
+    if not _has_markers(lowered, markers):
+        return PageProblem("not_the_report", f"the page shows no {report} report (none of its headings are there)")
+    if report == "docket" and NOT_A_DOCKET.search(lowered) and not _shows(lowered, DOCKET_HEADING):
+        return PageProblem("wrong_report", "a docket history report, not a docket report")
+    return None
+
+
+def page_problem(text: str, report: str, court_id: str | None = None) -> PageProblem | None:
+    """What the parsers ask: the ``classify_page`` hook (court plugins first, then ``classify``),
+    then whether the page has the report's headings at all."""
+    from pacer_spiders.plugin_manager import get_plugin_manager
+
+    hook = get_plugin_manager().hook.classify_page
+    return hook(court_id=court_id, report=report, text=text) or missing_report(text, report)
+
+
+def _text(text: str | bytes | None) -> str:
+    if isinstance(text, bytes):
+        from pacer_spiders.parsers.common import decode
+
+        return decode(text)
+    return text or ""
+
+
+def _has_markers(lowered: bytes, markers) -> bool:
+    return all(_shows(lowered, alternatives) for alternatives in markers)
