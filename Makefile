@@ -22,12 +22,13 @@ system-deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server >/dev/null; \
 	fi
 
-# The main job on the embedded defaults.
+# The main job on the embedded defaults: the sandbox PACER, a docket with its attachment pages
+# and a PDF crawled into the default SQLite archive, then what was stored and what it cost.
 demo: install
-	$(BIN)/pacer-spiders courts --kind bankruptcy
+	$(BIN)/pacer-spiders demo
 
 test: install system-deps
 	$(BIN)/python -m pytest
 
 clean:
-	rm -rf $(VENV) .pytest_cache pacer_spiders.sqlite3* pacer_files
+	rm -rf $(VENV) .pytest_cache pacer_spiders.sqlite3* pacer_files .pacer-demo

@@ -10,15 +10,13 @@ network (the origin is mapped to a loopback port where nothing listens) and dumm
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from pacer_spiders.cassettes import RECIPE, read_recipe
+from pacer_spiders.testing.crawls import run_crawl
 
 SANDBOX_ORIGIN = "http://pacer-sandbox.invalid"
 # What replay logs in with: placeholders of the right shape (the TOTP secret must be base32).
@@ -28,7 +26,7 @@ DUMMY_CREDENTIALS = {
     "PACER_TOTP_SECRET": "A" * 32,  # pyotp wants 160 bits
     "PACER_CLIENT_CODE": "dummy-client",
 }
-CREDENTIAL_NAMES = tuple(DUMMY_CREDENTIALS)
+CREDENTIAL_NAMES = tuple(DUMMY_CREDENTIALS)  # run_crawl gives a crawl no other PACER_* variable
 
 
 @dataclass
@@ -52,21 +50,8 @@ class Flow:
     sandbox_options: dict = field(default_factory=dict)
 
 
-def crawl_command(step: dict, settings: dict) -> list[str]:
-    command = [sys.executable, "-m", "scrapy", "crawl", step["spider"]]
-    for key, value in step.get("arguments", {}).items():
-        command += ["-a", f"{key}={value}"]
-    for key, value in settings.items():
-        command += ["-s", f"{key}={json.dumps(value) if isinstance(value, (dict, list)) else value}"]
-    return command
-
-
-def run_crawl(command: list[str], env: dict, cwd: Path) -> subprocess.CompletedProcess:
-    full_env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "pacer_spiders.settings", **env}
-    for name in CREDENTIAL_NAMES:
-        if name not in env:
-            full_env.pop(name, None)
-    return subprocess.run(command, cwd=cwd, env=full_env, capture_output=True, text=True, timeout=600)
+def _setting(value) -> str:
+    return json.dumps(value) if isinstance(value, (dict, list)) else str(value)
 
 
 # The stats that say what a crawl did (pages, purchases, logins, cost, why it ended), which a
@@ -112,14 +97,12 @@ def record_flow(flow: Flow, directory: str | Path, workdir: str | Path | None = 
                 "CASSETTE_STEP": number + 1,
                 "CASSETTE_PLACEHOLDERS": {SANDBOX_ORIGIN: sandbox.url},
             }
-            stats_file = work / f"step{number + 1}.stats.json"
-            settings["PACER_STATS_FILE"] = str(stats_file)
-            result = run_crawl(crawl_command({"spider": step.spider, "arguments": arguments}, settings), env, work)
-            (work / f"step{number + 1}.log").write_text(result.stderr)
+            result = run_crawl(step.spider, work / f"step{number + 1}", args=arguments,
+                               settings={k: _setting(v) for k, v in settings.items()}, env=env, timeout=600)
             if result.returncode != 0:
                 raise RuntimeError(f"flow {flow.name}: step {number + 1} ({step.spider}) exited {result.returncode}; "
-                                   f"log: {work / f'step{number + 1}.log'}")
-            stats = json.loads(stats_file.read_text()) if stats_file.exists() else {}
+                                   f"log: {result.workdir / 'crawl.log'}")
+            stats = result.stats
             steps.append({"spider": step.spider, "arguments": arguments, "settings": step.settings,
                           "recorded_stats": outcome(stats)})
         # What the recording was billed (never the account: only report, pages and cost).
@@ -146,12 +129,15 @@ class Replay:
     workdir: Path
     database_url: str
     files_store: Path
-    results: list[subprocess.CompletedProcess]
-    stats: list[dict]  # each step's final Scrapy stats
+    results: list  # each step's pacer_spiders.testing.crawls.CrawlResult
+
+    @property
+    def stats(self) -> list[dict]:
+        return [result.stats for result in self.results]
 
     @property
     def log(self) -> str:
-        return "\n".join(r.stderr for r in self.results)
+        return "\n".join(result.log for result in self.results)
 
     def total(self, key: str):
         return sum(step.get(key, 0) for step in self.stats)
@@ -179,7 +165,7 @@ def replay(path: str | Path, workdir: str | Path | None = None, database_url: st
     env = {name: DUMMY_CREDENTIALS[name] for name in recipe.get("credentials", ["PACER_USERNAME", "PACER_PASSWORD"])}
     url_settings = {k: v.replace(SANDBOX_ORIGIN, origin) for k, v in recipe.get("settings", {}).items()}
     steps = recipe.get("steps") or [{"spider": recipe["spider"], "arguments": recipe.get("arguments", {})}]
-    results, stats = [], []
+    results = []
     for number, step in enumerate(steps, 1):
         settings = {
             **url_settings,
@@ -191,15 +177,13 @@ def replay(path: str | Path, workdir: str | Path | None = None, database_url: st
             "CASSETTE_MODE": "none",
             **({"CASSETTE_STEP": number} if recipe.get("steps") else {}),
             "CASSETTE_PLACEHOLDERS": {SANDBOX_ORIGIN: origin},
-            "PACER_STATS_FILE": str(work / f"step{number}.stats.json"),
         }
-        result = run_crawl(crawl_command(step, settings), env, work)
+        result = run_crawl(step["spider"], work / f"step{number}", args=step.get("arguments", {}),
+                           settings={k: _setting(v) for k, v in settings.items()}, env=env, timeout=600)
         results.append(result)
-        stats_file = work / f"step{number}.stats.json"
-        stats.append(json.loads(stats_file.read_text()) if stats_file.exists() else {})
         if result.returncode != 0:
             break
-    return Replay(work, database_url, files_store, results, stats)
+    return Replay(work, database_url, files_store, results)
 
 
 def cassettes_dir() -> Path:

@@ -49,8 +49,10 @@ PACER_MAX_COST = _env_float("PACER_MAX_COST")
 
 # --- a process that holds PACER credentials exposes no remote control ----------------------
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,
+    "scrapy.extensions.remote_control.RemoteControl": None,
 }
 
 # --- politeness and Scrapy defaults -------------------------------------------------------
@@ -65,6 +67,25 @@ TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = _env("LOG_LEVEL", "INFO")
 
+# --- PACER login, crawl summary ------------------------------------------------------------
+# Several accounts: a JSON list [{"username": ..., "password": ..., "totp_secret": ..., "client_code": ...}]
+# (or PACER_USERNAME_2, PACER_PASSWORD_2... in the environment).  Requests take the accounts in turn.
+PACER_ACCOUNTS = _env("PACER_ACCOUNTS")
+# A token is used at most this long (seconds), then the account logs in again.
+PACER_TOKEN_MAX_AGE = float(_env("PACER_TOKEN_MAX_AGE", 3600))
+DOWNLOADER_MIDDLEWARES = {
+    # After the cookie middleware (700) and the HTTP cache (900): the token is added last and
+    # taken off first, so no cache, queue or cookie log ever holds it.
+    "pacer_spiders.login.PacerLoginMiddleware": 950,
+}
+EXTENSIONS["pacer_spiders.summary.CrawlSummary"] = 100
+# Scrapy's cookie debug log would print session cookies PACER sets; keep it off.
+COOKIES_DEBUG = False
+# Log progress every minute while a crawl runs (pages, items, cost: see pacer_spiders.summary).
+PACER_PROGRESS_INTERVAL = float(_env("PACER_PROGRESS_INTERVAL", 60))
+# A path: the final stats of each crawl are written there as JSON (for schedulers and tests).
+PACER_STATS_FILE = _env("PACER_STATS_FILE")
+
 # --- cassettes (pacer_spiders/cassettes.py) -----------------------------------------------
 # A betamax cassette to record the crawl's HTTP into and replay it from; unset: live crawl.
 CASSETTE = _env("CASSETTE")
@@ -73,8 +94,8 @@ CASSETTE_MODE = _env("CASSETTE_MODE", "once")
 # Further strings to scrub from cassettes (besides PACER_USERNAME, PACER_PASSWORD, ... which always are).
 CASSETTE_SECRETS = []
 # Next to the downloader, so that login, cookies, redirects and retries see replayed answers as live
-# (added to the middlewares set above, whichever part of the project set them).
-DOWNLOADER_MIDDLEWARES = {**globals().get("DOWNLOADER_MIDDLEWARES", {}), "pacer_spiders.cassettes.CassetteMiddleware": 990}
+# (beside the login middleware, 950).
+DOWNLOADER_MIDDLEWARES["pacer_spiders.cassettes.CassetteMiddleware"] = 990
 # {text written in the cassette: text of this run}: e.g. {"http://pacer-sandbox.invalid": "http://127.0.0.1:8123"}
 # writes a stable origin for a server whose port changes, and maps it back when replaying.
 CASSETTE_PLACEHOLDERS = {}

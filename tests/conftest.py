@@ -24,14 +24,13 @@ def _missing(exc: Exception):
     pytest.skip(str(exc))
 
 
-@pytest.fixture(scope="session")
-def postgres_url():
-    """A ``postgresql+psycopg://`` URL of a throwaway server (or $PACER_TEST_POSTGRES_URL)."""
-    if os.environ.get("PACER_TEST_POSTGRES_URL"):
-        yield os.environ["PACER_TEST_POSTGRES_URL"]
+def _service(env_name: str, start_server):
+    """Yield $env_name when set, else the URL of a server started for this session."""
+    if os.environ.get(env_name):
+        yield os.environ[env_name]
         return
     try:
-        server = postgres_server()
+        server = start_server()
         url = server.__enter__()
     except ServiceUnavailable as exc:
         _missing(exc)
@@ -39,23 +38,18 @@ def postgres_url():
         yield url
     finally:
         server.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A ``postgresql+psycopg://`` URL of a throwaway server (or $PACER_TEST_POSTGRES_URL)."""
+    yield from _service("PACER_TEST_POSTGRES_URL", postgres_server)
 
 
 @pytest.fixture(scope="session")
 def redis_url():
     """A ``redis://`` URL of a throwaway redis-server (or $PACER_TEST_REDIS_URL)."""
-    if os.environ.get("PACER_TEST_REDIS_URL"):
-        yield os.environ["PACER_TEST_REDIS_URL"]
-        return
-    try:
-        server = redis_server()
-        url = server.__enter__()
-    except ServiceUnavailable as exc:
-        _missing(exc)
-    try:
-        yield url
-    finally:
-        server.__exit__(None, None, None)
+    yield from _service("PACER_TEST_REDIS_URL", redis_server)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -389,6 +389,19 @@ def test_ledger_over_http_matches_sb_ledger(pacer_sandbox, sandbox_client):
     assert [c["pacer_case_id"] for c in mine["charges"]] == ["100002"]
 
 
+def test_request_log_counts_what_a_crawler_asked_for(pacer_sandbox, sandbox_client):
+    sandbox_client.docket(COURT, 100001)
+    sandbox_client.docket(COURT, 100001)
+    SandboxClient(pacer_sandbox).get(COURT, "/cgi-bin/iquery.pl?100001")  # not logged in
+    counts = pacer_sandbox.request_counts("/court/")
+    assert counts[("POST", "/court/cand/cgi-bin/DktRpt.pl?1-L_1_0-1")] == 2
+    last = pacer_sandbox.requests[-1]
+    assert (last["status"], last["login"]) == (302, None)
+    assert pacer_sandbox.requests[-2]["login"] == "sandbox-user"
+    assert pacer_sandbox.logins == 1
+    assert sandbox_client.token not in json.dumps(list(pacer_sandbox.requests))
+
+
 # -- determinism and corpus -------------------------------------------------------------------
 def test_same_seed_same_cases_other_seed_other_cases():
     a, b, c = Sandbox(seed=7), Sandbox(seed=7), Sandbox(seed=8)

@@ -39,7 +39,7 @@ def run_replay(args) -> int:
 
     result = replay(args.cassette, workdir=args.workdir, database_url=args.database_url, files_store=args.files_store)
     for number, step in enumerate(result.results, 1):
-        lines = [line for line in step.stderr.splitlines() if "ERROR" in line or "cassette" in line.lower()]
+        lines = [line for line in step.log.splitlines() if "ERROR" in line or "cassette" in line.lower()]
         print(f"step {number}: exit {step.returncode}")
         for line in lines[-20:]:
             print(f"  {line}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 import threading
+from collections import Counter, deque
 import time
 from pathlib import Path
 
@@ -45,6 +46,8 @@ class Sandbox:
                                        case_sizes=case_sizes)
         self.corpus = CorpusPages(corpus) if corpus else None
         self._subdomains: dict[str, object] = {}
+        # What crawlers asked for, oldest first (the last 100,000): method, path, status, account.
+        self.requests: deque[dict] = deque(maxlen=100_000)
         self._pdfs: dict[str, tuple[str, bytes, float]] = {}
         self._pdf_lock = threading.Lock()
         self._server: SandboxHTTPServer | None = None
@@ -109,6 +112,19 @@ class Sandbox:
         if account.client_code:
             env["PACER_CLIENT_CODE"] = account.client_code
         return env
+
+    def log_request(self, method: str, path: str, status: int | None, login: str | None, **flags) -> None:
+        """Record one answered (or dropped) request; the token and body are never kept."""
+        self.requests.append({"method": method, "path": path, "status": status, "login": login, **flags})
+
+    def request_counts(self, path_contains: str = "") -> Counter:
+        """How often each (method, path) was asked for: a crawl that fetches a page twice shows here."""
+        return Counter((r["method"], r["path"]) for r in list(self.requests) if path_contains in r["path"])
+
+    @property
+    def logins(self) -> int:
+        """Successful cso-auth logins so far."""
+        return self.auth.logins
 
     def settings_for(self, role: str = "good") -> dict:
         """``settings`` plus one test account's credentials: everything a crawl's settings need."""

@@ -102,6 +102,7 @@ class Handler(BaseHTTPRequestHandler):
         self._handle("HEAD")
 
     def _handle(self, method: str):
+        self.login = None  # the account of this request, once its session is known (for the request log)
         split = urlsplit(self.path)
         path, query = split.path, split.query
         length = int(self.headers.get("Content-Length") or 0)
@@ -125,12 +126,14 @@ class Handler(BaseHTTPRequestHandler):
                                       b"<body><h1>Internal Server Error</h1></body></html>")
             self._route(method, path, query, body)
         except _Drop:
+            self.sb.log_request(method, self.path, None, None, dropped=True)
             self.close_connection = True
         except BrokenPipeError:
             self.close_connection = True
 
     def _send(self, status: int, body: bytes, content_type: str = "text/html; charset=utf-8", extra=None):
         truncate = status == 200 and self.sb.faults.draw("truncate", self.path)
+        self.sb.log_request(self.command, self.path, status, getattr(self, "login", None), truncated=truncate)
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -181,6 +184,7 @@ class Handler(BaseHTTPRequestHandler):
         if rest == "/cgi-bin/rss_outside.pl":
             return self._rss(court, base)
         session = self.sb.auth.session(self._cookies().get("NextGenCSO"))
+        self.login = session.login if session else None
         if session is None:
             target = f"/csologin/login.jsf?pscCourtId={court.pacer_subdomain.upper()}&appurl={quote(base + rest)}"
             return self._send(302, render.login_page(court.pacer_subdomain).encode(),

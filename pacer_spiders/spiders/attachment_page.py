@@ -1,0 +1,59 @@
+"""``scrapy crawl attachment_page -a court=… -a pacer_doc_id=…``: a document's attachment menu (free).
+
+``pacer_doc_id`` may list several ids, comma-separated.  A document without attachments has no
+menu (PACER shows its purchase page instead): that is logged and counted, nothing is bought.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import scrapy
+
+from pacer_spiders.courts import normalize_pacer_doc_id
+
+from .base import ArgumentError, PacerSpider
+from .doc1 import read_doc1
+
+logger = logging.getLogger(__name__)
+
+
+def attachment_page_item(spider: PacerSpider, response, context: dict):
+    """The RawPage of a doc1 answer that should be an attachment menu (shared with ``docket``)."""
+    page = read_doc1(response, context.get("court_id"))
+    stats = spider.crawler.stats
+    if page.kind == "menu":
+        yield spider.raw_page(response, "attachment_page", context)
+    elif page.kind == "confirmation":
+        stats.inc_value("pacer/skipped/no_attachments")
+        logger.info("%s document %s has no attachment menu (PACER offers the document itself)",
+                    context.get("court_id"), context.get("pacer_doc_id"))
+    elif page.kind == "problem":
+        stats.inc_value(f"pacer/skipped/{page.problem.kind}")
+        logger.warning("%s document %s: %s", context.get("court_id"), context.get("pacer_doc_id"), page.problem.reason)
+    else:
+        spider.refuse("unexpected_page", f"{response.url}: not an attachment menu ({page.kind})")
+
+
+class AttachmentPageSpider(PacerSpider):
+    name = "attachment_page"
+
+    def __init__(self, court=None, pacer_doc_id=None, pacer_case_id=None, **kwargs):
+        super().__init__(court=court, **kwargs)
+        self.pacer_doc_ids = [d.strip() for d in str(pacer_doc_id or "").split(",") if d.strip()]
+        self.pacer_case_id = pacer_case_id
+
+    def start_requests_checked(self):
+        court = self.court()
+        if not self.pacer_doc_ids:
+            raise ArgumentError("pass -a pacer_doc_id=<document id> (several: comma-separated)")
+        for raw_id in self.pacer_doc_ids:
+            if not raw_id.isdigit():
+                raise ArgumentError(f"not a PACER document id: {raw_id!r}")
+            doc_id = normalize_pacer_doc_id(raw_id, court.court_id)
+            context = {"court_id": court.court_id, "pacer_doc_id": doc_id, "pacer_case_id": self.pacer_case_id}
+            yield scrapy.Request(self.doc1_url(court, doc_id), callback=self.parse_page, cb_kwargs={"context": context},
+                                 errback=self.failed)
+
+    def parse_page(self, response, context):
+        yield from attachment_page_item(self, response, context)

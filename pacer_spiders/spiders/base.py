@@ -1,0 +1,228 @@
+"""What every PACER spider shares: arguments, court URLs, raw-page items, receipts and the cost cap.
+
+Spiders only fetch and follow; they read no more of a page than the next link, form or receipt
+they need, and yield ``RawPage`` items for the pipelines to parse.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+from datetime import date, datetime, timezone
+
+import scrapy
+from parsel import Selector
+from scrapy.exceptions import CloseSpider, IgnoreRequest
+from scrapy.spidermiddlewares.httperror import HttpError
+
+from pacer_spiders.courts import Court, UnknownCourtError, court_base_url, get_court, normalize_pacer_doc_id
+from pacer_spiders.items import RawPage
+from pacer_spiders.pages import NotTheReport
+
+logger = logging.getLogger(__name__)
+
+TRUE_WORDS = ("1", "true", "yes", "on", "y")
+# PACER's fee rules: a report or document is capped at 30 pages, $0.10 a page.
+PRICE_PER_PAGE = 0.10
+MAX_CHARGE = 3.00
+_COST = re.compile(r"Cost:\s*(?:<[^>]*>\s*)*\$?\s*([0-9]+(?:\.[0-9]+)?)", re.IGNORECASE)
+_PAGES = re.compile(r"Billable\s+Pages:\s*(?:<[^>]*>\s*)*([0-9]+)", re.IGNORECASE)
+
+
+class ArgumentError(ValueError):
+    """A crawl argument that cannot work; the message says which and why."""
+
+
+def flag(value, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() in TRUE_WORDS
+
+
+def pacer_date(value: str | None) -> str:
+    """``YYYY-MM-DD`` or ``MM/DD/YYYY`` -> PACER's ``MM/DD/YYYY``; '' when absent."""
+    if not value:
+        return ""
+    value = str(value).strip()
+    for fmt in ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y"):
+        try:
+            return datetime.strptime(value, fmt).strftime("%m/%d/%Y")
+        except ValueError:
+            continue
+    raise ArgumentError(f"not a date: {value!r} (use YYYY-MM-DD)")
+
+
+def multipart_request(url: str, fields: dict, **kwargs) -> scrapy.Request:
+    """A multipart/form-data POST, as every PACER form sends (the fields as text parts)."""
+    boundary = "----pacerspiders" + secrets.token_hex(12)
+    parts = []
+    for name, value in fields.items():
+        if value is None:
+            continue
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n')
+    body = ("".join(parts) + f"--{boundary}--\r\n").encode("utf-8")
+    headers = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+    return scrapy.Request(url, method="POST", body=body, headers=headers, **kwargs)
+
+
+def read_receipt(body: bytes) -> dict | None:
+    """The transaction receipt at the foot of a billed page (or a purchase confirmation), or None.
+
+    The receipt parser of the parsers package reads it; where that is not installed, the two
+    numbers the cost cap needs (billable pages and cost) are read from the table directly.
+    """
+    if b"Receipt" not in body and b"receipt" not in body:
+        return None
+    try:
+        from pacer_spiders.parsers import parser_for
+
+        receipt = parser_for("receipt")(body, {})
+        if receipt and receipt.get("cost") not in (None, ""):
+            return dict(receipt)
+    except (KeyError, ImportError, NotTheReport, ValueError, AttributeError):
+        pass
+    text = body.decode("utf-8", "replace")
+    cost, pages = _COST.search(text), _PAGES.search(text)
+    if not cost:
+        return None
+    return {"cost": cost.group(1), "billable_pages": pages.group(1) if pages else None}
+
+
+def receipt_cost(receipt: dict | None) -> float:
+    if not receipt:
+        return 0.0
+    try:
+        return round(float(str(receipt.get("cost") or 0).replace("$", "")), 2)
+    except ValueError:
+        return 0.0
+
+
+class PacerSpider(scrapy.Spider):
+    """Base of the PACER spiders: ``-a court=<court id>`` and the shared machinery.
+
+    A request's ``cb_kwargs`` and ``meta`` hold JSON values only (court ids, not Court objects),
+    so that a distributed crawl can queue it in Redis as JSON.
+    """
+
+    custom_settings: dict = {}
+
+    def __init__(self, court: str | None = None, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.court_arg = court
+        self.max_cost: float | None = None
+        self.reserved = 0.0  # dollars promised to billed requests still in flight
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        spider.url_template = settings.get("PACER_COURT_URL_TEMPLATE")
+        max_cost = settings.get("PACER_MAX_COST")
+        spider.max_cost = float(max_cost) if max_cost not in (None, "") else None
+        spider.database_url = settings.get("DATABASE_URL")
+        return spider
+
+    # -- arguments and courts ----------------------------------------------------------------
+    def court(self, court_id: str | None = None) -> Court:
+        wanted = court_id or self.court_arg
+        if not wanted:
+            raise ArgumentError("no court: pass -a court=<court id> (`pacer-spiders courts` lists them)")
+        return get_court(wanted)
+
+    def base_url(self, court: Court) -> str:
+        return court_base_url(court.court_id, self.url_template)
+
+    def doc1_url(self, court: Court, pacer_doc_id: str) -> str:
+        return f"{self.base_url(court)}/doc1/{normalize_pacer_doc_id(pacer_doc_id, court.court_id)}"
+
+    def refuse(self, kind: str, message: str) -> None:
+        """One clear line for a crawl argument or a page that cannot be used; counted by reason."""
+        self.crawler.stats.inc_value(f"pacer/errors/{kind}")
+        logger.error(message)
+
+    async def start(self):
+        try:
+            for request in self.start_requests_checked():
+                yield request
+        except (ArgumentError, UnknownCourtError) as exc:
+            kind = "unknown_court" if isinstance(exc, UnknownCourtError) else "bad_argument"
+            self.refuse(kind, str(exc))
+            self.crawler.stats.set_value("pacer/close_reason", kind)
+            raise CloseSpider(kind) from None
+
+    def start_requests_checked(self):
+        """The first requests; raise ArgumentError / UnknownCourtError for bad arguments."""
+        return []
+
+    # -- pages, receipts, cost ---------------------------------------------------------------
+    def raw_page(self, response, report_type: str, context: dict, billed: bool = False, receipt=None) -> RawPage:
+        if billed and receipt is None:
+            receipt = read_receipt(response.body)
+        cost = receipt_cost(receipt) if billed else 0.0
+        stats = self.crawler.stats
+        stats.inc_value(f"pacer/pages/{report_type}")
+        if cost:
+            stats.set_value("pacer/spent", round(float(stats.get_value("pacer/spent", 0.0)) + cost, 2))
+            try:
+                stats.inc_value("pacer/billed_pages", int(receipt.get("billable_pages") or 0))
+            except (TypeError, ValueError):
+                pass
+        content_type = response.headers.get("Content-Type", b"").decode("latin-1") or None
+        return RawPage(
+            court_id=context.get("court_id"),
+            report_type=report_type,
+            url=response.url,
+            status=response.status,
+            body=response.body,
+            content_type=content_type,
+            context={k: v for k, v in context.items() if v not in (None, "")},
+            receipt=receipt,
+            cost=cost,
+            fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            account=response.meta.get("pacer_account"),
+        )
+
+    @staticmethod
+    def same_account(response) -> dict:
+        """Meta for a request that must go with the same login (a purchase and its temporary PDF)."""
+        account = response.meta.get("pacer_account")
+        return {"pacer_account": account} if account is not None else {}
+
+    def spent(self) -> float:
+        return float(self.crawler.stats.get_value("pacer/spent", 0.0))
+
+    def within_cap(self, cost: float) -> bool:
+        """Whether ``cost`` more dollars stay within PACER_MAX_COST (counting purchases in flight)."""
+        if self.max_cost is None:
+            return True
+        return self.spent() + self.reserved + cost <= self.max_cost + 1e-9
+
+    def stop_for_cost(self, cost: float, what: str):
+        self.crawler.stats.inc_value("pacer/skipped/cost_cap")
+        logger.warning(
+            "PACER_MAX_COST $%.2f would be passed: spent $%.2f, %s costs $%.2f. Stopping the crawl.",
+            self.max_cost, self.spent() + self.reserved, what, cost,
+        )
+        raise CloseSpider("cost_cap")
+
+    def failed(self, failure):
+        """Errback: a request that got no answer, counted by reason (a refused login said why already)."""
+        request = getattr(failure, "request", None)
+        if failure.check(HttpError):
+            response = failure.value.response
+            self.refuse(f"http_{response.status}", f"PACER answered HTTP {response.status} for {response.url}")
+            return
+        if failure.check(IgnoreRequest):
+            return
+        self.refuse("download", f"request failed: {request.url if request else ''} ({failure.type.__name__})")
+
+    @staticmethod
+    def selector(response) -> Selector:
+        return Selector(text=response.body.decode("utf-8", "replace"))
+
+    @staticmethod
+    def today() -> str:
+        return date.today().isoformat()

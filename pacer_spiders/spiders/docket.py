@@ -1,0 +1,268 @@
+"""``scrapy crawl docket``: docket reports (DktRpt.pl), by docket number or PACER case id.
+
+    scrapy crawl docket -a court=okwd -a docket_number=5:16-cv-00432
+    scrapy crawl docket -a court=okwd -a pacer_case_id=123456 -a date_start=2024-01-01
+    scrapy crawl docket -a input=cases.csv            (columns court, docket_number | pacer_case_id)
+    scrapy crawl docket -a court=okwd -a pacer_case_id=123456 -a since=last -a attachments=1
+
+A docket number becomes a case id through possible_case_numbers.pl (free).  ``since=last``
+asks only for the entries filed on or after the newest one we hold, without the parties (unless
+``show_parties_and_counsel`` is given), so a refresh is billed for the new entries (PACER filters
+by day: that last day's entries come again).  ``attachments=1``
+follows every document link of the report to its attachment page (free).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import re
+from pathlib import Path
+
+import scrapy
+from parsel import Selector
+
+from pacer_spiders import archive_lookup
+from pacer_spiders.courts import UnknownCourtError, normalize_pacer_doc_id
+from pacer_spiders.plugin_manager import get_plugin_manager
+
+from .base import MAX_CHARGE, ArgumentError, PacerSpider, flag, multipart_request, pacer_date
+
+logger = logging.getLogger(__name__)
+
+OPTION_NAMES = ("show_parties_and_counsel", "show_terminated_parties", "show_list_of_member_cases",
+                "date_start", "date_end", "date_range_type", "doc_num_start", "doc_num_end", "since")
+_NUMBER = re.compile(r"^\s*(?:(?P<office>[0-9A-Za-z]):)?(?P<year>\d{2}|\d{4})-(?P<type>[A-Za-z]{1,4})-(?P<serial>\d+)")
+_DOC1 = re.compile(r"/doc1/(\d+)")
+
+
+def number_key(number: str) -> dict | None:
+    """The parts of a docket number that identify a case: office, 2-digit year, type, serial."""
+    match = _NUMBER.match(number or "")
+    if not match:
+        return None
+    parts = match.groupdict()
+    return {"office": (parts["office"] or "").lower() or None, "year": int(parts["year"]) % 100,
+            "type": parts["type"].lower(), "serial": int(parts["serial"])}
+
+
+def matching_cases(wanted: str, candidates: list[dict]) -> list[dict]:
+    """The candidates of possible_case_numbers.pl that are the docket number asked for."""
+    key = number_key(wanted)
+    if key is None:
+        return candidates
+    found = []
+    for case in candidates:
+        other = number_key(case["number"])
+        if other is None:
+            continue
+        if (other["year"], other["type"], other["serial"]) != (key["year"], key["type"], key["serial"]):
+            continue
+        if key["office"] and other["office"] and key["office"] != other["office"]:
+            continue
+        found.append(case)
+    unique = {c["pacer_case_id"]: c for c in found}
+    return list(unique.values())
+
+
+def main_case(candidates: list[dict]) -> dict:
+    """The main case among several: the lowest defendant number, else the lowest case id."""
+    def order(case):
+        defendant = case.get("defendant")
+        return (int(defendant) if str(defendant or "").isdigit() else 0, int(case["pacer_case_id"]))
+
+    return sorted(candidates, key=order)[0]
+
+
+class DocketSpider(PacerSpider):
+    name = "docket"
+
+    def __init__(self, court=None, docket_number=None, pacer_case_id=None, input=None, pick=None,
+                 attachments=None, **kwargs):
+        options = {name: kwargs.pop(name, None) for name in OPTION_NAMES}
+        super().__init__(court=court, **kwargs)
+        self.docket_number = docket_number
+        self.pacer_case_id = pacer_case_id
+        self.input = input
+        self.pick = pick
+        self.follow_attachments = flag(attachments)
+        self.options = options
+        self.explicit_parties = options.get("show_parties_and_counsel") not in (None, "")
+        self._seen_doc_ids: set[str] = set()
+
+    # -- what to crawl ----------------------------------------------------------------------
+    def cases(self) -> list[dict]:
+        if self.input:
+            return list(self._read_input(Path(self.input)))
+        if not (self.docket_number or self.pacer_case_id):
+            raise ArgumentError("pass -a docket_number=… or -a pacer_case_id=… (or -a input=cases.csv|.jsonl)")
+        return [{"court": self.court_arg, "docket_number": self.docket_number, "pacer_case_id": self.pacer_case_id,
+                 **{k: v for k, v in self.options.items() if v not in (None, "")}}]
+
+    def _read_input(self, path: Path):
+        if not path.exists():
+            raise ArgumentError(f"input file not found: {path}")
+        with path.open(newline="", encoding="utf-8") as handle:
+            if path.suffix.lower() in (".jsonl", ".json", ".ndjson"):
+                rows = (json.loads(line) for line in handle if line.strip())
+            else:
+                rows = csv.DictReader(handle)
+            for number, row in enumerate(rows, 1):
+                row = {k.strip(): (str(v).strip() if v is not None else "") for k, v in row.items() if k}
+                case = {**{k: v for k, v in self.options.items() if v not in (None, "")},
+                        **{k: v for k, v in row.items() if v != ""}}
+                case.setdefault("court", self.court_arg)
+                if not (case.get("docket_number") or case.get("pacer_case_id")):
+                    raise ArgumentError(f"{path}:{number}: no docket_number or pacer_case_id")
+                yield case
+
+    def start_requests_checked(self):
+        cases = self.cases()
+        single = len(cases) == 1
+        for case in cases:
+            try:
+                court = self.court(case.get("court"))
+            except UnknownCourtError as exc:
+                if single:
+                    raise
+                self.refuse("unknown_court", str(exc))
+                continue
+            context = {"court_id": court.court_id, "docket_number": case.get("docket_number"),
+                       "pacer_case_id": case.get("pacer_case_id")}
+            options = self.report_options(case)  # bad dates fail here, before anything is fetched
+            since = str(case.get("since") or "").strip().lower()
+            if since and since != "last":
+                raise ArgumentError(f"since must be 'last', not {since!r}")
+            options["since"] = since or None
+            if since and not context["pacer_case_id"] and self.database_url:
+                held = archive_lookup.find_docket(self.database_url, court.court_id, None, context["docket_number"])
+                if held and held.get("pacer_case_id"):
+                    context["pacer_case_id"] = held["pacer_case_id"]  # no need to look the number up again
+            if context["pacer_case_id"]:
+                yield self.docket_request(court, context, options)
+            else:
+                url = f"{self.base_url(court)}/cgi-bin/possible_case_numbers.pl?{context['docket_number']}"
+                yield scrapy.Request(url, callback=self.parse_possible_case_numbers,
+                                     cb_kwargs={"context": context, "options": options},
+                                     errback=self.failed)
+
+    def report_options(self, case: dict) -> dict:
+        """PACER's form fields for the crawl options of one case."""
+        range_type = (case.get("date_range_type") or "filed").strip().lower()
+        if range_type not in ("filed", "entered"):
+            raise ArgumentError(f"date_range_type must be filed or entered, not {range_type!r}")
+        for name in ("doc_num_start", "doc_num_end"):
+            if case.get(name) and not str(case[name]).isdigit():
+                raise ArgumentError(f"{name} must be a document number, not {case[name]!r}")
+        return {
+            "date_range_type": range_type.capitalize(),
+            "date_from": pacer_date(case.get("date_start")),
+            "date_to": pacer_date(case.get("date_end")),
+            "documents_numbered_from_": case.get("doc_num_start") or "",
+            "documents_numbered_to_": case.get("doc_num_end") or "",
+            "list_of_parties_and_counsel": "on" if flag(case.get("show_parties_and_counsel"), True) else None,
+            "terminated_parties": "on" if flag(case.get("show_terminated_parties"), True) else None,
+            "list_of_member_cases": "on" if flag(case.get("show_list_of_member_cases"), False) else None,
+        }
+
+    # -- possible_case_numbers.pl -----------------------------------------------------------
+    def parse_possible_case_numbers(self, response, context, options):
+        court = self.court(context["court_id"])
+        yield self.raw_page(response, "possible_case_numbers", context)
+        selector = Selector(text=response.body.decode("utf-8", "replace"), type="xml")
+        candidates = [
+            {"pacer_case_id": node.attrib.get("id"), "number": node.attrib.get("number", ""),
+             "title": node.attrib.get("title", ""), "defendant": node.attrib.get("defendant")}
+            for node in selector.xpath("//case") if node.attrib.get("id")
+        ]
+        wanted = context["docket_number"]
+        found = matching_cases(wanted, candidates)
+        if not found:
+            message = selector.xpath("//message/@text").get() or "no such case"
+            self.refuse("case_not_found", f"{court.court_id}: no case {wanted!r} ({message.strip()})")
+            return
+        if len(found) > 1:
+            if self.pick and self.pick.lower() == "main":
+                chosen = main_case(found)
+            else:
+                chosen = next((c for c in found if c["pacer_case_id"] == self.pick), None)
+            if chosen is None:
+                listing = "; ".join(f"{c['pacer_case_id']} ({c['title'] or c['number']})" for c in found)
+                self.refuse("ambiguous_docket_number",
+                            f"{court.court_id} docket number {wanted!r} matches {len(found)} cases: {listing}. "
+                            f"Pass -a pacer_case_id=<one of them> or -a pick=main")
+                return
+        else:
+            chosen = found[0]
+        context = {**context, "pacer_case_id": chosen["pacer_case_id"]}
+        logger.info("%s %s is PACER case %s", court.court_id, wanted, chosen["pacer_case_id"])
+        yield self.docket_request(court, context, options)
+
+    # -- DktRpt.pl --------------------------------------------------------------------------
+    def docket_request(self, court, context, options) -> scrapy.Request:
+        if not self.within_cap(MAX_CHARGE):
+            # A report costs up to $3.00 and its size is known only once it is bought.
+            self.stop_for_cost(MAX_CHARGE, f"the docket report of {court.court_id} {context['pacer_case_id']} (at most)")
+        if options.get("since") == "last":
+            options = self.since_last(court, context, options)
+        fields = {"all_case_ids": context["pacer_case_id"], **options, "pdf_header": "1",
+                  "output_format": "html", "sort1": "oldest date first"}
+        fields.pop("since", None)
+        changed = get_plugin_manager().hook.query_params(court_id=court.court_id, report="docket", params=dict(fields))
+        if changed is not None:
+            fields = changed
+        context = {**context, "options": {k: v for k, v in options.items() if v}}
+        self.reserved += MAX_CHARGE
+        return multipart_request(f"{self.base_url(court)}/cgi-bin/DktRpt.pl?1-L_1_0-1", fields,
+                                callback=self.parse_docket, cb_kwargs={"context": context},
+                                errback=self.failed, dont_filter=True)
+
+    def since_last(self, court, context, options) -> dict:
+        """Options asking only for the entries filed on or after the newest one we hold.
+
+        PACER's date filter is by day, so that day's entries come again (the archive's upsert
+        keeps one copy).  Parties and counsel are left out unless asked for: they are the
+        costly part of a refresh and rarely change.
+        """
+        held = archive_lookup.find_docket(self.database_url, court.court_id, context["pacer_case_id"]) \
+            if self.database_url else None
+        if not held or not held.get("last_entry_date"):
+            logger.info("since=last: %s %s is not in the archive yet; fetching it whole", court.court_id,
+                        context["pacer_case_id"])
+            return {**options, "since": None}
+        options = {**options, "date_range_type": "Filed", "date_from": pacer_date(held["last_entry_date"]),
+                   "since": held["last_entry_date"]}
+        if not self.explicit_parties:
+            options["list_of_parties_and_counsel"] = options["terminated_parties"] = None
+        logger.info("since=last: %s %s: only entries filed from %s (the archive holds %s entries)", court.court_id,
+                    context["pacer_case_id"], held["last_entry_date"], held.get("entry_count"))
+        return options
+
+    def parse_docket(self, response, context):
+        court = self.court(context["court_id"])
+        self.reserved -= MAX_CHARGE
+        yield self.raw_page(response, "docket", context, billed=True)
+        if not self.follow_attachments:
+            return
+        # An entry's own document is the link in a cell before its docket text (the last cell);
+        # attachment links inside the text are on the attachment page already.
+        links = self.selector(response).xpath(
+            "//tr/td[position() < last()]//a[contains(@href, '/doc1/')][1]/@href").getall()
+        for href in links:
+            match = _DOC1.search(href)
+            if not match:
+                continue
+            doc_id = normalize_pacer_doc_id(match.group(1), court.court_id)
+            if doc_id in self._seen_doc_ids:
+                continue
+            self._seen_doc_ids.add(doc_id)
+            page_context = {"court_id": court.court_id, "pacer_case_id": context["pacer_case_id"],
+                            "docket_number": context.get("docket_number"), "pacer_doc_id": doc_id}
+            yield scrapy.Request(self.doc1_url(court, doc_id), callback=self.parse_attachment_page,
+                                 cb_kwargs={"context": page_context}, errback=self.failed)
+
+    def parse_attachment_page(self, response, context):
+        from .attachment_page import attachment_page_item
+
+        yield from attachment_page_item(self, response, context)

@@ -1,0 +1,181 @@
+"""``scrapy crawl pdf``: buy documents, never one we already hold, never past PACER_MAX_COST.
+
+    scrapy crawl pdf -a court=okwd -a pacer_doc_id=14712345678
+    scrapy crawl pdf -a docket=12 -a documents=1-5,7        (12: our docket id in the archive)
+
+Each document: the archive is asked first; then ``/doc1/<id>`` shows the purchase page whose
+receipt says the cost (or the attachment menu, whose page count gives it); the crawl stops
+before the cost would pass PACER_MAX_COST; the purchase answers a page whose iframe leads to
+the PDF, which is yielded for the files pipeline.  Sealed and unavailable documents are
+recorded (log and stats, by reason) and nothing of them is stored.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import scrapy
+
+from pacer_spiders import archive_lookup
+from pacer_spiders.courts import normalize_pacer_doc_id
+
+from .base import MAX_CHARGE, PRICE_PER_PAGE, ArgumentError, PacerSpider, multipart_request, read_receipt, receipt_cost
+from .doc1 import read_doc1
+
+logger = logging.getLogger(__name__)
+
+
+def parse_ranges(text: str) -> set[int]:
+    """``1-5,7`` -> {1, 2, 3, 4, 5, 7}."""
+    numbers: set[int] = set()
+    for part in str(text or "").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        low, _, high = part.partition("-")
+        try:
+            low_n, high_n = int(low), int(high or low)
+        except ValueError:
+            raise ArgumentError(f"documents: {part!r} is not a number or a range like 1-5") from None
+        if high_n < low_n or high_n - low_n > 100000:
+            raise ArgumentError(f"documents: bad range {part!r}")
+        numbers.update(range(low_n, high_n + 1))
+    return numbers
+
+
+class PdfSpider(PacerSpider):
+    name = "pdf"
+
+    def __init__(self, court=None, pacer_doc_id=None, pacer_case_id=None, docket=None, documents=None, **kwargs):
+        super().__init__(court=court, **kwargs)
+        self.pacer_doc_ids = [d.strip() for d in str(pacer_doc_id or "").split(",") if d.strip()]
+        self.pacer_case_id = pacer_case_id
+        self.docket_id = docket
+        self.documents = documents
+        self._asked: set[tuple[str, str]] = set()
+
+    def wanted(self):
+        """(court, context) of every document asked for."""
+        if self.docket_id:
+            if not str(self.docket_id).isdigit():
+                raise ArgumentError(f"docket must be our docket id (a number), not {self.docket_id!r}")
+            row = archive_lookup.docket_by_id(self.database_url, int(self.docket_id))
+            if row is None:
+                raise ArgumentError(f"no docket {self.docket_id} in the archive ({self.database_url})")
+            court = self.court(row["court_id"])
+            numbers = parse_ranges(self.documents) if self.documents else None
+            found = archive_lookup.docket_documents(self.database_url, row["id"], numbers)
+            missing = sorted((numbers or set()) - {d["document_number"] for d in found})
+            if missing:
+                self.crawler.stats.inc_value("pacer/skipped/no_document_link", len(missing))
+                logger.warning("docket %s lists no document link for numbers %s", row["id"],
+                               ", ".join(map(str, missing[:20])))
+            for doc in found:
+                yield court, {"court_id": court.court_id, "pacer_case_id": row["pacer_case_id"],
+                              "docket_number": row["docket_number"], "pacer_doc_id": doc["pacer_doc_id"],
+                              "document_number": doc["document_number"], "pacer_seq_no": doc.get("pacer_seq_no")}
+            return
+        court = self.court()
+        if not self.pacer_doc_ids:
+            raise ArgumentError("pass -a pacer_doc_id=<document id> or -a docket=<our docket id> -a documents=1-5,7")
+        for raw_id in self.pacer_doc_ids:
+            if not raw_id.isdigit():
+                raise ArgumentError(f"not a PACER document id: {raw_id!r}")
+            yield court, {"court_id": court.court_id, "pacer_case_id": self.pacer_case_id, "pacer_doc_id": raw_id}
+
+    def start_requests_checked(self):
+        for court, context in list(self.wanted()):
+            doc_id = normalize_pacer_doc_id(context["pacer_doc_id"], court.court_id)
+            context["pacer_doc_id"] = doc_id
+            if (court.court_id, doc_id) in self._asked:
+                continue
+            self._asked.add((court.court_id, doc_id))
+            held = archive_lookup.held_document(self.database_url, court.court_id, doc_id) if self.database_url else None
+            if held:
+                self.crawler.stats.inc_value("pacer/skipped/already_held")
+                logger.info("%s document %s is in the archive already (%s): not buying it", court.court_id, doc_id,
+                            held.get("filepath") or held.get("sha1"))
+                continue
+            yield scrapy.Request(self.doc1_url(court, doc_id), callback=self.parse_doc1,
+                                 cb_kwargs={"context": context}, errback=self.failed)
+
+    def parse_doc1(self, response, context):
+        page = read_doc1(response, context["court_id"])
+        if page.kind == "pdf":  # a free document comes straight away
+            yield self.pdf_item(response, context, receipt=None)
+            return
+        if page.kind == "problem":
+            yield from self.skip(context, page.problem)
+            return
+        if page.kind == "menu":
+            yield self.raw_page(response, "attachment_page", context)  # free and worth keeping
+            pages = page.pages
+            cost = min(MAX_CHARGE, round(PRICE_PER_PAGE * pages, 2)) if pages else MAX_CHARGE
+            receipt = {"cost": f"{cost:.2f}", "billable_pages": pages, "estimated_from": "attachment_page"}
+            fields = {**page.fields, "got_receipt": "1"}
+            url = self.doc1_url(self.court(context["court_id"]), context["pacer_doc_id"])
+        elif page.kind == "confirmation":
+            receipt = read_receipt(response.body)
+            if receipt is None:
+                self.refuse("no_receipt", f"{response.url}: the purchase page shows no receipt; not buying")
+                return
+            cost, fields, url = receipt_cost(receipt), page.fields, page.url
+        elif page.kind == "iframe":
+            yield self.follow_iframe(response, page.url, context, read_receipt(response.body))
+            return
+        else:
+            self.refuse("unexpected_page", f"{response.url}: neither a purchase page nor a document")
+            return
+        what = f"{context['court_id']} document {context.get('document_number') or context['pacer_doc_id']}"
+        if not self.within_cap(cost):
+            self.stop_for_cost(cost, what)
+        self.reserved += cost
+        logger.info("Buying %s for $%.2f", what, cost)
+        # The purchase and its temporary PDF belong to the session that saw the receipt.
+        yield multipart_request(url, fields, callback=self.parse_purchase, errback=self.failed, dont_filter=True,
+                                cb_kwargs={"context": context, "reserved": cost}, meta=self.same_account(response))
+
+    def parse_purchase(self, response, context, reserved):
+        page = read_doc1(response, context["court_id"])
+        receipt = read_receipt(response.body) if page.kind != "pdf" else None
+        if page.kind == "pdf":
+            self.reserved -= reserved
+            yield self.pdf_item(response, context, receipt={"cost": f"{reserved:.2f}"})
+        elif page.kind == "iframe":
+            yield self.follow_iframe(response, page.url, context, receipt or {"cost": f"{reserved:.2f}"}, reserved)
+        elif page.kind == "problem":
+            self.reserved -= reserved
+            yield from self.skip(context, page.problem)
+        else:
+            self.reserved -= reserved
+            self.refuse("unexpected_page", f"{response.url}: the purchase answered no document ({page.kind})")
+
+    def follow_iframe(self, response, url, context, receipt, reserved=0.0):
+        return scrapy.Request(url, callback=self.parse_pdf, errback=self.failed, dont_filter=True,
+                              cb_kwargs={"context": context, "receipt": receipt, "reserved": reserved},
+                              meta=self.same_account(response))
+
+    def parse_pdf(self, response, context, receipt, reserved=0.0):
+        self.reserved -= reserved
+        if response.body[:5] != b"%PDF-":
+            page = read_doc1(response, context["court_id"])
+            if page.kind == "problem":
+                yield from self.skip(context, page.problem)
+            else:
+                self.refuse("not_a_pdf", f"{response.url}: the document link answered no PDF")
+            return
+        yield self.pdf_item(response, context, receipt)
+
+    def pdf_item(self, response, context, receipt):
+        self.crawler.stats.inc_value("pacer/purchases")
+        item = self.raw_page(response, "pdf", context, billed=bool(receipt), receipt=receipt)
+        logger.info("Got %s document %s (%d bytes, $%.2f)", context["court_id"], context["pacer_doc_id"],
+                    len(response.body), item["cost"])
+        return item
+
+    def skip(self, context, problem):
+        """A document that cannot be had: nothing is stored; the reason is logged and counted."""
+        self.crawler.stats.inc_value(f"pacer/skipped/{problem.kind}")
+        logger.warning("%s document %s not fetched: %s (%s)", context["court_id"], context["pacer_doc_id"],
+                       problem.kind, problem.reason)
+        return iter(())

@@ -1,0 +1,54 @@
+"""Run one ``scrapy crawl`` in a subprocess (a fresh Twisted reactor each time) and read its result.
+
+Tests and benchmarks use it: the log, the final stats (``PACER_STATS_FILE``) and the exit code.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass
+class CrawlResult:
+    returncode: int
+    log: str
+    stats: dict
+    workdir: Path
+
+    @property
+    def reason(self) -> str | None:
+        return self.stats.get("finish_reason")
+
+    def stat(self, key: str, default=0):
+        return self.stats.get(key, default)
+
+
+def run_crawl(spider: str, workdir: Path, args: dict | None = None, settings: dict | None = None,
+              env: dict | None = None, timeout: float = 120) -> CrawlResult:
+    """``scrapy crawl <spider> -a k=v ... -s K=V ...`` in ``workdir``; ``env`` adds to a clean PACER environment."""
+    workdir = Path(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    log_file, stats_file = workdir / "crawl.log", workdir / "stats.json"
+    for path in (log_file, stats_file):
+        path.unlink(missing_ok=True)
+    base_env = {k: v for k, v in os.environ.items() if not k.startswith("PACER_") or k == "PACER_CORPUS"}
+    base_env.update({"SCRAPY_SETTINGS_MODULE": "pacer_spiders.settings", "PACER_SPIDERS_LOAD_ENTRYPOINTS": "0"})
+    base_env.update(env or {})
+    all_settings = {"LOG_FILE": str(log_file), "PACER_STATS_FILE": str(stats_file), "LOG_LEVEL": "DEBUG",
+                    "DATABASE_URL": f"sqlite:///{workdir / 'archive.sqlite3'}", "FILES_STORE": str(workdir / "files"),
+                    "DOWNLOAD_DELAY": "0", **(settings or {})}
+    command = [sys.executable, "-m", "scrapy", "crawl", spider]
+    for key, value in (args or {}).items():
+        command += ["-a", f"{key}={value}"]
+    for key, value in all_settings.items():
+        command += ["-s", f"{key}={value}"]
+    proc = subprocess.run(command, cwd=workdir, env=base_env, capture_output=True, text=True, timeout=timeout)
+    log = log_file.read_text("utf-8", "replace") if log_file.exists() else ""
+    log += proc.stdout + proc.stderr
+    stats = json.loads(stats_file.read_text("utf-8")) if stats_file.exists() else {}
+    return CrawlResult(proc.returncode, log, stats, workdir)
