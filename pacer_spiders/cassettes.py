@@ -146,7 +146,7 @@ def encode_body(data: bytes, content_type: str) -> dict:
     return {"encoding": "utf-8", "base64_string": base64.b64encode(data).decode()}
 
 
-def _header(headers, name: str) -> str:
+def header_value(headers, name: str) -> str:
     """A header of a PreparedRequest (str values) or a recorded request (lists), as text."""
     for key, value in (headers or {}).items():
         if key.lower() == name.lower():
@@ -254,10 +254,10 @@ class PacerBodyMatcher(_SignatureMatcher):
     name = "pacer-body"
 
     def live_signature(self, request):
-        return body_signature(body_bytes(request.body), _header(request.headers, "Content-Type"))
+        return body_signature(body_bytes(request.body), header_value(request.headers, "Content-Type"))
 
     def recorded_signature(self, recorded):
-        return body_signature(body_bytes(recorded["body"]), _header(recorded["headers"], "Content-Type"))
+        return body_signature(body_bytes(recorded["body"]), header_value(recorded["headers"], "Content-Type"))
 
 
 def register_with_betamax() -> None:
@@ -433,7 +433,7 @@ class Scrubber:
         for side in ("request", "response"):
             part = data[side]
             part["headers"] = _scrub_headers(part.get("headers", {}), found)
-            ctype = _header(part["headers"], "Content-Type")
+            ctype = header_value(part["headers"], "Content-Type")
             raw = body_bytes(part.get("body"))
             if raw:
                 cleaned = self._scrub_body(raw, ctype, found)
@@ -492,7 +492,7 @@ def replace_everywhere(data: dict, replacements: dict[str, str], escape_markup: 
         raw = body_bytes(part.get("body"))
         if not raw:
             continue
-        ctype = _header(part["headers"], "Content-Type")
+        ctype = header_value(part["headers"], "Content-Type")
         markup = escape_markup and ("html" in ctype.lower() or "xml" in ctype.lower())
         cleaned = raw
         for old, new in pairs:
@@ -698,7 +698,7 @@ class CassetteMiddleware:
     def _tidy(self, data: dict) -> None:
         for side in ("request", "response"):
             part = data[side]
-            ctype = _header(part["headers"], "Content-Type")
+            ctype = header_value(part["headers"], "Content-Type")
             part["body"] = encode_body(body_bytes(part["body"]), ctype)
         self.scrubber.scrub(data)
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from pacer_spiders.cassette_flows import FLOWS, cassettes_dir, outcome, replay
-from pacer_spiders.cassettes import RECIPE, _header, body_bytes, load_interactions, multipart_fields
+from pacer_spiders.cassettes import RECIPE, header_value, body_bytes, load_interactions, multipart_fields
 
 NAMES = [flow.name for flow in FLOWS]
 
@@ -136,7 +136,7 @@ def test_an_incremental_refresh_asks_only_for_new_entries(replays):
     reports = [i for i in load_interactions(cassette(name)) if "DktRpt.pl" in i["request"]["uri"]]
     date_from = []
     for report in reports:
-        fields = multipart_fields(body_bytes(report["request"]["body"]), _header(report["request"]["headers"], "Content-Type"))
+        fields = multipart_fields(body_bytes(report["request"]["body"]), header_value(report["request"]["headers"], "Content-Type"))
         date_from.append(dict((n, v) for n, _, v in fields)["date_from"])
     assert date_from[0] == b"" and date_from[1] != b""  # the refresh names a start date
     assert [r.get("pacer_spiders_step") for r in reports] == [1, 2]
