@@ -152,3 +152,6 @@ def test_a_cost_cap_stops_the_crawl(replays):
     assert result.stats[0].get("pacer/cost", 0) <= cap
     assert 0 < recipe(name)["sandbox_cost"] <= cap  # what the sandbox billed the recording
     assert result.stats[0]["pacer/skipped/cost_cap"] >= 1
+    # The document bought before the cap was reached is stored, not dropped with the crawl.
+    assert result.stats[0]["pacer/purchases"] == 1
+    assert result.stats[0]["archive/orphans_added"] == 1  # kept with its file until its docket arrives
