@@ -107,6 +107,22 @@ PACER_PROGRESS_INTERVAL = float(_env("PACER_PROGRESS_INTERVAL", 60))
 # A path: the final stats of each crawl are written there as JSON (for schedulers and tests).
 PACER_STATS_FILE = _env("PACER_STATS_FILE")
 
+# --- cassettes (pacer_spiders/cassettes.py) -----------------------------------------------
+# A betamax cassette to record the crawl's HTTP into and replay it from; unset: live crawl.
+CASSETTE = _env("CASSETTE")
+# once | new_episodes | none | all (betamax's record modes; `none` never touches the network).
+CASSETTE_MODE = _env("CASSETTE_MODE", "once")
+# Further strings to scrub from cassettes (besides PACER_USERNAME, PACER_PASSWORD, ... which always are).
+CASSETTE_SECRETS = []
+# Next to the downloader, so that login, cookies, redirects and retries see replayed answers as live
+# (beside the login middleware, 950).
+DOWNLOADER_MIDDLEWARES["pacer_spiders.cassettes.CassetteMiddleware"] = 990
+# {text written in the cassette: text of this run}: e.g. {"http://pacer-sandbox.invalid": "http://127.0.0.1:8123"}
+# writes a stable origin for a server whose port changes, and maps it back when replaying.
+CASSETTE_PLACEHOLDERS = {}
+# A cassette holding several crawls (a first crawl, then a refresh): this crawl records its
+# interactions under this step and replays only those.  Unset: every interaction.
+CASSETTE_STEP = None
 # --- the archive pipelines (pipelines/), in the order of DESIGN.md ---------------------------
 ITEM_PIPELINES = {
     "pipelines.source.SourceFilesPipeline": 100,

@@ -153,6 +153,8 @@ def test_cost_cap_stops_the_crawl_before_passing_it(sb, tmp_path):
     assert spent <= cap
     assert len(charges_since(sb, before)) < len(entries)
     assert "PACER_MAX_COST" in result.log and "Stopping the crawl" in result.log
+    # Whatever was paid for is stored: a purchase in flight when the cap is reached still completes.
+    assert result.stat("pacer/purchases") == len(charges_since(sb, before))
 
 
 def test_sealed_document_is_recorded_and_nothing_is_stored(sb, tmp_path):
@@ -311,8 +313,8 @@ def test_requests_hold_only_json_values(sb):
     spider = DocketSpider(court=COURT, docket_number="16-cv-100")
     spider.url_template, spider.database_url = sb.settings["PACER_COURT_URL_TEMPLATE"], None
     [lookup] = list(spider.start_requests_checked())
-    report = spider.docket_request(spider.court(COURT), {"court_id": COURT, "pacer_case_id": "100001"},
-                                   spider.report_options({"since": ""}))
+    [report] = spider.docket_request(spider.court(COURT), {"court_id": COURT, "pacer_case_id": "100001"},
+                                     spider.report_options({"since": ""}))
     for request in (lookup, report):
         data = request.to_dict(spider=spider)
         data["body"] = base64.b64encode(data["body"]).decode()

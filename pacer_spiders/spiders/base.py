@@ -13,6 +13,7 @@ from datetime import date, datetime, timezone
 
 import scrapy
 from parsel import Selector
+from scrapy import signals
 from scrapy.exceptions import CloseSpider, IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 
@@ -115,6 +116,7 @@ class PacerSpider(DistributedSpiderMixin, scrapy.Spider):
         self.court_arg = court
         self.max_cost: float | None = None
         self.reserved = 0.0  # dollars promised to billed requests still in flight
+        self.cost_cap_reached = False
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -124,6 +126,7 @@ class PacerSpider(DistributedSpiderMixin, scrapy.Spider):
         max_cost = settings.get("PACER_MAX_COST")
         spider.max_cost = float(max_cost) if max_cost not in (None, "") else None
         spider.database_url = settings.get("DATABASE_URL")
+        crawler.signals.connect(spider.close_when_capped, signal=signals.spider_idle)
         return spider
 
     # -- arguments and courts ----------------------------------------------------------------
@@ -199,15 +202,30 @@ class PacerSpider(DistributedSpiderMixin, scrapy.Spider):
         """Whether ``cost`` more dollars stay within PACER_MAX_COST (counting purchases in flight)."""
         if self.max_cost is None:
             return True
+        if self.cost_cap_reached:
+            return False
         return self.spent() + self.reserved + cost <= self.max_cost + 1e-9
 
-    def stop_for_cost(self, cost: float, what: str):
+    def stop_for_cost(self, cost: float, what: str) -> None:
+        """Buy nothing more.  The caller skips ``what``.
+
+        Purchases already paid for still come in and are stored (closing at once would drop a
+        bought PDF); the crawl closes with reason ``cost_cap`` when nothing is left in flight.
+        """
         self.crawler.stats.inc_value("pacer/skipped/cost_cap")
-        logger.warning(
-            "PACER_MAX_COST $%.2f would be passed: spent $%.2f, %s costs $%.2f. Stopping the crawl.",
-            self.max_cost, self.spent() + self.reserved, what, cost,
-        )
-        raise CloseSpider("cost_cap")
+        if not self.cost_cap_reached:
+            logger.warning(
+                "PACER_MAX_COST $%.2f would be passed: spent $%.2f, %s costs $%.2f. Stopping the crawl.",
+                self.max_cost, self.spent() + self.reserved, what, cost,
+            )
+        self.cost_cap_reached = True
+        if self.reserved <= 1e-9:
+            raise CloseSpider("cost_cap")
+
+    def close_when_capped(self) -> None:
+        """spider_idle: a crawl that reached its cap ends with reason ``cost_cap``."""
+        if self.cost_cap_reached:
+            raise CloseSpider("cost_cap")
 
     def failed(self, failure):
         """Errback: a request that got no answer, counted by reason (a refused login said why already)."""

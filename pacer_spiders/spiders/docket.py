@@ -140,7 +140,7 @@ class DocketSpider(PacerSpider):
                 if held and held.get("pacer_case_id"):
                     context["pacer_case_id"] = held["pacer_case_id"]  # no need to look the number up again
             if context["pacer_case_id"]:
-                yield self.docket_request(court, context, options)
+                yield from self.docket_request(court, context, options)
             else:
                 url = f"{self.base_url(court)}/cgi-bin/possible_case_numbers.pl?{context['docket_number']}"
                 yield scrapy.Request(url, callback=self.parse_possible_case_numbers,
@@ -197,13 +197,15 @@ class DocketSpider(PacerSpider):
             chosen = found[0]
         context = {**context, "pacer_case_id": chosen["pacer_case_id"]}
         logger.info("%s %s is PACER case %s", court.court_id, wanted, chosen["pacer_case_id"])
-        yield self.docket_request(court, context, options)
+        yield from self.docket_request(court, context, options)
 
     # -- DktRpt.pl --------------------------------------------------------------------------
-    def docket_request(self, court, context, options) -> scrapy.Request:
+    def docket_request(self, court, context, options):
+        """The DktRpt.pl report request (none once the cost cap is reached)."""
         if not self.within_cap(MAX_CHARGE):
             # A report costs up to $3.00 and its size is known only once it is bought.
             self.stop_for_cost(MAX_CHARGE, f"the docket report of {court.court_id} {context['pacer_case_id']} (at most)")
+            return
         if options.get("since") == "last":
             options = self.since_last(court, context, options)
         fields = {"all_case_ids": context["pacer_case_id"], **options, "pdf_header": "1",
@@ -214,7 +216,7 @@ class DocketSpider(PacerSpider):
             fields = changed
         context = {**context, "options": {k: v for k, v in options.items() if v}}
         self.reserved += MAX_CHARGE
-        return multipart_request(f"{self.base_url(court)}/cgi-bin/DktRpt.pl?1-L_1_0-1", fields,
+        yield multipart_request(f"{self.base_url(court)}/cgi-bin/DktRpt.pl?1-L_1_0-1", fields,
                                 callback=self.parse_docket, cb_kwargs={"context": context},
                                 errback=self.failed, dont_filter=True)
 

@@ -129,6 +129,7 @@ class PdfSpider(PacerSpider):
         what = f"{context['court_id']} document {context.get('document_number') or context['pacer_doc_id']}"
         if not self.within_cap(cost):
             self.stop_for_cost(cost, what)
+            return
         self.reserved += cost
         logger.info("Buying %s for $%.2f", what, cost)
         # The purchase and its temporary PDF belong to the session that saw the receipt.
