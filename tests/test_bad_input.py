@@ -7,6 +7,7 @@ import socket
 import pytest
 
 from pacer_spiders.cli import main
+from pacer_spiders.testing.crawls import run_crawl
 
 
 def unreachable_postgres_url() -> str:
@@ -67,3 +68,47 @@ def test_missing_input_is_one_line(argv, tmp_path, monkeypatch, capsys):
     assert main(argv) == 1
     lines = error_lines(capsys)
     assert len(lines) == 1 and "missing" in lines[0], lines
+
+
+# -- scrapy crawl --------------------------------------------------------------------------------
+def crawl_errors(result) -> list[str]:
+    return [line for line in result.log.splitlines() if " ERROR: " in line or line.startswith("scrapy crawl: error")]
+
+
+@pytest.mark.parametrize("content, reason", [
+    (b"court,docket_number\nokwd,\xff\xfe1:16-cv-00100\n", "cannot be read as cases"),
+    (b"court,number\nokwd,1:16-cv-00100\n", "no docket_number or pacer_case_id"),
+])
+def test_malformed_cases_csv_is_one_line(tmp_path, content, reason):
+    cases = tmp_path / "cases.csv"
+    cases.write_bytes(content)
+    result = run_crawl("docket", tmp_path / "crawl", args={"input": str(cases)})
+    assert result.returncode == 1
+    assert "Traceback" not in result.log
+    errors = crawl_errors(result)
+    assert len(errors) == 1 and reason in errors[0] and str(cases) in errors[0], errors
+
+
+def test_malformed_cases_jsonl_is_one_line(tmp_path):
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text('{"court": "okwd", "docket_number": "1:16-cv-00100"}\n{"court": "okwd",\n')
+    result = run_crawl("docket", tmp_path / "crawl", args={"input": str(cases)})
+    assert result.returncode == 1 and "Traceback" not in result.log
+    errors = crawl_errors(result)
+    assert len(errors) == 1 and f"{cases}:2: cannot be read as cases" in errors[0], errors
+
+
+def test_cases_input_that_is_a_folder_is_one_line(tmp_path):
+    result = run_crawl("docket", tmp_path / "crawl", args={"input": str(tmp_path)})
+    assert result.returncode == 1 and "Traceback" not in result.log
+    assert [f"input file not found: {tmp_path}" in line for line in crawl_errors(result)] == [True]
+
+
+def test_crawl_with_an_unreachable_database_is_one_line(tmp_path):
+    url = unreachable_postgres_url().replace("nobody@", "nobody:hunter2@")
+    result = run_crawl("docket", tmp_path / "crawl", args={"court": "okwd", "docket_number": "1:16-cv-00100"},
+                       settings={"DATABASE_URL": url})
+    assert result.returncode == 1 and "Traceback" not in result.log
+    errors = crawl_errors(result)
+    assert len(errors) == 1 and errors[0].startswith("scrapy crawl: error: cannot open DATABASE_URL"), errors
+    assert "hunter2" not in result.log  # the password in the URL is not echoed

@@ -7,8 +7,12 @@ or stopped at ``PACER_MAX_COST`` (a budget, not a failure) exits 0.
 
 from __future__ import annotations
 
+import sys
+
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
+
+from pacer_spiders.cli import one_line
 
 SUCCESS_REASONS = ("finished", "cost_cap")
 
@@ -18,8 +22,32 @@ class Command(ScrapyCrawl):
         if len(args) != 1:
             raise UsageError("give one spider: scrapy crawl <spider> [-a name=value ...]")
         crawler = self._create_crawler(args[0])
+        problem = database_problem(crawler.settings.get("DATABASE_URL"))
+        if problem:  # before the pipelines open it, each with its own traceback
+            print(f"scrapy crawl: error: {problem}", file=sys.stderr)
+            self.exitcode = 1
+            return
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
         reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
         if self.crawler_process.bootstrap_failed or reason not in SUCCESS_REASONS:
             self.exitcode = 1
+
+
+def database_problem(url: str | None) -> str | None:
+    """Why the archive at ``url`` cannot be opened, in one line; None when it can (or none is set)."""
+    if not url:
+        return None
+    from pacer_spiders.db import make_engine
+
+    try:
+        engine = make_engine(url)
+    except Exception as exc:  # not a URL SQLAlchemy understands, or a driver that is not installed
+        return f"bad DATABASE_URL: {one_line(exc)}"
+    try:
+        with engine.connect():
+            return None
+    except Exception as exc:
+        return f"cannot open DATABASE_URL {engine.url.render_as_string(hide_password=True)}: {one_line(exc)}"
+    finally:
+        engine.dispose()
