@@ -112,3 +112,18 @@ def test_crawl_with_an_unreachable_database_is_one_line(tmp_path):
     errors = crawl_errors(result)
     assert len(errors) == 1 and errors[0].startswith("scrapy crawl: error: cannot open DATABASE_URL"), errors
     assert "hunter2" not in result.log  # the password in the URL is not echoed
+
+
+def test_unknown_spider_is_one_line(tmp_path):
+    result = run_crawl("dockets", tmp_path / "crawl")
+    assert result.returncode == 1 and "Traceback" not in result.log
+    errors = crawl_errors(result)
+    assert len(errors) == 1 and "no spider 'dockets'" in errors[0] and "docket" in errors[0], errors
+
+
+def test_pacer_case_id_that_is_not_a_number_is_refused_before_any_request(tmp_path):
+    result = run_crawl("docket", tmp_path / "crawl", args={"court": "okwd", "pacer_case_id": "1:16-cv-00100"})
+    assert result.returncode == 1 and result.reason == "bad_argument"
+    assert result.stats.get("downloader/request_count") is None  # nothing was asked of PACER
+    errors = crawl_errors(result)
+    assert len(errors) == 1 and "pacer_case_id must be PACER's case id" in errors[0], errors

@@ -21,6 +21,11 @@ class Command(ScrapyCrawl):
     def run(self, args, opts):
         if len(args) != 1:
             raise UsageError("give one spider: scrapy crawl <spider> [-a name=value ...]")
+        if args[0] not in self.crawler_process.spider_loader.list():
+            print(f"scrapy crawl: error: no spider {args[0]!r} (`scrapy list` names them: "
+                  f"{', '.join(sorted(self.crawler_process.spider_loader.list()))})", file=sys.stderr)
+            self.exitcode = 1
+            return
         crawler = self._create_crawler(args[0])
         problem = database_problem(crawler.settings.get("DATABASE_URL"))
         if problem:  # before the pipelines open it, each with its own traceback

@@ -140,6 +140,9 @@ class DocketSpider(PacerSpider):
                 continue
             context = {"court_id": court.court_id, "docket_number": case.get("docket_number"),
                        "pacer_case_id": case.get("pacer_case_id")}
+            if context["pacer_case_id"] and not str(context["pacer_case_id"]).strip().isdigit():
+                # PACER's case ids are numbers; anything else would be a billed search for nothing.
+                raise ArgumentError(f"pacer_case_id must be PACER's case id (digits), not {context['pacer_case_id']!r}")
             options = self.report_options(case)  # bad dates fail here, before anything is fetched
             since = str(case.get("since") or "").strip().lower()
             if since and since != "last":
