@@ -127,3 +127,14 @@ def test_pacer_case_id_that_is_not_a_number_is_refused_before_any_request(tmp_pa
     assert result.stats.get("downloader/request_count") is None  # nothing was asked of PACER
     errors = crawl_errors(result)
     assert len(errors) == 1 and "pacer_case_id must be PACER's case id" in errors[0], errors
+
+
+@pytest.mark.parametrize("argv, reason", [
+    (["orphans", "list", "--court", "cnad"], "unknown court id 'cnad'"),
+    (["orphans", "sweep", "--court", "cnad"], "unknown court id 'cnad'"),
+    (["export", "updated", "--date", "2026-13-01"], "--date '2026-13-01' is not a date (YYYY-MM-DD)"),
+])
+def test_archive_commands_refuse_bad_arguments(argv, reason, tmp_path, capsys):
+    assert main([*argv, "--database-url", f"sqlite:///{tmp_path / 'archive.sqlite3'}"]) == 1
+    lines = error_lines(capsys)
+    assert len(lines) == 1 and reason in lines[0], lines
