@@ -138,3 +138,15 @@ def test_archive_commands_refuse_bad_arguments(argv, reason, tmp_path, capsys):
     assert main([*argv, "--database-url", f"sqlite:///{tmp_path / 'archive.sqlite3'}"]) == 1
     lines = error_lines(capsys)
     assert len(lines) == 1 and reason in lines[0], lines
+
+
+@pytest.mark.parametrize("action", ["check", "replay"])
+def test_cassettes_command_names_a_file_that_is_not_a_cassette(action, tmp_path, capsys):
+    not_json = tmp_path / "notes.json"
+    not_json.write_text("these are notes, not a cassette")
+    assert main(["cassettes", action, str(not_json)]) == 1
+    lines = error_lines(capsys)
+    assert len(lines) == 1 and f"{not_json}: not a cassette (JSON)" in lines[0], lines
+    assert main(["cassettes", action, str(tmp_path / "missing.json")]) == 1
+    lines = error_lines(capsys)
+    assert len(lines) == 1 and "no such cassette" in lines[0], lines
