@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 
 import pytest
 
@@ -150,3 +153,19 @@ def test_cassettes_command_names_a_file_that_is_not_a_cassette(action, tmp_path,
     assert main(["cassettes", action, str(tmp_path / "missing.json")]) == 1
     lines = error_lines(capsys)
     assert len(lines) == 1 and "no such cassette" in lines[0], lines
+
+
+def test_a_setting_that_must_be_a_number_is_one_line(tmp_path):
+    result = run_crawl("docket", tmp_path / "crawl", args={"court": "okwd", "pacer_case_id": "100001"},
+                       settings={"PACER_MAX_COST": "three dollars"})
+    assert result.returncode == 1 and "Traceback" not in result.log
+    assert crawl_errors(result) == ["scrapy crawl: error: PACER_MAX_COST must be a number, not 'three dollars'"]
+
+
+def test_an_environment_number_that_is_not_one_is_one_line(tmp_path):
+    env = {**os.environ, "PACER_TOKEN_MAX_AGE": "an hour", "SCRAPY_SETTINGS_MODULE": "pacer_spiders.settings"}
+    for command in (["-m", "scrapy", "list"], ["-m", "pacer_spiders", "courts"]):
+        proc = subprocess.run([sys.executable, *command], cwd=tmp_path, env=env, capture_output=True, text=True,
+                              timeout=120)
+        assert proc.returncode == 1, command
+        assert proc.stderr.strip() == "PACER_TOKEN_MAX_AGE must be a number, not 'an hour'", proc.stderr

@@ -27,7 +27,7 @@ class Command(ScrapyCrawl):
             self.exitcode = 1
             return
         crawler = self._create_crawler(args[0])
-        problem = database_problem(crawler.settings.get("DATABASE_URL"))
+        problem = number_problem(crawler.settings) or database_problem(crawler.settings.get("DATABASE_URL"))
         if problem:  # before the pipelines open it, each with its own traceback
             print(f"scrapy crawl: error: {problem}", file=sys.stderr)
             self.exitcode = 1
@@ -37,6 +37,19 @@ class Command(ScrapyCrawl):
         reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
         if self.crawler_process.bootstrap_failed or reason not in SUCCESS_REASONS:
             self.exitcode = 1
+
+NUMBER_SETTINGS = ("PACER_MAX_COST", "PACER_TOKEN_MAX_AGE", "PACER_PROGRESS_INTERVAL")
+
+
+def number_problem(settings) -> str | None:
+    """The first of the numeric settings given something that is not a number (``-s PACER_MAX_COST=abc``)."""
+    for name in NUMBER_SETTINGS:
+        value = settings.get(name)
+        try:
+            float(value) if value not in (None, "") else None
+        except (TypeError, ValueError):
+            return f"{name} must be a number, not {value!r}"
+    return None
 
 
 def database_problem(url: str | None) -> str | None:
