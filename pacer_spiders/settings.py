@@ -13,9 +13,12 @@ def _env(name, default=None):
     return value if value not in (None, "") else default
 
 
-def _env_float(name):
-    value = _env(name)
-    return float(value) if value is not None else None
+def _env_float(name, default=None):
+    value = _env(name, default)
+    try:
+        return float(value) if value is not None else None
+    except ValueError:  # one line instead of a traceback out of the settings module
+        raise SystemExit(f"{name} must be a number, not {value!r}") from None
 
 
 BOT_NAME = "pacer_spiders"
@@ -93,7 +96,7 @@ PACER_SCHEDULES_FILE = _env("PACER_SCHEDULES_FILE")
 # (or PACER_USERNAME_2, PACER_PASSWORD_2... in the environment).  Requests take the accounts in turn.
 PACER_ACCOUNTS = _env("PACER_ACCOUNTS")
 # A token is used at most this long (seconds), then the account logs in again.
-PACER_TOKEN_MAX_AGE = float(_env("PACER_TOKEN_MAX_AGE", 3600))
+PACER_TOKEN_MAX_AGE = _env_float("PACER_TOKEN_MAX_AGE", 3600)
 DOWNLOADER_MIDDLEWARES = {
     # After the cookie middleware (700) and the HTTP cache (900): the token is added last and
     # taken off first, so no cache, queue or cookie log ever holds it.
@@ -103,7 +106,7 @@ EXTENSIONS["pacer_spiders.summary.CrawlSummary"] = 100
 # Scrapy's cookie debug log would print session cookies PACER sets; keep it off.
 COOKIES_DEBUG = False
 # Log progress every minute while a crawl runs (pages, items, cost: see pacer_spiders.summary).
-PACER_PROGRESS_INTERVAL = float(_env("PACER_PROGRESS_INTERVAL", 60))
+PACER_PROGRESS_INTERVAL = _env_float("PACER_PROGRESS_INTERVAL", 60)
 # A path: the final stats of each crawl are written there as JSON (for schedulers and tests).
 PACER_STATS_FILE = _env("PACER_STATS_FILE")
 

@@ -64,3 +64,14 @@ def test_scrapy_courts_command():
         cwd=ROOT, capture_output=True, text=True, check=True,
     ).stdout
     assert len(json.loads(out)) == 94
+
+
+def test_scrapy_courts_into_a_closed_pipe_is_quiet():
+    # `scrapy courts | head -c 10`: the reader stops early; no traceback, exit 0.
+    proc = subprocess.Popen([sys.executable, "-m", "scrapy", "courts", "--format", "json"], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout.read(10).startswith(b"[")
+    proc.stdout.close()
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 0, stderr
+    assert "Traceback" not in stderr and "BrokenPipe" not in stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -37,7 +38,13 @@ def run_record(args) -> int:
 def run_replay(args) -> int:
     from pacer_spiders.cassette_flows import replay
 
-    result = replay(args.cassette, workdir=args.workdir, database_url=args.database_url, files_store=args.files_store)
+    if not Path(args.cassette).is_file():
+        raise FileNotFoundError(f"no such cassette: {args.cassette}")
+    try:
+        result = replay(args.cassette, workdir=args.workdir, database_url=args.database_url,
+                        files_store=args.files_store)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{args.cassette}: not a cassette (JSON): {exc}") from None
     for number, step in enumerate(result.results, 1):
         lines = [line for line in step.log.splitlines() if "ERROR" in line or "cassette" in line.lower()]
         print(f"step {number}: exit {step.returncode}")
@@ -54,7 +61,14 @@ def run_check(args) -> int:
 
     paths = [Path(p) for p in args.paths] or sorted(cassettes_dir().glob("*.json"))
     known = list(configured_secrets(project_settings()))
-    problems = [problem for path in paths for problem in find_secrets(path, known=known)]
+    problems = []
+    for path in paths:
+        if not path.is_file():
+            raise FileNotFoundError(f"no such cassette: {path}")
+        try:
+            problems += find_secrets(path, known=known)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{path}: not a cassette (JSON): {exc}") from None
     for problem in problems:
         print(problem)
     print(f"{len(paths)} cassettes checked, {len(problems)} problems", file=sys.stderr)

@@ -20,7 +20,11 @@ def _engine(args):
 def run_updated(args) -> int:
     from pacer_spiders.db.exports import UPDATED_FIELDS, updated_on
 
-    rows = updated_on(_engine(args), date.fromisoformat(args.date))
+    try:
+        day = date.fromisoformat(args.date)
+    except ValueError:
+        raise ValueError(f"--date {args.date!r} is not a date (YYYY-MM-DD)") from None
+    rows = updated_on(_engine(args), day)
     if args.format == "json":
         json.dump(rows, sys.stdout, indent=2)
         sys.stdout.write("\n")

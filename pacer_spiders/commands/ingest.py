@@ -50,10 +50,13 @@ def pages_of(path: Path, report_type: str, context: dict) -> list[RawPage]:
 def run(args) -> int:
     from pipelines.chain import PipelineChain
 
+    from pacer_spiders.courts import get_court
+
     path = Path(args.file)
     if not path.is_file():
         raise FileNotFoundError(f"no such file: {path}")
-    context = {"court_id": args.court, "pacer_case_id": args.pacer_case_id, "pacer_doc_id": args.pacer_doc_id,
+    court_id = get_court(args.court).court_id  # an unknown id stops here, naming the closest ones
+    context = {"court_id": court_id, "pacer_case_id": args.pacer_case_id, "pacer_doc_id": args.pacer_doc_id,
                "document_number": args.document_number, "attachment_number": args.attachment_number}
     overrides = {"ARCHIVE_DRY_RUN": args.dry_run, "ARCHIVE_RUN_NAME": "ingest"}
     if args.database_url:

@@ -12,8 +12,11 @@ FIELDS = ("id", "court_id", "report_type", "pacer_doc_id", "pacer_case_id", "doc
 
 
 def _archive(args):
+    from pacer_spiders.courts import get_court
     from pacer_spiders.db.archive import Archive
 
+    if args.court:  # an unknown id would silently match nothing
+        args.court = get_court(args.court).court_id
     settings = project_settings({"DATABASE_URL": args.database_url} if args.database_url else None)
     return settings, Archive(settings.get("DATABASE_URL"))
 

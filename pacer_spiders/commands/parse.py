@@ -22,6 +22,7 @@ import traceback
 from collections import Counter
 from pathlib import Path
 
+from pacer_spiders.courts import get_court
 from pacer_spiders.pages import NotTheReport
 from pacer_spiders.parsers.detect import REPORTS, detect_report
 from pacer_spiders.testing.corpus import PAGE_SUFFIXES, court_of
@@ -50,6 +51,8 @@ def run(args) -> int:
     input_dir: Path = args.input_dir
     if not input_dir.is_dir():
         raise ValueError(f"{input_dir} is not a folder")
+    if args.court:
+        args.court = get_court(args.court).court_id  # an unknown id stops here, naming the closest ones
     output_dir: Path = args.output_dir or input_dir.resolve().parent / "json"
     output_dir.mkdir(parents=True, exist_ok=True)
     force_ucids = read_ucids(args.force_ucids) if args.force_ucids else None

@@ -1,5 +1,8 @@
 """``scrapy courts``: the same listing as ``pacer-spiders courts``, where Scrapy users look."""
 
+import os
+import sys
+
 from scrapy.commands import ScrapyCommand
 
 from pacer_spiders.commands.courts import KINDS, court_rows, write_rows
@@ -18,4 +21,8 @@ class Command(ScrapyCommand):
         parser.add_argument("--format", choices=("table", "csv", "json"), default="table")
 
     def run(self, args, opts):
-        write_rows(court_rows(opts.kind), opts.format)
+        try:
+            write_rows(court_rows(opts.kind), opts.format)
+            sys.stdout.flush()
+        except BrokenPipeError:  # `scrapy courts | head`: the reader has all it wanted
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

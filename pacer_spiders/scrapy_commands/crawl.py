@@ -7,8 +7,12 @@ or stopped at ``PACER_MAX_COST`` (a budget, not a failure) exits 0.
 
 from __future__ import annotations
 
+import sys
+
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
+
+from pacer_spiders.cli import one_line
 
 SUCCESS_REASONS = ("finished", "cost_cap")
 
@@ -17,9 +21,51 @@ class Command(ScrapyCrawl):
     def run(self, args, opts):
         if len(args) != 1:
             raise UsageError("give one spider: scrapy crawl <spider> [-a name=value ...]")
+        if args[0] not in self.crawler_process.spider_loader.list():
+            print(f"scrapy crawl: error: no spider {args[0]!r} (`scrapy list` names them: "
+                  f"{', '.join(sorted(self.crawler_process.spider_loader.list()))})", file=sys.stderr)
+            self.exitcode = 1
+            return
         crawler = self._create_crawler(args[0])
+        problem = number_problem(crawler.settings) or database_problem(crawler.settings.get("DATABASE_URL"))
+        if problem:  # before the pipelines open it, each with its own traceback
+            print(f"scrapy crawl: error: {problem}", file=sys.stderr)
+            self.exitcode = 1
+            return
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
         reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
         if self.crawler_process.bootstrap_failed or reason not in SUCCESS_REASONS:
             self.exitcode = 1
+
+NUMBER_SETTINGS = ("PACER_MAX_COST", "PACER_TOKEN_MAX_AGE", "PACER_PROGRESS_INTERVAL")
+
+
+def number_problem(settings) -> str | None:
+    """The first of the numeric settings given something that is not a number (``-s PACER_MAX_COST=abc``)."""
+    for name in NUMBER_SETTINGS:
+        value = settings.get(name)
+        try:
+            float(value) if value not in (None, "") else None
+        except (TypeError, ValueError):
+            return f"{name} must be a number, not {value!r}"
+    return None
+
+
+def database_problem(url: str | None) -> str | None:
+    """Why the archive at ``url`` cannot be opened, in one line; None when it can (or none is set)."""
+    if not url:
+        return None
+    from pacer_spiders.db import make_engine
+
+    try:
+        engine = make_engine(url)
+    except Exception as exc:  # not a URL SQLAlchemy understands, or a driver that is not installed
+        return f"bad DATABASE_URL: {one_line(exc)}"
+    try:
+        with engine.connect():
+            return None
+    except Exception as exc:
+        return f"cannot open DATABASE_URL {engine.url.render_as_string(hide_password=True)}: {one_line(exc)}"
+    finally:
+        engine.dispose()

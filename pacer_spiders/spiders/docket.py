@@ -101,14 +101,24 @@ class DocketSpider(PacerSpider):
                  **{k: v for k, v in self.options.items() if v not in (None, "")}}]
 
     def _read_input(self, path: Path):
-        if not path.exists():
+        if not path.is_file():
             raise ArgumentError(f"input file not found: {path}")
         with path.open(newline="", encoding="utf-8") as handle:
             if path.suffix.lower() in (".jsonl", ".json", ".ndjson"):
                 rows = (json.loads(line) for line in handle if line.strip())
             else:
                 rows = csv.DictReader(handle)
-            for number, row in enumerate(rows, 1):
+            number = 0
+            while True:
+                number += 1
+                try:
+                    row = next(rows, None)
+                except (UnicodeDecodeError, csv.Error, json.JSONDecodeError) as exc:
+                    raise ArgumentError(f"{path}:{number}: cannot be read as cases: {exc}") from None
+                if row is None:
+                    return
+                if not isinstance(row, dict):
+                    raise ArgumentError(f"{path}:{number}: a case must be a JSON object")
                 row = {k.strip(): (str(v).strip() if v is not None else "") for k, v in row.items() if k}
                 case = {**{k: v for k, v in self.options.items() if v not in (None, "")},
                         **{k: v for k, v in row.items() if v != ""}}
@@ -130,6 +140,9 @@ class DocketSpider(PacerSpider):
                 continue
             context = {"court_id": court.court_id, "docket_number": case.get("docket_number"),
                        "pacer_case_id": case.get("pacer_case_id")}
+            if context["pacer_case_id"] and not str(context["pacer_case_id"]).strip().isdigit():
+                # PACER's case ids are numbers; anything else would be a billed search for nothing.
+                raise ArgumentError(f"pacer_case_id must be PACER's case id (digits), not {context['pacer_case_id']!r}")
             options = self.report_options(case)  # bad dates fail here, before anything is fetched
             since = str(case.get("since") or "").strip().lower()
             if since and since != "last":
