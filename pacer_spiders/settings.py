@@ -69,6 +69,8 @@ RETRY_TIMES = 3
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = _env("LOG_LEVEL", "INFO")
+# Item log lines name the page (court, report, URL) instead of printing its bytes.
+LOG_FORMATTER = "pacer_spiders.logformatter.PacerLogFormatter"
 
 # --- distributed and scheduled crawls (README, "Distributed and scheduled crawls") ----------------
 # With REDIS_URL set, this add-on swaps in the shared Redis scheduler, queues and duplicate filter.

@@ -336,3 +336,11 @@ def test_pdf_of_a_document_with_attachments_buys_the_main_document(sb, tmp_path)
     assert result.stat("pacer/pages/attachment_page") == 1  # the free menu is kept on the way
     assert result.stat("pacer/purchases") == 1
     assert result.stat("pacer/spent") == pytest.approx(charge.cost)
+
+
+def test_a_rejected_page_is_logged_in_one_line_without_its_bytes(sb, tmp_path):
+    result = crawl(sb, "docket", tmp_path, {"court": COURT, "pacer_case_id": "999999"})
+    dropped = [line for line in result.log.splitlines() if "Dropped " in line]
+    assert len(dropped) == 1, result.log[-3000:]
+    assert f"Dropped {COURT} docket http" in dropped[0]
+    assert "<html" not in result.log.lower() and "b'<" not in result.log
