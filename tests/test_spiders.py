@@ -344,3 +344,14 @@ def test_a_rejected_page_is_logged_in_one_line_without_its_bytes(sb, tmp_path):
     assert len(dropped) == 1, result.log[-3000:]
     assert f"Dropped {COURT} docket http" in dropped[0]
     assert "<html" not in result.log.lower() and "b'<" not in result.log
+
+
+def test_a_crawl_whose_every_request_failed_exits_1(sb, tmp_path):
+    from pacer_spiders.testing.services import free_port
+
+    dead = f"http://127.0.0.1:{free_port()}/court/{{subdomain}}"  # the court site is down; login works
+    result = crawl(sb, "docket", tmp_path, {"court": COURT, "pacer_case_id": "100001"},
+                   settings={"PACER_COURT_URL_TEMPLATE": dead, "RETRY_TIMES": "0"})
+    assert result.reason == "finished"
+    assert result.returncode == 1, result.log[-3000:]
+    assert "every request failed; nothing was fetched" in result.log

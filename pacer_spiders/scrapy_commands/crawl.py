@@ -34,9 +34,21 @@ class Command(ScrapyCrawl):
             return
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
-        reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
-        if self.crawler_process.bootstrap_failed or reason not in SUCCESS_REASONS:
+        stats = crawler.stats.get_stats() if crawler.stats else {}
+        if self.crawler_process.bootstrap_failed or stats.get("finish_reason") not in SUCCESS_REASONS:
             self.exitcode = 1
+        elif all_failed(stats):
+            print("scrapy crawl: error: every request failed; nothing was fetched (see the errors above)",
+                  file=sys.stderr)
+            self.exitcode = 1
+
+
+def all_failed(stats: dict) -> bool:
+    """A crawl that got no page at all and counted errors (PACER unreachable, say) did not do its job."""
+    def counted(prefix):
+        return any(k.startswith(prefix) and v for k, v in stats.items())
+
+    return counted("pacer/errors/") and not counted("pacer/pages/") and not counted("pacer/skipped/")
 
 NUMBER_SETTINGS = ("PACER_MAX_COST", "PACER_TOKEN_MAX_AGE", "PACER_PROGRESS_INTERVAL")
 
