@@ -167,6 +167,22 @@ class SecretFilter(logging.Filter):
         return True
 
 
+def login_body(account: Account) -> dict:
+    """The cso-auth JSON request of an account (with a fresh TOTP code when it has a secret)."""
+    body = {"loginId": account.username, "password": account.password, "redactFlag": "1"}
+    if account.client_code:
+        body["clientCode"] = account.client_code
+    if account.totp_secret:
+        import pyotp
+
+        try:
+            body["otpCode"] = pyotp.TOTP(account.totp_secret).now()
+        except Exception:
+            raise LoginFailed("bad_totp_secret",
+                              f"PACER_TOTP_SECRET of {account.label} is not a base32 TOTP secret") from None
+    return body
+
+
 def classify_login_answer(answer: dict, account: Account, sent_otp: bool) -> LoginFailed | None:
     """None when the cso-auth answer is a usable login, else the failure with a clear message."""
     result = str(answer.get("loginResult", "")).strip()
@@ -317,19 +333,8 @@ class PacerLoginMiddleware:
             await self._login(account)
 
     async def _login(self, account: Account) -> None:
-        body = {"loginId": account.username, "password": account.password, "redactFlag": "1"}
-        if account.client_code:
-            body["clientCode"] = account.client_code
-        sent_otp = False
-        if account.totp_secret:
-            import pyotp
-
-            try:
-                body["otpCode"] = pyotp.TOTP(account.totp_secret).now()
-            except Exception:
-                raise LoginFailed("bad_totp_secret",
-                                  f"PACER_TOTP_SECRET of {account.label} is not a base32 TOTP secret") from None
-            sent_otp = True
+        body = login_body(account)
+        sent_otp = "otpCode" in body
         request = Request(
             self.login_url,
             method="POST",

@@ -120,27 +120,24 @@ class RssSource:
         return coverage
 
 
-def cso_login(login_url: str, username: str, password: str, client_code: str | None = None,
-              totp_secret: str | None = None, timeout: float = 30.0) -> str:
-    """A PACER session token from the central authentication service (cso-auth JSON API).
+def cso_login(login_url: str, account) -> str:
+    """A PACER session token for ``account`` (a ``pacer_spiders.login.Account``) from cso-auth.
 
-    The error names PACER's answer, never the password or the token.
+    The same request and answer rules as the crawl's login middleware; the error names PACER's
+    answer, never the password or the token.
     """
     import json
 
-    payload = {"loginId": username, "password": password, "redactFlag": "1"}
-    if client_code:
-        payload["clientCode"] = client_code
-    if totp_secret:
-        import pyotp
+    from pacer_spiders.login import classify_login_answer, login_body
 
-        payload["otpCode"] = pyotp.TOTP(totp_secret).now()
-    request = urllib.request.Request(login_url, data=json.dumps(payload).encode(), method="POST", headers={
+    body = login_body(account)
+    request = urllib.request.Request(login_url, data=json.dumps(body).encode(), method="POST", headers={
         "Content-Type": "application/json", "Accept": "application/json"})
-    with urllib.request.urlopen(request, timeout=timeout) as answer:
+    with urllib.request.urlopen(request, timeout=30) as answer:
         data = json.loads(answer.read())
-    if str(data.get("loginResult")) != "0" or not data.get("nextGenCSO"):
-        raise PermissionError(f"PACER login refused: {data.get('errorDescription') or data.get('loginResult')}")
+    failure = classify_login_answer(data, account, sent_otp="otpCode" in body)
+    if failure is not None:
+        raise PermissionError(str(failure))
     return data["nextGenCSO"]
 
 
@@ -155,19 +152,23 @@ class CaseQuerySource:
         self.max_misses = max_misses
         self._fetch = fetch
         self._token = None
+        self._account = None
 
     def _get(self, url: str) -> bytes:
         if self._fetch is not None:
             return self._fetch(url)
         get = self.settings.get
         if self._token is None:
-            if not get("PACER_USERNAME") or not get("PACER_PASSWORD"):
+            from pacer_spiders.login import accounts_from_settings
+
+            accounts = accounts_from_settings(self.settings)
+            if not accounts:
                 raise PermissionError("no PACER account (PACER_USERNAME, PACER_PASSWORD)")
-            self._token = cso_login(get("PACER_LOGIN_URL"), get("PACER_USERNAME"), get("PACER_PASSWORD"),
-                                    get("PACER_CLIENT_CODE"), get("PACER_TOTP_SECRET"))
+            self._account = accounts[0]
+            self._token = cso_login(get("PACER_LOGIN_URL"), self._account)
         cookie = f"NextGenCSO={self._token}"
-        if get("PACER_CLIENT_CODE"):
-            cookie += f"; PacerClientCode={get('PACER_CLIENT_CODE')}"
+        if self._account.client_code:
+            cookie += f"; PacerClientCode={self._account.client_code}"
         request = urllib.request.Request(url, headers={"Cookie": cookie, "User-Agent": "pacer_spiders discovery"})
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.read()

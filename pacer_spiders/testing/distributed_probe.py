@@ -9,13 +9,13 @@ Run it as ``scrapy crawl dist_probe -s SPIDER_MODULES=pacer_spiders.testing.dist
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 import scrapy
 from scrapy.http import FormRequest
 
 from pacer_spiders.courts import court_base_url
 from pacer_spiders.distributed.discovery import cso_login
+from pacer_spiders.login import accounts_from_settings
 from pacer_spiders.distributed.spider import DistributedSpiderMixin
 from pacer_spiders.items import RawPage
 
@@ -25,6 +25,7 @@ class ProbeLoginMiddleware:
 
     def __init__(self, settings):
         self.login_url = settings.get("PACER_LOGIN_URL")
+        self.settings = settings
         self.token = None
 
     @classmethod
@@ -32,7 +33,7 @@ class ProbeLoginMiddleware:
         return cls(crawler.settings)
 
     def _login(self) -> str:
-        return cso_login(self.login_url, os.environ.get("PACER_USERNAME", ""), os.environ.get("PACER_PASSWORD", ""))
+        return cso_login(self.login_url, accounts_from_settings(self.settings)[0])
 
     def process_request(self, request):
         if "/court/" in request.url:
