@@ -137,7 +137,10 @@ ITEM_PIPELINES = {
     "pipelines.database.DatabasePipeline": 500,
     "pipelines.files.PdfFilesPipeline": 600,
 }
-# Raw pages, content-addressed (<sha1[:2]>/<sha1>.html); unset: <FILES_STORE>/raw.
+# Raw pages, content-addressed (<sha1[:2]>/<sha1>.html), in a folder or s3://bucket/prefix; unset: <FILES_STORE>/raw.
 SOURCE_STORE = _env("SOURCE_STORE")
+# An s3:// store: Scrapy's AWS_* settings; unset keys use botocore's own chain (environment, ~/.aws, role).
+AWS_ENDPOINT_URL = _env("AWS_ENDPOINT_URL")
+AWS_REGION_NAME = _env("AWS_REGION_NAME")
 # True: every stage works out what it would write and writes nothing (ingest --dry-run).
 ARCHIVE_DRY_RUN = False

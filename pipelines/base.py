@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
-from pathlib import Path
 
+from pacer_spiders import source_store
 from pacer_spiders.db.archive import Archive
+from pacer_spiders.source_store import sha1_of  # noqa: F401  (the pipelines import it from here)
 
 logger = logging.getLogger("pacer_spiders.pipelines")
 
 PDF_MAGIC = b"%PDF-"
-_EXTENSIONS = {"pdf": ".pdf", "possible_case_numbers": ".xml", "rss": ".xml"}
 
 
 class DictStats:
@@ -56,31 +55,9 @@ class ArchiveStage:
                 self.stats.inc_value(f"archive/{key}", value)
 
 
-def sha1_of(body: bytes) -> str:
-    return hashlib.sha1(body).hexdigest()
-
-
-def source_store_dir(settings) -> Path:
-    """Where raw pages are kept: SOURCE_STORE, else ``<FILES_STORE>/raw`` (a local folder)."""
-    configured = settings.get("SOURCE_STORE")
-    if configured:
-        return Path(configured.split("://", 1)[1] if configured.startswith("file://") else configured)
-    files_store = settings.get("FILES_STORE") or "./pacer_files"
-    if "://" in files_store and not files_store.startswith("file://"):
-        raise ValueError("set SOURCE_STORE to a local folder when FILES_STORE is an object store")
-    return Path(files_store.split("://", 1)[-1]) / "raw"
-
-
 def keep_source(settings, body: bytes, report_type: str | None, dry_run: bool = False) -> tuple[str, str]:
-    """Store ``body`` content-addressed; return (sha1, path).  A second copy is not written again."""
-    sha1 = sha1_of(body)
-    path = source_store_dir(settings) / sha1[:2] / (sha1 + _EXTENSIONS.get(report_type or "", ".html"))
-    if not dry_run and not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(path.suffix + ".tmp")
-        tmp.write_bytes(body)
-        tmp.replace(path)  # atomic: a concurrent reader never sees half a page
-    return sha1, str(path)
+    """Store ``body`` content-addressed under SOURCE_STORE; return (sha1, path or s3:// URL)."""
+    return source_store.keep(settings, body, report_type, dry_run)
 
 
 def page_dict(item) -> dict:

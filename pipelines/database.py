@@ -44,7 +44,7 @@ class DatabasePipeline(ArchiveStage):
     @property
     def pdf_writer(self) -> PdfWriter:
         if self._pdf_writer is None:
-            self._pdf_writer = PdfWriter(files_store(self.settings), self.archive, self.stats, self.dry_run)
+            self._pdf_writer = PdfWriter(files_store(self.settings), self.archive, self.stats, self.dry_run, self.settings)
         return self._pdf_writer
 
     def process_item(self, item):

@@ -37,8 +37,9 @@ def pdf_name(document: dict) -> str:
 class PdfWriter:
     """Stores a PDF for a document row through a FilesPipeline store and records it."""
 
-    def __init__(self, store, archive: Archive, stats, dry_run: bool = False):
+    def __init__(self, store, archive: Archive, stats, dry_run: bool = False, settings=None):
         self.store, self.archive, self.stats, self.dry_run = store, archive, stats, dry_run
+        self.settings = settings  # where orphan PDFs kept in SOURCE_STORE are read back from
 
     def write(self, document: dict, body: bytes):
         if document.get("is_sealed"):
@@ -93,7 +94,7 @@ class PdfFilesPipeline(FilesPipeline):
     def process_item(self, item, spider=None):
         if item.get("report_type") != "pdf" or not item.get("document") or item.get("orphan_id"):
             return item
-        writer = PdfWriter(self.store, self.stage.archive, self.stage.stats, self.stage.dry_run)
+        writer = PdfWriter(self.store, self.stage.archive, self.stage.stats, self.stage.dry_run, self.stage.settings)
         stored = writer.write(item["document"], item.get("body") or b"")
         if stored is not None and hasattr(stored, "addCallback"):
             stored.addCallback(lambda _: item)

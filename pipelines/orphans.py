@@ -7,8 +7,7 @@ backoff.  The orphan keeps its file: the page or PDF bytes in the source store.
 
 from __future__ import annotations
 
-from pathlib import Path
-
+from pacer_spiders import source_store
 from pacer_spiders.db.archive import Archive
 from pipelines.base import ArchiveStage, keep_source, logger
 
@@ -32,7 +31,7 @@ def join_orphan(archive: Archive, orphan: dict, pdf_writer) -> bool:
     if result is None:
         archive.mark_orphan(orphan["id"], joined=False)
         return False
-    pdf_writer.write(result.document, Path(orphan["source_path"]).read_bytes())
+    pdf_writer.write(result.document, source_store.read(pdf_writer.settings or {}, orphan["source_path"]))
     archive.mark_orphan(orphan["id"], joined=True, document_id=result.document["id"])
     return True
 

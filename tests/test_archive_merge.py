@@ -8,16 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from pacer_spiders.db.archive import Archive
 from pacer_spiders.db.exports import case_json
-from pacer_spiders.plugin_manager import get_plugin_manager
-from pipeline_support import KnownPages, chain_settings, crawl, docket, entry, party
-
-
-@pytest.fixture
-def pages():
-    plugin = KnownPages()
-    get_plugin_manager().register(plugin)
-    yield plugin
-    get_plugin_manager().unregister(plugin)
+from pipeline_support import chain_settings, crawl, docket, entry, pages, party  # noqa: F401 (pages: a fixture)
 
 
 @pytest.fixture

@@ -43,7 +43,7 @@ def run_sweep(args) -> int:
     stats = DictStats()
     from pipelines.orphans import sweep
 
-    outcome = sweep(archive, PdfWriter(files_store(settings), archive, stats), stats,
+    outcome = sweep(archive, PdfWriter(files_store(settings), archive, stats, settings=settings), stats,
                     court_id=args.court, due_only=not args.all)
     print(json.dumps(outcome))
     return 0
