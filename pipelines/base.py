@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import threading
 from pathlib import Path
 
 from pacer_spiders.db.archive import Archive
@@ -77,7 +79,9 @@ def keep_source(settings, body: bytes, report_type: str | None, dry_run: bool = 
     path = source_store_dir(settings) / sha1[:2] / (sha1 + _EXTENSIONS.get(report_type or "", ".html"))
     if not dry_run and not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(path.suffix + ".tmp")
+        # A name of this process's own: two processes keeping the same page at once must not
+        # write one temporary file (the second rename would find it gone).
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
         tmp.write_bytes(body)
         tmp.replace(path)  # atomic: a concurrent reader never sees half a page
     return sha1, str(path)
