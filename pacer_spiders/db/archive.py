@@ -5,8 +5,9 @@ know; changed entry text updates in place; terminated parties stay; attorneys ar
 name within a docket; a docket first known by number adopts its case id; the same docket in two
 courts stays two dockets.  Every merge reads the docket's rows, works out the difference and writes
 only that, so a page merged twice writes zero rows the second time.  Writes are ``INSERT ... ON
-CONFLICT`` on both dialects, under a per-docket lock (a PostgreSQL transaction advisory lock; on
-SQLite, ``BEGIN IMMEDIATE``), so concurrent processes neither duplicate nor deadlock.
+CONFLICT`` on both dialects, under a per-docket lock (on PostgreSQL, transaction advisory locks on
+the identifiers a page knows, then the docket's row; on SQLite, ``BEGIN IMMEDIATE``), so concurrent
+processes neither duplicate nor deadlock.
 """
 
 from __future__ import annotations
