@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
+import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -52,7 +54,9 @@ def keep(settings, body: bytes, report_type: str | None, dry_run: bool = False) 
     path = Path(location) / name
     if not dry_run and not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(path.suffix + ".tmp")
+        # A name of this process's own: two processes keeping the same page at once must not
+        # write one temporary file (the second rename would find it gone).
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
         tmp.write_bytes(body)
         tmp.replace(path)  # atomic: a concurrent reader never sees half a page
     return sha1, str(path)

@@ -13,7 +13,7 @@ import re
 from io import BytesIO
 from pathlib import Path
 
-from scrapy.pipelines.files import FilesPipeline
+from scrapy.pipelines.files import FilesPipeline, FSFilesStore
 
 from pacer_spiders.db.archive import Archive
 from pipelines.base import PDF_MAGIC, ArchiveStage, logger, sha1_of
@@ -67,16 +67,31 @@ class PdfWriter:
         return result  # a Deferred for remote stores, None for a folder
 
 
+class FolderFilesStore(FSFilesStore):
+    """Scrapy's folder store, creating its folders safely when several processes start at once.
+
+    Scrapy checks that a folder is missing, then creates it: a second crawl process creating the
+    same folder between the two steps failed with FileExistsError (the workers of
+    tests/test_archive_concurrency.py open one new FILES_STORE at the same moment; a loaded
+    machine widens the gap).
+    """
+
+    def _mkdir(self, dirname, domain=None) -> None:
+        Path(dirname).mkdir(parents=True, exist_ok=True)
+
+
 def files_store(settings):
     """The store FilesPipeline would use for FILES_STORE (credentials read from the settings)."""
     uri = settings.get("FILES_STORE") or "./pacer_files"
     FilesPipeline._update_stores(settings)
     scheme = "file" if Path(uri).is_absolute() or "://" not in uri else uri.split("://", 1)[0]
-    return FilesPipeline.STORE_SCHEMES[scheme](uri)
+    return PdfFilesPipeline.STORE_SCHEMES[scheme](uri)
 
 
 class PdfFilesPipeline(FilesPipeline):
     """FilesPipeline whose files come from the RawPage body instead of a second download."""
+
+    STORE_SCHEMES = {**FilesPipeline.STORE_SCHEMES, "": FolderFilesStore, "file": FolderFilesStore}
 
     @classmethod
     def from_crawler(cls, crawler):

@@ -5,8 +5,9 @@ know; changed entry text updates in place; terminated parties stay; attorneys ar
 name within a docket; a docket first known by number adopts its case id; the same docket in two
 courts stays two dockets.  Every merge reads the docket's rows, works out the difference and writes
 only that, so a page merged twice writes zero rows the second time.  Writes are ``INSERT ... ON
-CONFLICT`` on both dialects, under a per-docket lock (a PostgreSQL transaction advisory lock; on
-SQLite, ``BEGIN IMMEDIATE``), so concurrent processes neither duplicate nor deadlock.
+CONFLICT`` on both dialects, under a per-docket lock (on PostgreSQL, transaction advisory locks on
+the identifiers a page knows, then the docket's row; on SQLite, ``BEGIN IMMEDIATE``), so concurrent
+processes neither duplicate nor deadlock.
 """
 
 from __future__ import annotations
@@ -154,11 +155,25 @@ class Archive:
     def _transaction(self):
         return _Transaction(self.engine, self.dry_run)
 
-    def _lock_docket(self, conn: Connection, court_id: str, key: str) -> None:
-        # One lock per transaction, always the docket's: two processes can wait on each other's
-        # docket, never hold one and wait for a second, so no deadlock.
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"{court_id}|{key}"})
+    def _lock_docket(self, conn: Connection, court_id: str, pacer_case_id=None, docket_number=None) -> None:
+        # Before finding or creating a docket: a lock per identifier the page knows (case id and
+        # docket number), so that a page known by both waits for one known by either (the
+        # number-to-case-id adoption cannot meet a concurrent insert of the case id).  They are
+        # taken at once, in one global order, and no transaction takes another afterwards: no
+        # deadlock.
+        if conn.dialect.name != "postgresql":
+            return
+        keys = sorted({_advisory_key(court_id, kind, value)
+                       for kind, value in (("case", pacer_case_id), ("number", docket_number)) if value})
+        for key in keys:
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+
+    def _lock_docket_row(self, conn: Connection, docket_id: int) -> None:
+        # Every change under a docket holds its row: a page known only by case id and one known
+        # only by number reach the same row through different identifiers (and different
+        # advisory locks), and still merge one after the other.  Taken after the advisory locks
+        # and never before one, so the two kinds of lock cannot wait on each other in a cycle.
+        conn.execute(select(DocketRow.id).where(DocketRow.id == docket_id).with_for_update())
 
     def _insert(self, conn: Connection, table):
         if conn.dialect.name == "postgresql":
@@ -177,7 +192,7 @@ class Archive:
         if not (pacer_case_id or docket_number):
             raise ValueError("a docket needs a pacer_case_id or a docket_number")
         with self._transaction() as conn:
-            self._lock_docket(conn, court_id, docket_number or pacer_case_id)
+            self._lock_docket(conn, court_id, pacer_case_id, docket_number)
             docket = self._find_or_create_docket(conn, court_id, pacer_case_id, docket_number, result)
             result.docket_id = docket_id = docket["id"]
             changed_fields = list(result.changes.get("fields", []))
@@ -220,17 +235,20 @@ class Archive:
         return result
 
     def _find_or_create_docket(self, conn, court_id, pacer_case_id, docket_number, result) -> dict:
+        # Each select holds the row it finds (FOR UPDATE; see _lock_docket_row) and so reads it as
+        # the last transaction to hold it left it.
         table = DocketRow.__table__
         cols = [table.c.id, table.c.pacer_case_id, table.c.last_entry_date, *[table.c[f] for f in DOCKET_FIELDS]]
         row = None
         if pacer_case_id:
             row = conn.execute(select(*cols).where(table.c.court_id == court_id,
-                                                   table.c.pacer_case_id == pacer_case_id)).mappings().first()
+                                                   table.c.pacer_case_id == pacer_case_id)
+                               .with_for_update()).mappings().first()
             if row is None and docket_number:
                 # A docket first known by its number adopts its case id now that we learn it.
                 row = conn.execute(select(*cols).where(
                     table.c.court_id == court_id, table.c.docket_number == docket_number,
-                    table.c.pacer_case_id.is_(None))).mappings().first()
+                    table.c.pacer_case_id.is_(None)).with_for_update()).mappings().first()
                 if row is not None:
                     self._write(conn, update(DocketRow).where(DocketRow.id == row["id"]).values(
                         pacer_case_id=pacer_case_id), result)
@@ -240,7 +258,8 @@ class Archive:
         else:
             row = conn.execute(select(*cols).where(table.c.court_id == court_id,
                                                    table.c.docket_number == docket_number)
-                               .order_by(table.c.pacer_case_id.is_(None), table.c.id)).mappings().first()
+                               .order_by(table.c.pacer_case_id.is_(None), table.c.id).limit(1)
+                               .with_for_update()).mappings().first()
         if row is not None:
             return dict(row)
         now = utcnow()
@@ -256,7 +275,7 @@ class Archive:
         result.counts["dockets_added"] += 1 if written else 0
         where = (table.c.pacer_case_id == pacer_case_id) if pacer_case_id else and_(
             table.c.docket_number == docket_number, table.c.pacer_case_id.is_(None))
-        row = conn.execute(select(*cols).where(table.c.court_id == court_id, where)).mappings().one()
+        row = conn.execute(select(*cols).where(table.c.court_id == court_id, where).with_for_update()).mappings().one()
         return dict(row)
 
     def _write(self, conn, stmt, result: MergeResult, count: bool = True, params=None) -> int:
@@ -504,7 +523,7 @@ class Archive:
         if located is None:
             return None
         with self._transaction() as conn:
-            self._lock_docket(conn, court_id, located["docket_number"] or located["pacer_case_id"])
+            self._lock_docket_row(conn, located["id"])
             entry_id = located["docket_entry_id"]
             result.docket_id = located["id"]
             number = _text(parsed.get("document_number")) or _text(context.get("document_number"))
@@ -536,7 +555,7 @@ class Archive:
         if located.get("attachment_number") is not None and attachment_number is None:
             attachment_number = located["attachment_number"]
         with self._transaction() as conn:
-            self._lock_docket(conn, court_id, located["docket_number"] or located["pacer_case_id"])
+            self._lock_docket_row(conn, located["id"])
             doc = DocumentRow.__table__
             entry = conn.execute(select(DocketEntryRow.__table__).where(
                 DocketEntryRow.__table__.c.id == located["docket_entry_id"])).mappings().one()
@@ -689,6 +708,12 @@ class Archive:
     def counts_of(self, *tables) -> dict:
         with self.engine.connect() as conn:
             return {t.__tablename__: conn.execute(select(func.count()).select_from(t)).scalar() for t in tables}
+
+
+def _advisory_key(court_id: str, kind: str, value: str) -> int:
+    """The PostgreSQL advisory lock (a signed 64-bit key) of one identifier of a docket."""
+    digest = hashlib.sha256(f"pacer-docket|{court_id}|{kind}|{value}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
 
 
 def _fold(seen: dict, key, values: dict) -> None:
