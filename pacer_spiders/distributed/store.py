@@ -167,17 +167,9 @@ if wait == 0 then take(P, court, id, now, now + tonumber(ARGV[4]), interval) end
 return wait
 """
 
-# ARGV: prefix, spider, id, token.  Returns {done (1 when the work request has nothing left), work}
-# or {-1, ''} when the lease is no longer this worker's.
-ACK_REQUEST = """
-local P, spider, id, token = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-local req = P .. ':req:' .. id
-if redis.call('HGET', req, 'lease') ~= token then return {-1, ''} end
-local court = redis.call('HGET', req, 'court')
-local work = redis.call('HGET', req, 'work') or ''
-redis.call('ZREM', P .. ':' .. spider .. ':leases', id)
-redis.call('ZREM', P .. ':court:' .. court .. ':active', id)
-redis.call('DEL', req, P .. ':resp:' .. id)
+# The end both acks share: the work request has one piece less to wait for; the last piece queues
+# it for finishing.  Needs the locals P, spider and work.
+_COUNT_DOWN_WORK = """
 if work ~= '' then
   local left = redis.call('DECR', P .. ':wr:' .. work .. ':pending')
   if left <= 0 then
@@ -190,6 +182,19 @@ if work ~= '' then
 end
 return {0, work}
 """
+
+# ARGV: prefix, spider, id, token.  Returns {done (1 when the work request has nothing left), work}
+# or {-1, ''} when the lease is no longer this worker's.
+ACK_REQUEST = """
+local P, spider, id, token = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local req = P .. ':req:' .. id
+if redis.call('HGET', req, 'lease') ~= token then return {-1, ''} end
+local court = redis.call('HGET', req, 'court')
+local work = redis.call('HGET', req, 'work') or ''
+redis.call('ZREM', P .. ':' .. spider .. ':leases', id)
+redis.call('ZREM', P .. ':court:' .. court .. ':active', id)
+redis.call('DEL', req, P .. ':resp:' .. id)
+""" + _COUNT_DOWN_WORK
 
 # Give a leased request back (a worker closing with it unfinished).
 NACK_REQUEST = """
@@ -286,18 +291,7 @@ local work = redis.call('HGET', key, 'work')
 if not work then return {-1, ''} end
 redis.call('DEL', key)
 redis.call('ZREM', P .. ':' .. spider .. ':wleases', wid)
-if work ~= '' then
-  local left = redis.call('DECR', P .. ':wr:' .. work .. ':pending')
-  if left <= 0 then
-    redis.call('DEL', P .. ':wr:' .. work .. ':pending')
-    -- to be finished by this worker; by another one if this one dies first (see stale_finishing)
-    local t = redis.call('TIME')
-    redis.call('ZADD', P .. ':' .. spider .. ':finishing', tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000), work)
-    return {1, work}
-  end
-end
-return {0, work}
-"""
+""" + _COUNT_DOWN_WORK
 
 # Work requests whose finishing worker died (entries older than a lease): claimed for the caller.
 STALE_FINISHING = _NOW + """
