@@ -96,3 +96,39 @@ def test_entry_points_can_be_switched_off(tmp_path):
 
 def test_hookimpl_marker_is_pluggy():
     assert isinstance(hookspecs.hookimpl, pluggy.HookimplMarker)
+
+
+def test_entry_point_plugin_adds_a_command_and_a_spider(tmp_path):
+    _install_sample_distribution(tmp_path)
+    env = dict(os.environ, PYTHONPATH=str(tmp_path), PACER_SPIDERS_LOAD_ENTRYPOINTS="1")
+    said = subprocess.run([sys.executable, "-m", "pacer_spiders", "zzd-hello"], env=env, capture_output=True,
+                          text=True, check=True).stdout
+    assert said.strip() == "hello from the Zed District plugin"
+    spiders = subprocess.run([sys.executable, "-m", "scrapy", "list"], env=env, cwd=Path(__file__).parent.parent,
+                             capture_output=True, text=True, check=True).stdout.split()
+    assert "zzd_notices" in spiders and "docket" in spiders
+
+
+def test_a_plugin_changes_the_docket_query_of_its_court():
+    import importlib.util
+
+    from pacer_spiders.plugin_manager import get_plugin_manager
+    from pacer_spiders.spiders.docket import DocketSpider
+
+    spec = importlib.util.spec_from_file_location("pacer_sample_court", SAMPLE)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    pm = get_plugin_manager()
+    pm.register(module)
+    try:
+        bodies = {}
+        for court in ("zzd", "okwd"):
+            spider = DocketSpider(court=court, pacer_case_id="100")
+            spider.url_template, spider.database_url, spider.max_cost = "http://127.0.0.1:9/{subdomain}", None, None
+            [request] = spider.docket_request(spider.court(court), {"court_id": court, "pacer_case_id": "100"},
+                                              spider.report_options({}))
+            bodies[court] = request.body
+    finally:
+        pm.unregister(module)
+    assert b'name="zzd_sort"' in bodies["zzd"] and b"newest" in bodies["zzd"]
+    assert b"zzd_sort" not in bodies["okwd"] and b'name="all_case_ids"' in bodies["okwd"]
