@@ -124,27 +124,28 @@ def _doc_id(row) -> str | None:
     return doc_id_from_url(first(row.xpath(".//a/@href").getall()))
 
 
+def _input_onclick_param(sel, name: str) -> str | None:
+    """A numeric argument of the menu's button handlers (``onclick="...?caseid=638&..."``)."""
+    for onclick in sel.xpath("//input/@onclick").getall():
+        value = query_param(onclick, name)
+        if value:
+            return value
+    return None
+
+
 def _case_id(sel) -> str | None:
     for onclick in sel.xpath("//a/@onclick").getall():
         args = go_dls_args(onclick)
         if args:
             return args["caseid"]
-    for onclick in sel.xpath("//input/@onclick").getall():
-        case_id = query_param(onclick, "caseid")
-        if case_id:
-            return case_id
-    return None
+    return _input_onclick_param(sel, "caseid")
 
 
 def _seq_no(sel, row) -> str | None:
     args = go_dls_args(first(row.xpath(".//a/@onclick").getall()))
     if args:
         return args["de_seq_num"]
-    for onclick in sel.xpath("//input/@onclick").getall():
-        seq = query_param(onclick, "arr_de_seq_nums")
-        if seq:
-            return seq
-    return None
+    return _input_onclick_param(sel, "arr_de_seq_nums")
 
 
 def _checkbox_value(row, index: int) -> int | None:
