@@ -17,11 +17,11 @@ LOAD_ENTRYPOINTS_ENV = "PACER_SPIDERS_LOAD_ENTRYPOINTS"
 
 
 def _builtin_plugin_modules():
-    import plugins
+    from pacer_spiders import plugins
 
     for info in sorted(pkgutil.iter_modules(plugins.__path__), key=lambda m: m.name):
         if not info.name.startswith("_"):
-            yield importlib.import_module(f"plugins.{info.name}")
+            yield importlib.import_module(f"pacer_spiders.plugins.{info.name}")
 
 
 def make_plugin_manager(load_entrypoints: bool | None = None, extra_plugins=()) -> pluggy.PluginManager:

@@ -130,12 +130,12 @@ CASSETTE_PLACEHOLDERS = {}
 CASSETTE_STEP = None
 # --- the archive pipelines (pipelines/), in the order of DESIGN.md ---------------------------
 ITEM_PIPELINES = {
-    "pipelines.source.SourceFilesPipeline": 100,
-    "pipelines.parse.ParsePipeline": 200,
-    "pipelines.validate.ValidatePipeline": 300,
-    "pipelines.orphans.OrphansPipeline": 400,
-    "pipelines.database.DatabasePipeline": 500,
-    "pipelines.files.PdfFilesPipeline": 600,
+    "pacer_spiders.pipelines.source.SourceFilesPipeline": 100,
+    "pacer_spiders.pipelines.parse.ParsePipeline": 200,
+    "pacer_spiders.pipelines.validate.ValidatePipeline": 300,
+    "pacer_spiders.pipelines.orphans.OrphansPipeline": 400,
+    "pacer_spiders.pipelines.database.DatabasePipeline": 500,
+    "pacer_spiders.pipelines.files.PdfFilesPipeline": 600,
 }
 # Raw pages, content-addressed (<sha1[:2]>/<sha1>.html), in a folder or s3://bucket/prefix; unset: <FILES_STORE>/raw.
 SOURCE_STORE = _env("SOURCE_STORE")

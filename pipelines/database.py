@@ -6,9 +6,9 @@ each crawl is a row of ``crawl_runs`` (cost, pages, counts, errors).
 
 from __future__ import annotations
 
-from pipelines.base import ArchiveStage, logger, page_dict
-from pipelines.files import PdfWriter, files_store
-from pipelines.orphans import join_orphans_for_docket, sweep
+from pacer_spiders.pipelines.base import ArchiveStage, logger, page_dict
+from pacer_spiders.pipelines.files import PdfWriter, files_store
+from pacer_spiders.pipelines.orphans import join_orphans_for_docket, sweep
 
 DOCKET_REPORTS = {"docket", "history", "case_query", "possible_case_numbers"}
 

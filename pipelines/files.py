@@ -16,7 +16,7 @@ from pathlib import Path
 from scrapy.pipelines.files import FilesPipeline, FSFilesStore
 
 from pacer_spiders.db.archive import Archive
-from pipelines.base import PDF_MAGIC, ArchiveStage, logger, sha1_of
+from pacer_spiders.pipelines.base import PDF_MAGIC, ArchiveStage, logger, sha1_of
 
 _PAGE = re.compile(rb"/Type\s*/Page(?![a-zA-Z])")
 

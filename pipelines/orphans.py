@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pacer_spiders import source_store
 from pacer_spiders.db.archive import Archive
-from pipelines.base import ArchiveStage, keep_source, logger
+from pacer_spiders.pipelines.base import ArchiveStage, keep_source, logger
 
 ORPHAN_REPORTS = {"pdf", "attachment_page"}
 

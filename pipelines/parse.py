@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pacer_spiders.pages import NotTheReport, PageProblem
 from pacer_spiders.parsers import parser_for
-from pipelines.base import ArchiveStage
+from pacer_spiders.pipelines.base import ArchiveStage
 
 # Reports whose body is not parsed here.
 UNPARSED = {"pdf"}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipelines.base import PDF_MAGIC, ArchiveStage, keep_source, sha1_of
+from pacer_spiders.pipelines.base import PDF_MAGIC, ArchiveStage, keep_source, sha1_of
 
 
 class SourceFilesPipeline(ArchiveStage):

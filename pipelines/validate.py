@@ -10,7 +10,7 @@ from scrapy.exceptions import DropItem
 from pacer_spiders.pages import PageProblem
 from pacer_spiders.parsers.common import decode
 from pacer_spiders.plugin_manager import get_plugin_manager
-from pipelines.base import PDF_MAGIC, ArchiveStage, keep_source, logger, page_dict
+from pacer_spiders.pipelines.base import PDF_MAGIC, ArchiveStage, keep_source, logger, page_dict
 
 DOCKET_LIKE = {"docket", "history", "case_query", "possible_case_numbers"}
 

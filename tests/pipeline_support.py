@@ -31,7 +31,7 @@ class KnownPages:
             if known is not None:
                 return copy.deepcopy(known)
             # Any other page goes to the project's own parser of the report, when there is one.
-            from plugins import page_parsers
+            from pacer_spiders.plugins import page_parsers
 
             try:
                 builtin = page_parsers.page_parser(court_id=court_id, report=report)
@@ -84,7 +84,7 @@ def pdf_bytes(pages: int = 2, marker: str = "") -> bytes:
 
 def crawl(settings: dict, *items) -> dict:
     """Run items through the pipeline chain as one crawl; return its archive stats and drops."""
-    from pipelines.chain import PipelineChain
+    from pacer_spiders.pipelines.chain import PipelineChain
 
     with PipelineChain(settings) as chain:
         for item in items:

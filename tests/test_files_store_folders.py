@@ -7,7 +7,7 @@ from pathlib import Path
 
 from scrapy.settings import Settings
 
-from pipelines.files import files_store
+from pacer_spiders.pipelines.files import files_store
 
 
 def test_store_folders_made_by_another_process_meanwhile_are_no_error(tmp_path, monkeypatch):

@@ -15,7 +15,7 @@ from pacer_spiders.parsers import parser_for
 from pacer_spiders.sandbox import Sandbox, expected
 from pacer_spiders.testing.corpus import compare
 from pacer_spiders.testing.sandbox_fixtures import SandboxClient
-from plugins.page_parsers import REPORT_PARSERS
+from pacer_spiders.plugins.page_parsers import REPORT_PARSERS
 
 
 def parser(report: str, court_id: str):

@@ -243,7 +243,7 @@ def _archive_entries(database_url, court_id, pacer_case_id) -> int:
 
 
 def test_refresh_since_last_is_billed_for_the_new_entries_only(tmp_path):
-    pytest.importorskip("pipelines.database", reason="the archive pipelines are not merged yet")
+    pytest.importorskip("pacer_spiders.pipelines.database", reason="the archive pipelines are not merged yet")
     pytest.importorskip("pacer_spiders.parsers.docket_report", reason="the docket parser is not merged yet")
     database_url = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
     settings = {"DATABASE_URL": database_url, "FILES_STORE": str(tmp_path / "files")}

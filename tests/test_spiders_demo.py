@@ -23,7 +23,7 @@ def test_demo_crawls_a_docket_its_attachment_pages_and_a_pdf(tmp_path):
     assert "pages fetched:" in out and "attachment_page" in out
     assert "PACER would have billed $" in out
     assert (tmp_path / "pacer_spiders.sqlite3").exists()  # the default archive, in the working directory
-    archived = importlib.util.find_spec("pipelines.database") and importlib.util.find_spec(
+    archived = importlib.util.find_spec("pacer_spiders.pipelines.database") and importlib.util.find_spec(
         "pacer_spiders.parsers.docket_report")
     if archived:
         # With the archive pipelines: the docket is stored, its PDF bought once and never again.

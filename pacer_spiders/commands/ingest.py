@@ -48,7 +48,7 @@ def pages_of(path: Path, report_type: str, context: dict) -> list[RawPage]:
 
 
 def run(args) -> int:
-    from pipelines.chain import PipelineChain
+    from pacer_spiders.pipelines.chain import PipelineChain
 
     from pacer_spiders.courts import get_court
 

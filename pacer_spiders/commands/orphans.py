@@ -36,12 +36,12 @@ def run_list(args) -> int:
 
 
 def run_sweep(args) -> int:
-    from pipelines.base import DictStats
-    from pipelines.files import PdfWriter, files_store
+    from pacer_spiders.pipelines.base import DictStats
+    from pacer_spiders.pipelines.files import PdfWriter, files_store
 
     settings, archive = _archive(args)
     stats = DictStats()
-    from pipelines.orphans import sweep
+    from pacer_spiders.pipelines.orphans import sweep
 
     outcome = sweep(archive, PdfWriter(files_store(settings), archive, stats, settings=settings), stats,
                     court_id=args.court, due_only=not args.all)
