@@ -47,9 +47,34 @@ def pages_of(path: Path, report_type: str, context: dict) -> list[RawPage]:
     return items
 
 
-def run(args) -> int:
+def ingest(path: Path, report_type: str, context: dict, overrides: dict | None = None) -> dict:
+    """Put a saved page, PDF or zip through the crawl's pipelines; what happened, as a JSON-able dict.
+
+    ``context`` holds ``court_id`` (required, a known court id) and what is known of the page:
+    ``pacer_case_id``, ``pacer_doc_id``, ``document_number``, ``attachment_number``.  ``overrides``
+    are settings (``DATABASE_URL``, ``ARCHIVE_DRY_RUN`` ...).  The command and the service's upload
+    API both come here.
+    """
     from pacer_spiders.pipelines.chain import PipelineChain
 
+    settings = {"ARCHIVE_RUN_NAME": "ingest", **(overrides or {})}
+    with PipelineChain(settings) as chain:
+        items = pages_of(path, report_type, context)
+        if not items:
+            raise ValueError(f"{path}: nothing to ingest")
+        for item in items:
+            chain.process(item)
+    return {
+        "file": str(path), "dry_run": bool(settings.get("ARCHIVE_DRY_RUN")), "pages": len(items),
+        "rejected": [reason for _item, reason in chain.dropped],
+        "orphans": sum(1 for i in items if i.get("orphan_id")),
+        "docket_ids": sorted({i["docket_id"] for i in items if i.get("docket_id")}),
+        "counts": {k.split("/", 1)[1]: v for k, v in sorted(chain.archive_stats().items())
+                   if k.startswith("archive/")},
+    }
+
+
+def run(args) -> int:
     from pacer_spiders.courts import get_court
 
     path = Path(args.file)
@@ -58,25 +83,13 @@ def run(args) -> int:
     court_id = get_court(args.court).court_id  # an unknown id stops here, naming the closest ones
     context = {"court_id": court_id, "pacer_case_id": args.pacer_case_id, "pacer_doc_id": args.pacer_doc_id,
                "document_number": args.document_number, "attachment_number": args.attachment_number}
-    overrides = {"ARCHIVE_DRY_RUN": args.dry_run, "ARCHIVE_RUN_NAME": "ingest"}
+    overrides = {"ARCHIVE_DRY_RUN": args.dry_run}
     if args.database_url:
         overrides["DATABASE_URL"] = args.database_url
-    with PipelineChain(overrides) as chain:
-        items = pages_of(path, args.type, context)
-        if not items:
-            raise ValueError(f"{path}: nothing to ingest")
-        for item in items:
-            chain.process(item)
-    report = {
-        "file": str(path), "dry_run": bool(args.dry_run), "pages": len(items),
-        "rejected": [reason for _item, reason in chain.dropped],
-        "orphans": sum(1 for i in items if i.get("orphan_id")),
-        "counts": {k.split("/", 1)[1]: v for k, v in sorted(chain.archive_stats().items())
-                   if k.startswith("archive/")},
-    }
+    report = ingest(path, args.type, context, overrides)
     json.dump(report, sys.stdout, indent=2)
     sys.stdout.write("\n")
-    return 1 if report["rejected"] and len(report["rejected"]) == len(items) else 0
+    return 1 if report["rejected"] and len(report["rejected"]) == report["pages"] else 0
 
 
 def register(subparsers) -> None:

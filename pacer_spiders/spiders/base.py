@@ -189,6 +189,10 @@ class PacerSpider(DistributedSpiderMixin, scrapy.Spider):
             account=response.meta.get("pacer_account"),
         )
 
+    def page_items(self, response, report_type: str, context: dict, billed: bool = False, receipt=None):
+        """The items one page of ``report_type`` yields (what every spider callback yields for a page)."""
+        yield self.raw_page(response, report_type, context, billed=billed, receipt=receipt)
+
     @staticmethod
     def same_account(response) -> dict:
         """Meta for a request that must go with the same login (a purchase and its temporary PDF)."""
