@@ -84,6 +84,17 @@ def page_parser(court_id: str, report: str):
     """
 
 
+@hookspec(firstresult=True)
+def report_unit(court_id: str | None, report: str):
+    """Return the report unit (``pacer_spiders.reports.base.ReportUnit``) of a report at a court,
+    or None to use the next plugin's.
+
+    A unit declares everything about one PACER report: how it is asked for, recognised, parsed
+    into its item and merged into the archive.  Return one for a court whose report differs
+    throughout, or for a report of your own (with its ``spider_classes``).
+    """
+
+
 @hookspec
 def spider_classes():
     """Return a list of extra Scrapy spider classes (new reports or discovery sources)."""

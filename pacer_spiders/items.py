@@ -1,6 +1,12 @@
-"""Items: the raw page a spider yields, and what the parse pipeline makes of it.
+"""The items a crawl yields: parsed PACER reports, each carrying where its page came from.
 
-Field names are the de-facto standard ones (juriscraper / CourtListener), see DESIGN.md.
+Every page item has the provenance fields of ``PageItem`` (court, report type, URL, what was asked,
+the receipt and cost, the sha1 of its raw page in SOURCE_STORE) and the fields of its report, the
+reference field set (juriscraper / CourtListener names, see DESIGN.md), declared once: each report
+unit of ``pacer_spiders.reports`` declares its item class from the parts below.  The page's bytes
+travel in ``body`` only as far as the pipelines that store them; a feed export never sees them.
+Nested values (parties, attorneys, entries, attachments) are plain dicts with the fields of the
+classes below, so that exports write them as they are.
 """
 
 from __future__ import annotations
@@ -8,122 +14,51 @@ from __future__ import annotations
 import scrapy
 
 
-class RawPage(scrapy.Item):
-    """One page fetched from PACER, unparsed: spiders yield these and pipelines do the rest."""
-
-    court_id = scrapy.Field()
-    report_type = scrapy.Field()  # docket, attachment_page, pdf, receipt, history, case_query, possible_case_numbers, rss
-    url = scrapy.Field()
-    status = scrapy.Field()
-    body = scrapy.Field()  # bytes, exactly as PACER sent them
-    content_type = scrapy.Field()
-    context = scrapy.Field()  # what was asked: pacer_case_id, docket_number, pacer_doc_id, options
-    receipt = scrapy.Field()  # the parsed transaction receipt when the page was billed
-    cost = scrapy.Field()  # dollars billed for this page (from its receipt), 0.0 when free
-    fetched_at = scrapy.Field()  # ISO 8601 UTC
-    account = scrapy.Field()  # which configured account fetched it (its index, never a credential)
-    # Filled by pipelines:
-    sha1 = scrapy.Field()
-    source_path = scrapy.Field()
-    parsed = scrapy.Field()
-    problem = scrapy.Field()  # a PageProblem when the page is not what was asked for
-    docket_id = scrapy.Field()  # the archive's docket this page was merged into
-    document = scrapy.Field()  # for a PDF: the archive's document row it belongs to
-    orphan_id = scrapy.Field()  # set when the page waits in the orphan table
+def fields(*names: str, **typed: str) -> dict:
+    """Scrapy fields, each with its type (``str`` unless given: ``int``, ``date``, ``list`` ...)."""
+    declared = {name: scrapy.Field(type="str") for name in names}
+    declared.update({name: scrapy.Field(type=kind) for name, kind in typed.items()})
+    return declared
 
 
-class Attorney(scrapy.Item):
-    name = scrapy.Field()
-    contact = scrapy.Field()
-    roles = scrapy.Field()
+PROVENANCE = fields(
+    "court_id", "report_type", "url", "content_type", "fetched_at", "sha1", "source_path",
+    status="int", context="dict", receipt="dict", cost="float", account="int",
+    # Internal to the pipelines (never exported): the raw bytes, why the page was refused,
+    # the archive rows it touched.
+    body="bytes", problem="PageProblem", docket_id="int", document="dict", orphan_id="bool",
+)
+PROVENANCE_FIELDS = frozenset(PROVENANCE)
+#: what a feed export must not carry (the pipelines drop these once they are done with them)
+INTERNAL_FIELDS = ("body", "problem", "document")
 
 
-class Party(scrapy.Item):
-    name = scrapy.Field()
-    type = scrapy.Field()
-    extra_info = scrapy.Field()
-    date_terminated = scrapy.Field()
-    attorneys = scrapy.Field()
-    criminal_data = scrapy.Field()
+def item_class(name: str, doc: str, declared: dict, page: bool = True) -> type:
+    """A Scrapy Item class with ``declared`` fields (and the provenance fields of a page item)."""
+    namespace = {"__doc__": doc, "__module__": __name__, **(PROVENANCE if page else {}), **declared}
+    return type(name, (scrapy.Item,), namespace)
 
 
-class Document(scrapy.Item):
-    """A main document (attachment_number None) or one of its attachments."""
+RawPage = item_class("RawPage", "A page not (or not yet) parsed; one that is not the report asked for "
+                     "carries its ``problem``.", fields(parsed="any"))
 
-    court_id = scrapy.Field()
-    pacer_case_id = scrapy.Field()
-    pacer_doc_id = scrapy.Field()
-    pacer_seq_no = scrapy.Field()
-    document_number = scrapy.Field()
-    attachment_number = scrapy.Field()
-    description = scrapy.Field()
-    page_count = scrapy.Field()
-    file_size_bytes = scrapy.Field()
-    file_size_str = scrapy.Field()
-    is_sealed = scrapy.Field()
-    sha1 = scrapy.Field()
-    filepath = scrapy.Field()
+# -- nested values: the fields of the dicts inside a report's lists ------------------------------
+Attorney = item_class("Attorney", "An attorney of a party.", fields("name", "contact", roles="list"), page=False)
+Party = item_class("Party", "A party of a case.", fields(
+    "name", "type", "extra_info", date_terminated="date", attorneys="list", criminal_data="dict"), page=False)
+DocketEntry = item_class("DocketEntry", "One entry of a docket.", fields(
+    "document_number", "pacer_doc_id", "pacer_seq_no", "description", "short_description",
+    date_filed="date", date_entered="date", attachments="list"), page=False)
+Attachment = item_class("Attachment", "An attachment of a document.", fields(
+    "description", "file_size_str", "pacer_doc_id", "pacer_seq_no", attachment_number="int", page_count="int",
+    file_size_bytes="int"), page=False)
 
-
-class DocketEntry(scrapy.Item):
-    date_filed = scrapy.Field()
-    date_entered = scrapy.Field()
-    document_number = scrapy.Field()
-    pacer_doc_id = scrapy.Field()
-    pacer_seq_no = scrapy.Field()
-    description = scrapy.Field()
-    short_description = scrapy.Field()
-    attachments = scrapy.Field()
-
-
-class Docket(scrapy.Item):
-    court_id = scrapy.Field()
-    pacer_case_id = scrapy.Field()
-    docket_number = scrapy.Field()
-    case_name = scrapy.Field()
-    date_filed = scrapy.Field()
-    date_terminated = scrapy.Field()
-    date_converted = scrapy.Field()
-    date_discharged = scrapy.Field()
-    date_last_filing = scrapy.Field()
-    assigned_to_str = scrapy.Field()
-    referred_to_str = scrapy.Field()
-    cause = scrapy.Field()
-    nature_of_suit = scrapy.Field()
-    jury_demand = scrapy.Field()
-    demand = scrapy.Field()
-    jurisdiction = scrapy.Field()
-    mdl_status = scrapy.Field()
-    ordered_by = scrapy.Field()
-    federal_dn_case_type = scrapy.Field()
-    federal_dn_office_code = scrapy.Field()
-    federal_dn_judge_initials_assigned = scrapy.Field()
-    federal_dn_judge_initials_referred = scrapy.Field()
-    federal_defendant_number = scrapy.Field()
-    parties = scrapy.Field()
-    docket_entries = scrapy.Field()
-
-
-class AttachmentPage(scrapy.Item):
-    court_id = scrapy.Field()
-    pacer_case_id = scrapy.Field()
-    pacer_doc_id = scrapy.Field()
-    pacer_seq_no = scrapy.Field()
-    document_number = scrapy.Field()
-    page_count = scrapy.Field()
-    file_size_bytes = scrapy.Field()
-    file_size_str = scrapy.Field()
-    attachments = scrapy.Field()
-
-
-class Receipt(scrapy.Item):
-    """A PACER transaction receipt or a document's purchase confirmation page."""
-
-    transaction_date = scrapy.Field()
-    billable_pages = scrapy.Field()
-    cost = scrapy.Field()
-    document_description = scrapy.Field()
-    docket_number = scrapy.Field()
-    document_number = scrapy.Field()
-    search_criteria = scrapy.Field()
-    client_code = scrapy.Field()
+#: The case fields a docket report names (also the base of history, case query and RSS cases).
+CASE_FIELDS = fields(
+    "docket_number", "case_name", "assigned_to_str", "referred_to_str", "cause", "nature_of_suit",
+    "jury_demand", "demand", "jurisdiction", "mdl_status", "ordered_by", "federal_dn_case_type",
+    "federal_dn_office_code", "federal_dn_judge_initials_assigned", "federal_dn_judge_initials_referred",
+    "federal_defendant_number", "pacer_case_id",
+    date_filed="date", date_terminated="date", date_converted="date", date_discharged="date",
+    date_last_filing="date", parties="list", docket_entries="list",
+)

@@ -29,16 +29,14 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.defer import deferred_from_coro
 
 from pacer_spiders.courts import DEFAULT_COURT_URL_TEMPLATE
+from pacer_spiders.parsers.problems import LOGIN_URL_MARKERS as LOGIN_PAGE_MARKERS
+from pacer_spiders.plugin_manager import get_plugin_manager
 
 logger = logging.getLogger(__name__)
 
 TOKEN_COOKIES = ("NextGenCSO", "PacerSession")
 CLIENT_CODE_COOKIE = "PacerClientCode"
 OUR_COOKIES = (*TOKEN_COOKIES, CLIENT_CODE_COOKIE)
-# Where PACER sends a browser that has no valid session: the central login page.
-LOGIN_PAGE_MARKERS = ("login.jsf", "/csologin/")
-# A court's own login form (CM/ECF's "GetPass" form) or the central login page, in a body.
-LOGIN_BODY_MARKERS = ("login.jsf", 'name="getpass"', "name=getpass", "filer or pacer login")
 MAX_ACCOUNTS = 20
 
 
@@ -507,12 +505,10 @@ class PacerLoginMiddleware:
         if "pdf" in content_type or response.body[:5] == b"%PDF-":
             return False
         head = response.body[:20000].decode("utf-8", "replace")
-        if "<message" in head and "Not logged in" in head:  # possible_case_numbers.pl's XML
-            return True
-        if "/cgi-bin/login.pl?logout" in head:  # a page of a logged-in session has the Log Out link
-            return False
-        low = head.lower()
-        return any(marker in low for marker in LOGIN_BODY_MARKERS)
+        # PACER's login page is one of its messages: a court plugin recognises its own through
+        # the classify_page hook (report "session"); the built-in answer is problems.is_logged_out_page.
+        problem = get_plugin_manager().hook.classify_page(court_id=None, report="session", text=head)
+        return problem is not None and problem.kind == "login"
 
     @staticmethod
     def client_code_refused(response) -> bool:

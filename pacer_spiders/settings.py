@@ -136,7 +136,10 @@ ITEM_PIPELINES = {
     "pacer_spiders.pipelines.orphans.OrphansPipeline": 400,
     "pacer_spiders.pipelines.database.DatabasePipeline": 500,
     "pacer_spiders.pipelines.files.PdfFilesPipeline": 600,
+    "pacer_spiders.pipelines.export.ExportablePipeline": 900,
 }
+# Feed exports (-O dockets.csv): nested values (parties, entries ...) as JSON text in their cell.
+FEED_EXPORTERS = {"csv": "pacer_spiders.exporters.CsvItemExporter"}
 # Raw pages, content-addressed (<sha1[:2]>/<sha1>.html), in a folder or s3://bucket/prefix; unset: <FILES_STORE>/raw.
 SOURCE_STORE = _env("SOURCE_STORE")
 # An s3:// store: Scrapy's AWS_* settings; unset keys use botocore's own chain (environment, ~/.aws, role).

@@ -10,8 +10,6 @@ from pacer_spiders.source_store import sha1_of  # noqa: F401  (the pipelines imp
 
 logger = logging.getLogger("pacer_spiders.pipelines")
 
-PDF_MAGIC = b"%PDF-"
-
 
 class DictStats:
     """Scrapy's stats interface for the chain run outside a crawl (``inc_value``, ``get_stats``)."""

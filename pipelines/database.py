@@ -10,9 +10,6 @@ from pacer_spiders.pipelines.base import ArchiveStage, logger, page_dict
 from pacer_spiders.pipelines.files import PdfWriter, files_store
 from pacer_spiders.pipelines.orphans import join_orphans_for_docket, sweep
 
-DOCKET_REPORTS = {"docket", "history", "case_query", "possible_case_numbers"}
-
-
 class DatabasePipeline(ArchiveStage):
     run_id = None
     crawler = None
@@ -48,38 +45,25 @@ class DatabasePipeline(ArchiveStage):
         return self._pdf_writer
 
     def process_item(self, item):
+        from pacer_spiders.reports import unit_for
+
         self.stats.inc_value("archive/pages")
         if item.get("cost"):
             self.stats.inc_value("archive/cost", float(item["cost"]), start=0.0)
         if item.get("orphan_id"):
             self._record_raw(item)
             return item
-        report, court = item.get("report_type"), item.get("court_id")
-        parsed, context = item.get("parsed"), dict(item.get("context") or {})
-        result = None
-        if report == "rss" and isinstance(parsed, list):
-            # A feed names many cases: each is a partial docket (its newest entries).
-            for case in parsed:
-                if isinstance(case, dict) and (case.get("docket_number") or case.get("pacer_case_id")):
-                    merged = self.archive.merge_docket(court, case, {"pacer_case_id": case.get("pacer_case_id")})
-                    self.count(merged.counts)
-                    if not self.dry_run:
-                        join_orphans_for_docket(self.archive, merged.docket_id, self.pdf_writer, self.stats)
-        elif report in DOCKET_REPORTS and isinstance(parsed, dict):
-            result = self.archive.merge_docket(court, parsed, context)
-        elif report == "attachment_page":
-            result = self.archive.merge_attachment_page(court, parsed, context)
-        elif report == "pdf":
-            result = self.archive.document_for_pdf(court, context)
-            if result is not None:
-                item["document"] = result.document
+        unit = unit_for(item.get("report_type"), item.get("court_id"))
+        result = unit.merge(self.archive, item)
         if result is not None:
             item["docket_id"] = result.docket_id
             self.count(result.counts)
-            if report in DOCKET_REPORTS and not self.dry_run:
-                join_orphans_for_docket(self.archive, result.docket_id, self.pdf_writer, self.stats)
-        elif report in ("attachment_page", "pdf"):
-            logger.info("%s %s: its entry vanished before the merge; kept as an orphan", report, court)
+            if not unit.joins_docket:  # a docket-level merge: orphans waiting for it join now
+                for docket_id in getattr(result, "docket_ids", None) or [result.docket_id]:
+                    if not self.dry_run:
+                        join_orphans_for_docket(self.archive, docket_id, self.pdf_writer, self.stats)
+        elif unit.joins_docket:
+            logger.info("%s %s: its entry vanished before the merge; kept as an orphan", unit.name, item.get("court_id"))
         self._record_raw(item)
         return item
 

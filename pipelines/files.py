@@ -16,16 +16,8 @@ from pathlib import Path
 from scrapy.pipelines.files import FilesPipeline, FSFilesStore
 
 from pacer_spiders.db.archive import Archive
-from pacer_spiders.pipelines.base import PDF_MAGIC, ArchiveStage, logger, sha1_of
-
-_PAGE = re.compile(rb"/Type\s*/Page(?![a-zA-Z])")
-
-
-def pdf_page_count(body: bytes) -> int | None:
-    """Pages of a PDF by counting its ``/Type /Page`` objects (not ``/Pages``); None if none found."""
-    count = len(_PAGE.findall(body))
-    return count or None
-
+from pacer_spiders.pipelines.base import ArchiveStage, logger, sha1_of
+from pacer_spiders.reports.pdf import PDF_MAGIC, pdf_page_count
 
 def pdf_name(document: dict) -> str:
     attachment = document.get("attachment_number") or 0
@@ -111,6 +103,9 @@ class PdfFilesPipeline(FilesPipeline):
             return item
         writer = PdfWriter(self.store, self.stage.archive, self.stage.stats, self.stage.dry_run, self.stage.settings)
         stored = writer.write(item["document"], item.get("body") or b"")
+        if not item["document"].get("is_sealed"):
+            item["filepath"] = self.stage.archive.file_with_sha1(sha1_of(item.get("body") or b"")) \
+                if not self.stage.dry_run else None
         if stored is not None and hasattr(stored, "addCallback"):
             stored.addCallback(lambda _: item)
             return stored

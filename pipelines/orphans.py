@@ -11,9 +11,6 @@ from pacer_spiders import source_store
 from pacer_spiders.db.archive import Archive
 from pacer_spiders.pipelines.base import ArchiveStage, keep_source, logger
 
-ORPHAN_REPORTS = {"pdf", "attachment_page"}
-
-
 def join_orphan(archive: Archive, orphan: dict, pdf_writer) -> bool:
     """Try to join one orphan to its docket; True when joined."""
     context = dict(orphan.get("context") or {})
@@ -62,18 +59,20 @@ def sweep(archive: Archive, pdf_writer, stats, court_id: str | None = None, due_
 
 class OrphansPipeline(ArchiveStage):
     def process_item(self, item):
-        report = item.get("report_type")
-        if report not in ORPHAN_REPORTS:
+        from pacer_spiders.reports import unit_for
+        from pacer_spiders.reports.base import report_fields
+
+        report, court = item.get("report_type"), item.get("court_id")
+        if not unit_for(report, court).joins_docket:
             return item
-        court, context, parsed = item.get("court_id"), dict(item.get("context") or {}), item.get("parsed")
-        if self.archive.locate(court, context, parsed if isinstance(parsed, dict) else None) is not None:
+        context, parsed = dict(item.get("context") or {}), report_fields(item)
+        if self.archive.locate(court, context, parsed) is not None:
             return item
         if report == "pdf" and not item.get("source_path"):
             item["sha1"], item["source_path"] = keep_source(self.settings, item["body"], "pdf", self.dry_run)
-        doc_id = context.get("pacer_doc_id") or (parsed or {}).get("pacer_doc_id")
+        doc_id = context.get("pacer_doc_id") or parsed.get("pacer_doc_id")
         reason = f"no docket entry known for document {doc_id or '?'} of case {context.get('pacer_case_id') or '?'}"
-        result = self.archive.add_orphan(court, report, context, item["sha1"], item.get("source_path"),
-                                         parsed if isinstance(parsed, dict) else None, reason)
+        result = self.archive.add_orphan(court, report, context, item["sha1"], item.get("source_path"), parsed, reason)
         self.count(result.counts)
         item["orphan_id"] = True
         logger.info("orphan %s %s: %s", report, court, reason)

@@ -1,36 +1,26 @@
-"""Stage 2: parse the page with the court's parser (``pacer_spiders.parsers.parser_for``)."""
+"""Stage 2: a page that reached the pipelines unparsed (a ``RawPage`` from a plugin's spider, or
+an old one) is read by its report unit here.  The project's spiders read every page themselves
+(``PacerSpider.read_page``), once, and yield the parsed item: those pass through untouched."""
 
 from __future__ import annotations
 
-from pacer_spiders.pages import NotTheReport, PageProblem
-from pacer_spiders.parsers import parser_for
+from pacer_spiders.items import PROVENANCE_FIELDS, RawPage
+from pacer_spiders.pages import PageProblem
 from pacer_spiders.pipelines.base import ArchiveStage
-
-# Reports whose body is not parsed here.
-UNPARSED = {"pdf"}
-
-
-def one_line(text: str, limit: int = 300) -> str:
-    return " ".join(str(text).split())[:limit]
+from pacer_spiders.reports.base import one_line
 
 
 class ParsePipeline(ArchiveStage):
     def process_item(self, item):
+        if not isinstance(item, RawPage) or item.get("problem") is not None or item.get("parsed") is not None:
+            return item
+        from pacer_spiders.reports import read
+
         report = item.get("report_type")
-        if report in UNPARSED or item.get("parsed") is not None or item.get("problem"):
-            return item
-        context = dict(item.get("context") or {})
-        context.setdefault("court_id", item.get("court_id"))
-        context.setdefault("url", item.get("url"))
+        provenance = {k: v for k, v in item.items() if k in PROVENANCE_FIELDS and k not in ("body", "report_type")}
         try:
-            parse = parser_for(report, item.get("court_id"))
-        except (KeyError, ImportError) as exc:
-            item["problem"] = PageProblem("no_parser", one_line(f"no parser for {report!r}: {exc}"))
+            page = read(report, item.get("body") or b"", provenance)
+        except KeyError as exc:
+            item["problem"] = PageProblem("no_parser", one_line(f"no report unit for {report!r}: {exc}"))
             return item
-        try:
-            item["parsed"] = parse(item.get("body") or b"", context)
-        except NotTheReport as exc:
-            item["problem"] = exc.problem
-        except Exception as exc:  # a parser bug must not lose the page: it is rejected with the reason
-            item["problem"] = PageProblem("parse_error", one_line(f"{type(exc).__name__}: {exc}"))
-        return item
+        return page.items[0]

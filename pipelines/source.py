@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from pacer_spiders.pipelines.base import PDF_MAGIC, ArchiveStage, keep_source, sha1_of
+from pacer_spiders.pipelines.base import ArchiveStage, keep_source, sha1_of
+from pacer_spiders.reports.pdf import PDF_MAGIC
 
 
 class SourceFilesPipeline(ArchiveStage):
     def process_item(self, item):
-        body = item.get("body") or b""
+        if item.get("body") is None:
+            return item  # nothing to keep (an item whose page was stored already)
+        body = item["body"]
         if isinstance(body, str):
             body = item["body"] = body.encode("utf-8")
         if body.startswith(PDF_MAGIC):

@@ -1,8 +1,8 @@
 """Helpers of the pipeline and archive tests: pages with known parse results, the chain's settings.
 
-Until the report parsers are in, a page's parse result is given with the page (a court plugin
-supplying ``page_parser``, the hook a real court plugin uses): the tests exercise the pipelines
-and the archive, not the parsers.
+A page's parse result is given with the page (a court plugin supplying ``page_parser``, the hook a
+real court plugin uses): the tests exercise the pipelines and the archive, not the parsers.  Pages
+reach the pipelines as ``RawPage`` items, read by their report unit in the parse stage.
 """
 
 from __future__ import annotations
@@ -31,13 +31,10 @@ class KnownPages:
             if known is not None:
                 return copy.deepcopy(known)
             # Any other page goes to the project's own parser of the report, when there is one.
-            from pacer_spiders.plugins import page_parsers
+            from pacer_spiders.reports import builtin_unit
 
-            try:
-                builtin = page_parsers.page_parser(court_id=court_id, report=report)
-            except ImportError:
-                builtin = None
-            return builtin(body, context) if builtin else {}
+            builtin = builtin_unit(report)
+            return builtin.parse(body, context) if builtin else {}
 
         return parse
 

@@ -211,7 +211,7 @@ def test_a_crashing_parser_is_counted_as_failed(tmp_path, corpus, capsys):
 def test_detection_of_every_corpus_page(corpus, folder, report):
     """What ``parse`` does without -r: every real page of a folder is recognised as its report
     (pages that are PACER's messages rather than reports, whose expected JSON is empty, aside)."""
-    from pacer_spiders.parsers.detect import detect_report
+    from pacer_spiders.reports import detect_report
 
     wrong = []
     for page in sorted((corpus / folder).iterdir()):

@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from pacer_spiders.spiders.docket import main_case, matching_cases
+from pacer_spiders.reports.possible_case_numbers import choose, main_case, matching
 from pacer_spiders.spiders.pdf import parse_ranges
 from spider_helpers import COURT, crawl, files_under, first_case, small_sandbox
 
@@ -95,6 +95,8 @@ def test_ambiguous_docket_number_lists_the_cases_and_buys_nothing(sb, tmp_path):
     picked = crawl(sb, "docket", tmp_path / "pick", {"court": COURT, "docket_number": number, "pick": "main"})
     assert [c.pacer_case_id for c in charges_since(sb, before)] == [min(c.pacer_case_id for c in cases)]
     assert picked.reason == "finished"
+    # The page that chose the case is read once: the pipelines merge the choice, they refuse nothing.
+    assert not picked.stat("pages/rejected") and picked.stat("archive/dockets_added") == 1
 
 
 def test_attachment_page_spider_fetches_the_menu_for_free(sb, tmp_path):
@@ -195,12 +197,16 @@ def test_a_corpus_docket_served_by_the_sandbox(tmp_path):
 
 # -- units -----------------------------------------------------------------------------------------
 def test_docket_numbers_match_possible_case_numbers_candidates():
-    candidates = [{"pacer_case_id": "2", "number": "2:16-cr-1152", "title": "", "defendant": None},
-                  {"pacer_case_id": "1", "number": "2:16-cv-1152", "title": "", "defendant": None},
-                  {"pacer_case_id": "3", "number": "4:16-cv-1152", "title": "", "defendant": None}]
-    assert [c["pacer_case_id"] for c in matching_cases("2:16-cv-01152", candidates)] == ["1"]
-    assert [c["pacer_case_id"] for c in matching_cases("16-cv-1152", candidates)] == ["1", "3"]
-    assert main_case(matching_cases("16-cv-1152", candidates))["pacer_case_id"] == "1"
+    candidates = [{"pacer_case_id": "2", "docket_number": "2:16-cr-1152", "title": "", "defendant": None},
+                  {"pacer_case_id": "1", "docket_number": "2:16-cv-1152", "title": "", "defendant": None},
+                  {"pacer_case_id": "3", "docket_number": "4:16-cv-1152", "title": "", "defendant": None}]
+    assert [c["pacer_case_id"] for c in matching("2:16-cv-01152", candidates)] == ["1"]
+    assert [c["pacer_case_id"] for c in matching("16-cv-1152", candidates)] == ["1", "3"]
+    assert main_case(matching("16-cv-1152", candidates))["pacer_case_id"] == "1"
+    assert choose(candidates, "16-cv-1152")[0] is None
+    assert choose(candidates, "16-cv-1152", pick="main")[0]["pacer_case_id"] == "1"
+    assert choose(candidates, "16-cv-1152", pick="3")[0]["pacer_case_id"] == "3"
+    assert choose(candidates, "16-cv-9999") == (None, [])
 
 
 def test_document_ranges():
@@ -244,7 +250,7 @@ def _archive_entries(database_url, court_id, pacer_case_id) -> int:
 
 def test_refresh_since_last_is_billed_for_the_new_entries_only(tmp_path):
     pytest.importorskip("pacer_spiders.pipelines.database", reason="the archive pipelines are not merged yet")
-    pytest.importorskip("pacer_spiders.parsers.docket_report", reason="the docket parser is not merged yet")
+    pytest.importorskip("pacer_spiders.reports.docket", reason="the docket parser is not merged yet")
     database_url = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
     settings = {"DATABASE_URL": database_url, "FILES_STORE": str(tmp_path / "files")}
     with small_sandbox(case_sizes={(COURT, "100002"): 60}) as sandbox:
@@ -283,23 +289,32 @@ def test_summary_lines_report_pages_cost_changes_and_errors():
 
 def test_real_pacer_purchase_and_menu_pages_are_read_for_their_next_step():
     """On real PACER pages (the corpus): the confirmation form's goDLS fields and receipt, a menu."""
-    from scrapy.http import HtmlResponse
+    from scrapy.http import HtmlResponse, Request
 
-    from pacer_spiders.spiders.base import read_receipt, receipt_cost
+    from scrapy.utils.test import get_crawler
+
+    from pacer_spiders.reports.receipt import receipt_cost, receipt_of
     from pacer_spiders.spiders.doc1 import read_doc1
+    from pacer_spiders.spiders.pdf import PdfSpider
     from pacer_spiders.testing.corpus import corpus_root
 
     root = corpus_root()
     if root is None:
         pytest.skip("the PACER corpus folder (../shared/pacer-corpus or $PACER_CORPUS) is absent")
     body = (root / "confirmation_pages" / "cand_1.html").read_bytes()
-    page = read_doc1(HtmlResponse("https://ecf.cand.uscourts.gov/doc1/035122812318", body=body), "cand")
+    spider = PdfSpider.from_crawler(get_crawler(PdfSpider), court="cand")
+    page = read_doc1(spider, HtmlResponse("https://ecf.cand.uscourts.gov/doc1/035122812318", body=body,
+                                          request=Request("https://ecf.cand.uscourts.gov/doc1/035122812318")),
+                     {"court_id": "cand"})
     assert page.kind == "confirmation"
     assert page.url == "https://ecf.cand.uscourts.gov/doc1/035122812318"
     assert page.fields == {"caseid": "330489", "de_seq_num": "2369", "got_receipt": "1", "pdf_toggle_possible": "1"}
-    assert receipt_cost(read_receipt(body)) == pytest.approx(0.10)
+    assert receipt_cost(receipt_of(body)) == pytest.approx(0.10)
+    assert page.page.items[0]["receipt"]["cost"] == receipt_of(body)["cost"]
     menu = (root / "attachment_pages" / "akd_0230682806.html").read_bytes()
-    page = read_doc1(HtmlResponse("https://ecf.akd.uscourts.gov/doc1/0230682806", body=menu), "akd")
+    page = read_doc1(spider, HtmlResponse("https://ecf.akd.uscourts.gov/doc1/0230682806", body=menu,
+                                          request=Request("https://ecf.akd.uscourts.gov/doc1/0230682806")),
+                     {"court_id": "akd"})
     assert page.kind == "menu"
     assert page.fields["caseid"] == "638"
 

@@ -24,7 +24,7 @@ def test_demo_crawls_a_docket_its_attachment_pages_and_a_pdf(tmp_path):
     assert "PACER would have billed $" in out
     assert (tmp_path / "pacer_spiders.sqlite3").exists()  # the default archive, in the working directory
     archived = importlib.util.find_spec("pacer_spiders.pipelines.database") and importlib.util.find_spec(
-        "pacer_spiders.parsers.docket_report")
+        "pacer_spiders.reports.docket")
     if archived:
         # With the archive pipelines: the docket is stored, its PDF bought once and never again.
         assert "not fetched: already_held 1" in out

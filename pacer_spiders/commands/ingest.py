@@ -13,21 +13,28 @@ import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
 
-from pacer_spiders.items import RawPage
 
-TYPES = ("docket", "attachment_page", "pdf", "history", "zip")
 _ATTACHMENT_SUFFIX = re.compile(r"[-_](\d+)\.pdf$", re.IGNORECASE)
 
 
-def pages_of(path: Path, report_type: str, context: dict) -> list[RawPage]:
-    """The RawPage items a file stands for (a zip holds several)."""
+def types() -> tuple[str, ...]:
+    """``--type`` names: every report unit's ingest type, and ``zip`` (an entry's documents, or dockets)."""
+    from pacer_spiders.reports import ingest_types
+
+    return (*ingest_types(), "zip")
+
+
+def pages_of(path: Path, report_type: str, context: dict) -> list:
+    """The items a file stands for (a zip holds several), each page read once by its report unit."""
+    from pacer_spiders.reports import read
+
     now = datetime.now(timezone.utc).isoformat()
 
-    def page(body: bytes, report: str, ctx: dict, name: str) -> RawPage:
-        return RawPage(court_id=context["court_id"], report_type=report, url=f"file://{name}", status=200,
-                       body=body, content_type="application/pdf" if report == "pdf" else "text/html",
-                       context={k: v for k, v in ctx.items() if v is not None and k != "court_id"},
-                       cost=0.0, fetched_at=now)
+    def page(body: bytes, report: str, ctx: dict, name: str):
+        provenance = {"court_id": context["court_id"], "url": f"file://{name}", "status": 200,
+                      "content_type": "application/pdf" if report == "pdf" else "text/html",
+                      "context": {k: v for k, v in ctx.items() if v is not None and k != "court_id"}, "cost": 0.0, "fetched_at": now}
+        return read(report, body, provenance).items[0]
 
     if report_type != "zip":
         return [page(path.read_bytes(), report_type, context, str(path.resolve()))]
@@ -97,7 +104,7 @@ def register(subparsers) -> None:
                                    description=__doc__)
     parser.add_argument("file")
     parser.add_argument("--court", required=True, help="court id (CourtListener's, e.g. cand)")
-    parser.add_argument("--type", required=True, choices=TYPES)
+    parser.add_argument("--type", required=True, choices=types())
     parser.add_argument("--pacer-case-id")
     parser.add_argument("--pacer-doc-id")
     parser.add_argument("--document-number")

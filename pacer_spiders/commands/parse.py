@@ -24,7 +24,7 @@ from pathlib import Path
 
 from pacer_spiders.courts import get_court
 from pacer_spiders.pages import NotTheReport
-from pacer_spiders.parsers.detect import REPORTS, detect_report
+from pacer_spiders.reports import REPORTS, detect_report
 from pacer_spiders.testing.corpus import PAGE_SUFFIXES, court_of
 
 logger = logging.getLogger("pacer_spiders.parse")

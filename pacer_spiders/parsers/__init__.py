@@ -1,13 +1,17 @@
-"""One module per PACER page type; each parser is a pure function of bytes and context."""
+"""Parsing helpers the report units share (``common``, ``docket_common``) and PACER's messages
+(``problems``).  The reports themselves live in ``pacer_spiders.reports``, one module each."""
 
 from __future__ import annotations
 
-from pacer_spiders.plugin_manager import get_plugin_manager
-
 
 def parser_for(report: str, court_id: str | None = None):
-    """The parser a court plugin supplies for ``report``, else the built-in one (KeyError if none)."""
-    parser = get_plugin_manager().hook.page_parser(court_id=court_id, report=report)
-    if parser is None:
-        raise KeyError(f"no parser for report {report!r}")
-    return parser
+    """The parser of ``report`` at a court: ``parser(body, context) -> reference field set``
+    (a court plugin's ``page_parser`` first, else the report unit's); KeyError if none."""
+    from pacer_spiders.reports import unit_for
+    from pacer_spiders.reports.base import parser_of
+
+    unit = unit_for(report, court_id)
+    parser = parser_of(unit, court_id)
+    if unit.reference_keys is None:
+        return parser
+    return lambda body, context=None: unit.reference(parser(body, context or {}))

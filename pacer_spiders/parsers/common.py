@@ -77,14 +77,25 @@ def doc_id_from_url(url: str | None, court_id: str | None = None) -> str | None:
     return normalize_pacer_doc_id(match.group(1), court_id) if match else None
 
 
+# goDLS(hyperlink, de_caseid, de_seq_num, got_receipt, pdf_header, pdf_toggle_possible, magic_num, hdr):
+# the arguments of CM/ECF's document link handler, by the names of the form fields it posts.
+GO_DLS_ARGS = ("url", "caseid", "de_seq_num", "got_receipt", "pdf_header", "pdf_toggle_possible", "magic_num", "hdr")
+
+
 def go_dls_args(onclick: str | None) -> dict | None:
-    """The arguments of CM/ECF's ``goDLS(url, caseid, de_seq_num, got_receipt, ...)`` link handler."""
+    """The arguments of CM/ECF's ``goDLS(url, caseid, de_seq_num, got_receipt, ...)`` link handler,
+    by name (an empty argument is None); None when ``onclick`` calls no goDLS."""
     if not onclick or "goDLS" not in onclick:
         return None
-    args = _QUOTED.findall(onclick.replace("&#39;", "'"))
+    args = _QUOTED.findall(onclick[onclick.index("goDLS"):].replace("&#39;", "'"))
     if len(args) < 3:
         return None
-    return {"url": args[0], "caseid": args[1] or None, "de_seq_num": args[2] or None}
+    return {name: (value or None) for name, value in zip(GO_DLS_ARGS, args)}
+
+
+def go_dls_form(args: dict | None) -> dict:
+    """The form fields goDLS posts to buy or view the document (the non-empty arguments)."""
+    return {name: value for name, value in (args or {}).items() if name != "url" and value}
 
 
 def query_param(url: str | None, name: str) -> str | None:

@@ -62,6 +62,19 @@ BARE_MESSAGES: list[tuple[str, str, str]] = [
      r"Service\s+(?:Temporarily\s+)?Unavailable", "the court's server answered an HTTP error page"),
 ]
 
+# What PACER answers a document link with when the document cannot be had; checked for the
+# ``pdf`` report only (an attachment menu may describe its own entries with these words).
+DOCUMENT_MESSAGES: list[tuple[str, str, str]] = [
+    ("sealed", r"you\s+do\s+not\s+have\s+permission\s+to\s+view\s+this\s+document",
+     "PACER says: you do not have permission to view this document"),
+    ("sealed", r"sealed\s+document|under\s+seal|document\s+is\s+sealed", "PACER says the document is sealed"),
+    ("restricted", r"document\s+is\s+restricted", "PACER says the document is restricted"),
+    ("unavailable", r"document\s+is\s+not\s+available|not\s+available\s+for\s+viewing\s+by\s+non-court\s+users|"
+     r"permission\s+to\s+view\s+this\s+document\s+is\s+denied|you\s+do\s+not\s+have\s+access\s+to\s+this\s+transcript",
+     "PACER says the document is not available"),
+    ("not_found", r"document\s+not\s+found|could\s+not\s+retrieve\s+dktentry", "PACER found no such document"),
+]
+
 
 def _needles(pattern: str) -> tuple[str, ...]:
     """The longest literal phrase of each alternative, lower case: a page whose lower-cased bytes
@@ -114,6 +127,7 @@ def _compile(messages):
 _COMPILED = _compile(MESSAGES)
 SHORT_PAGE = 20_000  # characters; PACER's error, sealed and login pages are a few kilobytes
 _BARE_COMPILED = _compile(BARE_MESSAGES)
+_DOCUMENT_COMPILED = _compile(DOCUMENT_MESSAGES)
 
 
 def _first(compiled, text: str, lowered: bytes) -> PageProblem | None:
@@ -127,6 +141,21 @@ def _first(compiled, text: str, lowered: bytes) -> PageProblem | None:
 _LOGIN = re.compile(
     r"""type\s*=\s*["']?password|login\.jsf|<title>[^<]*\bLog\s?in\b""", re.I
 )
+# Where PACER sends a session that is logged out (a redirect's Location or the page's URL), and
+# what such a page always shows; the login middleware asks ``is_logged_out_page`` before a page is
+# read, so that it can log in again and retry.
+LOGIN_URL_MARKERS = ("login.jsf", "/csologin/")
+LOGIN_BODY_MARKERS = ("login.jsf", 'name="getpass"', "name=getpass", "filer or pacer login")
+
+
+def is_logged_out_page(head: str) -> bool:
+    """Whether the first part of a court's answer is PACER's login page or "Not logged in" XML."""
+    if "<message" in head and "Not logged in" in head:  # possible_case_numbers.pl's XML
+        return True
+    if "/cgi-bin/login.pl?logout" in head:  # a page of a logged-in session has the Log Out link
+        return False
+    low = head.lower()
+    return any(marker in low for marker in LOGIN_BODY_MARKERS)
 
 # What a page must show to be the report at all: report -> patterns that must all be found.
 # The docket report has its case heading ("CIVIL DOCKET FOR CASE #", "Bankruptcy Petition #",
@@ -162,6 +191,9 @@ def classify(text: str | bytes, report: str | None = None) -> PageProblem | None
     """What PACER sent instead of the report ``report`` (an error, login, charge, sealed, not-found,
     unavailable or empty page), or None.  The built-in ``classify_page`` hook."""
     text = _text(text)
+    if report == "session":  # the login middleware asks whether an answer is the login page
+        return PageProblem("login", "PACER's login page: the session is missing or expired") \
+            if is_logged_out_page(text) else None
     if not text.strip():
         return PageProblem("empty", "the page is empty")
     # Needles are looked up in the page's lower-cased UTF-8 bytes: a third to a
@@ -170,6 +202,10 @@ def classify(text: str | bytes, report: str | None = None) -> PageProblem | None
     problem = _first(_COMPILED, text, lowered)
     if problem is not None:
         return problem
+    if report == "pdf" and len(text) <= SHORT_PAGE:
+        problem = _first(_DOCUMENT_COMPILED, text, lowered)
+        if problem is not None:
+            return problem
     markers = REPORT_MARKERS.get(report or "")
     if markers is not None and _has_markers(lowered, markers):
         return None

@@ -18,21 +18,21 @@ from .doc1 import read_doc1
 logger = logging.getLogger(__name__)
 
 
-def attachment_page_item(spider: PacerSpider, response, context: dict):
-    """The RawPage of a doc1 answer that should be an attachment menu (shared with ``docket``)."""
-    page = read_doc1(response, context.get("court_id"))
+def attachment_page_items(spider: PacerSpider, response, context: dict):
+    """The items of a doc1 answer that should be an attachment menu (shared with ``docket``)."""
+    doc1 = read_doc1(spider, response, context)
     stats = spider.crawler.stats
-    if page.kind == "menu":
-        yield spider.raw_page(response, "attachment_page", context)
-    elif page.kind == "confirmation":
+    if doc1.kind == "menu":
+        yield from doc1.page.items
+    elif doc1.kind == "confirmation":
         stats.inc_value("pacer/skipped/no_attachments")
         logger.info("%s document %s has no attachment menu (PACER offers the document itself)",
                     context.get("court_id"), context.get("pacer_doc_id"))
-    elif page.kind == "problem":
-        stats.inc_value(f"pacer/skipped/{page.problem.kind}")
-        logger.warning("%s document %s: %s", context.get("court_id"), context.get("pacer_doc_id"), page.problem.reason)
+    elif doc1.kind == "problem":
+        stats.inc_value(f"pacer/skipped/{doc1.problem.kind}")
+        logger.warning("%s document %s: %s", context.get("court_id"), context.get("pacer_doc_id"), doc1.problem.reason)
     else:
-        spider.refuse("unexpected_page", f"{response.url}: not an attachment menu ({page.kind})")
+        spider.refuse("unexpected_page", f"{response.url}: not an attachment menu ({doc1.kind})")
 
 
 class AttachmentPageSpider(PacerSpider):
@@ -56,4 +56,4 @@ class AttachmentPageSpider(PacerSpider):
                                  errback=self.failed)
 
     def parse_page(self, response, context):
-        yield from attachment_page_item(self, response, context)
+        yield from attachment_page_items(self, response, context)

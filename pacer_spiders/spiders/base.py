@@ -1,13 +1,12 @@
 """What every PACER spider shares: arguments, court URLs, raw-page items, receipts and the cost cap.
 
-Spiders only fetch and follow; they read no more of a page than the next link, form or receipt
-they need, and yield ``RawPage`` items for the pipelines to parse.
+Spiders fetch, read each page once with its report unit (``read_page``), yield the parsed item
+and follow only what that reading found.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import secrets
 from datetime import date, datetime, timezone
 
@@ -19,17 +18,12 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from pacer_spiders.courts import Court, UnknownCourtError, court_base_url, get_court, normalize_pacer_doc_id
 from pacer_spiders.distributed.spider import DistributedSpiderMixin
-from pacer_spiders.items import RawPage
-from pacer_spiders.pages import NotTheReport
+from pacer_spiders.reports import PageRead, read
+from pacer_spiders.reports.receipt import MAX_CHARGE, PRICE_PER_PAGE, receipt_cost, receipt_of  # noqa: F401
 
 logger = logging.getLogger(__name__)
 
 TRUE_WORDS = ("1", "true", "yes", "on", "y")
-# PACER's fee rules: a report or document is capped at 30 pages, $0.10 a page.
-PRICE_PER_PAGE = 0.10
-MAX_CHARGE = 3.00
-_COST = re.compile(r"Cost:\s*(?:<[^>]*>\s*)*\$?\s*([0-9]+(?:\.[0-9]+)?)", re.IGNORECASE)
-_PAGES = re.compile(r"Billable\s+Pages:\s*(?:<[^>]*>\s*)*([0-9]+)", re.IGNORECASE)
 
 
 class ArgumentError(ValueError):
@@ -68,38 +62,6 @@ def multipart_request(url: str, fields: dict, **kwargs) -> scrapy.Request:
     body = ("".join(parts) + f"--{boundary}--\r\n").encode("utf-8")
     headers = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
     return scrapy.Request(url, method="POST", body=body, headers=headers, **kwargs)
-
-
-def read_receipt(body: bytes) -> dict | None:
-    """The transaction receipt at the foot of a billed page (or a purchase confirmation), or None.
-
-    The receipt parser of the parsers package reads it; where that is not installed, the two
-    numbers the cost cap needs (billable pages and cost) are read from the table directly.
-    """
-    if b"Receipt" not in body and b"receipt" not in body:
-        return None
-    try:
-        from pacer_spiders.parsers import parser_for
-
-        receipt = parser_for("receipt")(body, {})
-        if receipt and receipt.get("cost") not in (None, ""):
-            return dict(receipt)
-    except (KeyError, ImportError, NotTheReport, ValueError, AttributeError):
-        pass
-    text = body.decode("utf-8", "replace")
-    cost, pages = _COST.search(text), _PAGES.search(text)
-    if not cost:
-        return None
-    return {"cost": cost.group(1), "billable_pages": pages.group(1) if pages else None}
-
-
-def receipt_cost(receipt: dict | None) -> float:
-    if not receipt:
-        return 0.0
-    try:
-        return round(float(str(receipt.get("cost") or 0).replace("$", "")), 2)
-    except ValueError:
-        return 0.0
 
 
 class PacerSpider(DistributedSpiderMixin, scrapy.Spider):
@@ -162,9 +124,14 @@ class PacerSpider(DistributedSpiderMixin, scrapy.Spider):
         return []
 
     # -- pages, receipts, cost ---------------------------------------------------------------
-    def raw_page(self, response, report_type: str, context: dict, billed: bool = False, receipt=None) -> RawPage:
+    def read_page(self, response, report_type: str, context: dict, billed: bool = False, receipt=None) -> PageRead:
+        """Read one page with its report unit, once: ``.items`` to yield, ``.parsed`` to follow.
+
+        A billed page's cost is its receipt's (the one at its foot, unless ``receipt`` is given);
+        it is added to the crawl's spending whatever the page turns out to be.
+        """
         if billed and receipt is None:
-            receipt = read_receipt(response.body)
+            receipt = receipt_of(response.body)
         cost = receipt_cost(receipt) if billed else 0.0
         stats = self.crawler.stats
         stats.inc_value(f"pacer/pages/{report_type}")
@@ -175,23 +142,17 @@ class PacerSpider(DistributedSpiderMixin, scrapy.Spider):
             except (TypeError, ValueError):
                 pass
         content_type = response.headers.get("Content-Type", b"").decode("latin-1") or None
-        return RawPage(
-            court_id=context.get("court_id"),
-            report_type=report_type,
-            url=response.url,
-            status=response.status,
-            body=response.body,
-            content_type=content_type,
-            context={k: v for k, v in context.items() if v not in (None, "")},
-            receipt=receipt,
-            cost=cost,
-            fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            account=response.meta.get("pacer_account"),
-        )
+        provenance = {
+            "court_id": context.get("court_id"), "url": response.url, "status": response.status,
+            "content_type": content_type, "context": {k: v for k, v in context.items() if v not in (None, "")},
+            "receipt": receipt, "cost": cost, "account": response.meta.get("pacer_account"),
+            "fetched_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        }
+        return read(report_type, response.body, provenance)
 
     def page_items(self, response, report_type: str, context: dict, billed: bool = False, receipt=None):
-        """The items one page of ``report_type`` yields (what every spider callback yields for a page)."""
-        yield self.raw_page(response, report_type, context, billed=billed, receipt=receipt)
+        """The items one page of ``report_type`` yields (for a callback that follows nothing on it)."""
+        yield from self.read_page(response, report_type, context, billed=billed, receipt=receipt).items
 
     @staticmethod
     def same_account(response) -> dict:

@@ -17,15 +17,14 @@ from __future__ import annotations
 import csv
 import json
 import logging
-import re
 from pathlib import Path
 
 import scrapy
-from parsel import Selector
 
 from pacer_spiders import archive_lookup
-from pacer_spiders.courts import UnknownCourtError, normalize_pacer_doc_id
-from pacer_spiders.plugin_manager import get_plugin_manager
+from pacer_spiders.courts import UnknownCourtError
+from pacer_spiders.reports.docket import UNIT as DOCKET
+from pacer_spiders.reports.possible_case_numbers import UNIT as POSSIBLE_CASE_NUMBERS
 
 from .base import MAX_CHARGE, ArgumentError, PacerSpider, flag, multipart_request, pacer_date
 
@@ -33,46 +32,6 @@ logger = logging.getLogger(__name__)
 
 OPTION_NAMES = ("show_parties_and_counsel", "show_terminated_parties", "show_list_of_member_cases",
                 "date_start", "date_end", "date_range_type", "doc_num_start", "doc_num_end", "since")
-_NUMBER = re.compile(r"^\s*(?:(?P<office>[0-9A-Za-z]):)?(?P<year>\d{2}|\d{4})-(?P<type>[A-Za-z]{1,4})-(?P<serial>\d+)")
-_DOC1 = re.compile(r"/doc1/(\d+)")
-
-
-def number_key(number: str) -> dict | None:
-    """The parts of a docket number that identify a case: office, 2-digit year, type, serial."""
-    match = _NUMBER.match(number or "")
-    if not match:
-        return None
-    parts = match.groupdict()
-    return {"office": (parts["office"] or "").lower() or None, "year": int(parts["year"]) % 100,
-            "type": parts["type"].lower(), "serial": int(parts["serial"])}
-
-
-def matching_cases(wanted: str, candidates: list[dict]) -> list[dict]:
-    """The candidates of possible_case_numbers.pl that are the docket number asked for."""
-    key = number_key(wanted)
-    if key is None:
-        return candidates
-    found = []
-    for case in candidates:
-        other = number_key(case["number"])
-        if other is None:
-            continue
-        if (other["year"], other["type"], other["serial"]) != (key["year"], key["type"], key["serial"]):
-            continue
-        if key["office"] and other["office"] and key["office"] != other["office"]:
-            continue
-        found.append(case)
-    unique = {c["pacer_case_id"]: c for c in found}
-    return list(unique.values())
-
-
-def main_case(candidates: list[dict]) -> dict:
-    """The main case among several: the lowest defendant number, else the lowest case id."""
-    def order(case):
-        defendant = case.get("defendant")
-        return (int(defendant) if str(defendant or "").isdigit() else 0, int(case["pacer_case_id"]))
-
-    return sorted(candidates, key=order)[0]
 
 
 class DocketSpider(PacerSpider):
@@ -155,7 +114,7 @@ class DocketSpider(PacerSpider):
             if context["pacer_case_id"]:
                 yield from self.docket_request(court, context, options)
             else:
-                url = f"{self.base_url(court)}/cgi-bin/possible_case_numbers.pl?{context['docket_number']}"
+                url = POSSIBLE_CASE_NUMBERS.url(self.base_url(court), docket_number=context["docket_number"])
                 yield scrapy.Request(url, callback=self.parse_possible_case_numbers,
                                      cb_kwargs={"context": context, "options": options},
                                      errback=self.failed)
@@ -182,34 +141,19 @@ class DocketSpider(PacerSpider):
     # -- possible_case_numbers.pl -----------------------------------------------------------
     def parse_possible_case_numbers(self, response, context, options):
         court = self.court(context["court_id"])
-        yield self.raw_page(response, "possible_case_numbers", context)
-        selector = Selector(text=response.body.decode("utf-8", "replace"), type="xml")
-        candidates = [
-            {"pacer_case_id": node.attrib.get("id"), "number": node.attrib.get("number", ""),
-             "title": node.attrib.get("title", ""), "defendant": node.attrib.get("defendant")}
-            for node in selector.xpath("//case") if node.attrib.get("id")
-        ]
         wanted = context["docket_number"]
-        found = matching_cases(wanted, candidates)
-        if not found:
-            message = selector.xpath("//message/@text").get() or "no such case"
-            self.refuse("case_not_found", f"{court.court_id}: no case {wanted!r} ({message.strip()})")
+        page = self.read_page(response, "possible_case_numbers", {**context, "pick": self.pick})
+        if page.parsed is None:
+            # Not found, sealed, or several cases and no -a pick: the page is kept and its reason recorded.
+            yield from page.items
+            kind = {"ambiguous": "ambiguous_docket_number", "not_found": "case_not_found"}.get(
+                page.problem.kind, page.problem.kind)
+            hint = ". Pass -a pacer_case_id=<one of them> or -a pick=main" if kind == "ambiguous_docket_number" else ""
+            self.refuse(kind, f"{court.court_id} docket number {wanted!r}: {page.problem.reason}{hint}")
             return
-        if len(found) > 1:
-            if self.pick and self.pick.lower() == "main":
-                chosen = main_case(found)
-            else:
-                chosen = next((c for c in found if c["pacer_case_id"] == self.pick), None)
-            if chosen is None:
-                listing = "; ".join(f"{c['pacer_case_id']} ({c['title'] or c['number']})" for c in found)
-                self.refuse("ambiguous_docket_number",
-                            f"{court.court_id} docket number {wanted!r} matches {len(found)} cases: {listing}. "
-                            f"Pass -a pacer_case_id=<one of them> or -a pick=main")
-                return
-        else:
-            chosen = found[0]
-        context = {**context, "pacer_case_id": chosen["pacer_case_id"]}
-        logger.info("%s %s is PACER case %s", court.court_id, wanted, chosen["pacer_case_id"])
+        yield from page.items
+        context = {**context, "pacer_case_id": page.parsed["pacer_case_id"]}
+        logger.info("%s %s is PACER case %s", court.court_id, wanted, context["pacer_case_id"])
         yield from self.docket_request(court, context, options)
 
     # -- DktRpt.pl --------------------------------------------------------------------------
@@ -224,12 +168,10 @@ class DocketSpider(PacerSpider):
         fields = {"all_case_ids": context["pacer_case_id"], **options, "pdf_header": "1",
                   "output_format": "html", "sort1": "oldest date first"}
         fields.pop("since", None)
-        changed = get_plugin_manager().hook.query_params(court_id=court.court_id, report="docket", params=dict(fields))
-        if changed is not None:
-            fields = changed
+        fields = DOCKET.form(court.court_id, fields)
         context = {**context, "options": {k: v for k, v in options.items() if v}}
         self.reserved += MAX_CHARGE
-        yield multipart_request(f"{self.base_url(court)}/cgi-bin/DktRpt.pl?1-L_1_0-1", fields,
+        yield multipart_request(DOCKET.url(self.base_url(court)), fields,
                                 callback=self.parse_docket, cb_kwargs={"context": context},
                                 errback=self.failed, dont_filter=True)
 
@@ -257,19 +199,14 @@ class DocketSpider(PacerSpider):
     def parse_docket(self, response, context):
         court = self.court(context["court_id"])
         self.reserved -= MAX_CHARGE
-        yield self.raw_page(response, "docket", context, billed=True)
-        if not self.follow_attachments:
+        page = self.read_page(response, "docket", context, billed=True)
+        yield from page.items
+        if not self.follow_attachments or page.parsed is None:
             return
-        # An entry's own document is the link in a cell before its docket text (the last cell);
-        # attachment links inside the text are on the attachment page already.
-        links = self.selector(response).xpath(
-            "//tr/td[position() < last()]//a[contains(@href, '/doc1/')][1]/@href").getall()
-        for href in links:
-            match = _DOC1.search(href)
-            if not match:
-                continue
-            doc_id = normalize_pacer_doc_id(match.group(1), court.court_id)
-            if doc_id in self._seen_doc_ids:
+        # Each entry's own document (attachment links inside the text are on its attachment page).
+        for entry in page.parsed.get("docket_entries") or []:
+            doc_id = entry.get("pacer_doc_id")
+            if not doc_id or not doc_id.isdigit() or doc_id in self._seen_doc_ids:
                 continue
             self._seen_doc_ids.add(doc_id)
             page_context = {"court_id": court.court_id, "pacer_case_id": context["pacer_case_id"],
@@ -278,6 +215,6 @@ class DocketSpider(PacerSpider):
                                  cb_kwargs={"context": page_context}, errback=self.failed)
 
     def parse_attachment_page(self, response, context):
-        from .attachment_page import attachment_page_item
+        from .attachment_page import attachment_page_items
 
-        yield from attachment_page_item(self, response, context)
+        yield from attachment_page_items(self, response, context)

@@ -19,7 +19,9 @@ import scrapy
 from pacer_spiders import archive_lookup
 from pacer_spiders.courts import normalize_pacer_doc_id
 
-from .base import MAX_CHARGE, PRICE_PER_PAGE, ArgumentError, PacerSpider, multipart_request, read_receipt, receipt_cost
+from pacer_spiders.reports.pdf import PDF_MAGIC
+
+from .base import MAX_CHARGE, PRICE_PER_PAGE, ArgumentError, PacerSpider, multipart_request, receipt_cost, receipt_of
 from .doc1 import read_doc1
 
 logger = logging.getLogger(__name__)
@@ -100,28 +102,29 @@ class PdfSpider(PacerSpider):
                                  cb_kwargs={"context": context}, errback=self.failed)
 
     def parse_doc1(self, response, context):
-        page = read_doc1(response, context["court_id"])
-        if page.kind == "pdf":  # a free document comes straight away
-            yield self.pdf_item(response, context, receipt=None)
+        doc1 = read_doc1(self, response, context)
+        if doc1.kind == "pdf":  # a free document comes straight away
+            yield from self.pdf_items(response, context, receipt=None)
             return
-        if page.kind == "problem":
-            yield from self.skip(context, page.problem)
+        if doc1.kind == "problem":
+            yield from self.skip(context, doc1.problem)
             return
-        if page.kind == "menu":
-            yield self.raw_page(response, "attachment_page", context)  # free and worth keeping
-            pages = page.pages
+        if doc1.kind == "menu":
+            yield from doc1.page.items  # free and worth keeping
+            pages = doc1.page.parsed.get("page_count")
             cost = min(MAX_CHARGE, round(PRICE_PER_PAGE * pages, 2)) if pages else MAX_CHARGE
             receipt = {"cost": f"{cost:.2f}", "billable_pages": pages, "estimated_from": "attachment_page"}
-            fields = {**page.fields, "got_receipt": "1"}
+            fields = {**doc1.fields, "got_receipt": "1"}
             url = self.doc1_url(self.court(context["court_id"]), context["pacer_doc_id"])
-        elif page.kind == "confirmation":
-            receipt = read_receipt(response.body)
-            if receipt is None:
+        elif doc1.kind == "confirmation":
+            if doc1.page.parsed is None:
                 self.refuse("no_receipt", f"{response.url}: the purchase page shows no receipt; not buying")
                 return
-            cost, fields, url = receipt_cost(receipt), page.fields, page.url
-        elif page.kind == "iframe":
-            yield self.follow_iframe(response, page.url, context, read_receipt(response.body))
+            yield from doc1.page.items
+            receipt = doc1.page.parsed
+            cost, fields, url = receipt_cost(receipt), doc1.fields, doc1.url
+        elif doc1.kind == "iframe":
+            yield self.follow_iframe(response, doc1.url, context, receipt_of(response.body))
             return
         else:
             self.refuse("unexpected_page", f"{response.url}: neither a purchase page nor a document")
@@ -137,19 +140,19 @@ class PdfSpider(PacerSpider):
                                 cb_kwargs={"context": context, "reserved": cost}, meta=self.same_account(response))
 
     def parse_purchase(self, response, context, reserved):
-        page = read_doc1(response, context["court_id"])
-        receipt = read_receipt(response.body) if page.kind != "pdf" else None
-        if page.kind == "pdf":
+        doc1 = read_doc1(self, response, context)
+        if doc1.kind == "pdf":
             self.reserved -= reserved
-            yield self.pdf_item(response, context, receipt={"cost": f"{reserved:.2f}"})
-        elif page.kind == "iframe":
-            yield self.follow_iframe(response, page.url, context, receipt or {"cost": f"{reserved:.2f}"}, reserved)
-        elif page.kind == "problem":
+            yield from self.pdf_items(response, context, receipt={"cost": f"{reserved:.2f}"})
+        elif doc1.kind == "iframe":
+            receipt = receipt_of(response.body)
+            yield self.follow_iframe(response, doc1.url, context, receipt or {"cost": f"{reserved:.2f}"}, reserved)
+        elif doc1.kind == "problem":
             self.reserved -= reserved
-            yield from self.skip(context, page.problem)
+            yield from self.skip(context, doc1.problem)
         else:
             self.reserved -= reserved
-            self.refuse("unexpected_page", f"{response.url}: the purchase answered no document ({page.kind})")
+            self.refuse("unexpected_page", f"{response.url}: the purchase answered no document ({doc1.kind})")
 
     def follow_iframe(self, response, url, context, receipt, reserved=0.0):
         return scrapy.Request(url, callback=self.parse_pdf, errback=self.failed, dont_filter=True,
@@ -158,21 +161,21 @@ class PdfSpider(PacerSpider):
 
     def parse_pdf(self, response, context, receipt, reserved=0.0):
         self.reserved -= reserved
-        if response.body[:5] != b"%PDF-":
-            page = read_doc1(response, context["court_id"])
-            if page.kind == "problem":
-                yield from self.skip(context, page.problem)
+        if response.body[:5] != PDF_MAGIC:
+            doc1 = read_doc1(self, response, context)
+            if doc1.kind == "problem":
+                yield from self.skip(context, doc1.problem)
             else:
                 self.refuse("not_a_pdf", f"{response.url}: the document link answered no PDF")
             return
-        yield self.pdf_item(response, context, receipt)
+        yield from self.pdf_items(response, context, receipt)
 
-    def pdf_item(self, response, context, receipt):
+    def pdf_items(self, response, context, receipt):
         self.crawler.stats.inc_value("pacer/purchases")
-        item = self.raw_page(response, "pdf", context, billed=bool(receipt), receipt=receipt)
+        page = self.read_page(response, "pdf", context, billed=bool(receipt), receipt=receipt)
         logger.info("Got %s document %s (%d bytes, $%.2f)", context["court_id"], context["pacer_doc_id"],
-                    len(response.body), item["cost"])
-        return item
+                    len(response.body), receipt_cost(receipt) if receipt else 0.0)
+        return page.items
 
     def skip(self, context, problem):
         """A document that cannot be had: nothing is stored; the reason is logged and counted."""

@@ -14,7 +14,7 @@ import re
 from itemloaders.processors import MapCompose, TakeFirst
 
 from pacer_spiders.pages import NotTheReport, PageProblem
-from pacer_spiders.parsers.detect import is_attachment_menu, refuse_other_report, refuse_problem_page
+from pacer_spiders.reports.base import refuse_other_report, refuse_problem_page
 from pacer_spiders.parsers.common import (
     clean,
     decode,
@@ -194,3 +194,29 @@ def _description(row, column: int | None) -> str:
         return ""
     # The description is the cell's first text node; inner spacing is the filer's and is kept.
     return (first(cells[column].xpath(".//text()").getall()) or "").strip()
+
+
+# -- the report unit -----------------------------------------------------------------------------
+from pacer_spiders.items import fields, item_class  # noqa: E402
+from pacer_spiders.reports.base import ReportUnit, merge_into_entry  # noqa: E402
+
+AttachmentPage = item_class("AttachmentPage", "A document's attachment menu (doc1): the main document and "
+                            "its attachments.", fields(
+                                "court_id", "pacer_case_id", "pacer_doc_id", "pacer_seq_no", "document_number",
+                                "file_size_str", page_count="int", file_size_bytes="int", attachments="list"))
+_ATTACHMENT_MENU = re.compile(
+    r"document selection menu|name=[\"']?document_\d*_\d+|documents? (?:are|is) attached to this filing"
+)
+
+
+def is_attachment_menu(text: str) -> bool:
+    """Whether the page carries the marks of a doc1 document selection menu."""
+    low = text.lower()
+    return "document" in low and bool(_ATTACHMENT_MENU.search(low))
+
+
+UNIT = ReportUnit(
+    parse, is_attachment_menu, merge_into_entry,
+    name="attachment_page", ingest_type="attachment_page", item_class=AttachmentPage, joins_docket=True,
+    detect_rank=50, path="/doc1/{pacer_doc_id}",
+)

@@ -13,7 +13,7 @@ import re
 from parsel import Selector
 
 from pacer_spiders.pages import NotTheReport, PageProblem
-from pacer_spiders.parsers.detect import refuse_other_report, refuse_problem_page
+from pacer_spiders.reports.base import refuse_other_report, refuse_problem_page
 from pacer_spiders.parsers.common import decode, harmonize_case_name, parse_date, parse_docket_number, selector, strip_controls
 
 _LINE_BREAK = re.compile(r"<br\s*/?>|<p\b[^>]*>", re.I)
@@ -104,3 +104,21 @@ def _judge_line(line: str, index: int, data: dict) -> None:
         data["referred_to_str"] = match.group(1)
     elif match := _RELATED.search(line):
         data["related_cases_str"] = match.group(1)
+
+
+# -- the report unit -----------------------------------------------------------------------------
+from pacer_spiders.items import CASE_FIELDS, fields, item_class  # noqa: E402
+from pacer_spiders.reports.base import ReportUnit, merge_docket_item  # noqa: E402
+
+CaseQuery = item_class("CaseQuery", "A case query (iquery.pl): the case's header and its last filing.", {
+    **CASE_FIELDS, **fields("court_id", "case_name_raw", "case_type", "chapter", "asset", "vol", "related_bankruptcy",
+                            "related_cases_str", date_debtor_dismissed="date", date_joint_debtor_dismissed="date",
+                            date_plan_confirmed="date")})
+# The case query page links the case's other reports.
+_CASE_QUERY = re.compile(r"mobile_query\.pl\?search=caseinfo|qryparties\.pl\?\d+|qryalias\.pl\?\d+")
+
+UNIT = ReportUnit(
+    parse, lambda lowered: ".pl?" in lowered and bool(_CASE_QUERY.search(lowered)), merge_docket_item,
+    name="case_query", ingest_type="case_query", item_class=CaseQuery, names_case=True, detect_rank=70,
+    path="/cgi-bin/iquery.pl?{pacer_case_id}",
+)

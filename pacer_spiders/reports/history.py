@@ -13,7 +13,7 @@ import re
 from pacer_spiders.pages import NotTheReport
 from pacer_spiders.parsers import docket_common as dc
 from pacer_spiders.parsers.common import decode, is_bankruptcy_court
-from pacer_spiders.parsers.docket_report import CASE_NAME_PATTERNS, DATE_DISCHARGED, DATE_TERMINATED
+from pacer_spiders.reports.docket import CASE_NAME_PATTERNS, DATE_DISCHARGED, DATE_TERMINATED
 from pacer_spiders.parsers.problems import page_problem
 
 REPORT = "history"
@@ -123,3 +123,26 @@ def _entries(root, court_id: str) -> list[dict]:
     # Rows numbered "doc" are not on the docket itself.
     entries = [e for e in entries if e["document_number"] is None or e["document_number"].isdigit()]
     return dc.clean_value(entries)
+
+
+# -- the report unit -----------------------------------------------------------------------------
+from pacer_spiders.items import CASE_FIELDS, fields, item_class  # noqa: E402
+from pacer_spiders.reports.base import ReportUnit, merge_docket_item  # noqa: E402
+
+DocketHistory = item_class("DocketHistory", "A docket history report (HistDocQry.pl): the case and its "
+                           "entries with their short descriptions.", {**CASE_FIELDS, **fields("court_id")})
+_HISTORY = re.compile(
+    r"<title>[^<]*history/documents|>\s*history\s*</h2>|<font size=\"?5\"?>\s*(?:history|documents)\s*</font>"
+    r"|description:\s*</font>\s*</th>\s*<td[^>]*>\s*<font[^>]*>\s*history/documents"
+)
+
+
+def recognise(lowered: str) -> bool:
+    return "history" in lowered and bool(_HISTORY.search(lowered))
+
+
+UNIT = ReportUnit(
+    parse, recognise, merge_docket_item,
+    name=REPORT, ingest_type="history", item_class=DocketHistory, billed=True, names_case=True, detect_rank=30,
+    path="/cgi-bin/HistDocQry.pl?{pacer_case_id}",
+)

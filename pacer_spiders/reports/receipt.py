@@ -12,7 +12,7 @@ from datetime import datetime
 
 from pacer_spiders.pages import NotTheReport, PageProblem
 from pacer_spiders.parsers.common import clean, decode, label_values, selector
-from pacer_spiders.parsers.detect import refuse_problem_page
+from pacer_spiders.reports.base import refuse_problem_page
 
 LABELS = {
     "description": "document_description",
@@ -78,3 +78,59 @@ def _why_no_receipt(sel) -> str:
         if index >= 0:
             return f"no transaction receipt; the page says: {body[index:index + 90].strip()}"
     return "no 'Transaction Receipt' table on the page"
+
+
+# PACER's fee rules (the PACER fee schedule): $0.10 a page; a document or a case report is capped
+# at 30 billable pages ($3.00); an HTML report is billed 4,320 bytes a page.
+PRICE_PER_PAGE = 0.10
+MAX_CHARGE = 3.00
+# The receipt table is the last thing on a billed page; reading only the tail spares a second
+# parse of a long docket (lxml mends the cut-off start).
+_TAIL = 24_000
+
+
+def receipt_of(body: bytes) -> dict | None:
+    """The transaction receipt at the foot of a billed page (or a purchase confirmation), or None."""
+    if b"Receipt" not in body and b"receipt" not in body:
+        return None
+    for part in ((body[-_TAIL:], body) if len(body) > 2 * _TAIL else (body,)):
+        try:
+            receipt = parse(part, {})
+        except NotTheReport:
+            continue
+        if receipt.get("cost") not in (None, ""):
+            return receipt
+    return None
+
+
+def receipt_cost(receipt: dict | None) -> float:
+    """The dollars a parsed receipt says were billed (0.0 without one)."""
+    if not receipt:
+        return 0.0
+    try:
+        return round(float(str(receipt.get("cost") or 0).replace("$", "").strip() or 0), 2)
+    except ValueError:
+        return 0.0
+
+
+# -- the report unit -----------------------------------------------------------------------------
+from pacer_spiders.items import item_class  # noqa: E402
+from pacer_spiders.reports.base import ReportUnit  # noqa: E402
+
+Receipt = item_class("Receipt", "A transaction receipt or a document's purchase confirmation page; the "
+                     "receipt it shows is its ``receipt`` field.", {})
+_RECEIPT = re.compile(r"transaction\s+receipt")
+
+
+class ReceiptUnit(ReportUnit):
+    def make_items(self, parsed, provenance):
+        return [Receipt(**{**provenance, "receipt": parsed})]
+
+    def check(self, item):
+        return None  # a receipt that parsed has its billing lines
+
+
+UNIT = ReceiptUnit(
+    parse, lambda lowered: "transaction" in lowered and bool(_RECEIPT.search(lowered)),
+    name="receipt", item_class=Receipt, detect_rank=60,
+)

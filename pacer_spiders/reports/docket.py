@@ -559,3 +559,26 @@ def add_criminal_data(parties: list[dict], rows, cells_of, texts) -> None:
             if name != "None":
                 data["complaints"].append({"name": name, "disposition": disposition})
     flush()
+
+
+# -- the report unit -----------------------------------------------------------------------------
+from pacer_spiders.items import CASE_FIELDS, fields, item_class  # noqa: E402
+from pacer_spiders.reports.base import ReportUnit, merge_docket_item  # noqa: E402
+
+Docket = item_class("Docket", "A docket report: the case, its parties with attorneys, its entries.",
+                    {**CASE_FIELDS, **fields("court_id")})
+# The docket report's marks (CM/ECF prints one of them on every docket page).
+DOCKET_HEADINGS = ("docket for case #", "bankruptcy petition #", "adversary proceeding #", "docket text</",
+                   "general docket")
+
+
+def recognise(lowered: str) -> bool:
+    return any(heading in lowered for heading in DOCKET_HEADINGS)
+
+
+UNIT = ReportUnit(
+    parse, recognise, merge_docket_item,
+    name=REPORT, ingest_type="docket", item_class=Docket, billed=True, names_case=True, detect_rank=40,
+    # The report form's own URL (CM/ECF appends the form's serial to the query string).
+    path="/cgi-bin/DktRpt.pl?1-L_1_0-1",
+)

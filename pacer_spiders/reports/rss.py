@@ -124,3 +124,42 @@ def _entry(summary: str, published: str) -> dict:
         "pacer_seq_no": query_param(url, "de_seq_num"),
         "short_description": html.unescape(short.group(1)) if short else "",
     }
+
+
+# -- the report unit -----------------------------------------------------------------------------
+from pacer_spiders.items import CASE_FIELDS, fields, item_class  # noqa: E402
+from pacer_spiders.reports.base import ReportUnit  # noqa: E402
+
+RssFeed = item_class("RssFeed", "A court's RSS feed (rss_outside.pl): each case it names, with its newest "
+                     "entries, in ``cases`` (dicts of the ``RssCase`` fields).", fields(cases="list"))
+RssCase = item_class("RssCase", "One case of an RSS feed.", {
+    **CASE_FIELDS, **fields("court_id", "chapter", "office", "trustee_str", "type")}, page=False)
+
+
+class RssUnit(ReportUnit):
+    def make_items(self, parsed, provenance):
+        return [RssFeed(**provenance, cases=[dict(RssCase(**case)) for case in parsed])]
+
+
+def merge_feed(archive, item):
+    """Each case a feed names is a partial docket (its newest entries); the last result is returned
+    with every case's counts added up, and ``docket_ids`` of all of them."""
+    from collections import Counter
+
+    total, last, docket_ids = Counter(), None, []
+    for case in item.get("cases") or []:
+        if case.get("docket_number") or case.get("pacer_case_id"):
+            last = archive.merge_docket(item["court_id"], case, {"pacer_case_id": case.get("pacer_case_id")})
+            total.update(last.counts)
+            docket_ids.append(last.docket_id)
+    if last is not None:
+        last.counts = total
+        last.docket_ids = docket_ids
+    return last
+
+
+UNIT = RssUnit(
+    parse, lambda lowered: xml_root(lowered) == "rss", merge_feed,
+    name="rss", ingest_type="rss", item_class=RssFeed, detect_rank=10, path="/cgi-bin/rss_outside.pl",
+)
+from pacer_spiders.reports import xml_root  # noqa: E402

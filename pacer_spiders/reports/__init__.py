@@ -1,0 +1,80 @@
+"""One module per PACER report: each declares a ``UNIT`` (see ``reports.base.ReportUnit``).
+
+``unit_for(report, court_id)`` is the unit to use (a court plugin may supply its own through the
+``report_unit`` hook); ``detect_report(body)`` names the report of a page from its content alone;
+``read(report, body, provenance)`` parses a page once into its item.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+
+from pacer_spiders.reports.base import PageRead, ReportUnit, read_page
+
+# report name -> module of its unit, in the order pages of unknown report are tested.
+BUILTIN_REPORTS = {
+    "rss": "pacer_spiders.reports.rss",
+    "possible_case_numbers": "pacer_spiders.reports.possible_case_numbers",
+    "history": "pacer_spiders.reports.history",
+    "docket": "pacer_spiders.reports.docket",
+    "attachment_page": "pacer_spiders.reports.attachment_page",
+    # A billed docket also ends with a receipt, so the receipt is the last HTML report tried.
+    "receipt": "pacer_spiders.reports.receipt",
+    "case_query": "pacer_spiders.reports.case_query",
+    "pdf": "pacer_spiders.reports.pdf",
+}
+REPORTS = tuple(name for name in BUILTIN_REPORTS if name != "pdf")  # the reports of saved pages
+_XML_ROOT = re.compile(r"^\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*)*<(\w+)", re.S)
+
+
+def builtin_unit(report: str) -> ReportUnit | None:
+    module = BUILTIN_REPORTS.get(report)
+    return importlib.import_module(module).UNIT if module else None
+
+
+def unit_for(report: str, court_id: str | None = None) -> ReportUnit:
+    """The report unit of ``report`` at a court (court plugins first); KeyError when none."""
+    from pacer_spiders.plugin_manager import get_plugin_manager
+
+    unit = get_plugin_manager().hook.report_unit(court_id=court_id, report=report)
+    if unit is None:
+        raise KeyError(f"no report unit for {report!r}")
+    return unit
+
+
+def units() -> list[ReportUnit]:
+    """Every built-in report unit."""
+    return [builtin_unit(name) for name in BUILTIN_REPORTS]
+
+
+def ingest_types() -> dict[str, ReportUnit]:
+    """``pacer-spiders ingest --type`` name -> unit."""
+    return {unit.ingest_type: unit for unit in units() if unit.ingest_type}
+
+
+def xml_root(text: str) -> str | None:
+    """The lower-cased root element name of an XML page, or None."""
+    match = _XML_ROOT.match(text[:4096].lstrip("\ufeff"))
+    return match.group(1).lower() if match else None
+
+
+def detect_report(body: bytes | str) -> str | None:
+    """The report name of a page from its content alone (one of ``REPORTS``), or None."""
+    from pacer_spiders.parsers.common import decode
+
+    lowered = decode(body).lower()
+    ranked = sorted((u for u in units() if u.detect_rank is not None), key=lambda u: u.detect_rank)
+    for unit in ranked:
+        if unit.recognise(lowered):
+            return unit.name
+    return None
+
+
+def read(report: str, body: bytes, provenance: dict) -> PageRead:
+    """Parse one page of ``report`` (at ``provenance['court_id']``) once into its item."""
+    return read_page(unit_for(report, provenance.get("court_id")), body, provenance)
+
+
+__all__ = ["BUILTIN_REPORTS", "REPORTS", "PageRead", "ReportUnit", "detect_report", "read", "read_page",
+           "unit_for", "units", "ingest_types", "xml_root"]

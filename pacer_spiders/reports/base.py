@@ -1,0 +1,201 @@
+"""What a report unit is, and the one way a page of PACER becomes items.
+
+A report unit (one module of ``pacer_spiders.reports`` each) declares, for one PACER report: its
+name and ``ingest --type``; how PACER is asked for it (path and form fields, every form through the
+``query_params`` hook); how a page of it is recognised; its pure parser (bytes and context in, the
+reference field set out: no I/O, no settings); the typed item it yields; and how that item merges
+into the archive.  Spiders, ``pacer-spiders ingest`` and ``pacer-spiders parse`` all read a page
+through :func:`read_page`, once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+from pacer_spiders.items import PROVENANCE_FIELDS, RawPage
+from pacer_spiders.pages import NotTheReport, PageProblem
+
+_SPACES = re.compile(r"\s+")
+
+
+def one_line(text, limit: int = 300) -> str:
+    return _SPACES.sub(" ", str(text)).strip()[:limit]
+
+
+class ReportUnit:
+    """The declaration of one PACER report; modules make one instance each, named ``UNIT``.
+
+    Subclasses (or instances given keyword arguments) set the attributes below; the methods have
+    the behaviour most reports share and are overridden where a report differs.
+    """
+
+    name: str = ""
+    #: ``pacer-spiders ingest --type`` of a saved page of this report (None: not ingestable)
+    ingest_type: str | None = None
+    #: the Scrapy Item class a page of this report becomes
+    item_class: type | None = None
+    #: CM/ECF path of the report, ``{...}`` placeholders filled by :meth:`url`
+    path: str | None = None
+    #: PACER bills the report page itself (a receipt is at its foot)
+    billed: bool = False
+    #: a page of this report names one case; a page naming none is refused
+    names_case: bool = False
+    #: merged into a docket already held, or kept as an orphan until it is
+    joins_docket: bool = False
+    #: detection rank for pages of unknown report (lower first); None: never detected
+    detect_rank: int | None = None
+    #: the keys of the reference field set, where the parse yields more (None: all of them)
+    reference_keys: tuple | None = None
+
+    def __init__(self, parse: Callable, recognise: Callable | None = None, merge: Callable | None = None,
+                 **attributes):
+        self._parse = parse
+        self._recognise = recognise
+        self._merge = merge
+        for name, value in attributes.items():
+            if not hasattr(type(self), name):
+                raise TypeError(f"ReportUnit has no attribute {name!r}")
+            setattr(self, name, value)
+
+    def __repr__(self) -> str:
+        return f"<report {self.name}>"
+
+    # -- asking PACER ----------------------------------------------------------------------------
+    def url(self, base_url: str, **parts) -> str:
+        """The report's URL at a court (``base_url`` from ``courts.court_base_url``)."""
+        if self.path is None:
+            raise ValueError(f"report {self.name!r} is not asked for by URL")
+        return base_url + self.path.format(**parts)
+
+    def form(self, court_id: str, fields: dict) -> dict:
+        """The form fields to send, after the court plugins' ``query_params`` hook."""
+        from pacer_spiders.plugin_manager import get_plugin_manager
+
+        fields = {k: v for k, v in fields.items() if v is not None}
+        changed = get_plugin_manager().hook.query_params(court_id=court_id, report=self.name, params=dict(fields))
+        return fields if changed is None else changed
+
+    # -- reading a page --------------------------------------------------------------------------
+    def recognise(self, lowered: str) -> bool:
+        """Whether a page (lower-cased text) carries the marks every page of this report has."""
+        return bool(self._recognise and self._recognise(lowered))
+
+    def parse(self, body: bytes, context: dict):
+        """The pure parser: the item's fields (the reference field set, and more where
+    ``reference_keys`` says); raises NotTheReport for another page."""
+        return self._parse(body, context or {})
+
+    def reference(self, parsed):
+        """The reference field set (``pacer-spiders parse``, the corpus) of what ``parse`` returned."""
+        if self.reference_keys is None or not isinstance(parsed, dict):
+            return parsed
+        return {key: parsed.get(key) for key in self.reference_keys}
+
+    def make_items(self, parsed, provenance: dict) -> list:
+        """The typed items of one parsed page (one, for most reports)."""
+        return [self.item_class(**{**provenance, **parsed})]
+
+    def check(self, item) -> PageProblem | None:
+        """What makes a parsed page unusable although it parsed (nothing found, no case named)."""
+        parsed = {k: v for k, v in item.items() if k not in PROVENANCE_FIELDS}
+        if not any(v not in (None, "", [], {}) for v in parsed.values()):
+            return PageProblem("empty", f"the {self.name} parser found nothing on this page")
+        if self.names_case:
+            context = item.get("context") or {}
+            if not (item.get("docket_number") or item.get("pacer_case_id") or context.get("pacer_case_id")):
+                return PageProblem("empty", f"the {self.name} page names no case (no docket number, no case id)")
+        return None
+
+    # -- the archive ------------------------------------------------------------------------------
+    def merge(self, archive, item):
+        """Merge the item into the archive; a MergeResult, or None when there is nothing to merge or
+        its docket is unknown (then a ``joins_docket`` report waits as an orphan)."""
+        if self._merge is None:
+            return None
+        return self._merge(archive, item)
+
+
+@dataclass
+class PageRead:
+    """One page read by its report unit: the items to yield and what a spider may follow."""
+
+    unit: ReportUnit
+    items: list = field(default_factory=list)
+    parsed: object = None  # the reference field set (None when the page is not the report)
+    problem: PageProblem | None = None
+
+
+def parser_of(unit: ReportUnit, court_id: str | None) -> Callable:
+    """The parser to use at a court: a court plugin's (the ``page_parser`` hook), else the unit's."""
+    from pacer_spiders.plugin_manager import get_plugin_manager
+
+    return get_plugin_manager().hook.page_parser(court_id=court_id, report=unit.name) or unit.parse
+
+
+def read_page(unit: ReportUnit, body: bytes, provenance: dict) -> PageRead:
+    """Parse ``body`` once with ``unit`` and make its items.
+
+    ``provenance`` holds the page's ``court_id``, ``url``, ``context`` (what was asked) and the
+    other ``PROVENANCE_FIELDS``.  A page that is not the report, or that the parser cannot read,
+    becomes one ``RawPage`` carrying the problem (the pipelines keep its bytes and record the
+    rejection): nothing is lost and nothing of it becomes data.
+    """
+    provenance = {**provenance, "report_type": unit.name, "body": body}
+    context = dict(provenance.get("context") or {})
+    context.setdefault("court_id", provenance.get("court_id"))
+    context.setdefault("url", provenance.get("url"))
+    court_id = provenance.get("court_id")
+    try:
+        parsed = parser_of(unit, court_id)(body, context)
+        items = unit.make_items(parsed, provenance)
+    except NotTheReport as exc:
+        return PageRead(unit, [RawPage(**provenance, problem=exc.problem)], None, exc.problem)
+    except Exception as exc:  # a parser bug must not lose the page: it is rejected with the reason
+        problem = classify(court_id, unit.name, body) or PageProblem(
+            "parse_error", one_line(f"{type(exc).__name__}: {exc}"))
+        return PageRead(unit, [RawPage(**provenance, problem=problem)], None, problem)
+    return PageRead(unit, items, parsed, None)
+
+
+def classify(court_id: str | None, report: str | None, body: bytes | str) -> PageProblem | None:
+    """What PACER sent instead of ``report`` (its error, login, sealed ... pages): the
+    ``classify_page`` hook, court plugins first.  PACER's messages live in ``parsers.problems``."""
+    from pacer_spiders.parsers.common import decode
+    from pacer_spiders.plugin_manager import get_plugin_manager
+
+    text = decode(body) if isinstance(body, bytes) else body
+    return get_plugin_manager().hook.classify_page(court_id=court_id, report=report, text=text)
+
+
+def refuse_problem_page(text: str, report: str, court_id: str | None = None) -> None:
+    """Raise NotTheReport for PACER's error, login, sealed... pages (the ``classify_page`` hook)."""
+    problem = classify(court_id, report, text)
+    if problem is not None:
+        raise NotTheReport(problem)
+
+
+def refuse_other_report(text: str, report: str) -> None:
+    """Raise NotTheReport when the page is plainly another report (a docket handed to the case query parser)."""
+    from pacer_spiders.reports import detect_report
+
+    kind = detect_report(text)
+    if kind is not None and kind != report:
+        raise NotTheReport(PageProblem("other_report", f"this page is a {kind} report, not {report}"))
+
+
+# -- merges several reports share -----------------------------------------------------------------
+def report_fields(item) -> dict:
+    """The report's own fields of an item (its provenance left out)."""
+    return {k: v for k, v in item.items() if k not in PROVENANCE_FIELDS}
+
+
+def merge_docket_item(archive, item):
+    """A page that describes a case (docket, history, case query ...) merges into its docket."""
+    return archive.merge_docket(item["court_id"], report_fields(item), dict(item.get("context") or {}))
+
+
+def merge_into_entry(archive, item):
+    """An attachment menu merges into the entry of its document (None while that is unknown)."""
+    return archive.merge_attachment_page(item["court_id"], report_fields(item), dict(item.get("context") or {}))
