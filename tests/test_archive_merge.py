@@ -161,3 +161,29 @@ def test_a_script_name_is_never_stored_as_a_document_id(pages, settings):
     crawl(settings, pages.page("cand", "docket", page, pacer_case_id="100"))
     doc_ids = {e["document_number"]: e["pacer_doc_id"] for e in _case(settings)["docket_entries"]}
     assert doc_ids == {"1": None, "2": "03501234567"}
+
+
+def test_a_docket_number_is_not_replaced_by_an_equivalent_form_of_itself(pages, settings):
+    # possible_case_numbers.pl writes the sequence unpadded; the docket report pads it.
+    crawl(settings, pages.page("cand", "docket", FULL, pacer_case_id="100"))
+    short = {"docket_number": "1:24-cv-1", "pacer_case_id": "100", "title": "Alpha v. Beta"}
+    again = crawl(settings, pages.page("cand", "possible_case_numbers", short, pacer_case_id="100"))
+    assert again.get("archive/rows_written", 0) == 0 and again["archive/dockets_unchanged"] == 1
+    assert _case(settings)["docket_number"] == "1:24-cv-00001"
+    # Another number (another office, another sequence) still replaces it.
+    for number in ("2:24-cv-00001", "2:24-cv-00011"):
+        moved = crawl(settings, pages.page("cand", "possible_case_numbers", dict(short, docket_number=number),
+                                           pacer_case_id="100"))
+        assert moved["archive/dockets_changed"] == 1
+        assert _case(settings)["docket_number"] == number
+
+
+def test_a_docket_first_known_by_its_short_number_takes_the_padded_one(pages, settings):
+    short = {"docket_number": "1:24-cv-1", "pacer_case_id": "100", "title": "Alpha v. Beta"}
+    crawl(settings, pages.page("cand", "possible_case_numbers", short, pacer_case_id="100"))
+    assert _case(settings)["docket_number"] == "1:24-cv-1"
+    crawl(settings, pages.page("cand", "docket", FULL, pacer_case_id="100"))
+    assert _case(settings)["docket_number"] == "1:24-cv-00001"
+    again = crawl(settings, pages.page("cand", "possible_case_numbers", short, pacer_case_id="100"),
+                  pages.page("cand", "docket", FULL, pacer_case_id="100"))
+    assert again.get("archive/rows_written", 0) == 0 and again["archive/dockets_unchanged"] == 2

@@ -242,9 +242,9 @@ def test_many_cases_from_an_input_file(sb, tmp_path):
 
 # -- with the archive (the pipelines store what the spiders yield) --------------------------------
 def _archive_entries(database_url, court_id, pacer_case_id) -> int:
-    from pacer_spiders import archive_lookup
+    from pacer_spiders.db.reader import ArchiveReader
 
-    held = archive_lookup.find_docket(database_url, court_id, pacer_case_id)
+    held = ArchiveReader.open(database_url).find_docket(court_id, pacer_case_id)
     return held["entry_count"] if held else 0
 
 

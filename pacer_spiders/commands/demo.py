@@ -93,7 +93,7 @@ def crawl_step(out, workdir: Path, name: str, spider_args: dict, what: str, sett
 
 
 def run(args) -> int:
-    from pacer_spiders import archive_lookup
+    from pacer_spiders.db.reader import ArchiveReader
     from pacer_spiders.sandbox import Sandbox
     from pacer_spiders.settings_access import project_settings
 
@@ -119,7 +119,7 @@ def run(args) -> int:
                    crawl_settings, account)
         # The PDF by our docket id and its document number, as a user would ask for it once the
         # docket is in the archive; by PACER document id when the archive has no such docket.
-        held = archive_lookup.find_docket(database_url, args.court, case.pacer_case_id)
+        held = ArchiveReader.open(database_url).find_docket(args.court, case.pacer_case_id)
         if held:
             pdf_args = {"docket": held["id"], "documents": str(document.document_number)}
         else:

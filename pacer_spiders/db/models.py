@@ -2,7 +2,7 @@
 
 The keys live in the database (unique and partial unique indexes), not only in code, so that
 several crawler processes upserting at once can never leave a duplicate row.  The merge rules
-that decide what a write changes are in ``pacer_spiders.db.archive``.
+that decide what a write changes are in ``pacer_spiders.db.merge_policy``.
 """
 
 from __future__ import annotations

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import scrapy
 
-from pacer_spiders import archive_lookup
 from pacer_spiders.courts import UnknownCourtError
+from pacer_spiders.db.reader import ArchiveReader
 from pacer_spiders.reports.docket import UNIT as DOCKET
 from pacer_spiders.reports.possible_case_numbers import UNIT as POSSIBLE_CASE_NUMBERS
 
@@ -108,7 +108,7 @@ class DocketSpider(PacerSpider):
                 raise ArgumentError(f"since must be 'last', not {since!r}")
             options["since"] = since or None
             if since and not context["pacer_case_id"] and self.database_url:
-                held = archive_lookup.find_docket(self.database_url, court.court_id, None, context["docket_number"])
+                held = ArchiveReader.open(self.database_url).find_docket(court.court_id, None, context["docket_number"])
                 if held and held.get("pacer_case_id"):
                     context["pacer_case_id"] = held["pacer_case_id"]  # no need to look the number up again
             if context["pacer_case_id"]:
@@ -182,7 +182,7 @@ class DocketSpider(PacerSpider):
         keeps one copy).  Parties and counsel are left out unless asked for: they are the
         costly part of a refresh and rarely change.
         """
-        held = archive_lookup.find_docket(self.database_url, court.court_id, context["pacer_case_id"]) \
+        held = ArchiveReader.open(self.database_url).find_docket(court.court_id, context["pacer_case_id"]) \
             if self.database_url else None
         if not held or not held.get("last_entry_date"):
             logger.info("since=last: %s %s is not in the archive yet; fetching it whole", court.court_id,

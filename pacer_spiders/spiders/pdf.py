@@ -16,7 +16,7 @@ import logging
 
 import scrapy
 
-from pacer_spiders import archive_lookup
+from pacer_spiders.db.reader import ArchiveReader
 from pacer_spiders.courts import normalize_pacer_doc_id
 
 from pacer_spiders.reports.pdf import PDF_MAGIC
@@ -61,12 +61,12 @@ class PdfSpider(PacerSpider):
         if self.docket_id:
             if not str(self.docket_id).isdigit():
                 raise ArgumentError(f"docket must be our docket id (a number), not {self.docket_id!r}")
-            row = archive_lookup.docket_by_id(self.database_url, int(self.docket_id))
+            row = ArchiveReader.open(self.database_url).docket_by_id(int(self.docket_id))
             if row is None:
                 raise ArgumentError(f"no docket {self.docket_id} in the archive ({self.database_url})")
             court = self.court(row["court_id"])
             numbers = parse_ranges(self.documents) if self.documents else None
-            found = archive_lookup.docket_documents(self.database_url, row["id"], numbers)
+            found = ArchiveReader.open(self.database_url).docket_documents(row["id"], numbers)
             missing = sorted((numbers or set()) - {d["document_number"] for d in found})
             if missing:
                 self.crawler.stats.inc_value("pacer/skipped/no_document_link", len(missing))
@@ -92,7 +92,7 @@ class PdfSpider(PacerSpider):
             if (court.court_id, doc_id) in self._asked:
                 continue
             self._asked.add((court.court_id, doc_id))
-            held = archive_lookup.held_document(self.database_url, court.court_id, doc_id) if self.database_url else None
+            held = ArchiveReader.open(self.database_url).held_document(court.court_id, doc_id) if self.database_url else None
             if held:
                 self.crawler.stats.inc_value("pacer/skipped/already_held")
                 logger.info("%s document %s is in the archive already (%s): not buying it", court.court_id, doc_id,

@@ -1,0 +1,220 @@
+"""Dockets and their children (entries, documents listed in entries, parties, attorneys, roles) and
+the ``docket_updates`` log.
+
+A docket first known by number adopts its case id; the same docket in two courts stays two
+dockets.  Every merge reads the docket's rows, works out the difference by the merge policy
+(``merge_policy.py``) and writes only that, so a page merged twice writes zero rows the second
+time.  Concurrent processes neither duplicate nor deadlock: see ``writes.lock_docket``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from sqlalchemy import and_, select, update
+
+from pacer_spiders.db.documents import merge_documents
+from pacer_spiders.db.merge_policy import (
+    ATTORNEYS, DOCKET_FIELDS, DOCKETS, ENTRIES, PARTIES, ROLES, as_date, as_int, as_text, name_key, normalized_text,
+)
+from pacer_spiders.db.models import (
+    AttorneyRow, DocketEntryRow, DocketRow, DocketUpdateRow, PartyAttorneyRow, PartyRow,
+)
+from pacer_spiders.db.writes import MergeResult, Store, insert, lock_docket, merge_rows, utcnow, write
+
+# The children whose changes make a docket changed.
+CHILD_KINDS = ("entries", "documents", "parties", "attorneys", "roles")
+
+
+def entry_key(entry: dict) -> str:
+    """The database key of an entry within its docket (see DocketEntryRow)."""
+    number = as_text(entry.get("document_number"))
+    if number:
+        return f"n:{number}"
+    day = as_date(entry.get("date_filed")) or as_date(entry.get("date_entered")) or ""
+    seq = as_text(entry.get("pacer_seq_no"))
+    if seq:
+        return f"s:{day}:{seq}"
+    digest = hashlib.sha1(normalized_text(entry.get("description")).encode()).hexdigest()[:20]
+    return f"t:{day}:{digest}"
+
+
+class Dockets:
+    """Merges docket-like pages (docket, history, case query, possible case numbers, RSS cases)."""
+
+    def __init__(self, store: Store):
+        self.store = store
+
+    def merge_docket(self, court_id: str, parsed: dict, context: dict | None = None) -> MergeResult:
+        """Merge a parsed docket (or history, case query, possible case numbers) page."""
+        context = context or {}
+        result = MergeResult()
+        pacer_case_id = as_text(context.get("pacer_case_id")) or as_text(parsed.get("pacer_case_id"))
+        docket_number = as_text(parsed.get("docket_number")) or as_text(context.get("docket_number"))
+        if not (pacer_case_id or docket_number):
+            raise ValueError("a docket needs a pacer_case_id or a docket_number")
+        with self.store.transaction() as conn:
+            lock_docket(conn, court_id, pacer_case_id, docket_number)
+            docket = self._find_or_create(conn, court_id, pacer_case_id, docket_number, result)
+            result.docket_id = docket_id = docket["id"]
+            changed_fields = list(result.changes.get("fields", []))
+            entries = [e for e in (parsed.get("docket_entries") or []) if isinstance(e, dict)]
+            self._merge_entries(conn, court_id, docket_id, entries, result)
+            self._merge_parties(conn, docket_id, parsed.get("parties") or [], result)
+            values = DOCKETS.read(parsed, court_id)
+            values["last_entry_date"] = max((d for d in (as_date(e.get("date_filed")) for e in entries) if d),
+                                            default=None)
+            updates = DOCKETS.changes(docket, values)
+            changed_fields += [k for k in updates if k != "last_entry_date"]
+            added = result.counts["dockets_added"]
+            if added:
+                changed_fields = []
+            touched = bool(updates) or added or result.changes.get("adopted_case_id") or any(
+                result.counts[f"{kind}_{what}"] for kind in CHILD_KINDS for what in ("added", "changed"))
+            if not touched:
+                result.counts["dockets_unchanged"] += 1
+                return result
+            now = utcnow()
+            write(conn, update(DocketRow).where(DocketRow.id == docket_id).values(**updates, updated_at=now), result)
+            if not added:
+                result.counts["dockets_changed"] += 1
+            summary = {k: v for k, v in result.counts.items() if v and not k.endswith("unchanged")
+                       and k != "rows_written"}
+            if changed_fields:
+                summary["fields"] = sorted(set(changed_fields))
+            result.changes = summary
+            write(conn, insert(conn, DocketUpdateRow.__table__).values(
+                docket_id=docket_id, changed_at=now, summary=summary), result)
+        return result
+
+    def _find_or_create(self, conn, court_id, pacer_case_id, docket_number, result) -> dict:
+        # Each select holds the row it finds (FOR UPDATE; see writes.lock_docket_row) and so reads
+        # it as the last transaction to hold it left it.
+        table = DocketRow.__table__
+        cols = [table.c.id, table.c.pacer_case_id, table.c.last_entry_date, *[table.c[f] for f in DOCKET_FIELDS]]
+        row = None
+        if pacer_case_id:
+            row = conn.execute(select(*cols).where(table.c.court_id == court_id,
+                                                   table.c.pacer_case_id == pacer_case_id)
+                               .with_for_update()).mappings().first()
+            if row is None and docket_number:
+                # A docket first known by its number adopts its case id now that we learn it.
+                row = conn.execute(select(*cols).where(
+                    table.c.court_id == court_id, table.c.docket_number == docket_number,
+                    table.c.pacer_case_id.is_(None)).with_for_update()).mappings().first()
+                if row is not None:
+                    write(conn, update(DocketRow).where(DocketRow.id == row["id"]).values(
+                        pacer_case_id=pacer_case_id), result)
+                    result.changes["adopted_case_id"] = pacer_case_id
+                    result.changes["fields"] = ["pacer_case_id"]
+                    row = dict(row, pacer_case_id=pacer_case_id)
+        else:
+            row = conn.execute(select(*cols).where(table.c.court_id == court_id,
+                                                   table.c.docket_number == docket_number)
+                               .order_by(table.c.pacer_case_id.is_(None), table.c.id).limit(1)
+                               .with_for_update()).mappings().first()
+        if row is not None:
+            return dict(row)
+        now = utcnow()
+        stmt = insert(conn, table).values(court_id=court_id, pacer_case_id=pacer_case_id,
+                                          docket_number=docket_number, created_at=now, updated_at=now)
+        if pacer_case_id:
+            stmt = stmt.on_conflict_do_nothing(index_elements=["court_id", "pacer_case_id"],
+                                               index_where=table.c.pacer_case_id.isnot(None))
+        else:
+            stmt = stmt.on_conflict_do_nothing(index_elements=["court_id", "docket_number"],
+                                               index_where=table.c.pacer_case_id.is_(None))
+        written = write(conn, stmt, result)
+        result.counts["dockets_added"] += 1 if written else 0
+        where = (table.c.pacer_case_id == pacer_case_id) if pacer_case_id else and_(
+            table.c.docket_number == docket_number, table.c.pacer_case_id.is_(None))
+        row = conn.execute(select(*cols).where(table.c.court_id == court_id, where).with_for_update()).mappings().one()
+        return dict(row)
+
+    # --- entries and the documents they list --------------------------------------------------
+    def _merge_entries(self, conn, court_id, docket_id, entries, result: MergeResult) -> None:
+        if not entries:
+            return
+        table = DocketEntryRow.__table__
+        incoming: dict[str, dict] = {}
+        attachments: dict[str, list] = {}
+        for entry in entries:
+            key = entry_key(entry)
+            ENTRIES.fold(incoming, key, ENTRIES.read(entry, court_id))
+            attachments.setdefault(key, entry.get("attachments") or [])
+        held = {r["entry_key"]: r for r in conn.execute(select(table).where(table.c.docket_id == docket_id)).mappings()}
+        if merge_rows(conn, table, ENTRIES, "entries", held, incoming,
+                      lambda key: {"docket_id": docket_id, "entry_key": key},
+                      (["docket_id", "entry_key"], None), result):
+            ids = {r.entry_key: r.id for r in conn.execute(
+                select(table.c.id, table.c.entry_key).where(table.c.docket_id == docket_id))}
+        else:
+            ids = {k: r["id"] for k, r in held.items()}
+        # The main document of each entry that has one, and attachments a parser listed in the entry.
+        docs = []
+        for key, values in incoming.items():
+            if values["pacer_doc_id"] or values["document_number"]:
+                docs.append((ids[key], {f: values[f] for f in ("document_number", "pacer_doc_id", "pacer_seq_no")},
+                             None))
+            for att in attachments[key]:
+                number = as_int(att.get("attachment_number"))
+                if number is not None:
+                    docs.append((ids[key], dict(att, document_number=values["document_number"]), number))
+        merge_documents(conn, court_id, docs, result)
+
+    # --- parties, attorneys and their roles ---------------------------------------------------
+    def _merge_parties(self, conn, docket_id, parties, result: MergeResult) -> None:
+        parties = [p for p in parties if isinstance(p, dict) and as_text(p.get("name"))]
+        if not parties:  # a docket fetched without parties keeps the ones we hold
+            return
+        pt, at, pat = PartyRow.__table__, AttorneyRow.__table__, PartyAttorneyRow.__table__
+        # One page may list a party or an attorney twice (an attorney for several parties, with
+        # contact text that differs): each is folded into one set of values first.
+        page_parties: dict[tuple, dict] = {}
+        page_attorneys: dict[str, dict] = {}
+        page_roles: dict[tuple, list] = {}
+        for party in parties:
+            key = (name_key(party["name"]), as_text(party.get("type")) or "")
+            PARTIES.fold(page_parties, key, PARTIES.read(party))
+            for attorney in party.get("attorneys") or []:
+                if not as_text(attorney.get("name")):
+                    continue
+                akey = name_key(attorney["name"])
+                ATTORNEYS.fold(page_attorneys, akey, ATTORNEYS.read(attorney))
+                roles = page_roles.setdefault((key, akey), [])
+                roles.extend(r for r in (attorney.get("roles") or []) if r and r not in roles)
+        party_ids = self._merge_named(conn, pt, PARTIES, "parties", docket_id, page_parties,
+                                      lambda key: {"name_key": key[0], "type": key[1]},
+                                      lambda r: (r["name_key"], r["type"]), result)
+        attorney_ids = self._merge_named(conn, at, ATTORNEYS, "attorneys", docket_id, page_attorneys,
+                                         lambda key: {"name_key": key}, lambda r: r["name_key"], result)
+        known_roles = {(r["party_id"], r["attorney_id"]): r for r in conn.execute(
+            select(pat).join(pt, pt.c.id == pat.c.party_id).where(pt.c.docket_id == docket_id)).mappings()}
+        for (key, akey), roles in page_roles.items():
+            party_id, attorney_id = party_ids[key], attorney_ids[akey]
+            values = ROLES.read({"roles": roles})
+            held = known_roles.get((party_id, attorney_id))
+            if held is None:
+                stmt = insert(conn, pat).values(party_id=party_id, attorney_id=attorney_id, **values)
+                write(conn, stmt.on_conflict_do_nothing(index_elements=["party_id", "attorney_id"]), result)
+                known_roles[(party_id, attorney_id)] = values
+                result.counts["roles_added"] += 1
+            elif changes := ROLES.changes(held, values):
+                write(conn, update(pat).where(pat.c.party_id == party_id, pat.c.attorney_id == attorney_id)
+                      .values(**changes), result)
+                known_roles[(party_id, attorney_id)] = changes
+                result.counts["roles_changed"] += 1
+            else:
+                result.counts["roles_unchanged"] += 1
+
+    def _merge_named(self, conn, table, policy, kind, docket_id, incoming, identity, key_of, result) -> dict:
+        """Merge parties or attorneys (key -> values) of a docket; their ids by key."""
+        def held_rows():
+            return {key_of(r): r for r in conn.execute(select(table).where(table.c.docket_id == docket_id)).mappings()}
+
+        held = held_rows()
+        elements = ["docket_id", *identity(next(iter(incoming))).keys()] if incoming else []
+        if merge_rows(conn, table, policy, kind, held, incoming, lambda key: {"docket_id": docket_id, **identity(key)},
+                      (elements, None), result, stamped=False):
+            held = held_rows()
+        return {key: held[key]["id"] for key in incoming}
