@@ -1,8 +1,9 @@
 """``scrapy crawl``, whose exit code says whether the crawl did its job (for cron and schedulers).
 
 Scrapy's own command exits 0 whenever the spider could start.  Here a crawl that ended for a
-failure (a refused login, an unknown court id, a bad argument...) exits 1; a crawl that finished
-or stopped at ``PACER_MAX_COST`` (a budget, not a failure) exits 0.
+failure (a refused login, an unknown court id, a bad argument, a feed export -O/FEEDS that could
+not be stored...) exits 1; a crawl that finished or stopped at ``PACER_MAX_COST`` (a budget, not a
+failure) exits 0.
 """
 
 from __future__ import annotations
@@ -35,7 +36,13 @@ class Command(ScrapyCrawl):
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
         stats = crawler.stats.get_stats() if crawler.stats else {}
-        if self.crawler_process.bootstrap_failed or stats.get("finish_reason") not in SUCCESS_REASONS:
+        failed_feeds = {k.rsplit("/", 1)[-1]: v for k, v in stats.items() if k.startswith("feedexport/failed_count/") and v}
+        if failed_feeds:
+            print("scrapy crawl: error: the feed export failed ("
+                  + ", ".join(f"{count} {storage} feed(s)" for storage, count in sorted(failed_feeds.items()))
+                  + "; the reason is in the log above)", file=sys.stderr)
+            self.exitcode = 1
+        elif self.crawler_process.bootstrap_failed or stats.get("finish_reason") not in SUCCESS_REASONS:
             self.exitcode = 1
         elif all_failed(stats):
             print("scrapy crawl: error: every request failed; nothing was fetched (see the errors above)",

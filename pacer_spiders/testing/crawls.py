@@ -29,8 +29,9 @@ class CrawlResult:
 
 
 def run_crawl(spider: str, workdir: Path, args: dict | None = None, settings: dict | None = None,
-              env: dict | None = None, timeout: float = 120) -> CrawlResult:
-    """``scrapy crawl <spider> -a k=v ... -s K=V ...`` in ``workdir``; ``env`` adds to a clean PACER environment."""
+              env: dict | None = None, timeout: float = 120, options: list[str] | None = None) -> CrawlResult:
+    """``scrapy crawl <spider> -a k=v ... -s K=V ... [options]`` in ``workdir`` (``options``: more
+    command-line arguments, ``-O out.jsonl`` say); ``env`` adds to a clean PACER environment."""
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     log_file, stats_file = workdir / "crawl.log", workdir / "stats.json"
@@ -47,6 +48,7 @@ def run_crawl(spider: str, workdir: Path, args: dict | None = None, settings: di
         command += ["-a", f"{key}={value}"]
     for key, value in all_settings.items():
         command += ["-s", f"{key}={value}"]
+    command += list(options or ())
     proc = subprocess.run(command, cwd=workdir, env=base_env, capture_output=True, text=True, timeout=timeout)
     log = log_file.read_text("utf-8", "replace") if log_file.exists() else ""
     log += proc.stdout + proc.stderr
