@@ -26,7 +26,7 @@ PROVENANCE = fields(
     status="int", context="dict", receipt="dict", cost="float", account="int",
     # Internal to the pipelines (never exported): the raw bytes, why the page was refused,
     # the archive rows it touched.
-    body="bytes", problem="PageProblem", docket_id="int", document="dict", orphan_id="bool",
+    body="bytes", problem="PageProblem", docket_id="int", document="dict", orphan_id="bool", document_id="int",
 )
 PROVENANCE_FIELDS = frozenset(PROVENANCE)
 #: what a feed export must not carry (the pipelines drop these once they are done with them)

@@ -150,11 +150,12 @@ def result_of(item) -> dict:
         if key in getattr(item, "fields", {}) and get(key) is not None:
             result[key] = get(key)
     document = get("document") if "document" in getattr(item, "fields", {}) else None
-    document_id = document.get("id") if isinstance(document, dict) else getattr(document, "id", None)
+    document_id = document.get("id") if isinstance(document, dict) else get("document_id")
     if document_id is not None:
         result["document_id"] = document_id
-    parsed = get("parsed")
-    if isinstance(parsed, dict):
+    # A parsed item holds its report's fields itself; an unread RawPage may hold them in ``parsed``.
+    parsed = get("parsed") if "parsed" in getattr(item, "fields", {}) else item
+    if hasattr(parsed, "get"):
         for key in ("pacer_case_id", "docket_number", "date_filed"):
             if parsed.get(key) and key not in result:
                 result[key] = parsed[key]

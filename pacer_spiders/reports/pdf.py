@@ -42,7 +42,7 @@ def merge_document(archive, item):
     """The document row the PDF is for (made when its entry is known); None while it is not."""
     result = archive.document_for_pdf(item["court_id"], dict(item.get("context") or {}))
     if result is not None:
-        item["document"] = result.document
+        item["document"], item["document_id"] = result.document, result.document["id"]
     return result
 
 
