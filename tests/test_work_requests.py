@@ -261,6 +261,28 @@ def test_case_query_sweep_finds_cases_after_the_highest_known_id_where_no_feed_h
     assert sorted(set(pages)) == [("nysd", "case_query")] and len(pages) == 2  # 100002 and 100003
 
 
+def test_a_refused_login_is_a_problem_of_the_job_and_its_window_stays_unseen(deployment, tmp_path, capsys):
+    from pacer_spiders import sandbox as sandbox_module
+
+    with sandbox_module.Sandbox(cases_per_court=3, entries=(4, 6)) as sb:
+        _held(deployment["sessions"], "nysd", "100001", sb.case("nysd", "100001").date_filed.isoformat(), None)
+        config = tmp_path / "schedules.json"
+        config.write_text(json.dumps({"courts": ["nysd"], "sources": ["case_query"]}))
+        argv = ["schedule", "--config", str(config), *deployment["args"]]
+        for name, value in {**sb.settings, "PACER_USERNAME": sb.accounts["good"].login,
+                            "PACER_PASSWORD": "not-the-password"}.items():
+            argv += ["-s", f"{name}={value}"]
+        assert main([*argv, "once", "daily", "--now", "2016-09-09T05:00:00+00:00"]) == 0
+        assert sb.auth._sessions == {}
+    captured = capsys.readouterr()
+    report = json.loads(captured.out)
+    assert report["enqueued"] == []
+    assert report["problems"] == ["case_query: the discovery crawl ended pacer_bad_credentials"]
+    assert report["not_seen"] == ["nysd: case_query did not see cases filed 2016-09-05 to 2016-09-09 "
+                                  "(case_query: case query failed at id 100002: no PACER account can log in)"]
+    assert "not-the-password" not in captured.out + captured.err
+
+
 def test_schedule_run_discovers_through_the_spiders_and_leaves_no_session_logged_in(deployment):
     from pacer_spiders import sandbox as sandbox_module
     from pacer_spiders.distributed.schedules import run_forever
