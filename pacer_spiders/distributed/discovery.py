@@ -158,14 +158,7 @@ class SpiderSource:
     settings: object = None
 
     def arguments(self, courts: list[str], window, hints: dict) -> dict:
-        arguments = {"court": ",".join(courts), "date_start": window[0].isoformat(), "date_end": window[1].isoformat()}
-        if self.spider == "case_query_sweep":
-            # where each court's sweep starts: the highest case id we know there, and its filing date
-            starts = {court: hint for court, hint in hints.items() if hint.get("max_case_id")}
-            arguments["after"] = ",".join(f"{court}:{hint['max_case_id']}" for court, hint in starts.items())
-            arguments["after_filed"] = ",".join(f"{court}:{hint['max_case_filed']}" for court, hint in starts.items()
-                                                if hint.get("max_case_filed"))
-        return arguments
+        return {"court": ",".join(courts), "date_start": window[0].isoformat(), "date_end": window[1].isoformat()}
 
     def discover(self, courts: list[str], window, hints: dict) -> tuple[dict[str, Coverage], str]:
         """Each court's coverage, and how the crawl ended (``finished``, ``cost_cap``, a failure...)."""
@@ -178,7 +171,18 @@ class SpiderSource:
         return found, reason
 
 
-SOURCES = {"rss": "rss", "case_query": "case_query_sweep"}
+class SweepSource(SpiderSource):
+    """The case query sweep: each court's sweep starts after the highest case id we know there."""
+
+    def arguments(self, courts: list[str], window, hints: dict) -> dict:
+        starts = {court: hints[court] for court in courts if hints.get(court, {}).get("max_case_id")}
+        return {**super().arguments(courts, window, hints),
+                "after": ",".join(f"{court}:{hint['max_case_id']}" for court, hint in starts.items()),
+                "after_filed": ",".join(f"{court}:{hint['max_case_filed']}" for court, hint in starts.items()
+                                        if hint.get("max_case_filed"))}
+
+
+SOURCES = {"rss": (SpiderSource, "rss"), "case_query": (SweepSource, "case_query_sweep")}
 
 
 def make_sources(names, settings=None) -> list[SpiderSource]:
@@ -186,7 +190,8 @@ def make_sources(names, settings=None) -> list[SpiderSource]:
     for name in names:
         if name not in SOURCES:
             raise ValueError(f"unknown discovery source {name!r}: one of {', '.join(SOURCES)}")
-        sources.append(SpiderSource(name, SOURCES[name], settings))
+        kind, spider = SOURCES[name]
+        sources.append(kind(name, spider, settings))
     return sources
 
 

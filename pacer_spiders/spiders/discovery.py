@@ -176,6 +176,9 @@ class CaseQuerySweepSpider(DiscoverySpider):
                 raise ArgumentError(f"after names {court_id}, which is not among the courts asked")
             if not start.isdigit():
                 raise ArgumentError(f"after must be a PACER case id (digits), not {start!r}")
+        for court_id, day in filed.items():
+            if as_date(day) is None:
+                raise ArgumentError(f"after_filed must be a date (YYYY-MM-DD), not {day!r}")
         for court_id, coverage in self.coverages.items():
             if court_id not in starts:
                 coverage.note = "no known case id to count from"
@@ -214,12 +217,12 @@ class CaseQuerySweepSpider(DiscoverySpider):
                              dont_filter=True)
 
     def parse_case(self, response, context):
-        self.reserved -= self.PROBE_COST
         yield from self.page_items(response, "case_query", context, billed=True)
         court_id, case_id = context["court_id"], int(context["pacer_case_id"])
         sweep = self.sweeps.get(court_id)
         if sweep is None or sweep["done"] or case_id != sweep["next"]:
             return  # an answer of an earlier crawl that a distributed queue handed back: kept, not followed
+        self.reserved -= self.PROBE_COST
         try:
             case = parser_for("case_query", court_id)(response.body, context)
         except NotTheReport:
@@ -236,12 +239,14 @@ class CaseQuerySweepSpider(DiscoverySpider):
 
     def probe_failed(self, failure):
         context = failure.request.cb_kwargs["context"]
+        self.failed(failure)
+        sweep = self.sweeps.get(context["court_id"])
+        if sweep is None or sweep["done"] or int(context["pacer_case_id"]) != sweep["next"]:
+            return  # not this crawl's probe (see parse_case)
         self.reserved -= self.PROBE_COST
-        sweep = self.sweeps[context["court_id"]]
         sweep["done"] = True
         self.coverages[context["court_id"]].note = (f"case query failed at id {context['pacer_case_id']}: "
                                                     f"{why_failed(failure)}")
-        self.failed(failure)
 
     def finish(self, court_id: str) -> None:
         """Every id after the start was asked until the numbering ran out: seen since the start case."""
