@@ -260,6 +260,14 @@ def prepare_cost_cap(sandbox):
     return {"pacer_case_id": case.pacer_case_id, "pacer_doc_ids": ",".join(docs)}
 
 
+def prepare_discovery(sandbox):
+    """okwd's cases: the sweep counts from the oldest id; the window spans every filing."""
+    cases = sorted(sandbox.cases("okwd"), key=lambda case: int(case.pacer_case_id))
+    filed = sorted(case.date_filed for case in cases)
+    return {"after": cases[0].pacer_case_id, "after_filed": cases[0].date_filed.isoformat(),
+            "date_start": filed[0].isoformat(), "date_end": filed[-1].isoformat()}
+
+
 def add_new_entries(sandbox, values):
     sandbox.add_entries("okwd", values["pacer_case_id"], 2)
     return {}
@@ -290,6 +298,14 @@ FLOWS: list[Flow] = [
           Step("docket", {"court": "okwd", "pacer_case_id": "{pacer_case_id}", "since": "last"}, SEQUENTIAL,
                before=add_new_entries)],
          prepare=prepare_case("okwd", 3)),
+    Flow("okwd_discovery",
+         "discovery as schedules run it: the court's RSS feed (free, no login), then a case query sweep "
+         "past the oldest case id until two ids in a row are no case, logged out at the end",
+         [Step("rss", {"court": "okwd", "date_start": "{date_start}", "date_end": "{date_end}"}, SEQUENTIAL),
+          Step("case_query_sweep", {"court": "okwd", "after": "{after}", "after_filed": "{after_filed}",
+                                    "date_start": "{date_start}", "date_end": "{date_end}", "max_misses": "2"},
+               SEQUENTIAL)],
+         prepare=prepare_discovery, sandbox_options={"cases_per_court": 3, "entries": (2, 4)}),
     Flow("okwd_cost_cap_stop", "PDF purchases that stop before PACER_MAX_COST would be passed",
          [Step("pdf", {"court": "okwd", "pacer_doc_id": "{pacer_doc_ids}"}, {**SEQUENTIAL, "PACER_MAX_COST": 0.5})],
          prepare=prepare_cost_cap),

@@ -366,6 +366,9 @@ class PacerLoginMiddleware:
                               f"{account.label}") from None
         failure = classify_login_answer(answer, account, sent_otp)
         if failure is not None:
+            if answer.get("nextGenCSO"):  # refused with a session all the same (no client code): log it out
+                account.old_tokens.append(str(answer["nextGenCSO"]))
+                self.secret_filter.secrets.add(account.old_tokens[-1])
             raise failure
         account.token = str(answer["nextGenCSO"])
         account.token_at = time.monotonic()

@@ -155,3 +155,28 @@ def test_a_cost_cap_stops_the_crawl(replays):
     # The document bought before the cap was reached is stored, not dropped with the crawl.
     assert result.stats[0]["pacer/purchases"] == 1
     assert result.stats[0]["archive/orphans_added"] == 1  # kept with its file until its docket arrives
+
+
+def test_discovery_rss_then_case_query_sweep(replays):
+    name = "okwd_discovery"
+    result = replays(name)
+    rss, sweep = result.stats
+    uris = [i["request"]["uri"] for i in load_interactions(cassette(name))]
+    # the feed is free and public: asked with no login; the sweep logs in once and out at the end
+    assert "rss_outside.pl" in uris[0] and "cso-auth" in uris[1] and "cso-logout" in uris[-1]
+    assert rss.get("pacer/login/count", 0) == 0 and rss["pacer/pages/rss"] == 1
+    assert sweep["pacer/login/count"] == 1 and sweep["pacer/logout/count"] == 1
+    # every id after the start asked in order until two in a row were no case
+    after = int(recipe(name)["steps"][1]["arguments"]["after"])
+    probed = [int(u.rsplit("?", 1)[1]) for u in uris if "iquery.pl" in u]
+    assert probed == list(range(after + 1, after + 1 + len(probed)))
+    assert sweep["pages/rejected/not_found"] == 2 and sweep["pacer/pages/case_query"] == len(probed)
+    found = [int(case_id) for (case_id,) in rows(result, "SELECT pacer_case_id FROM dockets WHERE court_id = 'okwd' "
+                                                         "AND date_filed IS NOT NULL")]
+    assert sorted(found) == probed[:-2]  # the case query pages are in the archive, with their filing dates
+    assert sweep["pacer/discovery/found"] == len(probed) - 2
+    # the raw pages stay in the source store: the feed and each case query page
+    assert [r for (r,) in rows(result, "SELECT report_type FROM raw_pages ORDER BY id")] == \
+        ["rss"] + ["case_query"] * (len(probed) - 2)
+    assert re.search(rf"case_query okwd: {len(probed) - 2} cases found.*\(ids {after + 1} to {probed[-3]} asked\)",
+                     result.log)

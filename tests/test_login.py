@@ -90,6 +90,7 @@ def test_each_login_failure_ends_the_crawl_with_a_clear_message(sb, tmp_path, ro
     assert result.stat("pacer/pages/docket") == 0
     assert len(sb.ledger) == before  # nothing was bought
     assert "Traceback" not in result.log
+    assert sb.auth._sessions == {}  # a session PACER opened with its refusal (no client code) is logged out
 
 
 def test_expired_token_logs_in_again_once_and_retries(tmp_path):

@@ -10,10 +10,11 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from sqlalchemy import text
 
 from pacer_spiders.cli import main
 from pacer_spiders.db.work_requests import SUCCESS, WorkRequest
-from pacer_spiders.distributed.schedules import load_config
+from pacer_spiders.distributed.schedules import WEEKDAYS, load_config
 from pacer_spiders.distributed.store import RedisStore
 from pacer_spiders.distributed.work import dedupe_key, session_factory
 from pacer_spiders.testing.workers import empty_redis_database
@@ -29,7 +30,7 @@ def deployment(redis_url, database_url):
     # a Redis database of its own per test (the key prefix is a process-wide setting)
     redis_url = empty_redis_database(redis_url, next(_databases))
     args = ["--redis-url", redis_url, "--database-url", database_url]
-    return {"args": args, "store": RedisStore.from_url(redis_url),
+    return {"args": args, "store": RedisStore.from_url(redis_url), "redis_url": redis_url,
             "sessions": session_factory(database_url), "database_url": database_url}
 
 
@@ -233,11 +234,15 @@ def test_case_query_sweep_finds_cases_after_the_highest_known_id_where_no_feed_h
         account = sb.account_env("good")
         settings = [f"PACER_COURT_URL_TEMPLATE={sb.settings['PACER_COURT_URL_TEMPLATE']}",
                     f"PACER_LOGIN_URL={sb.settings['PACER_LOGIN_URL']}",
+                    f"PACER_LOGOUT_URL={sb.settings['PACER_LOGOUT_URL']}",
                     f"PACER_USERNAME={account['PACER_USERNAME']}", f"PACER_PASSWORD={account['PACER_PASSWORD']}"]
         argv = ["schedule", "--config", str(config), *deployment["args"]]
         for setting in settings:
             argv += ["-s", setting]
+        logins = sb.logins
         assert main([*argv, "once", "daily", "--now", now.isoformat()]) == 0
+        # the sweep is a crawl: one login through the login middleware, logged out at its end
+        assert sb.logins - logins == 1 and sb.auth._sessions == {}
     captured = capsys.readouterr()
     report = json.loads(captured.out)
     with deployment["sessions"]() as session:
@@ -250,6 +255,66 @@ def test_case_query_sweep_finds_cases_after_the_highest_known_id_where_no_feed_h
                                             f"{(now.date() - dt.timedelta(days=4)).isoformat()} to {now.date().isoformat()}")
     assert "case_query: no known case id to count from" in report["not_seen"][0]
     assert account["PACER_PASSWORD"] not in captured.out + captured.err
+    # what the sweep received is in the archive like any crawl's pages (the source store keeps them)
+    with deployment["sessions"]() as session:
+        pages = session.execute(text("SELECT court_id, report_type FROM raw_pages")).all()
+    assert sorted(set(pages)) == [("nysd", "case_query")] and len(pages) == 2  # 100002 and 100003
+
+
+def test_a_refused_login_is_a_problem_of_the_job_and_its_window_stays_unseen(deployment, tmp_path, capsys):
+    from pacer_spiders import sandbox as sandbox_module
+
+    with sandbox_module.Sandbox(cases_per_court=3, entries=(4, 6)) as sb:
+        _held(deployment["sessions"], "nysd", "100001", sb.case("nysd", "100001").date_filed.isoformat(), None)
+        config = tmp_path / "schedules.json"
+        config.write_text(json.dumps({"courts": ["nysd"], "sources": ["case_query"]}))
+        argv = ["schedule", "--config", str(config), *deployment["args"]]
+        for name, value in {**sb.settings, "PACER_USERNAME": sb.accounts["good"].login,
+                            "PACER_PASSWORD": "not-the-password"}.items():
+            argv += ["-s", f"{name}={value}"]
+        assert main([*argv, "once", "daily", "--now", "2016-09-09T05:00:00+00:00"]) == 0
+        assert sb.auth._sessions == {}
+    captured = capsys.readouterr()
+    report = json.loads(captured.out)
+    assert report["enqueued"] == []
+    assert report["problems"] == ["case_query: the discovery crawl ended pacer_bad_credentials"]
+    assert report["not_seen"] == ["nysd: case_query did not see cases filed 2016-09-05 to 2016-09-09 "
+                                  "(case_query: case query failed at id 100002: no PACER account can log in)"]
+    assert "not-the-password" not in captured.out + captured.err
+
+
+def test_schedule_run_discovers_through_the_spiders_and_leaves_no_session_logged_in(deployment):
+    from pacer_spiders import sandbox as sandbox_module
+    from pacer_spiders.distributed.schedules import run_forever
+    from pacer_spiders.settings_access import project_settings
+
+    with sandbox_module.Sandbox(cases_per_court=3, entries=(4, 6)) as sb:
+        _held(deployment["sessions"], "nysd", "100001", sb.case("nysd", "100001").date_filed.isoformat(), None)
+        new_case = sb.case("nysd", "100003")
+        due = dt.datetime.combine(new_case.date_filed + dt.timedelta(days=1), dt.time(5), tzinfo=dt.timezone.utc)
+        config = load_config({"courts": ["nysd"], "sources": ["rss", "case_query"],
+                              "schedules": {"weekly": None, "refresh": None, "daily": {"days": list(WEEKDAYS)}}})
+        settings = project_settings({**sb.settings_for("good"), "REDIS_URL": deployment["redis_url"],
+                                     "DATABASE_URL": deployment["database_url"]})
+        now = [due - dt.timedelta(hours=1)]
+
+        def sleep(seconds):
+            now[0] += dt.timedelta(seconds=seconds)
+
+        reports, logins, requests_before = [], sb.logins, len(sb.requests)
+        run_forever(config, deployment["sessions"], deployment["store"], settings=settings, clock=lambda: now[0],
+                    sleep=sleep, on_report=reports.append, max_runs=1)
+        asked = [r["path"] for r in list(sb.requests)[requests_before:]]
+        assert sb.logins - logins == 1 and sb.auth._sessions == {}
+    (report,) = reports
+    assert report.ran_at == due and report.problems == []
+    with deployment["sessions"]() as session:
+        rows = [session.get(WorkRequest, i) for i in report.enqueued]
+    assert [(r.court_id, r.params) for r in rows] == [("nysd", {"pacer_case_id": "100003"})]
+    # the feed (no login) and the sweep past the newest case the feed named, through the crawls
+    assert asked.count("/court/nysd/cgi-bin/rss_outside.pl") == 1
+    assert [path for path in asked if "iquery.pl" in path] == [  # five misses in a row end it
+        f"/court/nysd/cgi-bin/iquery.pl?{case_id}" for case_id in range(100004, 100009)]
 
 
 def test_schedule_run_fires_each_job_at_its_slot_once_over_a_week(deployment):

@@ -1,20 +1,38 @@
 """Finding new cases for the scheduled jobs, from free sources first, saying what each could not see.
 
-``RssSource`` reads a court's RSS feed (``rss_outside.pl``: free, no login).  A feed carries only
-recent entries (often the last day or so) and some courts publish none or only some entry
-types, so each look returns a ``Coverage`` naming the part of the asked window the source did not
-see; the job report lists those gaps instead of silently missing their cases.  Fill a gap with
-the case query report (``iquery.pl``, billed, needs an account) through a ``case_query`` crawl,
-or by enqueueing the cases by hand.
+Each source is a crawl of a discovery spider (``pacer_spiders/spiders/discovery.py``), so it goes
+through what every crawl goes through: the login middleware (which logs out at the end), the
+per-court limits of the shared Redis, ``PACER_MAX_COST``, cassettes, the pipelines and the
+source store.  No other HTTP client talks to PACER.
+
+* ``rss``: the courts' RSS feeds (``rss_outside.pl``: free, no login).  A feed carries only recent
+  entries (often the last day or so) and some courts publish none or only some entry types.
+* ``case_query``: the case ids after the highest one known, asked one by one of the case query
+  report (``iquery.pl``, needs an account) by the ``case_query_sweep`` spider.
+
+Each look returns, per court, a ``Coverage`` naming the part of the asked window the source did
+not see; the job report lists those gaps instead of silently missing their cases.
+
+A scheduled job runs each source's crawl in a child process (``python -m
+pacer_spiders.distributed.discovery``, its request on stdin so that no setting, password
+included, shows in a process list): Twisted's reactor runs once per process, and ``schedule run``
+runs jobs for ever.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import logging
+import os
 import re
-import urllib.error
-import urllib.request
-from dataclasses import dataclass, field
+import subprocess
+import sys
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+logger = logging.getLogger(__name__)
 
 # Short descriptions of the entry that opens a case (district, bankruptcy and appellate feeds).
 OPENING_ENTRY = re.compile(
@@ -54,163 +72,146 @@ class Coverage:
             return start, min(end, self.seen_from - dt.timedelta(days=1))
         return None
 
+    def as_json(self) -> dict:
+        data = asdict(self)
+        data["window"] = [day.isoformat() for day in self.window]
+        data["seen_from"] = self.seen_from.isoformat() if self.seen_from else None
+        for case in data["cases"]:
+            case["date_filed"] = case["date_filed"].isoformat() if case["date_filed"] else None
+        return data
 
-def _http_get(url: str, timeout: float = 30.0) -> bytes:
-    request = urllib.request.Request(url, headers={"User-Agent": "pacer_spiders discovery"})
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        return response.read()
+    @classmethod
+    def from_json(cls, data: dict) -> "Coverage":
+        cases = [FoundCase(**{**case, "date_filed": as_date(case.get("date_filed"))}) for case in data.get("cases", ())]
+        window = tuple(as_date(day) for day in data["window"])
+        return cls(data["source"], data["court_id"], window, cases, as_date(data.get("seen_from")), data.get("note", ""))
 
 
-def _date(value) -> dt.date | None:
+def as_date(value) -> dt.date | None:
     if not value:
         return None
+    if isinstance(value, dt.date):
+        return value
     try:
         return dt.date.fromisoformat(str(value)[:10])
     except ValueError:
         return None
 
 
-class RssSource:
-    """A court's RSS feed: free; sees only what the feed still carries."""
+def read_feed(coverage: Coverage, dockets: list) -> None:
+    """Fill ``coverage`` from a parsed feed: the cases whose opening entry falls in its window.
 
-    name = "rss"
-
-    def __init__(self, url_template: str | None = None, fetch=_http_get):
-        self.url_template = url_template
-        self.fetch = fetch
-
-    def feed_url(self, court_id: str) -> str:
-        from pacer_spiders.courts import court_base_url
-
-        return court_base_url(court_id, self.url_template) + "/cgi-bin/rss_outside.pl"
-
-    def discover(self, court_id: str, window: tuple[dt.date, dt.date], hints: dict | None = None) -> Coverage:
-        coverage = Coverage(self.name, court_id, window)
-        try:
-            from pacer_spiders.parsers import parser_for
-
-            parse = parser_for("rss", court_id)
-            body = self.fetch(self.feed_url(court_id))
-            dockets = parse(body, {"court_id": court_id})
-        except (urllib.error.URLError, OSError) as exc:
-            coverage.note = f"no feed: {getattr(exc, 'reason', exc)}"
-            return coverage
-        except Exception as exc:  # a parser refusing the page (NotTheReport), none installed...
-            coverage.note = f"feed unreadable: {exc}"
-            return coverage
-        start, end = window
-        oldest = None
-        for docket in dockets:
-            for entry in docket.get("docket_entries") or ():
-                day = _date(entry.get("date_filed"))
-                if day is None:
-                    continue
-                oldest = day if oldest is None or day < oldest else oldest
-                if start <= day <= end and OPENING_ENTRY.match(entry.get("short_description") or ""):
-                    coverage.cases.append(FoundCase(court_id, docket.get("pacer_case_id") or None,
-                                                    docket.get("docket_number") or None,
-                                                    docket.get("case_name") or None, day))
-        if oldest is None:
-            coverage.note = "the feed is empty"
-        else:
-            # a feed covers from its oldest entry on; only opening entries it carries are seen
-            coverage.seen_from = oldest
-            if oldest > start:
-                coverage.note = f"the feed's oldest entry is of {oldest.isoformat()}"
-        return coverage
-
-
-def cso_login(login_url: str, account) -> str:
-    """A PACER session token for ``account`` (a ``pacer_spiders.login.Account``) from cso-auth.
-
-    The same request and answer rules as the crawl's login middleware; the error names PACER's
-    answer, never the password or the token.
+    A feed covers from its oldest entry on; only the opening entries it carries are seen.
     """
-    import json
+    start, end = coverage.window
+    oldest = None
+    for docket in dockets:
+        for entry in docket.get("docket_entries") or ():
+            day = as_date(entry.get("date_filed"))
+            if day is None:
+                continue
+            oldest = day if oldest is None or day < oldest else oldest
+            if start <= day <= end and OPENING_ENTRY.match(entry.get("short_description") or ""):
+                coverage.cases.append(FoundCase(coverage.court_id, docket.get("pacer_case_id") or None,
+                                                docket.get("docket_number") or None,
+                                                docket.get("case_name") or None, day))
+    if oldest is None:
+        coverage.note = "the feed is empty"
+        return
+    coverage.seen_from = oldest
+    if oldest > start:
+        coverage.note = f"the feed's oldest entry is of {oldest.isoformat()}"
 
-    from pacer_spiders.login import classify_login_answer, login_body
 
-    body = login_body(account)
-    request = urllib.request.Request(login_url, data=json.dumps(body).encode(), method="POST", headers={
-        "Content-Type": "application/json", "Accept": "application/json"})
-    with urllib.request.urlopen(request, timeout=30) as answer:
-        data = json.loads(answer.read())
-    failure = classify_login_answer(data, account, sent_otp="otpCode" in body)
-    if failure is not None:
-        raise PermissionError(str(failure))
-    return data["nextGenCSO"]
+# -- sources: one discovery crawl each -------------------------------------------------------------
+def cmdline_settings(settings) -> dict:
+    """The settings given for this run (``-s``, ``--redis-url``...): the child crawl gets them too;
+    everything else it reads where this process did (the project settings and the environment)."""
+    if settings is None:
+        return {}
+    from scrapy.settings import SETTINGS_PRIORITIES
+
+    floor = SETTINGS_PRIORITIES["cmdline"]
+    return {name: value for name, value in settings.items() if settings.getpriority(name) >= floor}
 
 
-class CaseQuerySource:
-    """The case ids after the highest one known, asked one by one of the case query report."""
+def run_discovery_crawl(spider: str, arguments: dict, settings=None, timeout: float | None = None) -> dict:
+    """``spider`` crawled with ``arguments`` in a child process: ``{"finish_reason", "coverages"}``."""
+    with tempfile.TemporaryDirectory(prefix="pacer-discovery-") as folder:
+        result_path = Path(folder) / "result.json"
+        request = {"spider": spider, "arguments": arguments, "settings": cmdline_settings(settings),
+                   "result": str(result_path)}
+        env = {**os.environ, "SCRAPY_SETTINGS_MODULE": os.environ.get("SCRAPY_SETTINGS_MODULE", "pacer_spiders.settings")}
+        process = subprocess.run([sys.executable, "-m", "pacer_spiders.distributed.discovery"],
+                                 input=json.dumps(request, default=str), text=True, env=env, timeout=timeout)
+        if not result_path.exists():
+            return {"finish_reason": f"exit {process.returncode}", "coverages": []}
+        return json.loads(result_path.read_text(encoding="utf-8"))
 
-    name = "case_query"
 
-    def __init__(self, settings, max_probes: int = 40, max_misses: int = 5, fetch=None):
-        self.settings = settings
-        self.max_probes = max_probes
-        self.max_misses = max_misses
-        self._fetch = fetch
-        self._token = None
-        self._account = None
+@dataclass
+class SpiderSource:
+    """One discovery source: a spider crawled over every court of a job at once."""
 
-    def _get(self, url: str) -> bytes:
-        if self._fetch is not None:
-            return self._fetch(url)
-        get = self.settings.get
-        if self._token is None:
-            from pacer_spiders.login import accounts_from_settings
+    name: str  # as the schedules' ``sources`` name it
+    spider: str
+    settings: object = None
 
-            accounts = accounts_from_settings(self.settings)
-            if not accounts:
-                raise PermissionError("no PACER account (PACER_USERNAME, PACER_PASSWORD)")
-            self._account = accounts[0]
-            self._token = cso_login(get("PACER_LOGIN_URL"), self._account)
-        cookie = f"NextGenCSO={self._token}"
-        if self._account.client_code:
-            cookie += f"; PacerClientCode={self._account.client_code}"
-        request = urllib.request.Request(url, headers={"Cookie": cookie, "User-Agent": "pacer_spiders discovery"})
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.read()
+    def arguments(self, courts: list[str], window, hints: dict) -> dict:
+        return {"court": ",".join(courts), "date_start": window[0].isoformat(), "date_end": window[1].isoformat()}
 
-    def discover(self, court_id: str, window: tuple[dt.date, dt.date], hints: dict | None = None) -> Coverage:
-        from pacer_spiders.courts import court_base_url
-        from pacer_spiders.pages import NotTheReport
-        from pacer_spiders.parsers import parser_for
+    def discover(self, courts: list[str], window, hints: dict) -> tuple[dict[str, Coverage], str]:
+        """Each court's coverage, and how the crawl ended (``finished``, ``cost_cap``, a failure...)."""
+        result = run_discovery_crawl(self.spider, self.arguments(courts, window, hints), self.settings)
+        reason = result.get("finish_reason") or "unknown"
+        found = {c.court_id: c for c in map(Coverage.from_json, result.get("coverages") or ())}
+        for court in courts:
+            if court not in found:
+                found[court] = Coverage(self.name, court, window, note=f"the {self.spider} crawl ended ({reason})")
+        return found, reason
 
-        coverage = Coverage(self.name, court_id, window)
-        start_id, start_filed = (hints or {}).get("max_case_id"), (hints or {}).get("max_case_filed")
-        if not start_id:
-            coverage.note = "no known case id to count from"
-            return coverage
-        base = court_base_url(court_id, self.settings.get("PACER_COURT_URL_TEMPLATE"))
-        parse = parser_for("case_query", court_id)
-        misses = probes = 0
-        case_id = int(start_id)
-        try:
-            while probes < self.max_probes and misses < self.max_misses:
-                case_id += 1
-                probes += 1
-                body = self._get(f"{base}/cgi-bin/iquery.pl?{case_id}")
-                try:
-                    case = parse(body, {"court_id": court_id, "pacer_case_id": str(case_id)})
-                except NotTheReport:
-                    misses += 1
-                    continue
-                misses = 0
-                filed = _date(case.get("date_filed"))
-                if filed is None or window[0] <= filed <= window[1]:
-                    coverage.cases.append(FoundCase(court_id, str(case_id), case.get("docket_number") or None,
-                                                    case.get("case_name") or None, filed))
-        except (urllib.error.URLError, OSError) as exc:
-            coverage.note = f"case query failed at id {case_id}: {getattr(exc, 'reason', exc)}"
-            return coverage
-        if misses < self.max_misses:
-            coverage.note = f"stopped at the budget of {self.max_probes} ids (after {case_id}); more may follow"
-            return coverage
-        # every id after the start was asked until the numbering ran out: seen since the start case
-        coverage.seen_from = _date(start_filed) or None
-        if coverage.seen_from is None:
-            coverage.note = f"the filing date of case {start_id} is unknown"
-        coverage.note = coverage.note or f"ids {int(start_id) + 1} to {case_id - self.max_misses} asked"
-        return coverage
+
+class SweepSource(SpiderSource):
+    """The case query sweep: each court's sweep starts after the highest case id we know there."""
+
+    def arguments(self, courts: list[str], window, hints: dict) -> dict:
+        starts = {court: hints[court] for court in courts if hints.get(court, {}).get("max_case_id")}
+        return {**super().arguments(courts, window, hints),
+                "after": ",".join(f"{court}:{hint['max_case_id']}" for court, hint in starts.items()),
+                "after_filed": ",".join(f"{court}:{hint['max_case_filed']}" for court, hint in starts.items()
+                                        if hint.get("max_case_filed"))}
+
+
+SOURCES = {"rss": (SpiderSource, "rss"), "case_query": (SweepSource, "case_query_sweep")}
+
+
+def make_sources(names, settings=None) -> list[SpiderSource]:
+    sources = []
+    for name in names:
+        if name not in SOURCES:
+            raise ValueError(f"unknown discovery source {name!r}: one of {', '.join(SOURCES)}")
+        kind, spider = SOURCES[name]
+        sources.append(kind(name, spider, settings))
+    return sources
+
+
+# -- the child process -----------------------------------------------------------------------------
+def _crawl_in_this_process(request: dict) -> int:
+    from scrapy.crawler import CrawlerProcess
+
+    from pacer_spiders.settings_access import project_settings
+
+    process = CrawlerProcess(project_settings(request.get("settings") or {}))
+    crawler = process.create_crawler(request["spider"])
+    process.crawl(crawler, **request.get("arguments", {}))
+    process.start()
+    spider = getattr(crawler, "spider", None)
+    coverages = getattr(spider, "coverages", None) or {}
+    result = {"finish_reason": crawler.stats.get_value("finish_reason") if crawler.stats else None,
+              "coverages": [coverage.as_json() for coverage in coverages.values()]}
+    Path(request["result"]).write_text(json.dumps(result), encoding="utf-8")
+    return 0 if result["finish_reason"] in ("finished", "cost_cap") else 1
+
+
+if __name__ == "__main__":
+    sys.exit(_crawl_in_this_process(json.loads(sys.stdin.read())))

@@ -237,19 +237,6 @@ def unseen(coverages, court_id: str, window) -> str | None:
             + (f" ({reasons})" if reasons else ""))
 
 
-def make_sources(config: Config, settings=None) -> list:
-    from pacer_spiders.distributed.discovery import CaseQuerySource, RssSource
-
-    template = settings.get("PACER_COURT_URL_TEMPLATE") if settings is not None else None
-    known = {"rss": lambda: RssSource(template), "case_query": lambda: CaseQuerySource(settings)}
-    sources = []
-    for name in config.sources:
-        if name not in known:
-            raise ValueError(f"unknown discovery source {name!r}: one of {', '.join(known)}")
-        sources.append(known[name]())
-    return sources
-
-
 def run_job(schedule: Schedule, config: Config, now: dt.datetime, sessions, store, sources=None,
             settings=None) -> JobReport:
     """Run one job at ``now`` (a frozen clock in tests): enqueue, and report what was not seen."""
@@ -259,20 +246,29 @@ def run_job(schedule: Schedule, config: Config, now: dt.datetime, sessions, stor
     source_tag = f"schedule:{schedule.name}"
     today = now.date()
     if schedule.job == "new_cases":
+        from pacer_spiders.distributed.discovery import make_sources
+
         report.window = (today - dt.timedelta(days=schedule.lookback_days), today)
-        sources = make_sources(config, settings) if sources is None else sources
+        sources = make_sources(config.sources, settings) if sources is None else sources
         with sessions() as session:
             asked = asked_cases(session)
             held = held_cases(session)
-        for court_id in config.court_ids():
-            hints = _case_id_hints(court_id, asked, held)
-            coverages = []
-            for source in sources:
-                coverage = source.discover(court_id, report.window, hints)
-                coverages.append(coverage)
+        courts = config.court_ids()
+        hints = {court_id: _case_id_hints(court_id, asked, held) for court_id in courts}
+        coverages = {court_id: [] for court_id in courts}
+        # one crawl a source over every court; a case a source found moves the next one's start
+        for source in sources:
+            found, reason = source.discover(courts, report.window, hints)
+            if reason not in ("finished", "cost_cap"):
+                report.problems.append(f"{source.name}: the discovery crawl ended {reason}")
+            for court_id in courts:
+                coverages[court_id].append(found[court_id])
+                for case in found[court_id].cases:
+                    _raise_hint(hints[court_id], case)
+        for court_id in courts:
+            for coverage in coverages[court_id]:
                 for case in coverage.cases:
                     values = {"pacer_case_id": case.pacer_case_id, "docket_number": case.docket_number}
-                    _raise_hint(hints, case)
                     if _case_keys(court_id, values) & asked:
                         report.already_known += 1
                         continue
@@ -284,7 +280,7 @@ def run_job(schedule: Schedule, config: Config, now: dt.datetime, sessions, stor
                     asked |= _case_keys(court_id, values)
                     if created:
                         report.enqueued.append(row.id)
-            gap = unseen(coverages, court_id, report.window)
+            gap = unseen(coverages[court_id], court_id, report.window)
             if gap:
                 report.gaps.append(gap)
     elif schedule.job == "refresh":

@@ -1,8 +1,8 @@
 """A small docket spider for the distributed tests and benchmark, against the PACER sandbox.
 
 It walks PACER's docket flow (query form, then the billed report) as a worker of a distributed
-crawl and yields ``RawPage`` items; it logs in once per process through the cso-auth JSON API
-in a downloader middleware, so the token lives in the worker only (never in a queued request).
+crawl and yields ``RawPage`` items; the project's login middleware logs it in (and out at the end), so the
+token lives in the worker only (never in a queued request).
 Run it as ``scrapy crawl dist_probe -s SPIDER_MODULES=pacer_spiders.testing.distributed_probe``.
 """
 
@@ -14,40 +14,13 @@ import scrapy
 from scrapy.http import FormRequest
 
 from pacer_spiders.courts import court_base_url
-from pacer_spiders.distributed.discovery import cso_login
-from pacer_spiders.login import accounts_from_settings
 from pacer_spiders.distributed.spider import DistributedSpiderMixin
 from pacer_spiders.items import RawPage
 
 
-class ProbeLoginMiddleware:
-    """Log in once (PACER_USERNAME / PACER_PASSWORD from the environment) and send the token cookie."""
-
-    def __init__(self, settings):
-        self.login_url = settings.get("PACER_LOGIN_URL")
-        self.settings = settings
-        self.token = None
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler.settings)
-
-    def _login(self) -> str:
-        return cso_login(self.login_url, accounts_from_settings(self.settings)[0])
-
-    def process_request(self, request):
-        if "/court/" in request.url:
-            self.token = self.token or self._login()
-            request.headers["Cookie"] = f"NextGenCSO={self.token}"
-        return None
-
-
 class DistributedProbeSpider(DistributedSpiderMixin, scrapy.Spider):
     name = "dist_probe"
-    custom_settings = {
-        "DOWNLOADER_MIDDLEWARES": {"pacer_spiders.testing.distributed_probe.ProbeLoginMiddleware": 750},
-        "COOKIES_ENABLED": False,
-    }
+    custom_settings = {"COOKIES_ENABLED": False}
 
     def __init__(self, court_id=None, pacer_case_id=None, date_from=None, **kwargs):
         super().__init__(**kwargs)
