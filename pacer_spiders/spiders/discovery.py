@@ -27,8 +27,8 @@ from scrapy.exceptions import CloseSpider, IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from pacer_spiders.distributed.discovery import Coverage, FoundCase, as_date, read_feed
-from pacer_spiders.pages import NotTheReport
-from pacer_spiders.parsers import parser_for
+from pacer_spiders.reports.case_query import UNIT as CASE_QUERY
+from pacer_spiders.reports.rss import UNIT as RSS
 
 from .base import PRICE_PER_PAGE, ArgumentError, PacerSpider
 
@@ -112,19 +112,18 @@ class RssSpider(DiscoverySpider):
             court = self.court(court_id)
             # free and public: no login (pacer_no_login), and each look is a new ask (dont_filter:
             # the shared duplicate filter remembers every URL ever asked)
-            yield scrapy.Request(f"{self.base_url(court)}/cgi-bin/rss_outside.pl", callback=self.parse_feed,
+            yield scrapy.Request(RSS.url(self.base_url(court)), callback=self.parse_feed,
                                  cb_kwargs={"context": {"court_id": court_id}}, errback=self.feed_failed,
                                  meta={"pacer_no_login": True}, dont_filter=True)
 
     def parse_feed(self, response, context):
-        yield from self.page_items(response, "rss", context)
+        page = self.read_page(response, "rss", context)
+        yield from page.items
         coverage = self.coverages[context["court_id"]]
-        try:
-            dockets = parser_for("rss", context["court_id"])(response.body, context)
-        except NotTheReport as exc:
-            coverage.note = f"feed unreadable: {exc}"
+        if page.parsed is None:
+            coverage.note = f"feed unreadable: {page.problem}"
             return
-        read_feed(coverage, dockets)
+        read_feed(coverage, page.parsed)
 
     def feed_failed(self, failure):
         court_id = failure.request.cb_kwargs["context"]["court_id"]
@@ -212,20 +211,20 @@ class CaseQuerySweepSpider(DiscoverySpider):
         self.reserved += self.PROBE_COST
         context = {"court_id": court_id, "pacer_case_id": case_id}
         # dont_filter: an id that was no case at the last sweep may be one now
-        yield scrapy.Request(f"{self.base_url(self.court(court_id))}/cgi-bin/iquery.pl?{case_id}",
+        yield scrapy.Request(CASE_QUERY.url(self.base_url(self.court(court_id)), pacer_case_id=case_id),
                              callback=self.parse_case, cb_kwargs={"context": context}, errback=self.probe_failed,
                              dont_filter=True)
 
     def parse_case(self, response, context):
-        yield from self.page_items(response, "case_query", context, billed=True)
+        page = self.read_page(response, "case_query", context, billed=True)
+        yield from page.items
         court_id, case_id = context["court_id"], int(context["pacer_case_id"])
         sweep = self.sweeps.get(court_id)
         if sweep is None or sweep["done"] or case_id != sweep["next"]:
             return  # an answer of an earlier crawl that a distributed queue handed back: kept, not followed
         self.reserved -= self.PROBE_COST
-        try:
-            case = parser_for("case_query", court_id)(response.body, context)
-        except NotTheReport:
+        case = page.parsed
+        if case is None:
             sweep["misses"] += 1
         else:
             sweep["misses"] = 0
