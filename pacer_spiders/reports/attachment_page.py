@@ -219,4 +219,5 @@ UNIT = ReportUnit(
     parse, is_attachment_menu, merge_into_entry,
     name="attachment_page", ingest_type="attachment_page", item_class=AttachmentPage, joins_docket=True,
     detect_rank=50, path="/doc1/{pacer_doc_id}",
+    corpus_folders=("attachment_pages",),
 )

@@ -48,6 +48,9 @@ class ReportUnit:
     detect_rank: int | None = None
     #: the keys of the reference field set, where the parse yields more (None: all of them)
     reference_keys: tuple | None = None
+    #: folders of the PACER corpus (``../shared/pacer-corpus``) holding pages of this report with
+    #: the reference JSON beside each: the corpus tests compare every file of them
+    corpus_folders: tuple = ()
 
     def __init__(self, parse: Callable, recognise: Callable | None = None, merge: Callable | None = None,
                  **attributes):

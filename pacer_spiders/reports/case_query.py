@@ -121,4 +121,5 @@ UNIT = ReportUnit(
     parse, lambda lowered: ".pl?" in lowered and bool(_CASE_QUERY.search(lowered)), merge_docket_item,
     name="case_query", ingest_type="case_query", item_class=CaseQuery, names_case=True, detect_rank=70,
     path="/cgi-bin/iquery.pl?{pacer_case_id}",
+    corpus_folders=("case_queries",),
 )

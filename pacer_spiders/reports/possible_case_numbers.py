@@ -136,5 +136,6 @@ UNIT = ReportUnit(
     name="possible_case_numbers", item_class=PossibleCaseNumbers, names_case=True, detect_rank=20,
     reference_keys=REFERENCE_KEYS,
     path="/cgi-bin/possible_case_numbers.pl?{docket_number}",
+    corpus_folders=("possible_case_numbers",),
 )
 from pacer_spiders.reports import xml_root  # noqa: E402

@@ -133,4 +133,5 @@ class ReceiptUnit(ReportUnit):
 UNIT = ReceiptUnit(
     parse, lambda lowered: "transaction" in lowered and bool(_RECEIPT.search(lowered)),
     name="receipt", item_class=Receipt, detect_rank=60,
+    corpus_folders=("confirmation_pages",),
 )
