@@ -51,6 +51,9 @@ class ReportUnit:
     #: folders of the PACER corpus (``../shared/pacer-corpus``) holding pages of this report with
     #: the reference JSON beside each: the corpus tests compare every file of them
     corpus_folders: tuple = ()
+    #: what the corpus tests pass as the context of a corpus page (``page`` is its path); None:
+    #: ``{"court_id": <the file name before its first _>}``
+    corpus_context: Callable | None = None
 
     def __init__(self, parse: Callable, recognise: Callable | None = None, merge: Callable | None = None,
                  **attributes):

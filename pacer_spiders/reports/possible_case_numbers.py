@@ -135,6 +135,9 @@ UNIT = ReportUnit(
     parse, lambda lowered: xml_root(lowered) == "request", merge_docket_item,
     name="possible_case_numbers", item_class=PossibleCaseNumbers, names_case=True, detect_rank=20,
     reference_keys=REFERENCE_KEYS,
+    # The corpus files are named after the case they looked up ("armes-v-hot-pizzas"): the
+    # caller's case name is what picks one case among several matches.
+    corpus_context=lambda page: {"case_name": page.stem.replace("-", " ")},
     path="/cgi-bin/possible_case_numbers.pl?{docket_number}",
     corpus_folders=("possible_case_numbers",),
 )
