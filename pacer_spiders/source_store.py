@@ -18,7 +18,13 @@ from urllib.parse import urlsplit
 S3_SCHEME = "s3://"
 # How long a signed URL printed by ``pacer-spiders source`` stays valid.
 SIGNED_URL_SECONDS = 3600
-_EXTENSIONS = {"pdf": ".pdf", "possible_case_numbers": ".xml", "rss": ".xml"}
+
+def extension_of(report_type: str | None) -> str:
+    """The file extension a raw page of ``report_type`` is kept under (its report unit says)."""
+    from pacer_spiders.reports import builtin_unit
+
+    unit = builtin_unit(report_type) if report_type else None
+    return unit.source_extension if unit is not None else ".html"
 
 
 def sha1_of(body: bytes) -> str:
@@ -44,7 +50,7 @@ def keep(settings, body: bytes, report_type: str | None, dry_run: bool = False) 
     A second copy is not written again.
     """
     sha1 = sha1_of(body)
-    name = f"{sha1[:2]}/{sha1}{_EXTENSIONS.get(report_type or '', '.html')}"
+    name = f"{sha1[:2]}/{sha1}{extension_of(report_type)}"
     location = store_location(settings)
     if location.startswith(S3_SCHEME):
         url = location.rstrip("/") + "/" + name

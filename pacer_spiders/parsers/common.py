@@ -231,3 +231,16 @@ def is_bankruptcy_court(court_id: str | None) -> bool:
         return get_court(court_id).kind == "bankruptcy"
     except UnknownCourtError:
         return court_id.endswith("b")
+
+
+def case_identity(text: str | None) -> dict | None:
+    """What identifies a district case in its docket number: office (or None), two-digit year,
+    case type and serial, from ``parse_docket_number`` (``1:16-cv-100`` and ``16-CV-00100`` share
+    year, type and serial); None for a number without a case type."""
+    number, parts = parse_docket_number(text)
+    if not number or not parts["federal_dn_case_type"]:
+        return None
+    head, _, serial = number.rpartition("-")
+    year = head.split(":")[-1].split("-")[0]
+    return {"office": parts["federal_dn_office_code"], "year": int(year) % 100,
+            "type": parts["federal_dn_case_type"].lower(), "serial": int(serial)}

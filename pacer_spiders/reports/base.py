@@ -44,6 +44,8 @@ class ReportUnit:
     names_case: bool = False
     #: merged into a docket already held, or kept as an orphan until it is
     joins_docket: bool = False
+    #: the extension its raw pages are kept under in SOURCE_STORE
+    source_extension: str = ".html"
     #: detection rank for pages of unknown report (lower first); None: never detected
     detect_rank: int | None = None
     #: the keys of the reference field set, where the parse yields more (None: all of them)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from pacer_spiders.pages import NotTheReport, PageProblem
-from pacer_spiders.parsers.common import decode, selector
+from pacer_spiders.parsers.common import case_identity, decode, selector
 
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -41,12 +41,12 @@ def candidates(body: bytes) -> list[dict]:
 def matching(docket_number: str | None, found: list[dict]) -> list[dict]:
     """The candidates that are the docket number asked for: same year, case type and serial, and
     the same office where both name one.  A number that cannot be read matches every candidate."""
-    wanted = number_key(docket_number)
+    wanted = case_identity(docket_number)
     if wanted is None:
         return list(found)
     kept = []
     for case in found:
-        key = number_key(case["docket_number"])
+        key = case_identity(case["docket_number"])
         if key is None or (key["year"], key["type"], key["serial"]) != (wanted["year"], wanted["type"], wanted["serial"]):
             continue
         if wanted["office"] and key["office"] and wanted["office"] != key["office"]:
@@ -64,7 +64,7 @@ def choose(found: list[dict], docket_number: str | None = None, case_name: str |
     ``pick=<case id>`` that case.  (None, matches) when the choice is not clear.
     """
     matches = matching(docket_number, found) if docket_number else list(found)
-    pool = matches or ([] if docket_number and number_key(docket_number) else list(found))
+    pool = matches or ([] if docket_number and case_identity(docket_number) else list(found))
     if len(pool) == 1:
         return pool[0], matches
     if case_name and pool:
@@ -87,19 +87,6 @@ def main_case(found: list[dict]) -> dict:
         return (int(defendant) if str(defendant or "").isdigit() else 0, int(case["pacer_case_id"]))
 
     return sorted(found, key=order)[0]
-
-
-_NUMBER = re.compile(r"^\s*(?:(?P<office>[0-9A-Za-z]):)?(?P<year>\d{2}|\d{4})-(?P<type>[A-Za-z]{1,4})-(?P<serial>\d+)")
-
-
-def number_key(number: str | None) -> dict | None:
-    """The parts of a docket number that identify a case: office, 2-digit year, type, serial."""
-    match = _NUMBER.match(number or "")
-    if not match:
-        return None
-    parts = match.groupdict()
-    return {"office": (parts["office"] or "").lower() or None, "year": int(parts["year"]) % 100,
-            "type": parts["type"].lower(), "serial": int(parts["serial"])}
 
 
 REFERENCE_KEYS = ("docket_number", "pacer_case_id", "title")
@@ -140,5 +127,6 @@ UNIT = ReportUnit(
     corpus_context=lambda page: {"case_name": page.stem.replace("-", " ")},
     path="/cgi-bin/possible_case_numbers.pl?{docket_number}",
     corpus_folders=("possible_case_numbers",),
+    source_extension=".xml",
 )
 from pacer_spiders.reports import xml_root  # noqa: E402

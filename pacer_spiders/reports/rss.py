@@ -162,5 +162,6 @@ UNIT = RssUnit(
     parse, lambda lowered: xml_root(lowered) == "rss", merge_feed,
     name="rss", ingest_type="rss", item_class=RssFeed, detect_rank=10, path="/cgi-bin/rss_outside.pl",
     corpus_folders=("rss_feeds",),
+    source_extension=".xml",
 )
 from pacer_spiders.reports import xml_root  # noqa: E402
