@@ -736,10 +736,10 @@ _CASSETTES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # crawler -
 def crawl_is_closing(engine) -> bool:
     """The engine takes no more requests although neither its downloader nor its scraper is full:
     the crawl is closing (a cost cap, an error, the end)."""
-    if engine is None or not engine.needs_backout():
+    scraper_slot = getattr(getattr(engine, "scraper", None), "slot", None)
+    if scraper_slot is None or not engine.needs_backout():  # not open yet (needs_backout() needs the slot)
         return False
-    scraper_slot = getattr(engine.scraper, "slot", None)
-    return not engine.downloader.needs_backout() and not (scraper_slot is not None and scraper_slot.needs_backout())
+    return not engine.downloader.needs_backout() and not scraper_slot.needs_backout()
 
 
 class CassetteDownloadHandler:
@@ -752,7 +752,7 @@ class CassetteDownloadHandler:
 
     lazy = False
 
-    def __init__(self, crawler, handler, cassette: CassetteMiddleware):
+    def __init__(self, handler, cassette: CassetteMiddleware):
         self.handler = handler
         self.cassette = cassette
 
@@ -765,7 +765,7 @@ class CassetteDownloadHandler:
         handler = cls.scrapy_handler(crawler)
         if not crawler.settings.get("CASSETTE"):
             return handler
-        return cls(crawler, handler, CassetteMiddleware.from_crawler(crawler))
+        return cls(handler, CassetteMiddleware.from_crawler(crawler))
 
     async def download_request(self, request):
         return await self.cassette.download(request, self.handler.download_request)

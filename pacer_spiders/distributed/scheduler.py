@@ -290,6 +290,11 @@ class DistributedScheduler(Scheduler):
             self.store.nack(self.spider.name, lease)
         for lease in done:
             self._work_finished(self.store.ack(self.spider.name, lease))
+        if self.stats:
+            if done:
+                self.stats.inc_value("scheduler/acked/closing" if closing else "scheduler/acked/redis", len(done))
+            if unfinished:
+                self.stats.inc_value("scheduler/given_back/redis", len(unfinished))
 
     def _work_finished(self, work_request_id):
         if work_request_id:
