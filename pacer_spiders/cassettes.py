@@ -9,7 +9,10 @@
 
 The middleware sits next to the downloader (order 990), so every other middleware (login,
 cookies, redirects, retries, compression, stats) sees a replayed response exactly as a live one:
-it answers from ``process_request`` with the recorded bytes and status.
+it answers from ``process_request`` with the recorded bytes and status.  Downloads that skip the
+middlewares (the logout sent straight to the download handlers at the end of a crawl) go through
+``CassetteDownloadHandler``, Scrapy's own http(s) handler wrapped (``DOWNLOAD_HANDLERS``), which
+replays and records them the same way.
 
 Cassettes are betamax's JSON, written through betamax's own ``Cassette``, ``Interaction``,
 serializer and matcher registries.  Requests are matched on method, URL (less PACER's per-form
@@ -27,6 +30,7 @@ import json
 import logging
 import os
 import re
+import weakref
 from pathlib import Path
 from urllib.parse import parse_qsl, quote, urlsplit
 
@@ -40,8 +44,8 @@ from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
-from urllib3 import HTTPResponse
-from urllib3._collections import HTTPHeaderDict
+from scrapy.utils.misc import build_from_crawler, load_object
+from urllib3 import HTTPHeaderDict, HTTPResponse
 
 logger = logging.getLogger(__name__)
 
@@ -617,17 +621,19 @@ class CassetteMiddleware:
                 interaction.ignored = str(interaction.data.get(STEP_KEY, "")) != self.step
         self.recording = self.cassette.is_recording()
         self.recorded = 0
-        crawler.signals.connect(self.guard_handlers, signal=signals.engine_started)
         crawler.signals.connect(self.save, signal=signals.engine_stopped)
         logger.info("cassette %s (%s): %d recorded interactions, %s", path, mode, len(self.cassette.interactions),
                     "recording new ones" if self.recording else "replay only")
 
     @classmethod
     def from_crawler(cls, crawler):
+        """The crawler's one cassette, shared by the middleware and ``CassetteDownloadHandler``."""
         path = crawler.settings.get("CASSETTE")
         if not path:
             raise NotConfigured("no CASSETTE")
-        return cls(crawler, path, crawler.settings.get("CASSETTE_MODE") or "once")
+        if crawler not in _CASSETTES:
+            _CASSETTES[crawler] = cls(crawler, path, crawler.settings.get("CASSETTE_MODE") or "once")
+        return _CASSETTES[crawler]
 
     def process_request(self, request):
         request.meta.pop(LIVE, None)
@@ -657,8 +663,7 @@ class CassetteMiddleware:
         )
 
     def _closing(self) -> bool:
-        slot = getattr(getattr(self.crawler, "engine", None), "_slot", None)
-        return getattr(slot, "closing", None) is not None
+        return crawl_is_closing(getattr(self.crawler, "engine", None))
 
     def process_response(self, request, response):
         if request.meta.pop(LIVE, False):
@@ -676,24 +681,16 @@ class CassetteMiddleware:
         self.recorded += 1
         self.stats.inc_value("cassette/recorded")
 
-    def guard_handlers(self) -> None:
-        """Route downloads that skip the middlewares (a logout sent straight to the download
-        handlers at the end of a crawl) through the cassette as well: nothing else reaches the
-        network, and they are recorded like the rest."""
-        handlers = self.crawler.engine.downloader.handlers
-        download = handlers.download_request_async
-
-        async def guarded(request):
-            if request.meta.get(LIVE):  # came through process_request
-                return await download(request)
-            response = self.replay(request)
-            if response is not None:
-                return response
-            response = await download(request)
-            self.record(request, response)
+    async def download(self, request, download):
+        """A download that skipped the middlewares: replayed, or fetched by ``download`` and recorded."""
+        if request.meta.get(LIVE):  # came through process_request, recorded by process_response
+            return await download(request)
+        response = self.replay(request)
+        if response is not None:
             return response
-
-        handlers.download_request_async = guarded
+        response = await download(request)
+        self.record(request, response)
+        return response
 
     def _tidy(self, data: dict) -> None:
         for side in ("request", "response"):
@@ -731,6 +728,50 @@ class CassetteMiddleware:
         self.cassette.eject()
         logger.info("cassette %s: %d interactions written (%d new)", self.path, len(self.cassette.interactions),
                     self.recorded)
+
+
+_CASSETTES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # crawler -> its CassetteMiddleware
+
+
+def crawl_is_closing(engine) -> bool:
+    """The engine takes no more requests although neither its downloader nor its scraper is full:
+    the crawl is closing (a cost cap, an error, the end)."""
+    scraper_slot = getattr(getattr(engine, "scraper", None), "slot", None)
+    if scraper_slot is None or not engine.needs_backout():  # not open yet (needs_backout() needs the slot)
+        return False
+    return not engine.downloader.needs_backout() and not scraper_slot.needs_backout()
+
+
+class CassetteDownloadHandler:
+    """Scrapy's http(s) download handler (``DOWNLOAD_HANDLERS_BASE``), through the crawl's cassette.
+
+    Without ``CASSETTE`` it is Scrapy's handler itself.  With one, a request that came through
+    ``CassetteMiddleware`` goes to the network as usual; any other (the logout sent straight to the
+    handlers) is replayed from the cassette, or fetched and recorded: nothing else reaches PACER.
+    """
+
+    lazy = False
+
+    def __init__(self, handler, cassette: CassetteMiddleware):
+        self.handler = handler
+        self.cassette = cassette
+
+    @staticmethod
+    def scrapy_handler(crawler):
+        return build_from_crawler(load_object(crawler.settings.getdict("DOWNLOAD_HANDLERS_BASE")["https"]), crawler)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        handler = cls.scrapy_handler(crawler)
+        if not crawler.settings.get("CASSETTE"):
+            return handler
+        return cls(handler, CassetteMiddleware.from_crawler(crawler))
+
+    async def download_request(self, request):
+        return await self.cassette.download(request, self.handler.download_request)
+
+    async def close(self):
+        await self.handler.close()
 
 
 # -- checks ---------------------------------------------------------------------------------------

@@ -122,6 +122,9 @@ CASSETTE_SECRETS = []
 # Next to the downloader, so that login, cookies, redirects and retries see replayed answers as live
 # (beside the login middleware, 950).
 DOWNLOADER_MIDDLEWARES["pacer_spiders.cassettes.CassetteMiddleware"] = 990
+# Downloads that skip the middlewares (the logout at the end of a crawl) go through the cassette too;
+# without CASSETTE these are Scrapy's own http(s) handler.
+DOWNLOAD_HANDLERS = {scheme: "pacer_spiders.cassettes.CassetteDownloadHandler" for scheme in ("http", "https")}
 # {text written in the cassette: text of this run}: e.g. {"http://pacer-sandbox.invalid": "http://127.0.0.1:8123"}
 # writes a stable origin for a server whose port changes, and maps it back when replaying.
 CASSETTE_PLACEHOLDERS = {}

@@ -65,16 +65,24 @@ class FolderFilesStore(FSFilesStore):
     Scrapy checks that a folder is missing, then creates it: a second crawl process creating the
     same folder between the two steps failed with FileExistsError (the workers of
     tests/test_archive_concurrency.py open one new FILES_STORE at the same moment; a loaded
-    machine widens the gap).
+    machine widens the gap).  Each folder is made here first, race-free, so Scrapy finds it there.
     """
 
-    def _mkdir(self, dirname, domain=None) -> None:
-        Path(dirname).mkdir(parents=True, exist_ok=True)
+    def __init__(self, basedir):
+        basedir = str(basedir)
+        Path(basedir.split("://", 1)[1] if "://" in basedir else basedir).mkdir(parents=True, exist_ok=True)
+        super().__init__(basedir)
+
+    def persist_file(self, path, buf, info, meta=None, headers=None):
+        (Path(self.basedir) / path).parent.mkdir(parents=True, exist_ok=True)
+        return super().persist_file(path, buf, info, meta=meta, headers=headers)
 
 
 def files_store(settings):
     """The store FilesPipeline would use for FILES_STORE (credentials read from the settings)."""
     uri = settings.get("FILES_STORE") or "./pacer_files"
+    # No public way to give the s3/gs/ftp store classes their credentials without a crawler:
+    # tests/test_scrapy_api.py fails on a Scrapy without this class method.
     FilesPipeline._update_stores(settings)
     scheme = "file" if Path(uri).is_absolute() or "://" not in uri else uri.split("://", 1)[0]
     return PdfFilesPipeline.STORE_SCHEMES[scheme](uri)
@@ -87,8 +95,7 @@ class PdfFilesPipeline(FilesPipeline):
 
     @classmethod
     def from_crawler(cls, crawler):
-        cls._update_stores(crawler.settings)
-        pipeline = cls(crawler.settings.get("FILES_STORE") or "./pacer_files", crawler=crawler)
+        pipeline = super().from_crawler(crawler)  # the store, configured from the settings
         pipeline.stage = ArchiveStage(crawler.settings, crawler.stats)
         return pipeline
 

@@ -4,6 +4,7 @@ attachment_page) processes sharing one real redis-server, fed by `pacer-spiders 
 from __future__ import annotations
 
 import collections
+import re
 
 import pytest
 
@@ -11,7 +12,7 @@ from pacer_spiders import sandbox as sandbox_module
 from pacer_spiders.cli import main
 from pacer_spiders.db.work_requests import SUCCESS, WorkRequest
 from pacer_spiders.distributed.work import session_factory
-from pacer_spiders.testing.workers import empty_redis_database, start_worker, wait_for
+from pacer_spiders.testing.workers import dequeued, empty_redis_database, start_worker, wait_for
 
 pytestmark = pytest.mark.service
 
@@ -47,6 +48,14 @@ def test_docket_workers_fetch_each_enqueued_case_once(redis_url, tmp_path, capsy
         text = log.read_text()
         assert "kept in this worker only" not in text  # every request went through Redis, as JSON
         assert sb.account_env("good")["PACER_PASSWORD"] not in text
+        # each request taken was acked once its page was handled, while the crawl ran, none left for the end
+        assert stat(text, "scheduler/acked/redis") == dequeued(log)
+        assert stat(text, "scheduler/acked/closing") == stat(text, "scheduler/given_back/redis") == 0
+
+
+def stat(log_text: str, name: str) -> int:
+    found = re.findall(rf"'{re.escape(name)}': (\d+)", log_text)
+    return int(found[-1]) if found else 0
 
 
 def test_pdf_and_attachment_page_workers_buy_each_document_once(redis_url, tmp_path, capsys):

@@ -12,11 +12,17 @@ from pacer_spiders.pipelines.files import files_store
 
 def test_store_folders_made_by_another_process_meanwhile_are_no_error(tmp_path, monkeypatch):
     folder = tmp_path / "files"
-    folder.mkdir()
-    (folder / "pdf").mkdir()
-    # The interleaving of crawl processes starting at once: this process checks and sees no folder,
-    # another creates it, then this one creates it too.
-    monkeypatch.setattr(Path, "exists", lambda self: False)
+    real_exists = Path.exists
+
+    def exists_then_lose_the_race(self):
+        # The interleaving of crawl processes starting at once: this process checks and sees no
+        # folder, another creates it at that moment, then this one goes on to create it too.
+        found = real_exists(self)
+        if not found and self.suffix != ".pdf":
+            self.mkdir(parents=True, exist_ok=True)
+        return found
+
+    monkeypatch.setattr(Path, "exists", exists_then_lose_the_race)
     store = files_store(Settings({"FILES_STORE": str(folder)}))
     store.persist_file("pdf/a.pdf", BytesIO(b"%PDF-1.4 a"), info=None)
     monkeypatch.undo()

@@ -38,5 +38,10 @@ class DistributedAddon:
             "DOWNLOADER_MIDDLEWARES", "pacer_spiders.distributed.middlewares.WorkFailureDownloaderMiddleware", 10)
         settings.set_in_component_priority_dict(
             "DOWNLOADER_MIDDLEWARES", "pacer_spiders.distributed.middlewares.ReplayDownloaderMiddleware", 20)
+        # outermost middlewares: they see what becomes of each leased request (inflight.py)
+        settings.set_in_component_priority_dict(
+            "SPIDER_MIDDLEWARES", "pacer_spiders.distributed.inflight.LeaseOutputSpiderMiddleware", 1)
+        settings.set_in_component_priority_dict(
+            "DOWNLOADER_MIDDLEWARES", "pacer_spiders.distributed.inflight.LeaseOutcomeDownloaderMiddleware", 1)
         settings.set_in_component_priority_dict(
             "EXTENSIONS", "pacer_spiders.distributed.middlewares.WorkStateExtension", 500)

@@ -4,8 +4,11 @@
 and changes what taking a request means: the request is *leased* (see ``store.py``), the lease
 is renewed while the request is in this worker's engine, the court's concurrency slot is freed
 when the download ends, and the lease is acked once Scrapy has handled the response (callback
-output, follow-up requests queued).  A worker killed before that leaves an expired lease, and
-the request goes back to its queue for another worker.
+output, follow-up requests queued, items stored: see ``inflight.py``).  A worker killed before
+that leaves an expired lease, and the request goes back to its queue for another worker.
+
+Only Scrapy's public interface is used: signals, two middlewares, ``engine.needs_backout()`` and
+``engine.crawl()`` (a court whose interval has passed is offered to the engine that way).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
 
 from pacer_spiders.distributed.dupefilter import request_fields
+from pacer_spiders.distributed.inflight import InFlightRequests
 from pacer_spiders.distributed.serializer import (
     ALLOWED_REQUEST_CLASSES,
     REPLAY_META,
@@ -142,9 +146,12 @@ class DistributedScheduler(Scheduler):
             self.df = load_object(self.dupefilter_cls).from_spider(spider)
         self.persist = True  # a stopping worker never flushes the shared queue
         self.tracker = WorkTracker.for_crawler(self.crawler)
-        self._leases: dict = {}
+        self.flights = InFlightRequests.for_crawler(self.crawler)
         self._local: deque = deque()  # requests that could not be queued as JSON (lost if killed)
         self._pinned: list = []  # (request, lease): session-bound, waiting for their court
+        self._ready: deque = deque()  # taken by the ticker, offered to the engine with engine.crawl()
+        self._engine_open = False  # the engine may be offered requests (from spider_opened on)
+        self.crawler.signals.connect(self._spider_opened, signal=signals.spider_opened)
         self._last_renew = time.monotonic()
         self.crawler.signals.connect(self._request_left_downloader, signal=signals.request_left_downloader)
         self.crawler.signals.connect(self._response_received, signal=signals.response_received)
@@ -156,6 +163,7 @@ class DistributedScheduler(Scheduler):
             spider.logger.info("Joining a shared crawl (%d requests and work items outstanding)", pending)
 
     def close(self, reason):
+        self._engine_open = False
         if getattr(self, "_ticker", None) is not None and self._ticker.running:
             self._ticker.stop()
         self._sweep(closing=True)
@@ -168,6 +176,9 @@ class DistributedScheduler(Scheduler):
 
     # -- Scrapy's scheduler interface --------------------------------------------------------
     def enqueue_request(self, request):
+        if any(request is ready for ready in self._ready):  # the ticker's offer (see _tick): held already
+            return True
+        self.flights.scheduled(request)
         if not request.dont_filter and self.df.request_seen(request):
             self.df.log(request, self.spider)
             return False
@@ -190,6 +201,12 @@ class DistributedScheduler(Scheduler):
         return True
 
     def next_request(self):
+        if self._ready:
+            return self._ready.popleft()
+        return self._take()
+
+    def _take(self):
+        """The next request this worker may start (its court has room), leased; or None."""
         if self._local:
             return self._local.popleft()
         for index, (request, lease) in enumerate(self._pinned):
@@ -197,10 +214,10 @@ class DistributedScheduler(Scheduler):
             if state in (0, -2):
                 del self._pinned[index]
                 if state == 0:
-                    self._leases[request] = lease
                     request.meta.setdefault("download_slot", f"court:{lease.court}")
+                    self.flights.start(request, lease)
                     return request
-                return self.next_request()  # its lease expired: another worker has it now
+                return self._take()  # its lease expired: another worker has it now
         got = self.queue.pop()
         if got is None:
             return None
@@ -210,7 +227,7 @@ class DistributedScheduler(Scheduler):
             request.meta[REPLAY_META] = replay
         # Scrapy's per-slot concurrency then counts per court, whatever host serves the courts
         request.meta.setdefault("download_slot", f"court:{lease.court}")
-        self._leases[request] = lease
+        self.flights.start(request, lease)
         if lease.work_request_id:
             self.tracker.started(lease.work_request_id)
         if self.stats:
@@ -218,19 +235,19 @@ class DistributedScheduler(Scheduler):
         return request
 
     def has_pending_requests(self):
-        return bool(self._local or self._pinned) or self.store.outstanding(self.spider.name) > 0
+        return bool(self._ready or self._local or self._pinned) or self.store.outstanding(self.spider.name) > 0
 
     def __len__(self):
-        return len(self._local) + self.store.outstanding(self.spider.name)
+        return len(self._ready) + len(self._local) + self.store.outstanding(self.spider.name)
 
     # -- leases ------------------------------------------------------------------------------
     def _request_left_downloader(self, request, spider=None):
-        lease = self._leases.get(request)
+        lease = self.flights.lease_of(request)
         if lease is not None:
             self.store.release_court(lease)
 
     def _response_received(self, response, request, spider=None):
-        lease = self._leases.get(request)
+        lease = self.flights.lease_of(request)
         if lease is None or "replayed" in response.flags or len(response.body) > self._replay_max:
             return
         if session_bound(request):  # what follows it needs this worker's session: not replayable elsewhere
@@ -242,31 +259,42 @@ class DistributedScheduler(Scheduler):
             self._sweep()
             now = time.monotonic()
             if now - self._last_renew > self.store.lease_ms / 4000:
-                held = list(self._leases.values()) + [lease for _, lease in self._pinned]
+                held = self.flights.leases() + [lease for _, lease in self._pinned]
                 if held:
                     self.store.renew(self.spider.name, held)
                 self._last_renew = now
                 for work_request_id in self.store.stale_finishing(self.spider.name):
                     self._work_finished(work_request_id)  # its finishing worker died
-            slot = getattr(self.crawler.engine, "_slot", None)
-            if slot is not None and slot.closing is None:
-                # a court whose interval has passed may now be served: let the engine ask again
-                slot.nextcall.schedule()
+            self._offer()
         except Exception:  # a Redis hiccup must not stop the ticker
             logger.exception("distributed scheduler tick failed")
 
+    def _offer(self):
+        """A court whose interval has passed may now be served: when the engine has room and asks
+        nothing, hand it the next request (``engine.crawl`` makes it ask the scheduler again)."""
+        engine = self.crawler.engine
+        if self._ready or not self._engine_open or engine is None or engine.paused or engine.needs_backout():
+            return
+        request = self._take()
+        if request is not None:
+            self._ready.append(request)
+            engine.crawl(request)
+
+    def _spider_opened(self, spider=None):
+        self._engine_open = True
+
     def _sweep(self, closing: bool = False):
-        """Ack the leases of requests the engine is done with (all of them when closing)."""
-        slot = getattr(self.crawler.engine, "_slot", None)
-        inprogress = slot.inprogress if slot is not None else set()
-        for request, lease in list(self._leases.items()):
-            if request in inprogress and not closing:
-                continue
-            del self._leases[request]
-            if request in inprogress:  # closing with it unfinished: give it back
-                self.store.nack(self.spider.name, lease)
-                continue
+        """Ack the leases of requests the engine is done with; when closing, give back the others."""
+        done, unfinished = self.flights.finished(closing)
+        for lease in unfinished:  # never answered: back to the shared queue
+            self.store.nack(self.spider.name, lease)
+        for lease in done:
             self._work_finished(self.store.ack(self.spider.name, lease))
+        if self.stats:
+            if done:
+                self.stats.inc_value("scheduler/acked/closing" if closing else "scheduler/acked/redis", len(done))
+            if unfinished:
+                self.stats.inc_value("scheduler/given_back/redis", len(unfinished))
 
     def _work_finished(self, work_request_id):
         if work_request_id:

@@ -16,6 +16,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import weakref
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -109,6 +110,9 @@ def work_item(row: WorkRequest) -> dict:
             "attempt": row.attempts or 0}
 
 
+_TRACKERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # crawler -> its WorkTracker
+
+
 class WorkTracker:
     """A worker's view of the work requests it advances (one per crawler)."""
 
@@ -123,7 +127,7 @@ class WorkTracker:
 
     @classmethod
     def for_crawler(cls, crawler) -> "WorkTracker":
-        tracker = getattr(crawler, "_pacer_work_tracker", None)
+        tracker = _TRACKERS.get(crawler)
         if tracker is None:
             from pacer_spiders.distributed.store import RedisStore
 
@@ -137,7 +141,7 @@ class WorkTracker:
                 webhooks=WebhookSender(sessions, attempts=settings.getint("PACER_WEBHOOK_ATTEMPTS", 6),
                                        backoff=settings.getfloat("PACER_WEBHOOK_BACKOFF", 1.0)),
             )
-            crawler._pacer_work_tracker = tracker
+            _TRACKERS[crawler] = tracker
         return tracker
 
     def started(self, work_request_id) -> None:
