@@ -31,9 +31,11 @@ def table_rows(text: str) -> list[str]:
 
 
 def undocumented_in_tables(names, text: str = README) -> list[str]:
-    """Names no README table row shows as code (`NAME`, `NAME=...`, `$NAME`)."""
-    rows = table_rows(text)
-    return sorted(n for n in names if not any(re.search(rf"`\$?{re.escape(n)}(?![A-Za-z0-9_])", r) for r in rows))
+    """Names that head no README table row: the row's first cell shows them as code (`NAME`,
+    `NAME=...`, `$NAME`); a mention in another row's text is not a row of their own."""
+    first_cells = [row.split("|")[1] for row in table_rows(text) if row.count("|") >= 2]
+    return sorted(n for n in names
+                  if not any(re.search(rf"`\$?{re.escape(n)}(?![A-Za-z0-9_])", cell) for cell in first_cells))
 
 
 def hook_names() -> set[str]:
