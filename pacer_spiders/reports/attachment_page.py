@@ -220,4 +220,5 @@ UNIT = ReportUnit(
     name="attachment_page", ingest_type="attachment_page", item_class=AttachmentPage, joins_docket=True,
     detect_rank=50, path="/doc1/{pacer_doc_id}",
     corpus_folders=("attachment_pages",),
+    whole_page=True,
 )

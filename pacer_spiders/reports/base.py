@@ -44,6 +44,10 @@ class ReportUnit:
     names_case: bool = False
     #: merged into a docket already held, or kept as an orphan until it is
     joins_docket: bool = False
+    #: a page of it always ends the HTML document (``</body>``, ``</html>``): one that does not was cut short
+    whole_page: bool = False
+    #: its pages carry their court's marks (links to its site, document-id prefixes): checked
+    checks_court: bool = True
     #: the extension its raw pages are kept under in SOURCE_STORE
     source_extension: str = ".html"
     #: detection rank for pages of unknown report (lower first); None: never detected
@@ -92,8 +96,17 @@ class ReportUnit:
 
     def parse(self, body: bytes, context: dict):
         """The pure parser: the item's fields (the reference field set, and more where
-    ``reference_keys`` says); raises NotTheReport for another page."""
-        return self._parse(body, context or {})
+        ``reference_keys`` says); raises NotTheReport for another page, a page cut short, a page
+        of another court than ``context["court_id"]``, or one that parses into nothing usable."""
+        context = context or {}
+        problem = page_before_parse(self, body, context.get("court_id"))
+        if problem is not None:
+            raise NotTheReport(problem)
+        parsed = self._parse(body, context)
+        problem = self.check_parsed(parsed, context)
+        if problem is not None:
+            raise NotTheReport(problem)
+        return parsed
 
     def reference(self, parsed):
         """The reference field set (``pacer-spiders parse``, the corpus) of what ``parse`` returned."""
@@ -105,16 +118,20 @@ class ReportUnit:
         """The typed items of one parsed page (one, for most reports)."""
         return [self.item_class(**{**provenance, **parsed})]
 
-    def check(self, item) -> PageProblem | None:
+    def check_parsed(self, parsed, context: dict) -> PageProblem | None:
         """What makes a parsed page unusable although it parsed (nothing found, no case named)."""
-        parsed = {k: v for k, v in item.items() if k not in PROVENANCE_FIELDS}
-        if not any(v not in (None, "", [], {}) for v in parsed.values()):
+        values = parsed.values() if isinstance(parsed, dict) else parsed
+        if not any(v not in (None, "", [], {}) for v in values or ()):
             return PageProblem("empty", f"the {self.name} parser found nothing on this page")
-        if self.names_case:
-            context = item.get("context") or {}
-            if not (item.get("docket_number") or item.get("pacer_case_id") or context.get("pacer_case_id")):
+        if self.names_case and isinstance(parsed, dict):
+            if not (parsed.get("docket_number") or parsed.get("pacer_case_id") or context.get("pacer_case_id")):
                 return PageProblem("empty", f"the {self.name} page names no case (no docket number, no case id)")
         return None
+
+    def check(self, item) -> PageProblem | None:
+        """``check_parsed`` on an item (the validate stage asks it of every item, a court plugin's
+        parser's too)."""
+        return self.check_parsed(report_fields(item), dict(item.get("context") or {}))
 
     # -- the archive ------------------------------------------------------------------------------
     def merge(self, archive, item):
@@ -123,6 +140,47 @@ class ReportUnit:
         if self._merge is None:
             return None
         return self._merge(archive, item)
+
+
+_PAGE_END = re.compile(r"</(?:html|body)\s*>|</(?:table|center|div|form)\s*>\s*$", re.I)
+_TAIL = 8192
+
+
+_MAGIC = ((b"PK\x03\x04", "a zip archive"), (b"%PDF-", "a PDF"), (b"\x1f\x8b", "gzip data"),
+          (b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"GIF8", "a GIF image"))
+_TEXT_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+
+
+def binary_kind(body: bytes) -> str | None:
+    """What a body that is not text is (a zip, a PDF, an image, binary bytes), or None for text
+    (UTF-8, Latin-1, or UTF-16/32 with its byte-order mark)."""
+    head = body[:1024]
+    for magic, kind in _MAGIC:
+        if head.startswith(magic):
+            return kind
+    if b"\x00" in head and not head.startswith(_TEXT_BOMS):
+        return "binary data"
+    return None
+
+
+def page_before_parse(unit: ReportUnit, body: bytes | str, court_id: str | None) -> PageProblem | None:
+    """What is wrong with a page before it is parsed: cut short, or of another court."""
+    if not (unit.whole_page or unit.checks_court):
+        return None
+    from pacer_spiders.parsers.common import decode
+
+    if isinstance(body, bytes):
+        kind = binary_kind(body)
+        if kind is not None:
+            return PageProblem("not_text", f"the answer is {kind}, not a {unit.name} page")
+    text = decode(body) if isinstance(body, bytes) else body
+    if unit.whole_page and text.strip() and not _PAGE_END.search(text[-_TAIL:]):
+        return PageProblem("truncated", f"the {unit.name} page is cut short: it does not reach the end of the page")
+    if unit.checks_court:
+        from pacer_spiders.parsers.court_marks import wrong_court
+
+        return wrong_court(text, court_id)
+    return None
 
 
 @dataclass

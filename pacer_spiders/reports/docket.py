@@ -576,10 +576,26 @@ def recognise(lowered: str) -> bool:
     return any(heading in lowered for heading in DOCKET_HEADINGS)
 
 
-UNIT = ReportUnit(
+UNKNOWN_CASE_TITLE = "Unknown Case Title"
+
+
+class DocketUnit(ReportUnit):
+    def check_parsed(self, parsed, context):
+        problem = super().check_parsed(parsed, context)
+        if problem is None and isinstance(parsed, dict) and not (
+                parsed.get("parties") or parsed.get("docket_entries")
+                or parsed.get("case_name") not in (None, "", UNKNOWN_CASE_TITLE)):
+            # A docket heading alone (a page that only names a case) is not a docket report.
+            problem = PageProblem("not_the_report", "a docket heading without the report: no case title, "
+                                                    "no parties and no entries")
+        return problem
+
+
+UNIT = DocketUnit(
     parse, recognise, merge_docket_item,
     name=REPORT, ingest_type="docket", item_class=Docket, billed=True, names_case=True, detect_rank=40,
     # The report form's own URL (CM/ECF appends the form's serial to the query string).
     path="/cgi-bin/DktRpt.pl?1-L_1_0-1",
     corpus_folders=("dockets/district", "dockets/bankruptcy", "dockets/special", "dockets/not_dockets"),
+    whole_page=True,
 )

@@ -146,4 +146,5 @@ UNIT = ReportUnit(
     name=REPORT, ingest_type="history", item_class=DocketHistory, billed=True, names_case=True, detect_rank=30,
     path="/cgi-bin/HistDocQry.pl?{pacer_case_id}",
     corpus_folders=("docket_history_reports",),
+    whole_page=True,
 )

@@ -51,5 +51,5 @@ class PdfUnit(ReportUnit):
         return None  # the bytes are a PDF: parse refused anything else
 
 
-UNIT = PdfUnit(parse, None, merge_document, name="pdf", ingest_type="pdf", item_class=Document, joins_docket=True,
+UNIT = PdfUnit(parse, None, merge_document, name="pdf", ingest_type="pdf", item_class=Document, joins_docket=True, checks_court=False,
                 source_extension=".pdf")

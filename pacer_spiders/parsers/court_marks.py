@@ -1,0 +1,72 @@
+"""Which court a page is of, from the marks every CM/ECF page carries: links to the court's own
+site (``ecf.<subdomain>.uscourts.gov``) and document links whose ids start with the court's
+three-digit prefix.  A page of another court than the one asked for is refused, never stored
+under the wrong court."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from functools import lru_cache
+
+from pacer_spiders.pages import PageProblem
+
+_HOST = re.compile(r"ecf\.([a-z0-9-]+)\.uscourts\.gov", re.I)
+_DOC_LINK = re.compile(r"/docs?1/(\d{3})\d{6,}")
+
+
+def court_evidence(text: str) -> Counter:
+    """Court id -> how many marks of the page name it."""
+    from pacer_spiders.courts import all_courts, court_id_for_subdomain
+
+    marks: Counter = Counter()
+    for subdomain in _HOST.findall(text):
+        marks[court_id_for_subdomain(subdomain.lower())] += 1
+    prefixes = Counter(_DOC_LINK.findall(text))
+    if prefixes:
+        by_prefix = _courts_by_prefix(tuple((c.doc_id_prefix, c.court_id) for c in all_courts() if c.doc_id_prefix))
+        for prefix, count in prefixes.items():
+            for court_id in by_prefix.get(prefix, ()):
+                marks[court_id] += count
+    return marks
+
+
+# An appellate docket links its originating court once or twice: one mark does not make a page
+# another court's.
+MIN_MARKS = 2
+
+
+@lru_cache(maxsize=4)
+def _courts_by_prefix(pairs: tuple) -> dict[str, list[str]]:
+    by_prefix: dict[str, list[str]] = {}
+    for prefix, court_id in pairs:
+        by_prefix.setdefault(prefix, []).append(court_id)
+    return by_prefix
+
+
+def wrong_court(text: str, court_id: str | None) -> PageProblem | None:
+    """A problem when the page's marks name another court (at least ``MIN_MARKS`` times) and never
+    ``court_id`` (a PACER subdomain is taken as its court); None for a court the registry does not know."""
+    from pacer_spiders.courts import UnknownCourtError, court_id_for_subdomain, get_court
+
+    if not court_id:
+        return None
+    court_id = court_id_for_subdomain(court_id)
+    try:
+        get_court(court_id)
+    except UnknownCourtError:
+        return None
+    marks = court_evidence(text)
+    if not marks or marks.get(court_id) or marks.most_common(1)[0][1] < MIN_MARKS:
+        return None
+    seen = ", ".join(f"{cid} ({_name(cid)})" for cid, _count in marks.most_common(2))
+    return PageProblem("wrong_court", f"the page is of {seen}, not of {court_id} ({_name(court_id)}) as asked")
+
+
+def _name(court_id: str) -> str:
+    from pacer_spiders.courts import UnknownCourtError, get_court
+
+    try:
+        return get_court(court_id).name
+    except UnknownCourtError:
+        return "a court the registry does not know"
