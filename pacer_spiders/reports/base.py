@@ -142,6 +142,11 @@ class ReportUnit:
         return self._merge(archive, item)
 
 
+_TABLE_OPEN = re.compile(r"<table\b", re.I)
+_TABLE_CLOSE = re.compile(r"</table\s*>", re.I)
+# Real pages leave a few tables unclosed at most; hundreds nest ever deeper (a nesting bomb that
+# would take the parser minutes).
+MAX_UNCLOSED_TABLES = 100
 _PAGE_END = re.compile(r"</(?:html|body)\s*>|</(?:table|center|div|form)\s*>\s*$", re.I)
 _TAIL = 8192
 
@@ -158,7 +163,10 @@ def binary_kind(body: bytes) -> str | None:
     for magic, kind in _MAGIC:
         if head.startswith(magic):
             return kind
-    if b"\x00" in head and not head.startswith(_TEXT_BOMS):
+    if head.startswith(_TEXT_BOMS):
+        return None
+    controls = sum(1 for byte in head if byte < 9 or 13 < byte < 32 or byte == 127)
+    if controls > len(head) // 20:  # text has hardly any control characters; binary data is full of them
         return "binary data"
     return None
 
@@ -174,7 +182,12 @@ def page_before_parse(unit: ReportUnit, body: bytes | str, court_id: str | None)
         if kind is not None:
             return PageProblem("not_text", f"the answer is {kind}, not a {unit.name} page")
     text = decode(body) if isinstance(body, bytes) else body
-    if unit.whole_page and text.strip() and not _PAGE_END.search(text[-_TAIL:]):
+    lowered_tail = text[-_TAIL:]
+    unclosed = _TABLE_OPEN.subn("", text)[1] - _TABLE_CLOSE.subn("", text)[1] if "<table" in text.lower() else 0
+    if unclosed > MAX_UNCLOSED_TABLES:
+        return PageProblem("malformed", f"{unclosed} tables are opened and never closed: a malformed page, "
+                                        f"not a {unit.name} report")
+    if unit.whole_page and text.strip() and not _PAGE_END.search(lowered_tail):
         return PageProblem("truncated", f"the {unit.name} page is cut short: it does not reach the end of the page")
     if unit.checks_court:
         from pacer_spiders.parsers.court_marks import wrong_court
