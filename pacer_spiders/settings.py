@@ -66,6 +66,12 @@ CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 0.25
 COOKIES_ENABLED = True
 RETRY_TIMES = 3
+# An answer that breaks off reaches the spider marked "dataloss" (Scrapy would drop it as a
+# download error): PACER bills a page it served even when the connection broke, so the spider
+# counts what it cost and refuses the page as truncated, instead of buying it again unawares.
+DOWNLOAD_FAIL_ON_DATALOSS = False
+# How many more times a billed report that broke off is bought again (each try is billed).
+PACER_PAID_RETRIES = _env("PACER_PAID_RETRIES", 1)
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = _env("LOG_LEVEL", "INFO")

@@ -36,7 +36,9 @@ def summary_lines(stats: dict) -> list[str]:
         f"pages fetched: {sum(pages.values())}"
         + (f" ({', '.join(f'{k} {v}' for k, v in sorted(pages.items()))})" if pages else ""),
         f"PACER cost: ${stats.get('pacer/spent', 0.0):.2f} "
-        f"({stats.get('pacer/billed_pages', 0)} billed pages, documents bought: {stats.get('pacer/purchases', 0)})",
+        f"({stats.get('pacer/billed_pages', 0)} billed pages, documents bought: {stats.get('pacer/purchases', 0)})"
+        + (f", of which ${stats['pacer/spent_estimated']:.2f} estimated for {stats.get('pacer/broken_answers', 0)} "
+           "billed answers that broke off (no receipt arrived)" if stats.get("pacer/spent_estimated") else ""),
     ]
     archive = archive_changes(stats)
     if archive:

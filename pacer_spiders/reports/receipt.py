@@ -103,6 +103,30 @@ def receipt_of(body: bytes) -> dict | None:
     return None
 
 
+BYTES_PER_PAGE = 4320
+# The receipt table PACER appends to a report is not billed; what a broken answer meant to send
+# is counted without it.
+RECEIPT_BYTES = 1200
+
+
+def expected_length(response) -> int | None:
+    """The bytes the server meant to send (its Content-Length), or None."""
+    value = response.headers.get("Content-Length")
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def estimated_receipt(response) -> dict:
+    """What PACER billed for a report answer that broke off before its receipt arrived, estimated
+    from the bytes it meant to send (4,320 a page, at most 30 pages); marked as an estimate."""
+    size = expected_length(response) or len(response.body)
+    pages = min(30, max(1, -(-max(0, size - RECEIPT_BYTES) // BYTES_PER_PAGE)))
+    return {"billable_pages": str(pages), "cost": f"{min(MAX_CHARGE, pages * PRICE_PER_PAGE):.2f}",
+            "estimated_from": "content_length"}
+
+
 def receipt_cost(receipt: dict | None) -> float:
     """The dollars a parsed receipt says were billed (0.0 without one)."""
     if not receipt:

@@ -18,8 +18,17 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from pacer_spiders.courts import Court, UnknownCourtError, court_base_url, get_court, normalize_pacer_doc_id
 from pacer_spiders.distributed.spider import DistributedSpiderMixin
+from pacer_spiders.items import RawPage
+from pacer_spiders.pages import PageProblem
 from pacer_spiders.reports import PageRead, read
-from pacer_spiders.reports.receipt import MAX_CHARGE, PRICE_PER_PAGE, receipt_cost, receipt_of  # noqa: F401
+from pacer_spiders.reports.receipt import (  # noqa: F401
+    MAX_CHARGE,
+    PRICE_PER_PAGE,
+    estimated_receipt,
+    expected_length,
+    receipt_cost,
+    receipt_of,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -88,6 +97,7 @@ class PacerSpider(DistributedSpiderMixin, scrapy.Spider):
         max_cost = settings.get("PACER_MAX_COST")
         spider.max_cost = float(max_cost) if max_cost not in (None, "") else None
         spider.database_url = settings.get("DATABASE_URL")
+        spider.paid_retries = settings.getint("PACER_PAID_RETRIES", 1)
         crawler.signals.connect(spider.close_when_capped, signal=signals.spider_idle)
         return spider
 
@@ -130,10 +140,16 @@ class PacerSpider(DistributedSpiderMixin, scrapy.Spider):
         A billed page's cost is its receipt's (the one at its foot, unless ``receipt`` is given);
         it is added to the crawl's spending whatever the page turns out to be.
         """
-        if billed and receipt is None:
-            receipt = receipt_of(response.body)
-        cost = receipt_cost(receipt) if billed else 0.0
         stats = self.crawler.stats
+        broken = "dataloss" in getattr(response, "flags", ())
+        if billed and receipt is None:
+            receipt = estimated_receipt(response) if broken else receipt_of(response.body)
+        cost = receipt_cost(receipt) if billed else 0.0
+        if broken:
+            stats.inc_value("pacer/broken_answers")
+            if cost:
+                stats.set_value("pacer/spent_estimated",
+                                round(float(stats.get_value("pacer/spent_estimated", 0.0)) + cost, 2))
         stats.inc_value(f"pacer/pages/{report_type}")
         if cost:
             stats.set_value("pacer/spent", round(float(stats.get_value("pacer/spent", 0.0)) + cost, 2))
@@ -148,11 +164,32 @@ class PacerSpider(DistributedSpiderMixin, scrapy.Spider):
             "receipt": receipt, "cost": cost, "account": response.meta.get("pacer_account"),
             "fetched_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         }
-        return read(report_type, response.body, provenance)
+        page = read(report_type, response.body, provenance)
+        if broken and page.problem is None:  # whatever the bytes look like, the answer broke off
+            problem = PageProblem("truncated", f"the answer broke off after {len(response.body)} of "
+                                               f"{expected_length(response) or '?'} bytes")
+            page = PageRead(page.unit, [RawPage(**{**provenance, "report_type": report_type, "body": response.body},
+                                                problem=problem)], None, problem)
+        return page
 
     def page_items(self, response, report_type: str, context: dict, billed: bool = False, receipt=None):
         """The items one page of ``report_type`` yields (for a callback that follows nothing on it)."""
         yield from self.read_page(response, report_type, context, billed=billed, receipt=receipt).items
+
+    def buy_again(self, response, page: PageRead, context: dict, cost: float, what: str) -> bool:
+        """Whether a billed answer that broke off is bought once more: at most PACER_PAID_RETRIES
+        times a report (each try is billed), and never past PACER_MAX_COST."""
+        if page.problem is None or page.problem.kind != "truncated" or "dataloss" not in response.flags:
+            return False
+        tries = int(context.get("paid_tries") or 0)
+        if tries >= self.paid_retries:
+            self.refuse("truncated", f"{what}: the answer broke off {tries + 1} times (each billed); giving up")
+            return False
+        if not self.within_cap(cost):
+            self.stop_for_cost(cost, f"{what} (again, after its answer broke off)")
+            return False
+        logger.warning("%s: the answer broke off (billed); asking once more", what)
+        return True
 
     @staticmethod
     def same_account(response) -> dict:

@@ -172,7 +172,7 @@ class DocketSpider(PacerSpider):
         context = {**context, "options": {k: v for k, v in options.items() if v}}
         self.reserved += MAX_CHARGE
         yield multipart_request(DOCKET.url(self.base_url(court)), fields,
-                                callback=self.parse_docket, cb_kwargs={"context": context},
+                                callback=self.parse_docket, cb_kwargs={"context": context, "options": options},
                                 errback=self.failed, dont_filter=True)
 
     def since_last(self, court, context, options) -> dict:
@@ -196,11 +196,17 @@ class DocketSpider(PacerSpider):
                     context["pacer_case_id"], held["last_entry_date"], held.get("entry_count"))
         return options
 
-    def parse_docket(self, response, context):
+    def parse_docket(self, response, context, options=None):
         court = self.court(context["court_id"])
         self.reserved -= MAX_CHARGE
         page = self.read_page(response, "docket", context, billed=True)
         yield from page.items
+        what = f"the docket report of {court.court_id} {context['pacer_case_id']}"
+        if options is not None and self.buy_again(response, page, context, MAX_CHARGE, what):
+            again = {k: v for k, v in context.items() if k != "options"}
+            yield from self.docket_request(court, {**again, "paid_tries": int(context.get("paid_tries") or 0) + 1},
+                                           options)
+            return
         if not self.follow_attachments or page.parsed is None:
             return
         # Each entry's own document (attachment links inside the text are on its attachment page).
