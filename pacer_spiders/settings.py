@@ -8,7 +8,13 @@ from the environment only: they are never written in a file of the project.
 import os
 
 
+# The settings read from the environment: a process that changes its environment after this
+# module was imported (a test, a service) gets them again from settings_access.project_settings.
+ENVIRONMENT_SETTINGS = set()
+
+
 def _env(name, default=None):
+    ENVIRONMENT_SETTINGS.add(name)
     value = os.environ.get(name)
     return value if value not in (None, "") else default
 

@@ -12,7 +12,13 @@ def project_settings(overrides: dict | None = None) -> Settings:
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "pacer_spiders.settings")
     from scrapy.utils.project import get_project_settings
 
+    from pacer_spiders import settings as module
+
     settings = get_project_settings()
+    for name in getattr(module, "ENVIRONMENT_SETTINGS", ()):
+        # The module read the environment once, when it was imported; read it now.
+        if os.environ.get(name) not in (None, ""):
+            settings.set(name, os.environ[name], priority="project")
     if overrides:
         settings.setdict(overrides, priority="cmdline")
     return settings

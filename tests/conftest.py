@@ -71,3 +71,33 @@ def database_url(request, tmp_path):
     with admin.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+def _untracked_in_checkout(root) -> set[str] | None:
+    """Untracked and ignored paths of the checkout (``git status``), or None outside a git checkout."""
+    import subprocess
+
+    try:
+        out = subprocess.run(["git", "status", "--porcelain", "--ignored", "--untracked-files=normal", "."],
+                             cwd=root, capture_output=True, text=True, timeout=60, check=True).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return {line[3:] for line in out.splitlines() if line[:2] in ("??", "!!")}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def nothing_written_into_the_checkout(request):
+    """Tests write in temporary folders only: a run that leaves a new file or folder in the
+    checkout (an archive, pacer_files/, raw pages) fails, naming it."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    before = _untracked_in_checkout(root)
+    yield
+    after = _untracked_in_checkout(root)
+    if before is None or after is None:
+        return
+    # Python's own caches are not the tests' writing.
+    new = sorted(p for p in after - before if "__pycache__" not in p and not p.startswith(".pytest_cache"))
+    if new:
+        pytest.fail(f"the tests wrote into the checkout: {', '.join(new)}", pytrace=False)

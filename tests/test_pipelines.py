@@ -60,6 +60,12 @@ def _rows(settings, query, **params):
         return [dict(r) for r in conn.execute(sa.text(query), params).mappings()]
 
 
+@pytest.fixture
+def ingest_env(settings, monkeypatch):
+    monkeypatch.setenv("FILES_STORE", settings["FILES_STORE"])
+    return settings
+
+
 def test_rejected_page_has_a_reason_in_log_stats_and_database_and_keeps_its_raw_page(pages, settings, caplog):
     login = pages.page(COURT, "docket", None, body=b"<html><form action='/login.jsf'>Login</form></html>",
                        pacer_case_id="100")
@@ -89,7 +95,8 @@ def test_pdf_of_unknown_docket_waits_and_joins_when_the_docket_arrives(pages, se
     assert _rows(settings, "SELECT joined_at FROM orphan_documents")[0]["joined_at"] is not None
 
 
-def test_orphan_attachment_page_is_joined_by_the_sweep(pages, settings, capsys):
+def test_orphan_attachment_page_is_joined_by_the_sweep(pages, ingest_env, capsys):
+    settings = ingest_env
     crawl(settings, pages.page(COURT, "attachment_page", ATTACHMENTS, pacer_doc_id="03501234570"))
     assert main(["orphans", "list", "--format", "json", "--database-url", settings["DATABASE_URL"]]) == 0
     [waiting] = json.loads(capsys.readouterr().out)
@@ -105,7 +112,8 @@ def test_orphan_attachment_page_is_joined_by_the_sweep(pages, settings, capsys):
     assert "0 orphans waiting" in capsys.readouterr().out
 
 
-def test_sweep_backs_off_an_orphan_that_still_waits(pages, settings, capsys):
+def test_sweep_backs_off_an_orphan_that_still_waits(pages, ingest_env, capsys):
+    settings = ingest_env
     crawl(settings, pages.page(COURT, "pdf", None, body=pdf_bytes(1), pacer_doc_id="03509999999"))
     main(["orphans", "sweep", "--all", "--database-url", settings["DATABASE_URL"]])
     assert json.loads(capsys.readouterr().out) == {"tried": 1, "joined": 0, "waiting": 1}
@@ -166,12 +174,6 @@ def _ingest(capsys, settings, path, *args) -> dict:
     return report
 
 
-@pytest.fixture
-def ingest_env(settings, monkeypatch):
-    monkeypatch.setenv("FILES_STORE", settings["FILES_STORE"])
-    return settings
-
-
 def test_ingest_docket_dry_run_writes_nothing_then_ingest_writes(pages, ingest_env, tmp_path, capsys):
     settings = ingest_env
     page = pages.page(COURT, "docket", DOCKET)
@@ -181,7 +183,7 @@ def test_ingest_docket_dry_run_writes_nothing_then_ingest_writes(pages, ingest_e
     assert dry["dry_run"] and dry["counts"]["dockets_added"] == 1 and dry["counts"]["entries_added"] == 2
     assert _rows(settings, "SELECT count(*) AS n FROM dockets")[0]["n"] == 0
     assert _rows(settings, "SELECT count(*) AS n FROM raw_pages")[0]["n"] == 0
-    assert not Path(settings["FILES_STORE"]).exists()
+    assert not [p for p in Path(settings["FILES_STORE"]).rglob("*") if p.is_file()]  # no file written
     real = _ingest(capsys, settings, path, "--type", "docket", "--pacer-case-id", "100")
     assert real["counts"]["entries_added"] == 2 and real["exit"] == 0
     again = _ingest(capsys, settings, path, "--type", "docket", "--pacer-case-id", "100", "--dry-run")
