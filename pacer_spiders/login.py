@@ -65,6 +65,9 @@ class Account:
     failed: str | None = field(default=None, repr=False)
     old_tokens: list = field(default_factory=list, repr=False)
     lock: asyncio.Lock | None = field(default=None, repr=False)
+    # A session someone else logged in (the service, for per-request credentials): no password,
+    # never logged in again, never logged out here (its owner keeps it at most an hour).
+    session_only: bool = field(default=False, repr=False)
 
     @property
     def label(self) -> str:
@@ -95,6 +98,10 @@ def accounts_from_settings(settings, environ=None) -> list[Account]:
     def get(name):
         return _clean(settings.get(name)) or _clean(environ.get(name))
 
+    session_token = get("PACER_SESSION_TOKEN")
+    if session_token:
+        return [Account(1, "session", "", None, get("PACER_CLIENT_CODE"), token=session_token,
+                        token_at=time.monotonic(), session_only=True)]
     raw = settings.get("PACER_ACCOUNTS") or environ.get("PACER_ACCOUNTS")
     entries = []
     if raw:
@@ -326,6 +333,9 @@ class PacerLoginMiddleware:
         async with account.lock:
             if self._token_fresh(account) or account.failed:
                 return
+            if account.session_only:
+                raise LoginFailed("session_expired", f"the PACER session of {account.label} has expired: "
+                                  "submit the credentials again")
             if account.token:
                 logger.info("PACER token of %s is older than %.0f s: logging in again", account.label, self.max_age)
                 account.old_tokens.append(account.token)
@@ -380,6 +390,8 @@ class PacerLoginMiddleware:
     async def _logout_all(self) -> None:
         handlers = self.crawler.engine.downloader.handlers
         for account in self.accounts:
+            if account.session_only:
+                continue
             tokens = [*account.old_tokens, *([account.token] if account.token else [])]
             for token in tokens:
                 request = Request(self.logout_url, method="POST", body=json.dumps({"nextGenCSO": token}),

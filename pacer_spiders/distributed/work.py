@@ -135,7 +135,9 @@ class WorkTracker:
                 max_attempts=settings.getint("PACER_WORK_ATTEMPTS", 3),
                 retry_delay=settings.getfloat("PACER_WORK_RETRY_DELAY", 30.0),
                 webhooks=WebhookSender(sessions, attempts=settings.getint("PACER_WEBHOOK_ATTEMPTS", 6),
-                                       backoff=settings.getfloat("PACER_WEBHOOK_BACKOFF", 1.0)),
+                                       backoff=settings.getfloat("PACER_WEBHOOK_BACKOFF", 1.0),
+                                       signer=service_signer(settings, sessions),
+                                       allow_private=settings.getbool("PACER_WEBHOOK_ALLOW_PRIVATE", True)),
             )
             crawler._pacer_work_tracker = tracker
         return tracker
@@ -214,11 +216,16 @@ class WebhookSender:
     it answered too slowly is recognised when it comes again.  Delivery is recorded on the row.
     """
 
-    def __init__(self, sessions: sessionmaker, attempts: int = 6, backoff: float = 1.0, timeout: float = 10.0):
+    def __init__(self, sessions: sessionmaker, attempts: int = 6, backoff: float = 1.0, timeout: float = 10.0,
+                 signer=None, allow_private: bool = True):
         self.sessions = sessions
         self.attempts = attempts
         self.backoff = backoff
         self.timeout = timeout
+        # signer(work_request_id, body) -> headers (the service's HMAC signature); allow_private
+        # False refuses loopback, private and link-local receivers at each delivery.
+        self.signer = signer
+        self.allow_private = allow_private
         self._threads: list[threading.Thread] = []
 
     def deliver(self, work_request_id: int, wait: bool = False) -> None:
@@ -247,13 +254,23 @@ class WebhookSender:
                 return False
             url, payload = row.webhook_url, self.payload(row)
         body = json.dumps(payload).encode()
+        from pacer_spiders.service.webhooks import destination_problem
+
+        problem = destination_problem(url, self.allow_private)
+        if problem:
+            self._record(work_request_id, 0, problem)
+            logger.warning("webhook of work request %s not sent: %s", work_request_id, problem)
+            return False
         last_error = None
         for attempt in range(1, self.attempts + 1):
-            request = urllib.request.Request(url, data=body, method="POST", headers={
+            headers = {
                 "Content-Type": "application/json",
                 "Idempotency-Key": payload["idempotency_key"],
                 "User-Agent": "pacer_spiders webhook",
-            })
+            }
+            if self.signer is not None:
+                headers.update(self.signer(work_request_id, body))
+            request = urllib.request.Request(url, data=body, method="POST", headers=headers)
             try:
                 with urllib.request.urlopen(request, timeout=self.timeout) as response:
                     response.read()
@@ -273,11 +290,27 @@ class WebhookSender:
 
     def _record(self, work_request_id: int, attempt: int, error: str | None) -> None:
         with self.sessions() as session:
-            values = {"webhook_attempts": WorkRequest.webhook_attempts + 1, "webhook_error": error}
+            values = {"webhook_attempts": WorkRequest.webhook_attempts + (1 if attempt else 0), "webhook_error": error}
             if error is None:
                 values["webhook_delivered_at"] = utcnow()
             session.execute(update(WorkRequest).where(WorkRequest.id == work_request_id).values(**values))
             session.commit()
+
+
+def service_signer(settings, sessions):
+    """Workers sign the webhooks of the service's requests as the service does (same secret)."""
+    secret = settings.get("PACER_SERVICE_SECRET")
+    if not secret:
+        return None
+    from pacer_spiders.service.models import ServiceFetch
+    from pacer_spiders.service.webhooks import signer_for
+
+    def owner(work_request_id):
+        with sessions() as session:
+            fetch = session.get(ServiceFetch, work_request_id)
+            return fetch.user_id if fetch else None
+
+    return signer_for(secret, owner)
 
 
 def list_requests(session: Session, status: int | None = None, kind: str | None = None, limit: int = 50):
