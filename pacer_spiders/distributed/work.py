@@ -137,7 +137,7 @@ class WorkTracker:
                 webhooks=WebhookSender(sessions, attempts=settings.getint("PACER_WEBHOOK_ATTEMPTS", 6),
                                        backoff=settings.getfloat("PACER_WEBHOOK_BACKOFF", 1.0),
                                        signer=service_signer(settings, sessions),
-                                       allow_private=settings.getbool("PACER_WEBHOOK_ALLOW_PRIVATE", True)),
+                                       allow_private=settings.getbool("PACER_WEBHOOK_ALLOW_PRIVATE", False)),
             )
             crawler._pacer_work_tracker = tracker
         return tracker

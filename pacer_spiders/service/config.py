@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
-import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,7 +38,7 @@ class ServiceConfig:
         from pacer_spiders.settings_access import project_settings
 
         settings = project_settings(overrides)
-        secret = settings.get("PACER_SERVICE_SECRET") or os.environ.get("PACER_SERVICE_SECRET") or ""
+        secret = settings.get("PACER_SERVICE_SECRET") or ""
         if not secret:
             # Links and sessions then die with the process; several processes need the setting.
             logger.warning("PACER_SERVICE_SECRET is not set: using a random one for this process")

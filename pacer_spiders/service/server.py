@@ -21,8 +21,12 @@ def serve(host: str, port: int, workers: int = 1, log_level: str = "info") -> No
 
     # access_log off: query strings of signed links are not for a log
     if workers > 1:
-        if not os.environ.get("PACER_SERVICE_SECRET"):
+        from pacer_spiders.db import upgrade_database
+        from pacer_spiders.settings_access import project_settings
+
+        if not project_settings().get("PACER_SERVICE_SECRET"):
             raise ValueError("--workers N needs PACER_SERVICE_SECRET (shared by the worker processes)")
+        upgrade_database(project_settings().get("DATABASE_URL"))  # once, before the workers race to it
         uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, workers=workers, access_log=False,
                     log_level=log_level)
     else:
