@@ -326,7 +326,8 @@ def create_app(config, start_runner: bool = True) -> FastAPI:
 
         with sessions() as session:
             kind, court, params, kept = fetch_target(session, data, request_type)
-        if not credentials and not accounts_from_settings(project_settings()):
+        # with Redis the workers hold the deployment's accounts, not this process
+        if not credentials and not config.redis_url and not accounts_from_settings(project_settings()):
             raise ApiError(400, {"non_field_errors": [
                 "No PACER account: send pacer_username and pacer_password (this deployment has none of its own)."]})
         token = None

@@ -1,0 +1,112 @@
+"""The service with REDIS_URL, PostgreSQL and two ``scrapy crawl docket`` workers; its outbox."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+from pacer_spiders.sandbox import Sandbox
+from pacer_spiders.service.config import ServiceConfig
+from pacer_spiders.service.server import ServiceThread
+from pacer_spiders.service.webhooks import user_webhook_key, verify
+from pacer_spiders.testing.service_support import ApiClient, WebhookReceiver, create_token
+from pacer_spiders.testing.services import free_port, redis_server
+from pacer_spiders.testing.workers import empty_redis_database, start_worker, wait_for
+
+pytestmark = pytest.mark.service
+
+API = "/api/rest/v3"
+SECRET = "distributed-secret"
+
+
+@pytest.fixture
+def postgres_database(postgres_url):
+    name = f"svc_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    yield postgres_url.rsplit("/", 1)[0] + "/" + name
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def queue_states(database_url) -> list[str]:
+    engine = sa.create_engine(database_url)
+    with engine.connect() as conn:
+        states = [row[0] for row in conn.execute(sa.text("SELECT state FROM service_queue ORDER BY id"))]
+    engine.dispose()
+    return states
+
+
+def wait_until(check, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_fetches_taken_by_two_redis_workers_on_postgresql(postgres_database, redis_url, tmp_path):
+    redis_url = empty_redis_database(redis_url, 7)
+    token = create_token(postgres_database, "alice")
+    config = ServiceConfig(database_url=postgres_database, redis_url=redis_url, secret=SECRET,
+                           files_store=str(tmp_path / "files"), allow_private_webhooks=True)
+    with Sandbox(latency=20, cases_per_court=3) as sandbox, ServiceThread(config) as url, WebhookReceiver() as hook:
+        alice = ApiClient(url, token)
+        cases = [("cand", sandbox.cases("cand")[0]), ("nysd", sandbox.cases("nysd")[0]),
+                 ("nysd", sandbox.cases("nysd")[1])]
+        ids = []
+        for court, case in cases:
+            answer = alice.post_json(f"{API}/recap-fetch/", {"request_type": 1, "court": court,
+                                                             "pacer_case_id": case.pacer_case_id,
+                                                             "webhook_url": hook.url})
+            assert answer.status == 201, answer.text
+            ids.append(answer.json()["id"])
+        # per-request credentials belong to the service's own runner, not to the workers
+        refused = alice.post_json(f"{API}/recap-fetch/", {"request_type": 1, "court": "cand", "pacer_case_id": "1",
+                                                          "pacer_username": "u", "pacer_password": "p"})
+        assert refused.status == 400 and "own PACER accounts" in refused.text
+        assert wait_until(lambda: queue_states(postgres_database) == ["pushed"] * 3)
+        settings = {"REDIS_URL": redis_url, "DATABASE_URL": postgres_database, "PACER_WORKER_IDLE_CLOSE": 2,
+                    "FILES_STORE": str(tmp_path / "files"), "PACER_SERVICE_SECRET": SECRET,
+                    "PACER_WEBHOOK_ALLOW_PRIVATE": True, "LOG_LEVEL": "INFO", **sandbox.settings}
+        workers = [start_worker("docket", settings, sandbox.account_env("good"), tmp_path / f"w{i}.log")
+                   for i in range(2)]
+        assert wait_for(workers, 150) == [0, 0]
+        for fetch_id in ids:
+            assert alice.get(f"{API}/recap-fetch/{fetch_id}/").json()["status"] == 2
+        assert alice.get(f"{API}/dockets/", court="nysd").json()["count"] == 2
+        assert [d["pacer_case_id"] for d in alice.get(f"{API}/dockets/", court="cand").json()["results"]] == [
+            cases[0][1].pacer_case_id]
+        assert wait_until(lambda: len(hook.calls) >= 3, 15)
+        time.sleep(0.3)
+        charges = [(c.court_id, c.pacer_case_id) for c in sandbox.ledger.charges if c.report == "docket"]
+    assert sorted(charges) == sorted((court, case.pacer_case_id) for court, case in cases)  # each bought once
+    assert len(hook.calls) == 3  # one webhook each, signed with alice's key by the worker that finished it
+    key = user_webhook_key(SECRET, 1)
+    for call in hook.calls:
+        assert verify(key, call["body"], {k.title(): v for k, v in call["headers"].items()})
+
+
+def test_a_request_waits_in_the_outbox_while_redis_is_down(tmp_path):
+    port = free_port()
+    database_url = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
+    token = create_token(database_url, "alice")
+    config = ServiceConfig(database_url=database_url, redis_url=f"redis://127.0.0.1:{port}/0", secret=SECRET,
+                           files_store=str(tmp_path / "files"))
+    with ServiceThread(config) as url:
+        alice = ApiClient(url, token)
+        answer = alice.post_json(f"{API}/recap-fetch/", {"request_type": 1, "court": "cand", "pacer_case_id": "123"})
+        assert answer.status == 201 and answer.json()["status"] == 1
+        time.sleep(1.0)
+        assert queue_states(database_url) == ["pending"]  # not lost, not "already open" forever
+        with redis_server(port=port) as live:
+            assert wait_until(lambda: queue_states(database_url) == ["pushed"], 20)
+            import redis
+
+            assert any(redis.Redis.from_url(live).scan_iter("*"))
