@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-import uuid
 
 import pytest
 import sqlalchemy as sa
@@ -20,18 +19,6 @@ pytestmark = pytest.mark.service
 
 API = "/api/rest/v3"
 SECRET = "distributed-secret"
-
-
-@pytest.fixture
-def postgres_database(postgres_url):
-    name = f"svc_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield postgres_url.rsplit("/", 1)[0] + "/" + name
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def queue_states(database_url) -> list[str]:
@@ -51,7 +38,9 @@ def wait_until(check, timeout=30.0):
     return False
 
 
-def test_fetches_taken_by_two_redis_workers_on_postgresql(postgres_database, redis_url, tmp_path):
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)  # conftest's fresh PostgreSQL database
+def test_fetches_taken_by_two_redis_workers_on_postgresql(database_url, redis_url, tmp_path):
+    postgres_database = database_url
     redis_url = empty_redis_database(redis_url, 7)
     token = create_token(postgres_database, "alice")
     config = ServiceConfig(database_url=postgres_database, redis_url=redis_url, secret=SECRET,
