@@ -259,12 +259,18 @@ def test_legacy_queries_updated_cases_and_sources(deployment):
     assert "pacer_case_id" in options["actions"]["POST"]
 
 
-def test_throttling_per_token(deployment):
-    config = ServiceConfig(**{**deployment.config.__dict__, "throttle": "3/minute"})
+def test_throttling_per_token_and_private_webhooks_refused_by_default(deployment):
+    config = ServiceConfig(**{**deployment.config.__dict__, "throttle": "3/minute", "allow_private_webhooks": False})
     with ServiceThread(config, start_runner=False) as url:
         alice, bob = ApiClient(url, deployment.alice_token), ApiClient(url, deployment.bob_token)
-        assert [alice.get(f"{API}/courts/").status for _ in range(4)] == [200, 200, 200, 429]
-        assert bob.get(f"{API}/courts/").status == 200
+        for hook in ("http://127.0.0.1:9/hook", "http://10.1.2.3/hook", "http://169.254.169.254/latest"):
+            answer = alice.post_json(f"{API}/prayers/", {"recap_document": 1, "webhook_url": hook})
+            assert answer.status == 400 and "private or link-local" in answer.json()["webhook_url"][0]
+        throttled = alice.get(f"{API}/courts/")
+        assert throttled.status == 429 and int({k.lower(): v for k, v in throttled.headers.items()}["retry-after"]) > 0
+        assert bob.get(f"{API}/courts/").status == 200  # per token
+        unknown = bob.post_json(f"{API}/recap-fetch/", {"request_type": 1, "court": "nowhere", "pacer_case_id": "1"})
+        assert unknown.status == 400 and "court" in unknown.json()
 
 
 def test_no_credential_anywhere_after_the_run(deployment):
