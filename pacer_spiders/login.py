@@ -276,6 +276,12 @@ class PacerLoginMiddleware:
             self.accounts, self.config_error = [], str(exc)
         self._next = 0
         self._failure_reported = False
+        # Sessions the HTTP service logged in for one work request (its own credentials), read
+        # from Redis when a request of that work request comes: {work request id: Account | None}.
+        from pacer_spiders.service.request_sessions import RequestSessions
+
+        self.request_sessions = RequestSessions.from_settings(settings)
+        self._request_accounts: dict[str, Account | None] = {}
         self.secret_filter = SecretFilter()
         for account in self.accounts:
             self.secret_filter.secrets.update(account.secrets())
@@ -303,6 +309,22 @@ class PacerLoginMiddleware:
         stats.set_value("pacer/accounts", len(self.accounts))
         if self.accounts:
             logger.info("PACER accounts: %s", ", ".join(a.label for a in self.accounts))
+
+    def _request_account(self, request: Request) -> Account | None:
+        """The session given with this request's work request (per-request credentials), if any."""
+        work = request.meta.get("work_request_id")
+        if self.request_sessions is None or not work:
+            return None
+        work = str(work)
+        if work not in self._request_accounts:
+            given = self.request_sessions.get(work)
+            account = None
+            if given and given.get("token"):
+                account = Account(0, f"session of work request {work}", "", None, given.get("client_code"),
+                                  token=given["token"], token_at=time.monotonic(), session_only=True)
+                self.secret_filter.secrets.add(given["token"])
+            self._request_accounts[work] = account
+        return self._request_accounts[work]
 
     # -- which requests --------------------------------------------------------------------
     def is_court_url(self, url: str) -> bool:
@@ -438,6 +460,14 @@ class PacerLoginMiddleware:
         if self._is_own(request) or not self.is_court_url(request.url):
             return None
         strip_our_cookies(request)
+        own = self._request_account(request)
+        if own is not None and not request.meta.get("pacer_no_login"):
+            if own.failed or not self._token_fresh(own):
+                raise IgnoreRequest(f"the PACER session given with work request "
+                                    f"{request.meta.get('work_request_id')} has expired or was refused")
+            request.meta["pacer_request_session"] = True
+            self._set_cookies(request, own)
+            return None
         if not self.accounts or request.meta.get("pacer_no_login"):
             return None
         while True:
@@ -455,12 +485,16 @@ class PacerLoginMiddleware:
             break
         request.meta["pacer_account"] = account.index
         request.meta["pacer_token_serial"] = account.serial
+        self._set_cookies(request, account)
+        return None
+
+    @staticmethod
+    def _set_cookies(request: Request, account: Account) -> None:
         pairs = _split_cookie_header(request.headers.get("Cookie"))
         pairs += [(name, account.token) for name in TOKEN_COOKIES]
         if account.client_code:
             pairs.append((CLIENT_CODE_COOKIE, account.client_code))
         request.headers["Cookie"] = "; ".join(f"{n}={v}" for n, v in pairs)
-        return None
 
     def process_exception(self, request: Request, exception):
         if not self._is_own(request) and self.is_court_url(request.url):
@@ -484,6 +518,12 @@ class PacerLoginMiddleware:
             return response
         stats = self.crawler.stats
         stats.inc_value("pacer/logged_out_pages")
+        if request.meta.get("pacer_request_session"):
+            own = self._request_account(request)
+            if own is not None:
+                own.failed = "session_expired"
+            stats.inc_value("pacer/errors/request_session_expired")
+            raise IgnoreRequest("the PACER session given with this request has expired or was refused")
         if not self.accounts:
             self._end_crawl("no_account",
                             "PACER asked for a login and no account is configured: set PACER_USERNAME and "

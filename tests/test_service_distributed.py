@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 
 import pytest
@@ -43,9 +44,12 @@ def test_fetches_taken_by_two_redis_workers_on_postgresql(database_url, redis_ur
     postgres_database = database_url
     redis_url = empty_redis_database(redis_url, 7)
     token = create_token(postgres_database, "alice")
-    config = ServiceConfig(database_url=postgres_database, redis_url=redis_url, secret=SECRET,
-                           files_store=str(tmp_path / "files"), allow_private_webhooks=True)
-    with Sandbox(latency=20, cases_per_court=3) as sandbox, ServiceThread(config) as url, WebhookReceiver() as hook:
+    with contextlib.ExitStack() as stack:
+        sandbox = stack.enter_context(Sandbox(latency=20, cases_per_court=3))
+        config = ServiceConfig(database_url=postgres_database, redis_url=redis_url, secret=SECRET,
+                               files_store=str(tmp_path / "files"), allow_private_webhooks=True,
+                               pacer_settings=dict(sandbox.settings))  # per-request logins go to the sandbox
+        url, hook = stack.enter_context(ServiceThread(config)), stack.enter_context(WebhookReceiver())
         alice = ApiClient(url, token)
         cases = [("cand", sandbox.cases("cand")[0]), ("nysd", sandbox.cases("nysd")[0]),
                  ("nysd", sandbox.cases("nysd")[1])]
@@ -56,11 +60,21 @@ def test_fetches_taken_by_two_redis_workers_on_postgresql(database_url, redis_ur
                                                              "webhook_url": hook.url})
             assert answer.status == 201, answer.text
             ids.append(answer.json()["id"])
-        # per-request credentials belong to the service's own runner, not to the workers
-        refused = alice.post_json(f"{API}/recap-fetch/", {"request_type": 1, "court": "cand", "pacer_case_id": "1",
-                                                          "pacer_username": "u", "pacer_password": "p"})
-        assert refused.status == 400 and "own PACER accounts" in refused.text
-        assert wait_until(lambda: queue_states(postgres_database) == ["pushed"] * 3)
+        # one with its own PACER account: logged in by the service, its session moved to Redis encrypted
+        own_case = sandbox.cases("cand")[1]
+        other = sandbox.accounts["good2"]
+        answer = alice.post_json(f"{API}/recap-fetch/", {"request_type": 1, "court": "cand",
+                                                         "pacer_case_id": own_case.pacer_case_id,
+                                                         "pacer_username": other.login, "pacer_password": other.password})
+        assert answer.status == 201, answer.text
+        ids.append(answer.json()["id"])
+        assert wait_until(lambda: queue_states(postgres_database) == ["pushed"] * 4)
+        import redis
+
+        server = redis.Redis.from_url(redis_url)
+        held = b"".join(server.get(key) or b"" for key in server.scan_iter("*service-session*"))
+        session_tokens = list(sandbox.auth._sessions)
+        assert held and not any(token.encode() in held for token in session_tokens)  # kept, encrypted
         settings = {"REDIS_URL": redis_url, "DATABASE_URL": postgres_database, "PACER_WORKER_IDLE_CLOSE": 2,
                     "FILES_STORE": str(tmp_path / "files"), "PACER_SERVICE_SECRET": SECRET,
                     "PACER_WEBHOOK_ALLOW_PRIVATE": True, "LOG_LEVEL": "INFO", **sandbox.settings}
@@ -70,13 +84,17 @@ def test_fetches_taken_by_two_redis_workers_on_postgresql(database_url, redis_ur
         for fetch_id in ids:
             assert alice.get(f"{API}/recap-fetch/{fetch_id}/").json()["status"] == 2
         assert alice.get(f"{API}/dockets/", court="nysd").json()["count"] == 2
-        assert [d["pacer_case_id"] for d in alice.get(f"{API}/dockets/", court="cand").json()["results"]] == [
-            cases[0][1].pacer_case_id]
+        assert sorted(d["pacer_case_id"] for d in alice.get(f"{API}/dockets/", court="cand").json()["results"]) == \
+            sorted([cases[0][1].pacer_case_id, own_case.pacer_case_id])
         assert wait_until(lambda: len(hook.calls) >= 3, 15)
         time.sleep(0.3)
-        charges = [(c.court_id, c.pacer_case_id) for c in sandbox.ledger.charges if c.report == "docket"]
-    assert sorted(charges) == sorted((court, case.pacer_case_id) for court, case in cases)  # each bought once
-    assert len(hook.calls) == 3  # one webhook each, signed with alice's key by the worker that finished it
+        charges = [(c.court_id, c.pacer_case_id, c.login) for c in sandbox.ledger.charges if c.report == "docket"]
+        logs = "".join((tmp_path / f"w{i}.log").read_text() for i in range(2))
+    good = sandbox.accounts["good"].login
+    assert sorted(charges) == sorted([(court, case.pacer_case_id, good) for court, case in cases]
+                                     + [("cand", own_case.pacer_case_id, other.login)])  # each bought once, by whom
+    assert other.password not in logs and not any(token in logs for token in session_tokens)
+    assert len(hook.calls) == 3  # one webhook each (the fourth request asked for none), signed with alice's key by the worker that finished it
     key = user_webhook_key(SECRET, 1)
     for call in hook.calls:
         assert verify(key, call["body"], {k.title(): v for k, v in call["headers"].items()})

@@ -310,9 +310,6 @@ def create_app(config, start_runner: bool = True) -> FastAPI:
                 raise bad("webhook_url", problem)
             if credentials and not ("pacer_username" in credentials and "pacer_password" in credentials):
                 raise ApiError(400, {"non_field_errors": ["Send pacer_username and pacer_password together."]})
-            if credentials and config.redis_url:
-                raise ApiError(400, {"non_field_errors": [
-                    "This deployment's workers use its own PACER accounts: send no credentials."]})
             import anyio
 
             return await anyio.to_thread.run_sync(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import logging
 import secrets
@@ -67,8 +66,3 @@ class ServiceConfig:
     def key(self, purpose: str) -> bytes:
         """A 32-byte key of its own for each use of the secret."""
         return hashlib.sha256(f"{purpose}\0{self.secret}".encode()).digest()
-
-    def fernet(self):
-        from cryptography.fernet import Fernet
-
-        return Fernet(base64.urlsafe_b64encode(self.key("pacer-session")))

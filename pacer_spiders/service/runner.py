@@ -134,13 +134,18 @@ class Runner:
         """Push a fetch to the workers' Redis queue; a failed push leaves it pending in the outbox."""
         from pacer_spiders.distributed.work import work_item
 
+        from pacer_spiders.service.request_sessions import move_to_redis
+
         with self.sessions() as session:
             row = session.get(WorkRequest, entry.work_request_id)
             try:
+                # the request's own PACER session goes first, so the worker that takes it finds it
+                move_to_redis(session, store.server, store.prefix, row.id)
                 store.push_work(row.kind, work_item(row), bulk=row.bulk)
                 state = "pushed"
-            except Exception as exc:  # Redis down: the entry waits in the outbox
+            except Exception as exc:  # Redis down: the entry (and its session) wait in the outbox
                 logger.warning("work request %s not pushed to Redis yet: %s", row.id, type(exc).__name__)
+                session.rollback()
                 state = "pending"
             session.execute(update(ServiceQueueEntry).where(ServiceQueueEntry.id == entry.id).values(state=state))
             session.commit()

@@ -92,8 +92,17 @@ def _link_signature(config, path: str, params: dict) -> str:
 
 
 # -- PACER sessions of per-request credentials ----------------------------------------------
+def fernet_for(secret: str):
+    """The cipher of kept PACER sessions (a key of its own derived from the service's secret)."""
+    import base64
+
+    from cryptography.fernet import Fernet
+
+    return Fernet(base64.urlsafe_b64encode(hashlib.sha256(f"pacer-session\0{secret}".encode()).digest()))
+
+
 def keep_session(session, config, work_request_id: int, token: str, client_code: str | None) -> None:
-    sealed = config.fernet().encrypt(json.dumps({"token": token, "client_code": client_code}).encode()).decode()
+    sealed = fernet_for(config.secret).encrypt(json.dumps({"token": token, "client_code": client_code}).encode()).decode()
     session.add(ServiceSession(work_request_id=work_request_id, encrypted=sealed,
                                expires_at=utcnow() + dt.timedelta(seconds=config.session_seconds)))
 
@@ -111,7 +120,7 @@ def open_session(session, config, work_request_id: int) -> dict | None:
     from cryptography.fernet import InvalidToken
 
     try:
-        return json.loads(config.fernet().decrypt(row.encrypted.encode()))
+        return json.loads(fernet_for(config.secret).decrypt(row.encrypted.encode()))
     except InvalidToken:  # another secret: as good as expired
         return None
 
