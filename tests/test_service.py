@@ -13,6 +13,7 @@ import time
 from datetime import date
 
 import pytest
+import sqlalchemy as sa
 
 from pacer_spiders.sandbox import Sandbox
 from pacer_spiders.sandbox.pdf import make_pdf
@@ -184,6 +185,15 @@ def test_pdf_fetched_grants_a_prayer(deployment):
     assert bob.call("DELETE", f"{API}/prayers/{prayers[0]['id']}/").status == 400
     assert alice.get(f"{API}/prayers/").json()["count"] == 0
     assert alice.call("DELETE", f"{API}/prayers/{prayers[0]['id']}/").status == 404
+    # a sealed document (PACER sells none): the prayer is refused, saying so
+    other = next(d for d in documents["results"] if d["id"] != target["id"])
+    engine = sa.create_engine(deployment.database_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE documents SET is_sealed = 1 WHERE id = :id"), {"id": other["id"]})
+    engine.dispose()
+    sealed = bob.post_json(f"{API}/prayers/", {"recap_document": other["id"]})
+    assert sealed.status == 400 and "sealed" in sealed.json()["recap_document"][0]
+    deployment.pdf_doc_id = target["pacer_doc_id"]
     document = alice.get(f"{API}/recap-documents/", pacer_doc_id=target["pacer_doc_id"]).json()["results"][0]
     pdf = ApiClient(deployment.url).get(document["filepath_local"])  # a signed link: no token needed
     assert pdf.status == 200 and pdf.body.startswith(b"%PDF-")
@@ -237,6 +247,11 @@ def test_legacy_queries_updated_cases_and_sources(deployment):
     assert found.status == 200 and found.json()["docket_url"].endswith(f"/dockets/{deployment.fetched_docket}/")
     missing = alice.post_form("/recap/query_cases/", {"json": json.dumps({"court": "cand", "case_number": "1"})})
     assert missing.json() == {}
+    held_url = f"https://ecf.cand.uscourts.gov/doc1/{deployment.pdf_doc_id}"
+    not_held = "https://ecf.cand.uscourts.gov/doc1/035099999999"
+    documents = alice.post_form("/recap/query/", {"json": json.dumps({"court": "cand", "urls": [held_url, not_held]})})
+    assert list(documents.json()) == [held_url]
+    assert ApiClient(deployment.url).get(documents.json()[held_url]["filename"]).body.startswith(b"%PDF-")
     # cases updated today: a CSV link, valid 60 minutes
     link = alice.get(f"{API}/cases/updated/", date=date.today().isoformat()).json()
     anonymous = ApiClient(deployment.url)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import subprocess
@@ -41,6 +42,7 @@ def test_the_page_shows_a_signed_in_users_fetches_and_prayers_only(tmp_path):
     from sqlalchemy.orm import sessionmaker
 
     from pacer_spiders.db import make_engine, upgrade_database
+    from pacer_spiders.db.models import CrawlRunRow
     from pacer_spiders.db.work_requests import ERROR, WorkRequest
     from pacer_spiders.service.models import ServiceFetch
 
@@ -55,6 +57,8 @@ def test_the_page_shows_a_signed_in_users_fetches_and_prayers_only(tmp_path):
             session.add(row)
             session.flush()
             session.add(ServiceFetch(work_request_id=row.id, user_id=user_id, request_type=1, fields={}, cost=cost))
+        session.add(CrawlRunRow(spider="docket", started_at=dt.datetime(2026, 11, 30, 9, 0), cost=2.4, pages=3,
+                                finish_reason="finished"))
         session.commit()
     engine.dispose()
     config = ServiceConfig(database_url=database_url, secret="s", files_store=str(tmp_path / "files"))
@@ -63,6 +67,7 @@ def test_the_page_shows_a_signed_in_users_fetches_and_prayers_only(tmp_path):
         assert "Signed in as alice" in dom
         assert "4242" in dom and "$1.30" in dom and "3 error" in dom and "PACER refused" in dom
         assert "9999" not in dom  # bob's
+        assert "2026-11-30T09:00:00" in dom and "$2.40" in dom  # the recent crawl runs
         refused = rendered(f"{url}/#token=not-a-token")
         assert "Sign-in refused (403)" in refused and "4242" not in refused
         assert ApiClient(url, bob).get("/api/rest/v3/recap-fetch/").json()["count"] == 1
