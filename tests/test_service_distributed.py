@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import time
 
 import pytest
@@ -98,6 +99,7 @@ def test_fetches_taken_by_two_redis_workers_on_postgresql(database_url, redis_ur
     key = user_webhook_key(SECRET, 1)
     for call in hook.calls:
         assert verify(key, call["body"], {k.title(): v for k, v in call["headers"].items()})
+        assert json.loads(call["body"])["payload"]["status"] == 2  # CourtListener's shape, from the worker
 
 
 def test_a_request_waits_in_the_outbox_while_redis_is_down(tmp_path):

@@ -134,10 +134,7 @@ class WorkTracker:
                 RedisStore.from_settings(settings),
                 max_attempts=settings.getint("PACER_WORK_ATTEMPTS", 3),
                 retry_delay=settings.getfloat("PACER_WORK_RETRY_DELAY", 30.0),
-                webhooks=WebhookSender(sessions, attempts=settings.getint("PACER_WEBHOOK_ATTEMPTS", 6),
-                                       backoff=settings.getfloat("PACER_WEBHOOK_BACKOFF", 1.0),
-                                       signer=service_signer(settings, sessions),
-                                       allow_private=settings.getbool("PACER_WEBHOOK_ALLOW_PRIVATE", False)),
+                webhooks=webhook_sender(settings, sessions),
             )
             crawler._pacer_work_tracker = tracker
         return tracker
@@ -217,14 +214,12 @@ class WebhookSender:
     """
 
     def __init__(self, sessions: sessionmaker, attempts: int = 6, backoff: float = 1.0, timeout: float = 10.0,
-                 signer=None, allow_private: bool = True):
+                 allow_private: bool = True):
         self.sessions = sessions
         self.attempts = attempts
         self.backoff = backoff
         self.timeout = timeout
-        # signer(work_request_id, body) -> headers (the service's HMAC signature); allow_private
-        # False refuses loopback, private and link-local receivers at each delivery.
-        self.signer = signer
+        # False: loopback, private and link-local receivers are refused at each delivery
         self.allow_private = allow_private
         self._threads: list[threading.Thread] = []
 
@@ -268,8 +263,7 @@ class WebhookSender:
                 "Idempotency-Key": payload["idempotency_key"],
                 "User-Agent": "pacer_spiders webhook",
             }
-            if self.signer is not None:
-                headers.update(self.signer(work_request_id, body))
+            headers.update(self.signature(work_request_id, body))
             request = urllib.request.Request(url, data=body, method="POST", headers=headers)
             try:
                 with urllib.request.urlopen(request, timeout=self.timeout) as response:
@@ -288,6 +282,10 @@ class WebhookSender:
                        work_request_id, self.attempts, last_error)
         return False
 
+    def signature(self, work_request_id: int, body: bytes) -> dict:
+        """Headers that sign ``body`` (none here; the service's sender signs)."""
+        return {}
+
     def _record(self, work_request_id: int, attempt: int, error: str | None) -> None:
         with self.sessions() as session:
             values = {"webhook_attempts": WorkRequest.webhook_attempts + (1 if attempt else 0), "webhook_error": error}
@@ -297,20 +295,17 @@ class WebhookSender:
             session.commit()
 
 
-def service_signer(settings, sessions):
-    """Workers sign the webhooks of the service's requests as the service does (same secret)."""
+def webhook_sender(settings, sessions) -> WebhookSender:
+    """The service's sender (CourtListener's shape, signed) when PACER_SERVICE_SECRET is set, else a plain one."""
+    options = {"attempts": settings.getint("PACER_WEBHOOK_ATTEMPTS", 6),
+               "backoff": settings.getfloat("PACER_WEBHOOK_BACKOFF", 1.0),
+               "allow_private": settings.getbool("PACER_WEBHOOK_ALLOW_PRIVATE", False)}
     secret = settings.get("PACER_SERVICE_SECRET")
-    if not secret:
-        return None
-    from pacer_spiders.service.models import ServiceFetch
-    from pacer_spiders.service.webhooks import signer_for
+    if secret:
+        from pacer_spiders.service.app_support import ServiceWebhookSender
 
-    def owner(work_request_id):
-        with sessions() as session:
-            fetch = session.get(ServiceFetch, work_request_id)
-            return fetch.user_id if fetch else None
-
-    return signer_for(secret, owner)
+        return ServiceWebhookSender(sessions, secret, **options)
+    return WebhookSender(sessions, **options)
 
 
 def list_requests(session: Session, status: int | None = None, kind: str | None = None, limit: int = 50):

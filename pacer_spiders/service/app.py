@@ -72,6 +72,7 @@ FETCH_FIELDS = {
     "pacer_totp_secret": "string, write-only: for accounts with multi-factor authentication",
     "webhook_url": "string: POSTed (signed) when the request ends",
 }
+MAX_UPLOAD_BYTES = 200 * 2**20  # PACER's own documents stay far below
 CREDENTIAL_FIELDS = ("pacer_username", "pacer_password", "pacer_totp_secret")
 
 
@@ -535,7 +536,9 @@ def create_app(config, start_runner: bool = True) -> FastAPI:
         file = form.get("filepath_local")
         if file is None or isinstance(file, str):
             raise bad("filepath_local", "No file was submitted.")
-        body = await file.read()
+        body = await file.read(MAX_UPLOAD_BYTES + 1)
+        if len(body) > MAX_UPLOAD_BYTES:
+            raise ApiError(413, f"The file is larger than {MAX_UPLOAD_BYTES // 2**20} MB.")
         if not body:
             raise bad("filepath_local", "The submitted file is empty.")
         if UPLOAD_TYPES[upload_type] == "pdf" and not data.get("pacer_doc_id"):

@@ -22,6 +22,7 @@ import threading
 import time
 from pathlib import Path
 
+import sqlalchemy as sa
 from sqlalchemy import select, update
 
 from pacer_spiders.db.models import DocketRow, DocumentRow, DocketEntryRow, OrphanDocumentRow
@@ -155,12 +156,22 @@ class Runner:
     def _settle_loop(self) -> None:
         while not self.stopping.is_set():
             try:
+                self.release_abandoned()
                 self.settle()
                 with self.sessions() as session:
                     security.drop_expired_sessions(session)
             except Exception:
                 logger.exception("service: settling finished work failed")
             self.stopping.wait(0.5)
+
+    def release_abandoned(self) -> int:
+        """Entries taken by a process that died mid-crawl go back to the queue (past the crawl timeout)."""
+        limit = utcnow() - dt.timedelta(seconds=self.config.crawl_timeout + 120)
+        with self.sessions() as session:
+            done = session.execute(update(ServiceQueueEntry).where(
+                ServiceQueueEntry.state == "taken", ServiceQueueEntry.taken_at < limit).values(state="pending"))
+            session.commit()
+            return done.rowcount
 
     # -- one entry -----------------------------------------------------------------------------
     def run_entry(self, entry: ServiceQueueEntry) -> None:
@@ -250,8 +261,12 @@ class Runner:
                 query = select(DocketRow).where(DocketRow.court_id == court_id)
                 if params.get("pacer_case_id"):
                     query = query.where(DocketRow.pacer_case_id == str(params["pacer_case_id"]))
-                else:
-                    query = query.where(DocketRow.docket_number == params.get("docket_number"))
+                else:  # a number may come with or without the judge's initials
+                    number = str(params.get("docket_number"))
+                    query = query.where((DocketRow.docket_number == number)
+                                        | DocketRow.docket_number.startswith(number + "-")
+                                        | sa.literal(number).startswith(DocketRow.docket_number + "-"))
+                    query = query.order_by(DocketRow.updated_at.desc())
                 docket = session.scalars(query).first()
                 return [{"docket": docket.id, "court_id": court_id, "pacer_case_id": docket.pacer_case_id}] if docket else []
             from pacer_spiders.courts import normalize_pacer_doc_id

@@ -60,17 +60,6 @@ def destination_problem(url: str | None, allow_private: bool) -> str | None:
     return None
 
 
-def signer_for(secret: str, user_of_request):
-    """A ``WebhookSender`` signer: the headers of a work request's body, by its owner's key."""
-    def sign(work_request_id: int, body: bytes) -> dict:
-        user_id = user_of_request(work_request_id)
-        if user_id is None:
-            return {}
-        return signature_headers(user_webhook_key(secret, user_id), body)
-
-    return sign
-
-
 def post_signed(url: str, body: bytes, key: str, idempotency_key: str, config) -> bool:
     """POST a signed JSON body, retried with backoff (the same key on every attempt); True when answered 2xx."""
     import logging
