@@ -94,7 +94,7 @@ def wait_for_status(client, path, final=(2, 3, 6, 7), timeout=90):
     raise AssertionError(f"{path} still {seen} after {timeout}s")
 
 
-def test_a_missing_or_wrong_token_is_refused_and_tokens_are_kept_hashed(deployment):
+def test_a_missing_or_wrong_token_is_refused_and_tokens_are_kept_hashed(deployment, capsys):
     anonymous = ApiClient(deployment.url)
     assert anonymous.get(f"{API}/dockets/").status == 401
     assert ApiClient(deployment.url, "0" * 64).get(f"{API}/dockets/").status == 403
@@ -107,6 +107,9 @@ def test_a_missing_or_wrong_token_is_refused_and_tokens_are_kept_hashed(deployme
 
     assert main(["tokens", "--database-url", deployment.database_url, "revoke", extra[:8]]) == 0
     assert ApiClient(deployment.url, extra).get(f"{API}/courts/").status == 403
+    assert main(["tokens", "--database-url", deployment.database_url, "list"]) == 0
+    listing = capsys.readouterr().out
+    assert f"carol\t{extra[:8]}..." in listing and "revoked" in listing and extra not in listing
     database = file_bytes(deployment.db_file)
     for token in (deployment.alice_token, deployment.bob_token, extra):
         assert token.encode() not in database

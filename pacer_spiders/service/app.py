@@ -30,7 +30,7 @@ from pacer_spiders.db.models import (
     PartyAttorneyRow,
     PartyRow,
 )
-from pacer_spiders.db.work_requests import AWAITING, OPEN_STATUSES, WorkRequest, utcnow
+from pacer_spiders.db.work_requests import AWAITING, OPEN_STATUSES, STATUS_NAMES, WorkRequest, utcnow
 from pacer_spiders.distributed.work import dedupe_key
 from pacer_spiders.login import LoginFailed
 from pacer_spiders.service import clock, security, serialize
@@ -294,8 +294,7 @@ def create_app(config, start_runner: bool = True) -> FastAPI:
         return {"name": "Recap Fetch", "renders": ["application/json"], "parses": [
             "application/json", "application/x-www-form-urlencoded", "multipart/form-data"],
             "actions": {"POST": {name: {"help_text": text} for name, text in FETCH_FIELDS.items()}},
-            "status": {str(k): v for k, v in __import__("pacer_spiders.db.work_requests", fromlist=["x"])
-                       .STATUS_NAMES.items()}}
+            "status": {str(code): name for code, name in STATUS_NAMES.items()}}
 
     @app.post(f"{API}/recap-fetch/", status_code=201)
     async def fetch_create(request: Request, user: ServiceUser = User):
@@ -387,7 +386,7 @@ def create_app(config, start_runner: bool = True) -> FastAPI:
 
     # -- reads ---------------------------------------------------------------------------------
     @app.get(f"{API}/courts/")
-    def courts(request: Request, user: ServiceUser = User):
+    def courts(user: ServiceUser = User):
         rows = [{"id": c.court_id, "pacer_subdomain": c.pacer_subdomain, "full_name": c.name,
                  "jurisdiction": c.kind} for c in all_courts()]
         return {"count": len(rows), "next": None, "previous": None, "results": rows}
