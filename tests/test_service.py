@@ -202,6 +202,24 @@ def test_pdf_fetched_grants_a_prayer(deployment):
     assert pdf.status == 200 and pdf.body.startswith(b"%PDF-")
 
 
+def test_without_credentials_the_deployments_own_account_is_used(deployment, monkeypatch):
+    alice, sandbox = deployment.alice, deployment.sandbox
+    documents = alice.get(f"{API}/recap-documents/", docket=deployment.fetched_docket, page_size=100).json()
+    document = next(d for d in documents["results"] if d["pacer_doc_id"] and d["attachment_number"] is None
+                    and not d["is_sealed"])
+    refused = alice.post_json(f"{API}/recap-fetch/", {"request_type": 3, "recap_document": document["id"]})
+    assert refused.status == 400 and "No PACER account" in refused.text
+    for name, value in sandbox.account_env("good2").items():  # the crawl's environment
+        monkeypatch.setenv(name, value)
+    before = len(sandbox.requests)
+    answer = alice.post_json(f"{API}/recap-fetch/", {"request_type": 3, "recap_document": document["id"]})
+    assert answer.status == 201, answer.text
+    fetched, _ = wait_for_status(alice, f"{API}/recap-fetch/{answer.json()['id']}/")
+    assert fetched["status"] == 2 and fetched["recap_document"] == document["id"], fetched
+    pages = [r for r in list(sandbox.requests)[before:] if document["pacer_doc_id"] in r["path"]]
+    assert pages and {r["login"] for r in pages} == {sandbox.accounts["good2"].login}
+
+
 def test_uploads_debug_real_and_an_orphan_joined_when_its_docket_arrives(deployment):
     alice, bob, sandbox = deployment.alice, deployment.bob, deployment.sandbox
     client = SandboxClient(sandbox)
@@ -292,12 +310,12 @@ def test_throttling_per_token_and_private_webhooks_refused_by_default(deployment
 
 
 def test_no_credential_anywhere_after_the_run(deployment):
-    account = deployment.sandbox.accounts["good"]
-    tokens = list(deployment.sandbox.auth._sessions) + [account.password]
+    accounts = deployment.sandbox.accounts
+    tokens = list(deployment.sandbox.auth._sessions) + [accounts["good"].password, accounts["good2"].password]
     assert deployment.sandbox.auth.logins >= 2
     everything = b"".join(file_bytes(path) for path in deployment.tmp.rglob("*") if path.is_file())
-    for secret in tokens + [account.password]:
+    for secret in tokens:
         assert secret.encode() not in everything
     crawl_logs = list((deployment.tmp / "logs").glob("*.log"))
-    assert len(crawl_logs) == 2 and b"PACER" in file_bytes(crawl_logs[0])  # the crawls did log
+    assert len(crawl_logs) == 3 and b"PACER" in file_bytes(crawl_logs[0])  # the crawls did log
     assert not any(secret in line for line in deployment.logs.lines for secret in tokens)
