@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pacer_spiders.db.models import Base
@@ -49,7 +49,7 @@ class ServiceFetch(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("service_users.id", ondelete="CASCADE"), index=True)
     request_type: Mapped[int] = mapped_column(Integer)
     fields: Mapped[dict] = mapped_column(JSON, default=dict)  # what the client sent (no credentials)
-    cost: Mapped[float | None] = mapped_column()
+    cost: Mapped[float | None] = mapped_column(Float)
     # after the final status: prayers granted and uploads joined (set once, by one process)
     settled_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
