@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 
 
@@ -65,3 +66,5 @@ def register(subparsers) -> None:
     revoke = sub.add_parser("revoke", help="revoke a token by id or prefix, or every token of a user")
     revoke.add_argument("which")
     revoke.set_defaults(func=run_revoke)
+    for action in (create, listing, revoke):  # after the action too: `tokens create NAME --database-url URL`
+        action.add_argument("--database-url", default=argparse.SUPPRESS, help="default: the DATABASE_URL setting")

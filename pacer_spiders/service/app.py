@@ -140,7 +140,9 @@ def create_app(config, start_runner: bool = True) -> FastAPI:
         header = request.headers.get("authorization", "")
         scheme, _, token = header.partition(" ")
         if not header:
-            raise ApiError(401, "Authentication credentials were not provided.")
+            missing = ApiError(401, "Authentication credentials were not provided.")
+            missing.headers = {"WWW-Authenticate": "Token"}
+            raise missing
         if scheme.lower() != "token" or not token.strip():
             raise ApiError(403, "Invalid token header: use 'Authorization: Token <token>'.")
         token = token.strip()

@@ -225,7 +225,8 @@ class Runner:
                 command += ["-a", f"{name}={value}"]
             for name, value in settings.items():
                 command += ["-s", f"{name}={value}"]
-            env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+            # the crawl writes the archive itself; it needs neither Redis nor the service's secret
+            env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "PACER_SERVICE_SECRET")}
             env.update({"SCRAPY_SETTINGS_MODULE": "pacer_spiders.settings", **secrets_env})
             if secrets_env:  # this request's session, not the deployment's accounts
                 for name in [k for k in env if k.startswith(("PACER_USERNAME", "PACER_PASSWORD", "PACER_TOTP",
