@@ -63,6 +63,9 @@ class Account:
     failed: str | None = field(default=None, repr=False)
     old_tokens: list = field(default_factory=list, repr=False)
     lock: asyncio.Lock | None = field(default=None, repr=False)
+    # A session someone else logged in (the service, for per-request credentials): no password,
+    # never logged in again, never logged out here (its owner keeps it at most an hour).
+    session_only: bool = field(default=False, repr=False)
 
     @property
     def label(self) -> str:
@@ -93,6 +96,10 @@ def accounts_from_settings(settings, environ=None) -> list[Account]:
     def get(name):
         return _clean(settings.get(name)) or _clean(environ.get(name))
 
+    session_token = get("PACER_SESSION_TOKEN")
+    if session_token:
+        return [Account(1, "session", "", None, get("PACER_CLIENT_CODE"), token=session_token,
+                        token_at=time.monotonic(), session_only=True)]
     raw = settings.get("PACER_ACCOUNTS") or environ.get("PACER_ACCOUNTS")
     entries = []
     if raw:
@@ -267,6 +274,12 @@ class PacerLoginMiddleware:
             self.accounts, self.config_error = [], str(exc)
         self._next = 0
         self._failure_reported = False
+        # Sessions the HTTP service logged in for one work request (its own credentials), read
+        # from Redis when a request of that work request comes: {work request id: Account | None}.
+        from pacer_spiders.service.request_sessions import RequestSessions
+
+        self.request_sessions = RequestSessions.from_settings(settings)
+        self._request_accounts: dict[str, Account | None] = {}
         self.secret_filter = SecretFilter()
         for account in self.accounts:
             self.secret_filter.secrets.update(account.secrets())
@@ -294,6 +307,22 @@ class PacerLoginMiddleware:
         stats.set_value("pacer/accounts", len(self.accounts))
         if self.accounts:
             logger.info("PACER accounts: %s", ", ".join(a.label for a in self.accounts))
+
+    def _request_account(self, request: Request) -> Account | None:
+        """The session given with this request's work request (per-request credentials), if any."""
+        work = request.meta.get("work_request_id")
+        if self.request_sessions is None or not work:
+            return None
+        work = str(work)
+        if work not in self._request_accounts:
+            given = self.request_sessions.get(work)
+            account = None
+            if given and given.get("token"):
+                account = Account(0, f"session of work request {work}", "", None, given.get("client_code"),
+                                  token=given["token"], token_at=time.monotonic(), session_only=True)
+                self.secret_filter.secrets.add(given["token"])
+            self._request_accounts[work] = account
+        return self._request_accounts[work]
 
     # -- which requests --------------------------------------------------------------------
     def is_court_url(self, url: str) -> bool:
@@ -324,6 +353,9 @@ class PacerLoginMiddleware:
         async with account.lock:
             if self._token_fresh(account) or account.failed:
                 return
+            if account.session_only:
+                raise LoginFailed("session_expired", f"the PACER session of {account.label} has expired: "
+                                  "submit the credentials again")
             if account.token:
                 logger.info("PACER token of %s is older than %.0f s: logging in again", account.label, self.max_age)
                 account.old_tokens.append(account.token)
@@ -381,6 +413,8 @@ class PacerLoginMiddleware:
     async def _logout_all(self) -> None:
         handlers = self.crawler.engine.downloader.handlers
         for account in self.accounts:
+            if account.session_only:
+                continue
             tokens = [*account.old_tokens, *([account.token] if account.token else [])]
             for token in tokens:
                 request = Request(self.logout_url, method="POST", body=json.dumps({"nextGenCSO": token}),
@@ -427,6 +461,14 @@ class PacerLoginMiddleware:
         if self._is_own(request) or not self.is_court_url(request.url):
             return None
         strip_our_cookies(request)
+        own = self._request_account(request)
+        if own is not None and not request.meta.get("pacer_no_login"):
+            if own.failed or not self._token_fresh(own):
+                raise IgnoreRequest(f"the PACER session given with work request "
+                                    f"{request.meta.get('work_request_id')} has expired or was refused")
+            request.meta["pacer_request_session"] = True
+            self._set_cookies(request, own)
+            return None
         if not self.accounts or request.meta.get("pacer_no_login"):
             return None
         while True:
@@ -444,12 +486,16 @@ class PacerLoginMiddleware:
             break
         request.meta["pacer_account"] = account.index
         request.meta["pacer_token_serial"] = account.serial
+        self._set_cookies(request, account)
+        return None
+
+    @staticmethod
+    def _set_cookies(request: Request, account: Account) -> None:
         pairs = _split_cookie_header(request.headers.get("Cookie"))
         pairs += [(name, account.token) for name in TOKEN_COOKIES]
         if account.client_code:
             pairs.append((CLIENT_CODE_COOKIE, account.client_code))
         request.headers["Cookie"] = "; ".join(f"{n}={v}" for n, v in pairs)
-        return None
 
     def process_exception(self, request: Request, exception):
         if not self._is_own(request) and self.is_court_url(request.url):
@@ -473,6 +519,12 @@ class PacerLoginMiddleware:
             return response
         stats = self.crawler.stats
         stats.inc_value("pacer/logged_out_pages")
+        if request.meta.get("pacer_request_session"):
+            own = self._request_account(request)
+            if own is not None:
+                own.failed = "session_expired"
+            stats.inc_value("pacer/errors/request_session_expired")
+            raise IgnoreRequest("the PACER session given with this request has expired or was refused")
         if not self.accounts:
             self._end_crawl("no_account",
                             "PACER asked for a login and no account is configured: set PACER_USERNAME and "

@@ -162,3 +162,17 @@ AWS_ENDPOINT_URL = _env("AWS_ENDPOINT_URL")
 AWS_REGION_NAME = _env("AWS_REGION_NAME")
 # True: every stage works out what it would write and writes nothing (ingest --dry-run).
 ARCHIVE_DRY_RUN = False
+
+# --- the HTTP service (pacer-spiders serve; README "Service") ------------------------------
+# Signs links, encrypts kept PACER sessions, derives users' webhook keys: the same value in every
+# service process and worker.  Unset: a random one per process (links die with it).
+PACER_SERVICE_SECRET = _env("PACER_SERVICE_SECRET")
+PACER_SERVICE_THROTTLE = _env("PACER_SERVICE_THROTTLE", "120/minute")  # per token: N/second|minute|hour|day
+PACER_SERVICE_PRAYER_QUOTA = int(_env("PACER_SERVICE_PRAYER_QUOTA", "5"))  # prayers a user may make a day
+PACER_SERVICE_RUNNERS = int(_env("PACER_SERVICE_RUNNERS", "1"))  # crawls at once per service process
+PACER_SERVICE_RUN_CRAWLS = _env("PACER_SERVICE_RUN_CRAWLS", "1") not in ("0", "false", "False", "no", "off")
+PACER_SERVICE_CRAWL_TIMEOUT = _env_float("PACER_SERVICE_CRAWL_TIMEOUT", 600)  # seconds before a crawl is stopped
+PACER_SERVICE_SPOOL = _env("PACER_SERVICE_SPOOL")  # uploads waiting their turn; default <FILES_STORE>/uploads
+PACER_SERVICE_LOG_DIR = _env("PACER_SERVICE_LOG_DIR")  # keep each crawl's log there
+# Webhooks to loopback, private and link-local addresses: refused by the service unless on.
+PACER_WEBHOOK_ALLOW_PRIVATE = _env("PACER_WEBHOOK_ALLOW_PRIVATE", "") in ("1", "true", "True", "yes", "on")

@@ -52,6 +52,7 @@ class Crawl:
             "PACER_WORKER_IDLE_CLOSE": 1.5, "PACER_COURT_CONCURRENCY": 1, "PACER_COURT_INTERVAL": 0.05,
             "CONCURRENT_REQUESTS": 4, "LOG_LEVEL": "INFO", "TELNETCONSOLE_ENABLED": False,
             "FILES_STORE": str(tmp_path / "files"),
+            "PACER_WEBHOOK_ALLOW_PRIVATE": True,  # the webhook receiver of these tests is on loopback
             # what is measured here is the sharing of work; the archive pipelines have tests of their own
             "ITEM_PIPELINES": "{}",
             **sandbox.settings, **settings,

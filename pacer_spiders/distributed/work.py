@@ -138,8 +138,7 @@ class WorkTracker:
                 RedisStore.from_settings(settings),
                 max_attempts=settings.getint("PACER_WORK_ATTEMPTS", 3),
                 retry_delay=settings.getfloat("PACER_WORK_RETRY_DELAY", 30.0),
-                webhooks=WebhookSender(sessions, attempts=settings.getint("PACER_WEBHOOK_ATTEMPTS", 6),
-                                       backoff=settings.getfloat("PACER_WEBHOOK_BACKOFF", 1.0)),
+                webhooks=webhook_sender(settings, sessions),
             )
             _TRACKERS[crawler] = tracker
         return tracker
@@ -218,11 +217,14 @@ class WebhookSender:
     it answered too slowly is recognised when it comes again.  Delivery is recorded on the row.
     """
 
-    def __init__(self, sessions: sessionmaker, attempts: int = 6, backoff: float = 1.0, timeout: float = 10.0):
+    def __init__(self, sessions: sessionmaker, attempts: int = 6, backoff: float = 1.0, timeout: float = 10.0,
+                 allow_private: bool = True):
         self.sessions = sessions
         self.attempts = attempts
         self.backoff = backoff
         self.timeout = timeout
+        # False: loopback, private and link-local receivers are refused at each delivery
+        self.allow_private = allow_private
         self._threads: list[threading.Thread] = []
 
     def deliver(self, work_request_id: int, wait: bool = False) -> None:
@@ -251,13 +253,22 @@ class WebhookSender:
                 return False
             url, payload = row.webhook_url, self.payload(row)
         body = json.dumps(payload).encode()
+        from pacer_spiders.service.webhooks import destination_problem
+
+        problem = destination_problem(url, self.allow_private)
+        if problem:
+            self._record(work_request_id, 0, problem)
+            logger.warning("webhook of work request %s not sent: %s", work_request_id, problem)
+            return False
         last_error = None
         for attempt in range(1, self.attempts + 1):
-            request = urllib.request.Request(url, data=body, method="POST", headers={
+            headers = {
                 "Content-Type": "application/json",
                 "Idempotency-Key": payload["idempotency_key"],
                 "User-Agent": "pacer_spiders webhook",
-            })
+            }
+            headers.update(self.signature(work_request_id, body))
+            request = urllib.request.Request(url, data=body, method="POST", headers=headers)
             try:
                 with urllib.request.urlopen(request, timeout=self.timeout) as response:
                     response.read()
@@ -275,13 +286,30 @@ class WebhookSender:
                        work_request_id, self.attempts, last_error)
         return False
 
+    def signature(self, work_request_id: int, body: bytes) -> dict:
+        """Headers that sign ``body`` (none here; the service's sender signs)."""
+        return {}
+
     def _record(self, work_request_id: int, attempt: int, error: str | None) -> None:
         with self.sessions() as session:
-            values = {"webhook_attempts": WorkRequest.webhook_attempts + 1, "webhook_error": error}
+            values = {"webhook_attempts": WorkRequest.webhook_attempts + (1 if attempt else 0), "webhook_error": error}
             if error is None:
                 values["webhook_delivered_at"] = utcnow()
             session.execute(update(WorkRequest).where(WorkRequest.id == work_request_id).values(**values))
             session.commit()
+
+
+def webhook_sender(settings, sessions) -> WebhookSender:
+    """The service's sender (CourtListener's shape, signed) when PACER_SERVICE_SECRET is set, else a plain one."""
+    options = {"attempts": settings.getint("PACER_WEBHOOK_ATTEMPTS", 6),
+               "backoff": settings.getfloat("PACER_WEBHOOK_BACKOFF", 1.0),
+               "allow_private": settings.getbool("PACER_WEBHOOK_ALLOW_PRIVATE", False)}
+    secret = settings.get("PACER_SERVICE_SECRET")
+    if secret:
+        from pacer_spiders.service.app_support import ServiceWebhookSender
+
+        return ServiceWebhookSender(sessions, secret, **options)
+    return WebhookSender(sessions, **options)
 
 
 def list_requests(session: Session, status: int | None = None, kind: str | None = None, limit: int = 50):
