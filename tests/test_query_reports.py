@@ -26,19 +26,7 @@ from pacer_spiders.testing.sandbox_fixtures import SandboxClient
 
 COURT = "cand"
 REPORT_URL = "/cgi-bin/WrtOpRpt.pl?1-L_1_0-1"
-
-
-@pytest.fixture(scope="module")
-def sb():
-    with Sandbox(seed=11) as sandbox:
-        yield sandbox
-
-
-@pytest.fixture(scope="module")
-def client(sb):
-    client = SandboxClient(sb)
-    client.login()
-    return client
+pytestmark = pytest.mark.sandbox(seed=11)
 
 
 def _read(report: str, body: bytes, court: str = COURT):
@@ -80,12 +68,12 @@ def _busy_window(sb, court: str):
 
 
 # -- mobile query ---------------------------------------------------------------------------------
-def test_mobile_query_gives_the_entry_count_without_charge(sb, client):
-    case = sb.case(COURT, 100002)
-    before = len(_charges(sb))
-    by_id = client.get(COURT, f"/cgi-bin/mobile_query.pl?search=caseinfo&caseid={case.pacer_case_id}").body
-    by_number = client.get(COURT, f"/cgi-bin/mobile_query.pl?search=caseinfo&caseNum={case.docket_number}").body
-    assert len(_charges(sb)) == before  # asked by case, the mobile query is free
+def test_mobile_query_gives_the_entry_count_without_charge(pacer_sandbox, sandbox_client):
+    case = pacer_sandbox.case(COURT, 100002)
+    before = len(_charges(pacer_sandbox))
+    by_id = sandbox_client.get(COURT, f"/cgi-bin/mobile_query.pl?search=caseinfo&caseid={case.pacer_case_id}").body
+    by_number = sandbox_client.get(COURT, f"/cgi-bin/mobile_query.pl?search=caseinfo&caseNum={case.docket_number}").body
+    assert len(_charges(pacer_sandbox)) == before  # asked by case, the mobile query is free
     for body in (by_id, by_number):
         assert detect_report(body) == "mobile_query"
         item = _read("mobile_query", body)
@@ -95,36 +83,33 @@ def test_mobile_query_gives_the_entry_count_without_charge(sb, client):
         assert item["cost"] == 0.0
 
 
-def test_mobile_query_merge_tells_whether_a_held_docket_moved(database_url, tmp_path, capsys):
-    with Sandbox(seed=12) as sandbox:
-        client = SandboxClient(sandbox)
-        client.login()
-        case = sandbox.case(COURT, 100003)
-        mobile = f"/cgi-bin/mobile_query.pl?search=caseinfo&caseid={case.pacer_case_id}"
-        unit, archive = unit_for("mobile_query"), Archive(database_url)
+def test_mobile_query_merge_tells_whether_a_held_docket_moved(pacer_sandbox, sandbox_client, database_url, tmp_path, capsys):
+    case = pacer_sandbox.case(COURT, 100003)
+    mobile = f"/cgi-bin/mobile_query.pl?search=caseinfo&caseid={case.pacer_case_id}"
+    unit, archive = unit_for("mobile_query"), Archive(database_url)
 
-        counts = _ingest(capsys, tmp_path, database_url, client.get(COURT, mobile).body, "mobile_query")
-        assert counts["dockets_added"] == 1  # a case we did not hold becomes a partial docket
-        _ingest(capsys, tmp_path, database_url, client.docket(COURT, case.pacer_case_id).body, "docket")
-        result = unit.merge(archive, _read("mobile_query", client.get(COURT, mobile).body))
-        assert result.changes["entry_count"] == result.changes["entries_held"] == len(case.entries)
+    counts = _ingest(capsys, tmp_path, database_url, sandbox_client.get(COURT, mobile).body, "mobile_query")
+    assert counts["dockets_added"] == 1  # a case we did not hold becomes a partial docket
+    _ingest(capsys, tmp_path, database_url, sandbox_client.docket(COURT, case.pacer_case_id).body, "docket")
+    result = unit.merge(archive, _read("mobile_query", sandbox_client.get(COURT, mobile).body))
+    assert result.changes["entry_count"] == result.changes["entries_held"] == len(case.entries)
 
-        sandbox.data.add_entries(COURT, case.pacer_case_id, 2)
-        result = unit.merge(archive, _read("mobile_query", client.get(COURT, mobile).body))
-        assert result.changes["entry_count"] == result.changes["entries_held"] + 2
+    pacer_sandbox.data.add_entries(COURT, case.pacer_case_id, 2)
+    result = unit.merge(archive, _read("mobile_query", sandbox_client.get(COURT, mobile).body))
+    assert result.changes["entry_count"] == result.changes["entries_held"] + 2
 
 
 # -- written opinions report ------------------------------------------------------------------------
-def test_free_opinions_report_lists_each_opinion_with_its_case_and_document(sb, client):
-    start, end = _busy_window(sb, COURT)
-    form = client.get(COURT, "/cgi-bin/WrtOpRpt.pl").body
+def test_free_opinions_report_lists_each_opinion_with_its_case_and_document(pacer_sandbox, sandbox_client):
+    start, end = _busy_window(pacer_sandbox, COURT)
+    form = sandbox_client.get(COURT, "/cgi-bin/WrtOpRpt.pl").body
     assert b'name="filed_from"' in form and b'name="filed_to"' in form
-    before = len(_charges(sb))
-    body = client.post_form(COURT, REPORT_URL, form_fields(start, end)).body
-    assert len(_charges(sb)) == before  # the report is free
+    before = len(_charges(pacer_sandbox))
+    body = sandbox_client.post_form(COURT, REPORT_URL, form_fields(start, end)).body
+    assert len(_charges(pacer_sandbox)) == before  # the report is free
     assert detect_report(body) == "free_opinions"
     opinions = _read("free_opinions", body)["opinions"]
-    expected = _opinions_in(sb, COURT, start, end)
+    expected = _opinions_in(pacer_sandbox, COURT, start, end)
     assert [(o["pacer_case_id"], o["docket_number"], o["document_number"], o["pacer_doc_id"], o["pacer_seq_no"],
              o["date_filed"], o["description"]) for o in opinions] == [
         (case.pacer_case_id, case.docket_number, str(e.document_number), e.pacer_doc_id, str(e.pacer_seq_no),
@@ -135,10 +120,10 @@ def test_free_opinions_report_lists_each_opinion_with_its_case_and_document(sb, 
     assert all(o["nature_of_suit"] == by_case[o["pacer_case_id"]].nature_of_suit for o in opinions)
 
 
-def test_free_opinions_ingest_merges_each_case_with_its_entry_and_document(sb, client, database_url, tmp_path, capsys):
-    start, end = _busy_window(sb, COURT)
-    body = client.post_form(COURT, REPORT_URL, form_fields(start, end)).body
-    expected = _opinions_in(sb, COURT, start, end)
+def test_free_opinions_ingest_merges_each_case_with_its_entry_and_document(pacer_sandbox, sandbox_client, database_url, tmp_path, capsys):
+    start, end = _busy_window(pacer_sandbox, COURT)
+    body = sandbox_client.post_form(COURT, REPORT_URL, form_fields(start, end)).body
+    expected = _opinions_in(pacer_sandbox, COURT, start, end)
     counts = _ingest(capsys, tmp_path, database_url, body, "free_opinions")
     assert counts["dockets_added"] == len({case.pacer_case_id for case, _e in expected})
     assert counts["entries_added"] == len(expected)
@@ -156,15 +141,15 @@ def test_free_opinions_ingest_merges_each_case_with_its_entry_and_document(sb, c
 
 
 # -- advanced case query ----------------------------------------------------------------------------
-def test_advanced_case_query_lists_the_matching_cases_and_is_billed(sb, client, database_url, tmp_path, capsys):
-    names = Counter(word for case in sb.data.cases(COURT) if not case.sealed
+def test_advanced_case_query_lists_the_matching_cases_and_is_billed(pacer_sandbox, sandbox_client, database_url, tmp_path, capsys):
+    names = Counter(word for case in pacer_sandbox.data.cases(COURT) if not case.sealed
                     for word in set(case.case_name.replace(",", " ").split()) if len(word) > 3 and word[0].isupper())
     name = names.most_common(1)[0][0]
-    expected = [case for case in sb.data.cases(COURT) if not case.sealed and name.lower() in case.case_name.lower()]
+    expected = [case for case in pacer_sandbox.data.cases(COURT) if not case.sealed and name.lower() in case.case_name.lower()]
     assert len(expected) > 1
-    before = len(_charges(sb))
-    body = client.post_form(COURT, "/cgi-bin/iquery.pl?1-L_1_0-1", {"last_name": name}).body
-    [charge] = _charges(sb)[before:]
+    before = len(_charges(pacer_sandbox))
+    body = sandbox_client.post_form(COURT, "/cgi-bin/iquery.pl?1-L_1_0-1", {"last_name": name}).body
+    [charge] = _charges(pacer_sandbox)[before:]
     assert charge["report"] == "advanced_case_query" and charge["cost"] == 0.1
     assert detect_report(body) == "advanced_case_query"  # not the receipt at its foot
     cases = _read("advanced_case_query", body)["cases"]
@@ -187,13 +172,13 @@ def test_advanced_case_query_lists_the_matching_cases_and_is_billed(sb, client, 
 
 
 # -- refusals and the reference field set --------------------------------------------------------
-def test_other_pages_are_refused_with_a_one_line_reason(sb, client):
-    case = sb.case(COURT, 100001)
+def test_other_pages_are_refused_with_a_one_line_reason(pacer_sandbox, sandbox_client):
+    case = pacer_sandbox.case(COURT, 100001)
     others = {
-        "docket": client.docket(COURT, case.pacer_case_id).body,
-        "case_query": client.get(COURT, f"/cgi-bin/iquery.pl?{case.pacer_case_id}").body,
-        "report_form": client.get(COURT, "/cgi-bin/WrtOpRpt.pl").body,
-        "not_found": client.get(COURT, "/cgi-bin/mobile_query.pl?search=caseinfo&caseid=999999").body,
+        "docket": sandbox_client.docket(COURT, case.pacer_case_id).body,
+        "case_query": sandbox_client.get(COURT, f"/cgi-bin/iquery.pl?{case.pacer_case_id}").body,
+        "report_form": sandbox_client.get(COURT, "/cgi-bin/WrtOpRpt.pl").body,
+        "not_found": sandbox_client.get(COURT, "/cgi-bin/mobile_query.pl?search=caseinfo&caseid=999999").body,
     }
     for report in ("advanced_case_query", "mobile_query", "free_opinions"):
         for name, body in others.items():
@@ -203,14 +188,14 @@ def test_other_pages_are_refused_with_a_one_line_reason(sb, client):
             assert [type(item) for item in page.items] == [RawPage], (report, name)
 
 
-def test_parse_command_writes_the_reference_field_sets(sb, client, tmp_path, capsys):
-    case = sb.case(COURT, 100004)
-    start, end = _busy_window(sb, COURT)
+def test_parse_command_writes_the_reference_field_sets(pacer_sandbox, sandbox_client, tmp_path, capsys):
+    case = pacer_sandbox.case(COURT, 100004)
+    start, end = _busy_window(pacer_sandbox, COURT)
     pages = tmp_path / "pages"
     pages.mkdir()
     (pages / "cand_mobile.html").write_bytes(
-        client.get(COURT, f"/cgi-bin/mobile_query.pl?search=caseinfo&caseid={case.pacer_case_id}").body)
-    (pages / "cand_opinions.html").write_bytes(client.post_form(COURT, REPORT_URL, form_fields(start, end)).body)
+        sandbox_client.get(COURT, f"/cgi-bin/mobile_query.pl?search=caseinfo&caseid={case.pacer_case_id}").body)
+    (pages / "cand_opinions.html").write_bytes(sandbox_client.post_form(COURT, REPORT_URL, form_fields(start, end)).body)
     assert main(["parse", str(pages), "-nw", "1"]) == 0
     capsys.readouterr()
     mobile = json.loads((tmp_path / "json" / "cand_mobile.json").read_text())
@@ -220,7 +205,7 @@ def test_parse_command_writes_the_reference_field_sets(sb, client, tmp_path, cap
 
 
 # -- the corpus's dates folder --------------------------------------------------------------------
-def test_every_court_of_the_known_opinion_dates_can_be_asked_for_its_report(sb, client):
+def test_every_court_of_the_known_opinion_dates_can_be_asked_for_its_report(pacer_sandbox, sandbox_client):
     """``dates/valid_free_opinion_dates.json`` holds, per court, a day its written opinions report is
     known to list opinions: each court must be one we know, its day must go into the report form as
     PACER writes it, and the report of that day must read back at the court."""
@@ -235,5 +220,5 @@ def test_every_court_of_the_known_opinion_dates_can_be_asked_for_its_report(sb, 
         fields = form_fields(when, when)
         assert fields["filed_from"] == fields["filed_to"] == day, court_id
         if court_id in ("cand", "areb", "nysb", "dcd"):  # one report per kind of court is enough
-            body = client.post_form(court.court_id, REPORT_URL, form_fields(when, when + timedelta(days=3650))).body
+            body = sandbox_client.post_form(court.court_id, REPORT_URL, form_fields(when, when + timedelta(days=3650))).body
             assert _read("free_opinions", body, court.court_id)["opinions"], court_id
