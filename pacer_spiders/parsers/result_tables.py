@@ -20,14 +20,19 @@ def label_key(text: str) -> str:
 
 
 def header_row(root, required: str):
-    """(the header row, {label key: column index}) of the table whose header names ``required``
-    (a label key), or (None, {})."""
+    """(the header row, {label key: column index}) of the table whose header has a label starting
+    with ``required`` (a label key), or (None, {})."""
     for row in root.iter("tr"):
         cells = [cell for cell in row if cell.tag in ("td", "th")]
         labels = [label_key(text_content(cell)) for cell in cells]
-        if required in labels:
+        if any(label.startswith(required) for label in labels):
             return row, {label: index for index, label in enumerate(labels) if label}
     return None, {}
+
+
+def column(columns: dict, prefix: str) -> str | None:
+    """The label of the column whose label starts with ``prefix``, or None."""
+    return next((label for label in columns if label.startswith(prefix)), None)
 
 
 def rows_after(header):

@@ -16,11 +16,13 @@ import re
 from pacer_spiders.pages import NotTheReport, PageProblem
 from pacer_spiders.parsers.common import decode, harmonize_case_name, parse_date, parse_docket_number
 from pacer_spiders.parsers.docket_common import html_root, squash, text_content
-from pacer_spiders.parsers.result_tables import cells_by_label, header_row, rows_after
+from pacer_spiders.parsers.result_tables import cells_by_label, column, header_row, rows_after
 from pacer_spiders.reports.base import refuse_problem_page
 
 NAME = "advanced_case_query"
-CASE_NUMBER = "case no."
+# The list's columns by the start of their labels.
+COLUMNS = {"number": "case no", "title": "case title", "chapter": "chapter", "filed": "date filed",
+           "closed": "date closed"}
 _CASE_LINK = re.compile(r"iquery\.pl\?[^\"'>]*?-(\d+)$")
 
 
@@ -28,9 +30,10 @@ def parse(body: bytes, context: dict) -> list:
     text = decode(body)
     refuse_problem_page(text, NAME, (context or {}).get("court_id"))
     root = html_root(text)
-    header, columns = header_row(root, CASE_NUMBER) if root is not None else (None, {})
+    header, columns = header_row(root, COLUMNS["number"]) if root is not None else (None, {})
     if header is None:
         raise NotTheReport(PageProblem("not_advanced_case_query", "no case list (a table headed 'Case No.')"))
+    labels = {name: column(columns, prefix) for name, prefix in COLUMNS.items()}
     cases = []
     for row in rows_after(header):
         anchors = [a for a in row.iter("a") if "iquery.pl?" in (a.get("href") or "")]
@@ -42,23 +45,24 @@ def parse(body: bytes, context: dict) -> list:
         cells = [c for c in row if c.tag in ("td", "th")]
         if cell is None or cell not in cells:
             continue
-        cases.append(_case(anchors[0], cells_by_label(row, columns, CASE_NUMBER, cells.index(cell))))
+        by_label = cells_by_label(row, columns, labels["number"], cells.index(cell))
+        cases.append(_case(anchors[0], {name: by_label[label] for name, label in labels.items() if label in by_label}))
     if not cases:
         raise NotTheReport(PageProblem("empty", "the case list names no case"))
     return cases
 
 
 def _case(anchor, cells: dict) -> dict:
-    def value(label: str) -> str:
-        return squash(text_content(cells[label])) if label in cells else ""
+    def value(name: str) -> str:
+        return squash(text_content(cells[name])) if name in cells else ""
 
     docket_number, parts = parse_docket_number(squash(text_content(anchor)))
     case_id = _CASE_LINK.search((anchor.get("href") or "").strip())
     return {
-        "case_name": harmonize_case_name(value("case title")),
-        "chapter": value("chapter / lead bk case") or None,
-        "date_closed": parse_date(value("date closed")),
-        "date_filed": parse_date(value("date filed")),
+        "case_name": harmonize_case_name(value("title")),
+        "chapter": value("chapter") or None,
+        "date_closed": parse_date(value("closed")),
+        "date_filed": parse_date(value("filed")),
         "docket_number": docket_number,
         **parts,
         "pacer_case_id": case_id.group(1) if case_id else None,

@@ -21,11 +21,13 @@ from pacer_spiders.parsers.common import (
     decode, doc_id_from_url, harmonize_case_name, parse_date, parse_docket_number,
 )
 from pacer_spiders.parsers.docket_common import br_split, html_root, seq_no_from_anchor, squash, text_content
-from pacer_spiders.parsers.result_tables import cells_by_label, header_row, rows_after
+from pacer_spiders.parsers.result_tables import cells_by_label, column, header_row, rows_after
 from pacer_spiders.reports.base import refuse_problem_page
 
 NAME = "free_opinions"
-CASE = "case number & name"
+# The report's columns by the start of their labels ("Case Number & Name:", "Date Filed:", "Doc. #",
+# "Description:", "Notes:").
+COLUMNS = {"case": "case num", "date": "date filed", "document": "doc", "description": "desc", "notes": "note"}
 _CASE_ID = re.compile(r"DktRpt\.pl\?(\d+)")
 _NOTE_LABELS = {"nos": "nature_of_suit", "cause": "cause"}
 
@@ -35,19 +37,21 @@ def parse(body: bytes, context: dict) -> list:
     court_id = (context or {}).get("court_id")
     refuse_problem_page(text, NAME, court_id)
     root = html_root(text)
-    header, columns = header_row(root, CASE) if root is not None else (None, {})
+    header, columns = header_row(root, COLUMNS["case"]) if root is not None else (None, {})
     if header is None or not _HEADING.search(text.lower()):
         raise NotTheReport(PageProblem("not_free_opinions", "no 'Written Opinions Report' table "
                                                             "(a header 'Case Number & Name:')"))
+    labels = {name: column(columns, prefix) for name, prefix in COLUMNS.items()}
     opinions, case = [], None
     for row in rows_after(header):
-        cells = cells_by_label(row, columns, CASE, 0)
-        case_cell = cells.get(CASE)
+        by_label = cells_by_label(row, columns, labels["case"], 0)
+        cells = {name: by_label[label] for name, label in labels.items() if label in by_label}
+        case_cell = cells.get("case")
         case_link = next((a for a in case_cell.iter("a") if _CASE_ID.search(a.get("href") or "")), None) \
             if case_cell is not None else None
         if case_link is not None:
             case = (case_cell, case_link)
-        elif case is None or "doc. #" not in cells or not cells["doc. #"].xpath(".//a[contains(@href, '/doc1/')]"):
+        elif case is None or "document" not in cells or not cells["document"].xpath(".//a[contains(@href, '/doc1/')]"):
             continue
         # A further opinion of the same case leaves the case cell blank.
         opinions.append(_opinion(*case, cells, court_id))
@@ -62,8 +66,8 @@ def _opinion(case_cell, case_link, cells: dict, court_id) -> dict:
     caption = squash(" ".join(text_content(b) for b in case_cell.iter("b")))
     if not caption:  # the caption follows the number inside the link
         caption = link_text.split(" ", 1)[1] if " " in link_text else ""
-    document = next((a for a in cells["doc. #"].iter("a") if "/doc1/" in (a.get("href") or "")), None) \
-        if "doc. #" in cells else None
+    document = next((a for a in cells["document"].iter("a") if "/doc1/" in (a.get("href") or "")), None) \
+        if "document" in cells else None
     notes = {}
     for line in br_split(cells["notes"]) if "notes" in cells else []:
         label, _, value = line.partition(":")
@@ -74,7 +78,7 @@ def _opinion(case_cell, case_link, cells: dict, court_id) -> dict:
         "case_name": harmonize_case_name(caption),
         "cause": notes.get("cause", ""),
         "court_id": court_id,
-        "date_filed": parse_date(text_content(cells["date filed"])) if "date filed" in cells else None,
+        "date_filed": parse_date(text_content(cells["date"])) if "date" in cells else None,
         # The docket text as PACER prints it (the reference keeps its spacing).
         "description": text_content(cells["description"]) if "description" in cells else "",
         "docket_number": docket_number,
