@@ -37,15 +37,10 @@ def parse(body: bytes, context: dict) -> dict:
                                                            "(a mobile query of one case)"))
     link, count = entries
     heading = next(iter(root.xpath("//li[@data-role='list-divider']")), None)
-    number_text = squash(text_content(next(iter(heading.xpath(".//*[contains(@class,'ui-block-a')]")), None)))\
-        if heading is not None else ""
-    filed = squash(text_content(next(iter(heading.xpath(".//*[contains(@class,'ui-block-b')]")), None)))\
-        if heading is not None else ""
-    caption = ""
-    if heading is not None:
-        grid = next(iter(heading.xpath(".//*[contains(@class,'ui-grid-a')]")), None)
-        following = grid.itersiblings("div") if grid is not None else iter(())
-        caption = squash(text_content(next(following, None)))
+    number_text = _text_of(heading, ".//*[contains(@class, 'ui-block-a')]")
+    filed = _text_of(heading, ".//*[contains(@class, 'ui-block-b')]")
+    # The caption is the <div> after the number's grid.
+    caption = _text_of(heading, ".//*[contains(@class, 'ui-grid-a')]/following-sibling::div[1]")
     docket_number, parts = parse_docket_number(number_text or query_param_text(link, "caseNum"))
     receipt = receipt_of(body)
     return {
@@ -59,6 +54,12 @@ def parse(body: bytes, context: dict) -> dict:
         "case_name_raw": caption,
         "date_filed": parse_date(filed),
     }
+
+
+def _text_of(node, path: str) -> str:
+    """The squashed text of the first element at ``path`` under ``node`` ("" when none)."""
+    found = node.xpath(path) if node is not None else []
+    return squash(text_content(found[0])) if found else ""
 
 
 def _entries_link(root) -> tuple[str, int] | None:
@@ -95,11 +96,11 @@ class MobileQueryUnit(ReportUnit):
     def make_items(self, parsed, provenance):
         # ``cost`` is a provenance field (the dollars the crawl was billed): the page's own (a
         # receipt's cost string, "" when free) stands in only where the crawl recorded none.
+        from pacer_spiders.reports.receipt import receipt_cost
+
         own = {k: v for k, v in parsed.items() if k not in PROVENANCE_FIELDS}
         cost = provenance.get("cost")
-        if cost is None and parsed.get("cost"):
-            cost = float(parsed["cost"])
-        return [MobileQuery(**{**provenance, **own, "cost": cost or 0.0})]
+        return [MobileQuery(**{**provenance, **own, "cost": receipt_cost(parsed) if cost is None else cost})]
 
 
 def merge(archive, item):
