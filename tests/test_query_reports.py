@@ -72,18 +72,21 @@ def test_mobile_query_gives_the_entry_count_without_charge(pacer_sandbox, sandbo
     case = pacer_sandbox.case(COURT, 100002)
     before = len(_charges(pacer_sandbox))
     by_id = sandbox_client.get(COURT, f"/cgi-bin/mobile_query.pl?search=caseinfo&caseid={case.pacer_case_id}").body
-    by_number = sandbox_client.get(COURT, f"/cgi-bin/mobile_query.pl?search=caseinfo&caseNum={case.docket_number}").body
+    by_number = sandbox_client.get(
+        COURT, f"/cgi-bin/mobile_query.pl?search=caseinfo&caseNum={case.docket_number}").body
     assert len(_charges(pacer_sandbox)) == before  # asked by case, the mobile query is free
     for body in (by_id, by_number):
         assert detect_report(body) == "mobile_query"
         item = _read("mobile_query", body)
         assert item["entry_count"] == len(case.entries)
         assert (item["pacer_case_id"], item["docket_number"]) == (case.pacer_case_id, case.docket_number)
-        assert item["case_name"] == harmonize_case_name(case.case_name) and item["date_filed"] == case.date_filed.isoformat()
+        assert item["case_name"] == harmonize_case_name(case.case_name)
+        assert item["date_filed"] == case.date_filed.isoformat()
         assert item["cost"] == 0.0
 
 
-def test_mobile_query_merge_tells_whether_a_held_docket_moved(pacer_sandbox, sandbox_client, database_url, tmp_path, capsys):
+def test_mobile_query_merge_tells_whether_a_held_docket_moved(pacer_sandbox, sandbox_client, database_url, tmp_path,
+                                                              capsys):
     case = pacer_sandbox.case(COURT, 100003)
     mobile = f"/cgi-bin/mobile_query.pl?search=caseinfo&caseid={case.pacer_case_id}"
     unit, archive = unit_for("mobile_query"), Archive(database_url)
@@ -116,11 +119,13 @@ def test_free_opinions_report_lists_each_opinion_with_its_case_and_document(pace
          e.date_filed.isoformat(), e.text) for case, e in expected]
     # A second opinion of a case leaves the case cell blank: it still names its case.
     by_case = {case.pacer_case_id: case for case, _e in expected}
-    assert all(o["case_name"] == harmonize_case_name(by_case[o["pacer_case_id"]].case_name) and o["court_id"] == COURT for o in opinions)
+    assert all(o["case_name"] == harmonize_case_name(by_case[o["pacer_case_id"]].case_name) and o["court_id"] == COURT
+               for o in opinions)
     assert all(o["nature_of_suit"] == by_case[o["pacer_case_id"]].nature_of_suit for o in opinions)
 
 
-def test_free_opinions_ingest_merges_each_case_with_its_entry_and_document(pacer_sandbox, sandbox_client, database_url, tmp_path, capsys):
+def test_free_opinions_ingest_merges_each_case_with_its_entry_and_document(pacer_sandbox, sandbox_client, database_url,
+                                                                           tmp_path, capsys):
     start, end = _busy_window(pacer_sandbox, COURT)
     body = sandbox_client.post_form(COURT, REPORT_URL, form_fields(start, end)).body
     expected = _opinions_in(pacer_sandbox, COURT, start, end)
@@ -141,11 +146,13 @@ def test_free_opinions_ingest_merges_each_case_with_its_entry_and_document(pacer
 
 
 # -- advanced case query ----------------------------------------------------------------------------
-def test_advanced_case_query_lists_the_matching_cases_and_is_billed(pacer_sandbox, sandbox_client, database_url, tmp_path, capsys):
+def test_advanced_case_query_lists_the_matching_cases_and_is_billed(pacer_sandbox, sandbox_client, database_url, tmp_path,
+                                                                    capsys):
     names = Counter(word for case in pacer_sandbox.data.cases(COURT) if not case.sealed
                     for word in set(case.case_name.replace(",", " ").split()) if len(word) > 3 and word[0].isupper())
     name = names.most_common(1)[0][0]
-    expected = [case for case in pacer_sandbox.data.cases(COURT) if not case.sealed and name.lower() in case.case_name.lower()]
+    expected = [case for case in pacer_sandbox.data.cases(COURT)
+                if not case.sealed and name.lower() in case.case_name.lower()]
     assert len(expected) > 1
     before = len(_charges(pacer_sandbox))
     body = sandbox_client.post_form(COURT, "/cgi-bin/iquery.pl?1-L_1_0-1", {"last_name": name}).body
@@ -195,7 +202,8 @@ def test_parse_command_writes_the_reference_field_sets(pacer_sandbox, sandbox_cl
     pages.mkdir()
     (pages / "cand_mobile.html").write_bytes(
         sandbox_client.get(COURT, f"/cgi-bin/mobile_query.pl?search=caseinfo&caseid={case.pacer_case_id}").body)
-    (pages / "cand_opinions.html").write_bytes(sandbox_client.post_form(COURT, REPORT_URL, form_fields(start, end)).body)
+    report = sandbox_client.post_form(COURT, REPORT_URL, form_fields(start, end)).body
+    (pages / "cand_opinions.html").write_bytes(report)
     assert main(["parse", str(pages), "-nw", "1"]) == 0
     capsys.readouterr()
     mobile = json.loads((tmp_path / "json" / "cand_mobile.json").read_text())
@@ -220,5 +228,21 @@ def test_every_court_of_the_known_opinion_dates_can_be_asked_for_its_report(pace
         fields = form_fields(when, when)
         assert fields["filed_from"] == fields["filed_to"] == day, court_id
         if court_id in ("cand", "areb", "nysb", "dcd"):  # one report per kind of court is enough
-            body = sandbox_client.post_form(court.court_id, REPORT_URL, form_fields(when, when + timedelta(days=3650))).body
+            ten_years = form_fields(when, when + timedelta(days=3650))
+            body = sandbox_client.post_form(court.court_id, REPORT_URL, ten_years).body
             assert _read("free_opinions", body, court.court_id)["opinions"], court_id
+
+
+def test_dockets_made_up_from_rss_items_are_read_as_dockets(database_url, tmp_path, capsys):
+    """``dockets/fake-rss``: docket pages a third-party uploader made from RSS items (a heading with
+    the number, one entry).  The reference reads them as dockets; so does the docket unit."""
+    root = corpus_root()
+    if root is None or not (root / "dockets" / "fake-rss").is_dir():
+        pytest.skip("the PACER corpus (../shared/pacer-corpus or $PACER_CORPUS) is absent")
+    body = (root / "dockets" / "fake-rss" / "mad.html").read_bytes()
+    assert detect_report(body) == "docket"
+    path = tmp_path / "mad.html"
+    path.write_bytes(body)
+    assert main(["ingest", str(path), "--court", "mad", "--type", "docket", "--database-url", database_url]) == 0
+    counts = json.loads(capsys.readouterr().out)["counts"]
+    assert counts["dockets_added"] == 1 and counts["entries_added"] == 1
