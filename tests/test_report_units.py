@@ -40,6 +40,11 @@ def pages(sb):
         "case_query": client.get(COURT, "/cgi-bin/iquery.pl?100001").body,
         "possible_case_numbers": client.get(COURT, f"/cgi-bin/possible_case_numbers.pl?{case.docket_number}").body,
         "rss": client.get(COURT, "/cgi-bin/rss_outside.pl").body,
+        "mobile_query": client.get(COURT, f"/cgi-bin/mobile_query.pl?search=caseinfo&caseid={case.pacer_case_id}").body,
+        "free_opinions": client.post_form(COURT, "/cgi-bin/WrtOpRpt.pl?1-L_1_0-1", {
+            "filed_from": f"{case.date_filed:%m/%d/%Y}", "filed_to": f"{case.entries[-1].date_filed:%m/%d/%Y}"}).body,
+        "advanced_case_query": client.post_form(COURT, "/cgi-bin/iquery.pl?1-L_1_0-1", {
+            "last_name": case.case_name.split()[0]}).body,
     }
 
 
@@ -77,7 +82,8 @@ def _ingest(capsys, tmp_path, body: bytes, report: str, *args) -> dict:
 def test_every_ingest_type_merges_into_the_archive(pages, tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("FILES_STORE", str(tmp_path / "files"))
     case, menu_entry = pages["case"], pages["menu_entry"]
-    assert set(ingest_types()) == {"docket", "history", "attachment_page", "case_query", "rss", "pdf"}
+    assert set(ingest_types()) == {"docket", "history", "attachment_page", "case_query", "rss", "pdf",
+                                   "advanced_case_query", "mobile_query", "free_opinions"}
     counts = _ingest(capsys, tmp_path, pages["case_query"], "case_query", "--pacer-case-id", case.pacer_case_id)
     assert counts["dockets_added"] == 1
     counts = _ingest(capsys, tmp_path, pages["docket"], "docket", "--pacer-case-id", case.pacer_case_id)

@@ -19,6 +19,9 @@ BUILTIN_REPORTS = {
     "history": "pacer_spiders.reports.history",
     "docket": "pacer_spiders.reports.docket",
     "attachment_page": "pacer_spiders.reports.attachment_page",
+    "advanced_case_query": "pacer_spiders.reports.advanced_case_query",
+    "mobile_query": "pacer_spiders.reports.mobile_query",
+    "free_opinions": "pacer_spiders.reports.free_opinions",
     # A billed docket also ends with a receipt, so the receipt is the last HTML report tried.
     "receipt": "pacer_spiders.reports.receipt",
     "case_query": "pacer_spiders.reports.case_query",

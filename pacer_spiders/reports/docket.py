@@ -596,6 +596,7 @@ UNIT = DocketUnit(
     name=REPORT, ingest_type="docket", item_class=Docket, billed=True, names_case=True, detect_rank=40,
     # The report form's own URL (CM/ECF appends the form's serial to the query string).
     path="/cgi-bin/DktRpt.pl?1-L_1_0-1",
-    corpus_folders=("dockets/district", "dockets/bankruptcy", "dockets/special", "dockets/not_dockets"),
+    corpus_folders=("dockets/district", "dockets/bankruptcy", "dockets/special", "dockets/not_dockets",
+                    "dockets/fake-rss"),
     whole_page=True,
 )

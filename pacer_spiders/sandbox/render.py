@@ -405,3 +405,81 @@ def login_page(court_hint: str = "") -> str:
         '<button id="loginForm:fbtnLogin" type="submit">Login</button>\n'
         "</form>\n<p>Public Access to Court Electronic Records</p>\n</body></html>\n"
     )
+
+
+# -- mobile query, written opinions report, advanced case query --------------------------------
+def mobile_query(case: Case, base: str) -> str:
+    """mobile_query.pl?search=caseinfo: the case heading and its links, the entry count beside
+    "Docket Entries" (CM/ECF Mobile's jQuery Mobile list)."""
+    number = case.display_number
+    link = f"/cgi-bin/mobile_query.pl?search={{}}&caseid={case.pacer_case_id}&caseNum={escape(number)}"
+    items = "".join(f'<li data-theme="c"><a href="{link.format(search)}" data-transition="slide">{label}</a></li>\n'
+                    for search, label in (("atty", "Attorneys"), ("pty", "Parties"), ("deadLines", "Deadlines / Hearings")))
+    return (
+        "<!DOCTYPE html><html><head><title>Mobile Query</title>\n"
+        '<meta name="viewport" content="width=device-width, initial-scale=1" /></head>\n<body>\n'
+        '<div data-theme="b" data-role="page" id="page1"><div data-theme="b" data-role="header">\n'
+        f'<h3>CM/ECF Mobile - {case.court_id.upper()}</h3>\n'
+        '<form action=""><input id="caseOrNameSearch" name="caseOrNameSearch" placeholder="Case Number or Last, First" '
+        'value="" type="search" /></form></div>\n'
+        '<div data-role="content"><ul data-role="listview" data-inset="true">\n'
+        '<li data-role="list-divider" role="heading"><div class="ui-grid-a">'
+        f'<div class="ui-block-a">{escape(number)}</div>'
+        f'<div class="ui-block-b" style="text-align:right">Filed: {d(case.date_filed)}</div></div>'
+        f"<div>{escape(case.case_name)}</div></li>\n{items}"
+        f'<li data-theme="c"><a id="entriesLink" href="{link.format("dktEntry")}" data-transition="slide">'
+        f'Docket Entries <span class="ui-li-count">{len(case.entries)}</span></a></li>\n'
+        f'</ul></div>\n<div data-role="footer"><a href="/cgi-bin/iqquerymenu.pl?{case.pacer_case_id}">Full Site</a></div>'
+        "</div></body></html>\n"
+    )
+
+
+def free_opinions_form(court_id: str, base: str) -> str:
+    body = ("<h3>Written Opinions Report</h3>\n"
+            f'<FORM ENCTYPE="multipart/form-data" method=POST action="{base}/cgi-bin/WrtOpRpt.pl?1-L_1_0-1">\n'
+            'Filed <input type="text" name="filed_from" size=10> to <input type="text" name="filed_to" size=10>\n'
+            '<input type="hidden" name="ShowFull" value="1"><input type="hidden" name="all_case_ids" value="0">\n'
+            '<select name="Key1"><option value="cs_sort_case_numb" selected>Case number</select>\n'
+            '<input type="submit" value="Run Report"></FORM>\n')
+    return page(court_id, base, body)
+
+
+def free_opinions_report(court, base: str, rows: list[tuple[Case, Entry]], date_from: date, date_to: date) -> str:
+    """WrtOpRpt.pl's answer: one row per opinion (case, date filed, document, text, notes)."""
+    period = f"{date_from.month}/{date_from.day}/{date_from.year} - {date_to.month}/{date_to.day}/{date_to.year}"
+    out = [f"<center><h2>Written Opinions Report</h2>\n<h3>{escape(court.name)}</h3>\n<h3>Filed Report Period: "
+           f"{period}</h3>\n<table border=\"1\" cellpadding=\"3\">\n<tr align=\"center\"><th>Case Number &amp; Name:</th>"
+           "<th>Date Filed:</th><th>Doc. #</th><th>Description:</th><th>Notes:</th></tr>\n"]
+    previous = None
+    for case, entry in rows:
+        first = case is not previous  # PACER leaves the case cell blank for a further opinion of a case
+        previous = case
+        cell = (f'<a href="{base}/cgi-bin/DktRpt.pl?{case.pacer_case_id}">{escape(case.display_number)} </a><br>'
+                f"<b>{escape(case.case_name)}</b>") if first else "&nbsp;"
+        notes = f"<i>NOS:</i> {escape(case.nature_of_suit)}<br><i>Cause:</i> {escape(case.cause)}<br>" \
+            if case.nature_of_suit or case.cause else ""
+        out.append(f'<tr valign="top"><td>{cell}</td><td>{d(entry.date_filed)}</td>'
+                   f'<td align="center">{go_dls(base, entry.pacer_doc_id, case, entry.pacer_seq_no, str(entry.document_number))}</td>'
+                   f"<td>{escape(entry.text)}</td><td>{notes}</td></tr>\n")
+    out.append(f"</table></center><br> <b>Total number of opinions reported:</b> {len(rows)}<br>\n")
+    return page(court.court_id, base, "".join(out))
+
+
+def advanced_case_query(cases: list[Case], base: str) -> str:
+    """iquery.pl's "Select a Case" list of the cases a search matched (the body; the receipt follows)."""
+    out = ['<h2 align="center">Select a Case</h2><br><center><table border="0" cellspacing="10">\n'
+           f'<tr><td colspan="5" align="left"><b>There were {len(cases)} matching cases.</b></td></tr>\n'
+           "<tr style='font-weight: bold'><td>Case No.</td><td>Case Title</td><td>Chapter / Lead BK case</td>"
+           "<td>Date Filed</td><td>Date Closed</td></tr>\n"]
+    for position, case in enumerate(cases):
+        if case.lead_case is not None:
+            chapter = f"<i>Lead BK: </i> {escape(case.lead_case.short_number)} {escape(case.lead_case.case_name)}"
+        else:
+            chapter = f" {escape(case.chapter)}"
+        closed = f" {case.date_terminated:%m/%d/%y}" if case.date_terminated else "N / A"
+        out.append(f'<tr class="rowBackground{position % 2 + 1}"><td nowrap><a href="iquery.pl?'
+                   f'{position + 1000}-L_1_0-0-{case.pacer_case_id}">{escape(case.display_number)}</a></td>'
+                   f"<td>{escape(case.case_name)}</td><td>{chapter}</td><td> {case.date_filed:%m/%d/%y}</td>"
+                   f"<td>{closed}</td></tr>\n")
+    out.append("</table></center><br><hr>\n")
+    return "".join(out)

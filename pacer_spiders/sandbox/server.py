@@ -197,7 +197,8 @@ class Handler(BaseHTTPRequestHandler):
             return ctx.doc1(rest[len("/doc1/"):])
         script = rest[len("/cgi-bin/"):] if rest.startswith("/cgi-bin/") else ""
         handler = {"DktRpt.pl": ctx.docket, "iquery.pl": ctx.case_query, "HistDocQry.pl": ctx.history,
-                   "possible_case_numbers.pl": ctx.possible_case_numbers, "show_temp.pl": ctx.show_temp}.get(script)
+                   "possible_case_numbers.pl": ctx.possible_case_numbers, "show_temp.pl": ctx.show_temp,
+                   "mobile_query.pl": ctx.mobile_query, "WrtOpRpt.pl": ctx.free_opinions}.get(script)
         if handler is None:
             return self._send(404, _NOT_FOUND)
         return handler()
@@ -356,6 +357,8 @@ class _Request:
             if recorded is not None:
                 return self.h._send(200, recorded.read_bytes())
             case = self.sb.data.get_case(self.court.court_id, case_id)
+        elif self.method == "POST" and self.form.get("last_name"):
+            return self.advanced_case_query(self.form["last_name"])
         elif self.method == "POST":
             case_id = (self.form.get("all_case_ids") or "").split(",")[0].strip()
             if case_id:
@@ -368,6 +371,41 @@ class _Request:
         if case is None or case.sealed:
             return self.html(render.page(self.court.court_id, self.base, f"<h3>{MSG_CASE_NOT_FOUND}</h3>\n"))
         return self.html(render.case_query(case, self.base))
+
+    def advanced_case_query(self, last_name: str):
+        """A search by party name: the "Select a Case" list of the cases whose title names it, billed."""
+        wanted = last_name.strip().lower()
+        found = [case for case in self.sb.data.cases(self.court.court_id)
+                 if not case.sealed and wanted and wanted in case.case_name.lower()]
+        if not found:
+            return self.html(render.page(self.court.court_id, self.base, f"<h3>{MSG_CASE_NOT_FOUND}</h3>\n"))
+        return self.billed_report(render.advanced_case_query(found, self.base), "advanced_case_query", "Search",
+                                  f"LName: {last_name.strip()}", None)
+
+    # -- mobile_query.pl (free when asked by case) -----------------------------------------
+    def mobile_query(self):
+        params = {k: v[-1] for k, v in parse_qs(self.query).items()}
+        case = None
+        if (params.get("caseid") or "").isdigit():
+            case = self.sb.data.get_case(self.court.court_id, params["caseid"])
+        elif params.get("caseNum"):
+            found = self._cases_by_number(params["caseNum"])
+            case = found[0] if found else None
+        if case is None or case.sealed:
+            return self.message(MSG_CASE_NOT_FOUND)
+        return self.html(render.mobile_query(case, self.base))
+
+    # -- WrtOpRpt.pl (free) ----------------------------------------------------------------
+    def free_opinions(self):
+        if self.method == "GET":
+            return self.html(render.free_opinions_form(self.court.court_id, self.base))
+        date_from, date_to = parse_date(self.form.get("filed_from", "")), parse_date(self.form.get("filed_to", ""))
+        if date_from is None or date_to is None or date_from > date_to:
+            return self.message("Invalid date range: give filed_from and filed_to as MM/DD/YYYY.")
+        rows = [(case, entry) for case in self.sb.data.cases(self.court.court_id) if not case.sealed
+                for entry in case.entries if is_opinion(entry) and date_from <= entry.date_filed <= date_to]
+        rows.sort(key=lambda pair: (pair[0].docket_number, pair[1].document_number))
+        return self.html(render.free_opinions_report(self.court, self.base, rows, date_from, date_to))
 
     # -- possible_case_numbers.pl ----------------------------------------------------------
     @staticmethod
@@ -465,6 +503,14 @@ class _Request:
         if data is None:
             return self.message(MSG_NO_DOCUMENT, 404)
         return self.h._send(200, data, "application/pdf")
+
+
+def is_opinion(entry) -> bool:
+    """The entries the sandbox's written opinions report lists: orders and judgments with a document
+    anyone may view."""
+    return (entry.document_number is not None and bool(entry.pacer_doc_id)
+            and not (entry.sealed or entry.restricted or entry.unavailable)
+            and entry.short_description in ("Order", "Judgment"))
 
 
 def _checked(form: dict, name: str) -> bool:
