@@ -40,6 +40,22 @@ def pages(sb):
         "case_query": client.get(COURT, "/cgi-bin/iquery.pl?100001").body,
         "possible_case_numbers": client.get(COURT, f"/cgi-bin/possible_case_numbers.pl?{case.docket_number}").body,
         "rss": client.get(COURT, "/cgi-bin/rss_outside.pl").body,
+        **claims_pages(sb, client),
+    }
+
+
+BANKRUPTCY_COURT = "canb"
+
+
+def claims_pages(sb, client) -> dict:
+    """A bankruptcy case's claims register and list of creditors, and the court's claims activity."""
+    case = next(c for c in sb.data.cases(BANKRUPTCY_COURT) if c.kind == "bankruptcy" and not c.sealed)
+    return {
+        "bankruptcy_case": case,
+        "claims_register": client.post_form(BANKRUPTCY_COURT, f"/cgi-bin/SearchClaims.pl?{case.pacer_case_id}", {}).body,
+        "claims_activity": client.post_form(BANKRUPTCY_COURT, "/cgi-bin/ClaimsActivity.pl",
+                                            {"date_from": "01/01/1990", "date_to": "12/31/2099"}).body,
+        "list_of_creditors": client.post_form(BANKRUPTCY_COURT, f"/cgi-bin/CreditorQry.pl?{case.pacer_case_id}", {}).body,
     }
 
 
@@ -77,7 +93,8 @@ def _ingest(capsys, tmp_path, body: bytes, report: str, *args) -> dict:
 def test_every_ingest_type_merges_into_the_archive(pages, tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("FILES_STORE", str(tmp_path / "files"))
     case, menu_entry = pages["case"], pages["menu_entry"]
-    assert set(ingest_types()) == {"docket", "history", "attachment_page", "case_query", "rss", "pdf"}
+    assert set(ingest_types()) == {"docket", "history", "attachment_page", "case_query", "rss", "pdf",
+                                   "claims_register", "claims_activity", "list_of_creditors"}
     counts = _ingest(capsys, tmp_path, pages["case_query"], "case_query", "--pacer-case-id", case.pacer_case_id)
     assert counts["dockets_added"] == 1
     counts = _ingest(capsys, tmp_path, pages["docket"], "docket", "--pacer-case-id", case.pacer_case_id)

@@ -187,6 +187,6 @@ CLAIMS = TablePolicy("claims", {
 CLAIM_HISTORY = TablePolicy("claim_history", {
     "type": NEW_WINS, "pacer_claim_id": NEW_WINS, "pacer_dm_id": NEW_WINS, "pacer_seq_no": NEW_WINS,
     "document_number": NUMBER, "attachment_number": NUMBER, "date_filed": DAY, "description": NEW_WINS,
-    "attachments": AS_IS,
+    "attachments": AS_IS, "details": AS_IS,
 })
 CREDITORS = TablePolicy("creditors", {"name": NEW_WINS, "address": NEW_WINS, "number": NUMBER})

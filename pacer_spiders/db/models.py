@@ -347,6 +347,9 @@ class ClaimHistoryRow(Base):
     date_filed: Mapped[str | None] = mapped_column(String(10))
     description: Mapped[str | None] = mapped_column(Text)
     attachments: Mapped[list | None] = mapped_column(JSON)  # a version's attachments (claims activity)
+    # What a claims activity report says of the version, in its own forms (its creditor on one line,
+    # "Creditor" for the register's "CR"...): kept apart from the register's values of the claim.
+    details: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
 

@@ -37,6 +37,8 @@ CLAIM_LABELS = {
 # Every claim carries these (empty when the page leaves them out); a case, its text fields.
 CLAIM_TEXT = tuple(k for k in CLAIM_LABELS.values() if not k.startswith("date_"))
 CASE_TEXT = ("case_name", "office", "chapter", "assigned_to_str", "trustee_str")
+# What the archive keeps of a listed claim on the line of its version (``claim_history.details``).
+ACTIVITY_DETAILS = ("creditor_name_address", "description", "remarks", "filed_by", "entered_by", "amends_no")
 
 
 def parse(body: bytes, context: dict) -> list:
@@ -127,13 +129,16 @@ def merge(archive, item):
         claim = case["claim"]
         number, version = claim_parts(claim.get("claim_number"))
         dates = "original" if version in (None, "1") else "last_amendment"
-        stored = {**claim, "claim_number": number, "creditor_details": claim.get("creditor_name_address"),
+        # The claim's identity, amounts, dates and status are those a claims register shows; the
+        # report's other values are in forms of its own and stay with the version it lists.
+        details = {k: claim[k] for k in ACTIVITY_DETAILS if claim.get(k)}
+        stored = {"claim_number": number, "creditor_id": claim.get("creditor_id"), "status": claim.get("status"),
                   "amounts": amounts_of(claim), f"date_{dates}_filed": claim.get("date_filed"),
                   f"date_{dates}_entered": claim.get("date_entered"),
                   "history": [{"type": "claim", "history_key": f"claim:{claim.get('claim_id')}",
                                "pacer_claim_id": claim.get("claim_id"), "document_number": number,
                                "attachment_number": version, "date_filed": claim.get("date_filed"),
-                               "attachments": claim.get("attachments")}]}
+                               "attachments": claim.get("attachments"), "details": details}]}
         case_fields = {k: case.get(k) for k in ("docket_number", "case_name", *DOCKET_NUMBER_FIELDS)}
         result = merge_case_claims(archive, item["court_id"], case_fields, claim.get("pacer_case_id"), [stored])
         total = result if total is None else add_counts(total, result)

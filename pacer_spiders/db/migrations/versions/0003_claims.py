@@ -55,6 +55,7 @@ def upgrade() -> None:
     sa.Column('date_filed', sa.String(length=10), nullable=True),
     sa.Column('description', sa.Text(), nullable=True),
     sa.Column('attachments', sa.JSON(), nullable=True),
+    sa.Column('details', sa.JSON(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['claim_id'], ['claims.id'], ondelete='CASCADE'),
