@@ -10,31 +10,17 @@ import pytest
 
 from pacer_spiders.cli import main
 from pacer_spiders.reports import detect_report, read
-from pacer_spiders.sandbox import Sandbox
 from pacer_spiders.sandbox.render import sandbox_claims
 from pacer_spiders.testing.sandbox_fixtures import SandboxClient
+from test_report_units import BANKRUPTCY_COURT as COURT, claims_pages, sb  # noqa: F401 (sb: a fixture)
 
-COURT = "canb"
-
-
-@pytest.fixture(scope="module")
-def sb():
-    with Sandbox(seed=5) as sandbox:
-        yield sandbox
 
 
 @pytest.fixture(scope="module")
 def pages(sb):
     client = SandboxClient(sb)
     client.login()
-    case = next(c for c in sb.data.cases(COURT) if c.kind == "bankruptcy" and not c.sealed)
-    return {
-        "case": case,
-        "claims_register": client.post_form(COURT, f"/cgi-bin/SearchClaims.pl?{case.pacer_case_id}", {}).body,
-        "claims_activity": client.post_form(COURT, "/cgi-bin/ClaimsActivity.pl",
-                                            {"date_from": "01/01/1990", "date_to": "12/31/2099"}).body,
-        "list_of_creditors": client.post_form(COURT, f"/cgi-bin/CreditorQry.pl?{case.pacer_case_id}", {}).body,
-    }
+    return claims_pages(sb, client)
 
 
 def _ingest(capsys, tmp_path, url: str, body: bytes, report: str, *args, exit_code: int = 0) -> dict:
@@ -52,7 +38,7 @@ def _export(capsys, url: str, case_id: int) -> dict:
 
 
 def test_each_page_is_recognised_before_its_receipt_and_read_into_its_item(pages):
-    case = pages["case"]
+    case = pages["bankruptcy_case"]
     claims = sandbox_claims(case)
     register = read("claims_register", pages["claims_register"], {"court_id": COURT})
     assert detect_report(pages["claims_register"]) == "claims_register"
@@ -80,7 +66,7 @@ def test_each_page_is_recognised_before_its_receipt_and_read_into_its_item(pages
 
 
 def test_claims_and_creditors_merge_into_their_docket_once(pages, tmp_path, capsys, database_url):
-    case = pages["case"]
+    case = pages["bankruptcy_case"]
     claims = sandbox_claims(case)
     first = _ingest(capsys, tmp_path, database_url, pages["claims_register"], "claims_register")
     assert first["counts"]["dockets_added"] == 1  # the docket is created from the page's case
