@@ -115,9 +115,6 @@ class ClaimsActivityUnit(ReportUnit):
     def make_items(self, parsed, provenance):
         return [ClaimsActivity(**provenance, cases=[dict(ClaimsActivityCase(**case)) for case in parsed])]
 
-    def reference(self, parsed):
-        return parsed
-
 
 def merge(archive, item):
     """Each claim into its case's docket (made when unknown): the claim, and the version listed as
