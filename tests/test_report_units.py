@@ -45,6 +45,22 @@ def pages(sb):
             "filed_from": f"{case.date_filed:%m/%d/%Y}", "filed_to": f"{case.entries[-1].date_filed:%m/%d/%Y}"}).body,
         "advanced_case_query": client.post_form(COURT, "/cgi-bin/iquery.pl?1-L_1_0-1", {
             "last_name": case.case_name.split()[0]}).body,
+        **claims_pages(sb, client),
+    }
+
+
+BANKRUPTCY_COURT = "canb"
+
+
+def claims_pages(sb, client) -> dict:
+    """A bankruptcy case's claims register and list of creditors, and the court's claims activity."""
+    case = next(c for c in sb.data.cases(BANKRUPTCY_COURT) if c.kind == "bankruptcy" and not c.sealed)
+    return {
+        "bankruptcy_case": case,
+        "claims_register": client.post_form(BANKRUPTCY_COURT, f"/cgi-bin/SearchClaims.pl?{case.pacer_case_id}", {}).body,
+        "claims_activity": client.post_form(BANKRUPTCY_COURT, "/cgi-bin/ClaimsActivity.pl",
+                                            {"date_from": "01/01/1990", "date_to": "12/31/2099"}).body,
+        "list_of_creditors": client.post_form(BANKRUPTCY_COURT, f"/cgi-bin/CreditorQry.pl?{case.pacer_case_id}", {}).body,
     }
 
 
@@ -83,7 +99,8 @@ def test_every_ingest_type_merges_into_the_archive(pages, tmp_path, capsys, monk
     monkeypatch.setenv("FILES_STORE", str(tmp_path / "files"))
     case, menu_entry = pages["case"], pages["menu_entry"]
     assert set(ingest_types()) == {"docket", "history", "attachment_page", "case_query", "rss", "pdf",
-                                   "advanced_case_query", "mobile_query", "free_opinions"}
+                                   "advanced_case_query", "mobile_query", "free_opinions",
+                                   "claims_register", "claims_activity", "list_of_creditors"}
     counts = _ingest(capsys, tmp_path, pages["case_query"], "case_query", "--pacer-case-id", case.pacer_case_id)
     assert counts["dockets_added"] == 1
     counts = _ingest(capsys, tmp_path, pages["docket"], "docket", "--pacer-case-id", case.pacer_case_id)

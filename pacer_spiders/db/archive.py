@@ -9,6 +9,7 @@ One facade over the parts, split by concern:
 ``raw_pages.py``              raw and rejected pages
 ``runs.py``                   crawl runs
 ``orphans.py``                PDFs and attachment pages waiting for their entry
+``claims.py``                 bankruptcy claims (and their history) and creditors of a docket
 ``reader.py``                 read-only questions (what the spiders ask)
 ``writes.py``                 transactions, locks, counted writes, the row merge
 ============================  ==================================================================
@@ -21,6 +22,7 @@ import threading
 from sqlalchemy.engine import Connection, Engine
 
 from pacer_spiders.db import make_engine, upgrade_database
+from pacer_spiders.db.claims import Claims
 from pacer_spiders.db.dockets import Dockets, entry_key
 from pacer_spiders.db.documents import Documents, find_entry
 from pacer_spiders.db.merge_policy import DOCKET_FIELDS, is_empty, name_key, normalized_text
@@ -48,6 +50,7 @@ class Archive:
         self.dry_run = dry_run
         self.dockets, self.documents = Dockets(store), Documents(store)
         self.raw_pages, self.runs, self.orphans = RawPages(store), Runs(store), Orphans(store)
+        self.claims = Claims(store)
         self.reader = ArchiveReader(self.engine)
 
     @classmethod
@@ -91,6 +94,14 @@ class Archive:
     def locate(self, court_id, context: dict, parsed: dict | None = None):
         """Where a PDF or attachment page belongs, or None while its docket or entry is unknown."""
         return self.documents.locate(court_id, context, parsed)
+
+    def merge_claims(self, docket_id: int, court_id: str, claims: list[dict]) -> MergeResult:
+        """Merge a docket's claims and their history (claims registers, claims activity)."""
+        return self.claims.merge_claims(docket_id, court_id, claims)
+
+    def merge_creditors(self, docket_id: int, creditors: list[dict]) -> MergeResult:
+        """Merge a docket's creditors (lists of creditors)."""
+        return self.claims.merge_creditors(docket_id, creditors)
 
     # --- raw pages, rejected pages, runs ----------------------------------------------------
     def record_raw_page(self, page: dict, docket_id: int | None = None) -> MergeResult:

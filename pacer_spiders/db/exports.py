@@ -9,6 +9,9 @@ from sqlalchemy.orm import Session
 
 from pacer_spiders.db.models import (
     AttorneyRow,
+    ClaimHistoryRow,
+    ClaimRow,
+    CreditorRow,
     DocketEntryRow,
     DocketRow,
     DocketUpdateRow,
@@ -91,6 +94,28 @@ def case_json(engine, case_id: int) -> dict:
             item["documents"] = by_entry.get(entry.id, [])
             item["attachments"] = [d for d in item["documents"] if d["attachment_number"] is not None]
             out["docket_entries"].append(item)
+        out["claims"] = _claims(session, case_id)
+        out["creditors"] = [_plain(c, skip=("id", "docket_id", "creditor_key", "created_at", "updated_at"))
+                            for c in session.scalars(select(CreditorRow).where(CreditorRow.docket_id == case_id)
+                                                     .order_by(CreditorRow.number, CreditorRow.id))]
+    return out
+
+
+def _claims(session, case_id: int) -> list[dict]:
+    """A bankruptcy case's claims, by claim number, each with its history by date."""
+    claims = session.scalars(select(ClaimRow).where(ClaimRow.docket_id == case_id)).all()
+    lines = session.scalars(select(ClaimHistoryRow).join(ClaimRow).where(ClaimRow.docket_id == case_id)
+                            .order_by(ClaimHistoryRow.date_filed, ClaimHistoryRow.id)).all()
+    history: dict[int, list] = {}
+    for line in lines:
+        history.setdefault(line.claim_id, []).append(
+            _plain(line, skip=("id", "claim_id", "history_key", "created_at", "updated_at")))
+    out = []
+    for claim in sorted(claims, key=lambda c: (int(c.claim_number) if c.claim_number.isdigit() else 1 << 30,
+                                               c.claim_number)):
+        item = _plain(claim, skip=("id", "docket_id", "created_at", "updated_at"))
+        item["history"] = history.get(claim.id, [])
+        out.append(item)
     return out
 
 

@@ -176,3 +176,17 @@ PARTIES = TablePolicy("parties", {"name": NEW_WINS, "extra_info": NEW_WINS, "dat
                                   "criminal_data": AS_IS})
 ATTORNEYS = TablePolicy("attorneys", {"name": NEW_WINS, "contact": NEW_WINS})
 ROLES = TablePolicy("party_attorneys", {"roles": AS_IS})
+
+# Bankruptcy claims (claims registers, claims activity reports) and creditors (lists of creditors).
+CLAIMS = TablePolicy("claims", {
+    "creditor_id": NEW_WINS, "creditor_details": NEW_WINS, "amounts": AS_IS, "status": NEW_WINS,
+    "filed_by": NEW_WINS, "entered_by": NEW_WINS, "description": NEW_WINS, "remarks": NEW_WINS,
+    "date_original_filed": DAY, "date_original_entered": DAY, "date_last_amendment_filed": DAY,
+    "date_last_amendment_entered": DAY, "date_modified": DAY,
+})
+CLAIM_HISTORY = TablePolicy("claim_history", {
+    "type": NEW_WINS, "pacer_claim_id": NEW_WINS, "pacer_dm_id": NEW_WINS, "pacer_seq_no": NEW_WINS,
+    "document_number": NUMBER, "attachment_number": NUMBER, "date_filed": DAY, "description": NEW_WINS,
+    "attachments": AS_IS, "details": AS_IS,
+})
+CREDITORS = TablePolicy("creditors", {"name": NEW_WINS, "address": NEW_WINS, "number": NUMBER})

@@ -301,5 +301,78 @@ class CrawlRunRow(Base):
     errors: Mapped[int] = mapped_column(Integer, default=0)
     counts: Mapped[dict | None] = mapped_column(JSON)
     finish_reason: Mapped[str | None] = mapped_column(String(100))
+class ClaimRow(Base):
+    """A proof of claim in a bankruptcy case, as its claims register (or a claims activity report)
+    shows it; unique by claim number within the docket."""
+
+    __tablename__ = "claims"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    docket_id: Mapped[int] = mapped_column(ForeignKey("dockets.id", ondelete="CASCADE"))
+    claim_number: Mapped[str] = mapped_column(String(32))
+    creditor_id: Mapped[str | None] = mapped_column(String(32))
+    creditor_details: Mapped[str | None] = mapped_column(Text)
+    amounts: Mapped[dict | None] = mapped_column(JSON)  # {"amount_claimed": "$45000.00", "secured_claimed": ...}
+    status: Mapped[str | None] = mapped_column(Text)
+    filed_by: Mapped[str | None] = mapped_column(Text)
+    entered_by: Mapped[str | None] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+    remarks: Mapped[str | None] = mapped_column(Text)
+    date_original_filed: Mapped[str | None] = mapped_column(String(10))
+    date_original_entered: Mapped[str | None] = mapped_column(String(10))
+    date_last_amendment_filed: Mapped[str | None] = mapped_column(String(10))
+    date_last_amendment_entered: Mapped[str | None] = mapped_column(String(10))
+    date_modified: Mapped[str | None] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (UniqueConstraint("docket_id", "claim_number", name="uq_claims_docket_number"),)
+
+
+class ClaimHistoryRow(Base):
+    """One line of a claim's history: a version of the claim (``claim:<claim id>``) or a docket
+    entry about it (``entry:<dm id>``)."""
+
+    __tablename__ = "claim_history"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
+    history_key: Mapped[str] = mapped_column(String(64))
+    type: Mapped[str] = mapped_column(String(16))  # claim | docket_entry
+    pacer_claim_id: Mapped[str | None] = mapped_column(String(32))
+    pacer_dm_id: Mapped[str | None] = mapped_column(String(32))
+    pacer_seq_no: Mapped[str | None] = mapped_column(String(32))
+    document_number: Mapped[int | None] = mapped_column(Integer)
+    attachment_number: Mapped[int | None] = mapped_column(Integer)  # the claim's version (claim_num 2-<n>)
+    date_filed: Mapped[str | None] = mapped_column(String(10))
+    description: Mapped[str | None] = mapped_column(Text)
+    attachments: Mapped[list | None] = mapped_column(JSON)  # a version's attachments (claims activity)
+    # What a claims activity report says of the version, in its own forms (its creditor on one line,
+    # "Creditor" for the register's "CR"...): kept apart from the register's values of the claim.
+    details: Mapped[dict | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (UniqueConstraint("claim_id", "history_key", name="uq_claim_history_key"),)
+
+
+class CreditorRow(Base):
+    """A creditor of a bankruptcy case (its list of creditors); unique by normalized name and
+    address within the docket."""
+
+    __tablename__ = "creditors"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    docket_id: Mapped[int] = mapped_column(ForeignKey("dockets.id", ondelete="CASCADE"))
+    creditor_key: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(Text)
+    address: Mapped[str | None] = mapped_column(Text)
+    number: Mapped[int | None] = mapped_column(Integer)  # its line in the latest matrix
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (UniqueConstraint("docket_id", "creditor_key", name="uq_creditors_docket_key"),)
+
+
 from pacer_spiders.db import work_requests as _work_requests  # noqa: E402,F401  (the work_requests table of distributed crawls)
 from pacer_spiders.service import models as _service_models  # noqa: E402,F401  (the tables of the HTTP service)

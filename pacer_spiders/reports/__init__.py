@@ -22,6 +22,10 @@ BUILTIN_REPORTS = {
     "advanced_case_query": "pacer_spiders.reports.advanced_case_query",
     "mobile_query": "pacer_spiders.reports.mobile_query",
     "free_opinions": "pacer_spiders.reports.free_opinions",
+    # Claims reports and creditor lists end (or start) with a receipt: tried before it.
+    "claims_activity": "pacer_spiders.reports.claims_activity",
+    "claims_register": "pacer_spiders.reports.claims_register",
+    "list_of_creditors": "pacer_spiders.reports.list_of_creditors",
     # A billed docket also ends with a receipt, so the receipt is the last HTML report tried.
     "receipt": "pacer_spiders.reports.receipt",
     "case_query": "pacer_spiders.reports.case_query",

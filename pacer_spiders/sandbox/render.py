@@ -6,7 +6,7 @@ suffix, the PACER Service Center receipt), so parsers read these pages as they r
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from email.utils import format_datetime
 from html import escape
 
@@ -483,3 +483,119 @@ def advanced_case_query(cases: list[Case], base: str) -> str:
                    f"<td>{closed}</td></tr>\n")
     out.append("</table></center><br><hr>\n")
     return "".join(out)
+# -- bankruptcy claims and creditors ---------------------------------------------------------------
+# CM/ECF serves the claims register from SearchClaims.pl, the claims activity report from
+# ClaimsActivity.pl and the list of creditors from CreditorQry.pl?<case id> (a form posting the case
+# id and creditor type), as pages of the corpus and public CM/ECF clients show.  The sandbox's claims
+# are derived from the case, the same on every request.
+_SANDBOX_CREDITORS = ("Internal Revenue Service", "First Federal Bank, N.A.", "Acme Supply Co.",
+                      "County Tax Collector", "Harbor Medical Group")
+
+
+def sandbox_claims(case: Case) -> list[dict]:
+    """The claims filed in a synthetic bankruptcy case: creditor, address, amounts, dates, ids."""
+    claims = []
+    for index in range(2 + int(case.pacer_case_id) % 3):
+        filed = case.date_filed + timedelta(days=30 + 7 * index)
+        amount = (int(case.pacer_case_id) % 997 + 1) * (index + 1) * 13
+        claims.append({
+            "number": index + 1, "creditor": _SANDBOX_CREDITORS[index % len(_SANDBOX_CREDITORS)],
+            "creditor_id": str(700000 + int(case.pacer_case_id) % 1000 * 10 + index),
+            "address": [f"PO Box {1000 + index}", f"Springfield, IL 6270{index}"],
+            "filed": filed, "entered": filed + timedelta(days=1 if index % 2 else 0),
+            "amount": f"${amount}.00", "secured": f"${amount // 2}.00" if index % 2 else None,
+            "claim_id": str(int(case.pacer_case_id) * 100 + index), "description": f"({index + 1}-1) Goods sold",
+        })
+    return claims
+
+
+def _claim_link(base: str, case: Case, claim: dict, label: str) -> str:
+    return (f"<a href='{base}/cgi-bin/show_doc.pl?caseid={case.pacer_case_id}&claim_id={claim['claim_id']}"
+            f"&claim_num={claim['number']}-1&magic_num=MAGIC'>{label}</a>")
+
+
+def claims_register(case: Case, base: str) -> str:
+    """A claims register (SearchClaims.pl) without its receipt."""
+    claims = sandbox_claims(case)
+    status = f" <span class='label'>Closed</span> {d(case.date_terminated)}" if case.date_terminated else ""
+    body = (f"<CENTER><H2>{escape(case.court.name)}<BR>Claims Register </H2><FONT SIZE=+1><A HREF={base}/cgi-bin/"
+            f"DktRpt.pl?{case.pacer_case_id}>{escape(case.full_docket_number)} {escape(case.case_name)}</A>{status}"
+            f"<br><p></FONT><TABLE><TR><TD><B>Judge:</B> {escape(case.assigned_to[0])}<TD><B> </B><TD><B>Chapter: </B>"
+            f" {escape(case.chapter)}<TR><TD><B>Office: </B> {case.office}<TD><B> </B><TD><B>Last Date to file "
+            f"claims: </B> {d(case.date_filed + timedelta(days=90))}<TR><TD><B>Trustee: </B> <TD><B> </B><TD><B>Last "
+            "Date to file (Govt): </B> </TABLE>")
+    for claim in claims:
+        amounts = f"<TR><TD><FONT SIZE='-1'>&nbsp;Amount <TD><FONT SIZE='-1'> claimed:<TD><FONT SIZE='-1'> {claim['amount']}</TR>"
+        if claim["secured"]:
+            amounts += f"<TR><TD><FONT SIZE='-1'>&nbsp;Secured <TD><FONT SIZE='-1'> claimed:<TD><FONT SIZE='-1'> {claim['secured']}</TR>"
+        body += (
+            '<TABLE class=complexReport><TR class=rowBackground1><TD valign=top><FONT SIZE="-1"><I>Creditor:</I>'
+            f"&nbsp;&nbsp;({claim['creditor_id']})&nbsp;&nbsp;<BR> {escape(claim['creditor'])}<br>"
+            + "<br>".join(escape(line) for line in claim["address"]) +
+            f'&nbsp;&nbsp;</FONT></TD><TD valign=top><FONT SIZE="-1"><B>Claim No: {claim["number"]}</B><BR><I>Original '
+            f"Filed Date</I>:&nbsp;{d(claim['filed'])}<BR><I>Original Entered Date</I>:&nbsp;{d(claim['entered'])}<BR>"
+            '</FONT></TD><TD valign=top><FONT SIZE="-1"><I>Status:</I><BR><I>Filed by:</I> CR<BR><I>Entered by:</I> '
+            f"EPOC Filer<BR><I>Modified:</I></FONT></TD></TR><TR class=rowBackground1><TD colspan=3><TABLE>{amounts}"
+            '</TABLE><TR class=rowBackground1><TD colspan=5><FONT SIZE="-1"><I>History:</I></FONT>'
+            f"<table width='100%'><tr><td><a href=\"{base}/cgi-bin/ClaimHistory.pl?{case.pacer_case_id},{claim['number']}-1\">"
+            f"Details</a></td><td></td><td>{_claim_link(base, case, claim, str(claim['number']) + '-1')}</td>"
+            f"<td><font size='-1'>{d(claim['filed'])}</font></td><td><font size='-1'> Claim #{claim['number']} filed by "
+            f"{escape(claim['creditor'])}, Amount claimed: {claim['amount']} (EPOC Filer) </font></td></table></TD></TR>"
+            f'<TR class=rowBackground1><TD colspan=3><FONT SIZE="-1"><I>Description:</I> {escape(claim["description"])}'
+            '<BR></FONT></TD></TR><TR class=rowBackground1><TD colspan=3><FONT SIZE="-1"><I>Remarks:</I> </FONT>'
+            "</TD></TR></TABLE><BR>\n")
+    body += ("<CENTER><H3>Claims Register Summary</H3></CENTER>"
+             f"<B>Case Name:</B> {escape(case.case_name)}<BR><B>Case Number:</B> {escape(case.full_docket_number)}<BR>"
+             f"<B>Chapter:</B> {escape(case.chapter)}<BR><B>Date Filed:</B> {d(case.date_filed)}<BR>"
+             f"<B>Total Number Of Claims:</B> {len(claims)}<BR><BR>\n")
+    return body
+
+
+def claims_activity(cases: list[Case], base: str, start: date, end: date) -> str:
+    """A claims activity report (ClaimsActivity.pl) of the claims filed from ``start`` to ``end``."""
+    body = (f'<h2 align="center">Claims Activity Report</h2><h3 align="center">U.S. Bankruptcy Court --\n'
+            f'{escape(cases[0].court.name) if cases else ""}</h3>\n'
+            f'<h3 align="center">Report Period: {start.month}/{start.day}/{start.year} - {end.month}/{end.day}/{end.year}</h3>\n')
+    for case in cases:
+        for claim in sandbox_claims(case):
+            if not start <= claim["filed"] <= end:
+                continue
+            secured = f"Secured claimed: {claim['secured']}<br>" if claim["secured"] else ""
+            body += (
+                '<table class="complexReport"><tbody><tr class="rowBackground1"><td valign="top" width="40%">\n'
+                f"Case: {escape(case.short_number)}-{case.judge_initials}<br>Title: {escape(case.case_name)}<br>"
+                f"Office: {case.office}<br>Claim No: <b>{_claim_link(base, case, claim, str(claim['number']))}</b><br>"
+                f"Filed: {d(claim['filed'])}<br>Entered: {d(claim['entered'])}<br>Amends No: <br></td>\n"
+                f'<td valign="top" width="30%">\nAmount claimed: {claim["amount"]}<br>{secured}</td>\n'
+                f'<td valign="top" width="30%">\nChapter: {escape(case.chapter)}<br>Judge: '
+                f"{escape(case.assigned_to[0].split()[-1])}<br>Trustee: <br>Filed by: Creditor<br>Entered by: EPOC Filer"
+                f"<br>Status: <br>Last date to file claims: {d(case.date_filed + timedelta(days=90))}<br>"
+                "Last date to file (Govt):  <br>&nbsp;&nbsp;&nbsp;</td></tr>\n"
+                '<tr class="rowBackground1"><td colspan="3">\nCreditor name/address: '
+                f"{escape(', '.join([claim['creditor'], *claim['address']]))} <br>Creditor ID: {claim['creditor_id']}</td>"
+                f'</tr>\n<tr class="rowBackground1"><td colspan="3">\nDescription: {escape(claim["description"])} <br>\n'
+                "</td></tr>\n</tbody></table><br>\n")
+    return body
+
+
+def creditor_matrix(case: Case) -> str:
+    """A case's creditor mailing matrix in CM/ECF's raw data format (``|``-separated, one a line)."""
+    creditors = [(c["creditor"], c["address"]) for c in sandbox_claims(case)]
+    creditors += [(p.name, []) for p in case.parties if p.type not in ("Debtor", "U.S. Trustee")]
+    lines = [f"1|Label Matrix for local noticing|0000-{case.office}|Case {case.full_docket_number}|"
+             f"{case.court.name}|Office {case.office}|{datetime(2024, 1, 2, 3, 4, 5).strftime('%a %b %d %H:%M:%S %Y')}|"]
+    for number, (name, address) in enumerate(sorted(creditors), start=2):
+        cells = [name, *address] + [""] * (6 - len(address))
+        lines.append(f"{number}|" + "|".join(cells[:6]) + "|")
+    lines.append(f"{len(lines) + 1}|End of Label Matrix|Total addresses {len(creditors)}|||||")
+    return "\n".join(lines)
+
+
+def list_of_creditors(case: Case, base: str, receipt: str) -> str:
+    """The list of creditors page: the receipt, then the matrix in the form posting it to the BNC."""
+    return page(case.court_id, base,
+                '<BR><BR><CENTER><FORM name="bnc" method="post" action="https://ncrs.uscourts.gov/query/cmecf/index.adp">'
+                '<P>You have been charged as indicated below. To proceed, click on "View Labels" button.</P>'
+                f'{receipt}<TABLE><TR><TD><INPUT TYPE="hidden" NAME="format" VALUE="rawdata"></TD>'
+                f'<TD><INPUT TYPE="hidden" NAME="data" VALUE="{escape(creditor_matrix(case))}"></TD></TR></TABLE>'
+                '<INPUT TYPE="submit" VALUE="View Labels"></FORM></CENTER>')

@@ -198,7 +198,8 @@ class Handler(BaseHTTPRequestHandler):
         script = rest[len("/cgi-bin/"):] if rest.startswith("/cgi-bin/") else ""
         handler = {"DktRpt.pl": ctx.docket, "iquery.pl": ctx.case_query, "HistDocQry.pl": ctx.history,
                    "possible_case_numbers.pl": ctx.possible_case_numbers, "show_temp.pl": ctx.show_temp,
-                   "mobile_query.pl": ctx.mobile_query, "WrtOpRpt.pl": ctx.free_opinions}.get(script)
+                   "mobile_query.pl": ctx.mobile_query, "WrtOpRpt.pl": ctx.free_opinions,
+                   **ctx.claims_handlers()}.get(script)
         if handler is None:
             return self._send(404, _NOT_FOUND)
         return handler()
@@ -453,6 +454,51 @@ class _Request:
         xml = render.possible_case_numbers(number, [c for c in found if not c.sealed], sealed=sealed,
                                            recorded=self._recorded_by_number(number))
         return self.h._send(200, xml.encode(), "text/xml")
+
+    # -- bankruptcy claims and creditors (see render.sandbox_claims) -------------------------
+    def claims_handlers(self) -> dict:
+        return {"SearchClaims.pl": self.claims_register, "ClaimsActivity.pl": self.claims_activity,
+                "CreditorQry.pl": self.list_of_creditors}
+
+    def _bankruptcy_case(self):
+        case_id = self.query.split("-")[0].split("&")[0] or self.form.get("CaseId", "")
+        case = self.sb.data.get_case(self.court.court_id, case_id) if case_id.isdigit() else None
+        return case if case is not None and case.kind == "bankruptcy" and not case.sealed else None
+
+    def _run_form(self, script: str) -> str:
+        return render.page(self.court.court_id, self.base,
+                           f'<FORM ENCTYPE="multipart/form-data" method=POST action="{self.base}/cgi-bin/{script}?'
+                           f'{self.query}"><input type="submit" value="Run Report"></FORM>')
+
+    def claims_register(self):
+        case = self._bankruptcy_case()
+        if case is None:
+            return self.message(MSG_CASE_NOT_FOUND)
+        if self.method == "GET":
+            return self.html(self._run_form("SearchClaims.pl"))
+        return self.billed_report(render.claims_register(case, self.base), "claims_register", "Claims Register",
+                                  case.full_docket_number, case.pacer_case_id)
+
+    def claims_activity(self):
+        if self.method == "GET":
+            return self.html(self._run_form("ClaimsActivity.pl"))
+        start = parse_date(self.form.get("date_from", "")) or date(1990, 1, 1)
+        end = parse_date(self.form.get("date_to", "")) or date.today()
+        cases = [c for c in self.sb.data.cases(self.court.court_id) if c.kind == "bankruptcy" and not c.sealed]
+        criteria = f"Filed From: {render.d(start)} Filed To: {render.d(end)}"
+        return self.billed_report(render.claims_activity(cases, self.base, start, end), "claims_activity",
+                                  "Claims Activity Report", criteria, None)
+
+    def list_of_creditors(self):
+        case = self._bankruptcy_case()
+        if case is None:
+            return self.message(MSG_CASE_NOT_FOUND)
+        if self.method == "GET":
+            return self.html(self._run_form("CreditorQry.pl"))
+        pages = billable_pages(html_bytes=len(render.creditor_matrix(case).encode("utf-8")))
+        charge = self.charge("list_of_creditors", "List of Creditors", case.full_docket_number, pages,
+                             self.base + self.rest, case_id=case.pacer_case_id)
+        return self.html(render.list_of_creditors(case, self.base, self.receipt(charge, "Case Number")))
 
     # -- doc1 and show_temp ----------------------------------------------------------------
     def doc1(self, raw_id: str):
