@@ -17,7 +17,9 @@ BUILTIN_REPORTS = {
     "rss": "pacer_spiders.reports.rss",
     "possible_case_numbers": "pacer_spiders.reports.possible_case_numbers",
     "history": "pacer_spiders.reports.history",
+    "appellate_docket": "pacer_spiders.reports.appellate_docket",
     "docket": "pacer_spiders.reports.docket",
+    "appellate_attachment_page": "pacer_spiders.reports.appellate_attachment_page",
     "attachment_page": "pacer_spiders.reports.attachment_page",
     # A billed docket also ends with a receipt, so the receipt is the last HTML report tried.
     "receipt": "pacer_spiders.reports.receipt",
