@@ -67,7 +67,10 @@ def parse(body: bytes | str, context: dict | None = None) -> dict:
     root = dc.html_root(text)
     court_id = context.get("court_id")
     stub = _stub(root)
-    parties = _parties(root)
+    # The header block (stub, case type, originating court, prior cases, panel) is one table; party
+    # and entry rows are read outside it (its rows of dates would pass for entries).
+    header = _header_rows(root)
+    parties = _parties(root, header)
     return {
         "court_id": court_id,
         "docket_number": stub.get("docket #", ""),
@@ -81,7 +84,7 @@ def parse(body: bytes | str, context: dict | None = None) -> dict:
         "originating_court_information": _originating_court(root),
         "panel": _panel(root),
         "parties": parties,
-        "docket_entries": _entries(root, court_id),
+        "docket_entries": _entries(root, court_id, header),
     }
 
 
@@ -96,8 +99,8 @@ def _label_cells(root, label: str) -> list:
             if any(_text(b).lower().startswith(wanted) for b in cell.findall("b"))]
 
 
-def _after_label(cell, bold) -> str:
-    """The text of ``cell`` after its bold label ``bold`` (up to the next bold label)."""
+def _after_label(bold) -> str:
+    """The text after a bold label, up to the next bold label."""
     parts = [bold.tail or ""]
     sibling = bold.getnext()
     while sibling is not None and sibling.tag != "b":
@@ -113,7 +116,7 @@ def _labelled(cells) -> dict:
         for bold in cell.findall("b"):
             label = _text(bold).rstrip(":").strip().lower()
             if label and label not in values:
-                values[label] = _after_label(cell, bold)
+                values[label] = _after_label(bold)
     return values
 
 
@@ -121,9 +124,18 @@ def _table_of(cell):
     return next(cell.iterancestors("table"), None)
 
 
+def _stub_cell(root):
+    return next((c for c in root.iter("td") if any(_DOCKET_LABEL.match(_text(b)) for b in c.findall("b"))), None)
+
+
+def _header_rows(root) -> set:
+    cell = _stub_cell(root)
+    tables = list(cell.iterancestors("table")) if cell is not None else []
+    return set(tables[-1].iter("tr")) if tables else set()
+
+
 def _stub(root) -> dict:
-    labelled = next((c for c in root.iter("td")
-                     if any(_DOCKET_LABEL.match(_text(b)) for b in c.findall("b"))), None)
+    labelled = _stub_cell(root)
     table = _table_of(labelled) if labelled is not None else None
     if table is None:
         return {}
@@ -162,22 +174,19 @@ def _originating_court(root) -> dict:
         return {}
     info = {"assigned_to": "", "court_id": "", "court_reporter": "", "date_disposed": None, "disposition": "",
             "ordering_judge": ""}
-    rows = [row for row in table.iter("tr")]
-    for row in rows:
-        for bold in row.iter("b"):
-            label = _text(bold).rstrip(":").strip().lower()
-            cell = bold.getparent() if bold.getparent().tag == "td" else next(bold.iterancestors("td"))
-            value = _after_label(cell, bold) if bold.getparent() is cell else _text(cell).split(":", 1)[-1].strip()
-            if label == "district":
-                info.update(_origin_case(cell))
-            elif label == "trial judge" and not info["assigned_to"]:
-                info["assigned_to"] = dc.judge_name(value)
-            elif label == "ordering judge" and not info["ordering_judge"]:
-                info["ordering_judge"] = dc.judge_name(value)
-            elif label == "court reporter" and not info["court_reporter"]:
-                info["court_reporter"] = value
-            elif label == "date filed" and "date_filed" not in info:
-                info["date_filed"] = dc.to_date(value)
+    for bold in table.iter("b"):
+        label, value = _text(bold).rstrip(":").strip().lower(), _after_label(bold)
+        if label == "district":
+            info.update(_origin_case(next(bold.iterancestors("td"))))
+        elif label == "trial judge" and not info["assigned_to"]:
+            info["assigned_to"] = dc.judge_name(value)
+        elif label == "ordering judge" and not info["ordering_judge"]:
+            info["ordering_judge"] = dc.judge_name(value)
+        elif label == "court reporter" and not info["court_reporter"]:  # the first of several
+            info["court_reporter"] = value
+        elif label == "date filed" and "date_filed" not in info:
+            info["date_filed"] = dc.to_date(value)
+    rows = list(table.iter("tr"))
     # A row of date labels over a row of dates.
     for index, row in enumerate(rows[:-1]):
         labels = [_text(td).rstrip(":").strip().lower() for td in row.findall("td")]
@@ -233,13 +242,14 @@ def _lines(cell) -> list[str]:
     return lines
 
 
-def _parties(root) -> list[dict]:
+def _parties(root, header: set) -> list[dict]:
     from pacer_spiders.reports.docket import resolve_see_above  # "(see above)" contacts, as on district dockets
 
     parties = []
     for row in root.iter("tr"):
         cells = row.findall("td")
-        if len(cells) != 2 or cells[0].get("width") != "50%" or cells[0].get("colspan"):
+        # A party row: "name <br> type | attorneys".
+        if len(cells) != 2 or row in header or cells[0].get("colspan") or cells[0].find("br") is None:
             continue
         lines = [line for line in _lines(cells[0]) if line]
         if not lines:
@@ -274,14 +284,11 @@ def doc_id_of_link(href: str | None, court_id: str | None) -> str | None:
     return normalize_pacer_doc_id(match.group(1), court_id) if match else None
 
 
-def _entries(root, court_id) -> list[dict]:
-    # The originating court's row of dates looks like an entry row: its sections are skipped.
-    header_rows = {row for heading in ("Originating Court Information", "Prior Cases")
-                   for table in [_section(root, heading)] if table is not None for row in table.iter("tr")}
+def _entries(root, court_id, header: set) -> list[dict]:
     entries: list[dict] = []
     for row in root.iter("tr"):
         cells = row.findall("td")
-        if len(cells) != 3 or row in header_rows:
+        if len(cells) != 3 or row in header:
             continue
         documents = cells[2].xpath(".//input[@name='md']")
         if documents and entries:

@@ -417,6 +417,13 @@ def appellate_party_type(number: int, party_type: str) -> str:
     return f"{party_type}&nbsp;-&nbsp;{'Appellant' if number == 0 else 'Appellee'}"
 
 
+def appellate_documents(entry: Entry) -> list[tuple[int, str, str, int]]:
+    """(number, document id, description, pages) of a filing: appellate CM/ECF numbers its own
+    document 1 and its attachments from 2."""
+    return [(1, entry.pacer_doc_id, entry.short_description, entry.page_count)] + [
+        (a.attachment_number + 1, a.pacer_doc_id, a.description, a.page_count) for a in entry.attachments]
+
+
 def _appellate_entry_rows(case: Case, entry: Entry, base: str) -> str:
     link = ""
     if entry.pacer_doc_id and not entry.sealed:
@@ -437,14 +444,13 @@ def _appellate_entry_rows(case: Case, entry: Entry, base: str) -> str:
         rows.append("<tr><td width=10%> </td><td width=10%></td><td width=50%><table border=1 cellpadding=5><tr><td>"
                     "<table border=0 cellpadding=5><tr><th colspan=3>Document</th><th>Description</th>"
                     "<th>Pages</th><th>Size</th></tr>")
-        for attachment in entry.attachments:
-            bytes_ = attachment.page_count * 17 * 1024
+        for number, doc_id, description, pages in appellate_documents(entry):
             rows.append(
                 f"<tr><td><input class='selDocCl' type=checkbox name='md' value='{entry.pacer_seq_no} "
-                f"{attachment.pacer_doc_id[-7:]} {attachment.page_count} {bytes_}'></td>"
-                f"<td>{attachment.attachment_number}</td><td><a href=\"{base}/docs1/{attachment.pacer_doc_id}\">"
-                f"<img alt='Open document'></a></td><td>{escape(attachment.description)}</td>"
-                f"<td>{attachment.page_count}</td><td>{attachment.page_count * 17} KB</td></tr>")
+                f"{doc_id[-7:]} {pages} {pages * 17 * 1024}'></td>"
+                f"<td>{number}</td><td><a href=\"{base}/docs1/{doc_id}\">"
+                f"<img alt='Open document'></a></td><td>{escape(description)}</td>"
+                f"<td>{pages}</td><td>{pages * 17} KB</td></tr>")
         rows.append("</table></td></tr></table></td></tr>\n")
     return "".join(rows)
 
@@ -503,8 +509,7 @@ def appellate_docket(case: Case, base: str) -> str:
 
 def appellate_attachment_page(case: Case, entry: Entry, base: str) -> str:
     """ShowDoc: the list of an appellate filing's documents (its own document first)."""
-    documents = [(1, entry.pacer_doc_id, entry.short_description, entry.page_count)] + [
-        (a.attachment_number + 1, a.pacer_doc_id, a.description, a.page_count) for a in entry.attachments]
+    documents = appellate_documents(entry)
     rows = "".join(
         f"<tr><td align=center>{number}</td><td align=center><a href='{base}/docs1/{doc_id}' "
         f"onclick=\"return doDocPostURL('{doc_id}')\"><img alt='Open document'></a>&nbsp;</td>"
