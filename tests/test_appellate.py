@@ -3,6 +3,7 @@ synthetic case's values), told apart from district pages, and ingested on SQLite
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -117,3 +118,21 @@ def test_ingest_joins_the_attachment_page_once_its_docket_arrives(appeal, databa
     # The filing's list: its own document (1) and its attachments (2...), as ShowDoc numbers them.
     assert [(d["attachment_number"], d["pacer_doc_id"]) for d in held["attachments"]] == [
         (number, doc_id) for number, doc_id, *_rest in render.appellate_documents(entry)]
+
+
+def test_a_short_appellate_docket_quoting_a_sealed_document_is_still_read(appeal):
+    # PACER's "sealed" and "not available" messages are whole pages; a docket entry may say the same
+    # words about one of its documents.
+    case = dataclasses.replace(appeal["case"], entries=[
+        dataclasses.replace(appeal["case"].entries[1], text="This document is SEALED by order of the court.")])
+    body = render.appellate_docket(case, BASE).encode()
+    assert len(body) < 20_000
+    item = _read("appellate_docket", body)
+    assert item["docket_entries"][0]["description"].startswith("This document is SEALED")
+
+
+def test_an_attachment_list_naming_a_restricted_document_is_still_read(appeal):
+    entry = dataclasses.replace(appeal["entry"], attachments=[
+        dataclasses.replace(appeal["entry"].attachments[0], description="Document is restricted")])
+    item = _read("appellate_attachment_page", render.appellate_attachment_page(appeal["case"], entry, BASE).encode())
+    assert item["attachments"][1]["description"] == "Document is restricted"
