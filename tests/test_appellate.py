@@ -136,3 +136,10 @@ def test_an_attachment_list_naming_a_restricted_document_is_still_read(appeal):
         dataclasses.replace(appeal["entry"].attachments[0], description="Document is restricted")])
     item = _read("appellate_attachment_page", render.appellate_attachment_page(appeal["case"], entry, BASE).encode())
     assert item["attachments"][1]["description"] == "Document is restricted"
+
+
+def test_a_docket_saved_inside_a_layout_table_reads_the_same(appeal):
+    unit = builtin_unit("appellate_docket")
+    html = appeal["docket"].decode()
+    framed = html.replace("<body>", "<body><table><tr><td>", 1).replace("</body>", "</td></tr></table></body>", 1)
+    assert unit.parse(framed.encode(), {"court_id": COURT}) == unit.parse(appeal["docket"], {"court_id": COURT})

@@ -129,9 +129,11 @@ def _stub_cell(root):
 
 
 def _header_rows(root) -> set:
+    """The rows of the header block: the table holding the stub's table (a page saved inside a
+    layout table of its own has more ancestors; the nearest is the block)."""
     cell = _stub_cell(root)
     tables = list(cell.iterancestors("table")) if cell is not None else []
-    return set(tables[-1].iter("tr")) if tables else set()
+    return set(tables[min(1, len(tables) - 1)].iter("tr")) if tables else set()
 
 
 def _stub(root) -> dict:
