@@ -17,8 +17,12 @@ def join_orphan(archive: Archive, orphan: dict, pdf_writer) -> bool:
     for key in ("pacer_doc_id", "pacer_case_id", "document_number", "attachment_number"):
         if orphan.get(key) is not None:
             context.setdefault(key, orphan[key])
-    if orphan["report_type"] == "attachment_page":
-        result = archive.merge_attachment_page(orphan["court_id"], orphan.get("parsed") or {}, context)
+    if orphan["report_type"] != "pdf":
+        # A page (district or appellate attachment page...) joins through its report unit's merge.
+        from pacer_spiders.reports import unit_for
+
+        item = {**(orphan.get("parsed") or {}), "court_id": orphan["court_id"], "context": context}
+        result = unit_for(orphan["report_type"], orphan["court_id"]).merge(archive, item)
         if result is None:
             archive.mark_orphan(orphan["id"], joined=False)
             return False

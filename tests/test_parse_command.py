@@ -206,6 +206,8 @@ def test_a_crashing_parser_is_counted_as_failed(tmp_path, corpus, capsys):
         ("confirmation_pages", "receipt"),
         ("possible_case_numbers", "possible_case_numbers"),
         ("rss_feeds", "rss"),
+        ("dockets/appellate", "appellate_docket"),
+        ("appellate_attachment_pages", "appellate_attachment_page"),
     ],
 )
 def test_detection_of_every_corpus_page(corpus, folder, report):

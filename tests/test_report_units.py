@@ -10,10 +10,11 @@ from sqlalchemy import create_engine, text
 
 from pacer_spiders.cli import main
 from pacer_spiders.reports import REPORTS, detect_report, ingest_types, read, unit_for, units
-from pacer_spiders.sandbox import Sandbox
+from pacer_spiders.sandbox import Sandbox, render
 from pacer_spiders.testing.sandbox_fixtures import SandboxClient
 
 COURT = "cand"
+APPELLATE_BASE = "https://ecf.ca9.uscourts.gov"
 
 
 @pytest.fixture(scope="module")
@@ -45,6 +46,9 @@ def pages(sb):
             "filed_from": f"{case.date_filed:%m/%d/%Y}", "filed_to": f"{case.entries[-1].date_filed:%m/%d/%Y}"}).body,
         "advanced_case_query": client.post_form(COURT, "/cgi-bin/iquery.pl?1-L_1_0-1", {
             "last_name": case.case_name.split()[0]}).body,
+        # Appellate CM/ECF pages of the case as an appeal (render functions; no appellate court is routed yet).
+        "appellate_docket": render.appellate_docket(case, APPELLATE_BASE).encode(),
+        "appellate_attachment_page": render.appellate_attachment_page(case, with_menu, APPELLATE_BASE).encode(),
         **claims_pages(sb, client),
     }
 
@@ -100,7 +104,8 @@ def test_every_ingest_type_merges_into_the_archive(pages, tmp_path, capsys, monk
     case, menu_entry = pages["case"], pages["menu_entry"]
     assert set(ingest_types()) == {"docket", "history", "attachment_page", "case_query", "rss", "pdf",
                                    "advanced_case_query", "mobile_query", "free_opinions",
-                                   "claims_register", "claims_activity", "list_of_creditors"}
+                                   "claims_register", "claims_activity", "list_of_creditors",
+                                   "appellate_docket", "appellate_attachment_page"}
     counts = _ingest(capsys, tmp_path, pages["case_query"], "case_query", "--pacer-case-id", case.pacer_case_id)
     assert counts["dockets_added"] == 1
     counts = _ingest(capsys, tmp_path, pages["docket"], "docket", "--pacer-case-id", case.pacer_case_id)

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from pacer_spiders.db.appellate import appellate_case_of
 from pacer_spiders.db.models import (
     AttorneyRow,
     ClaimHistoryRow,
@@ -70,6 +71,7 @@ def case_json(engine, case_id: int) -> dict:
         out = _plain(docket, skip=("id", "created_at", "updated_at"))
         out["case_id"] = docket.id
         out["updated_at"] = docket.updated_at.isoformat()
+        out.update(appellate_case_of(session.connection(), case_id) or {})  # an appeal's own fields
         parties = session.scalars(select(PartyRow).where(PartyRow.docket_id == case_id).order_by(PartyRow.id)).all()
         links = session.execute(select(PartyAttorneyRow, AttorneyRow).join(
             AttorneyRow, AttorneyRow.id == PartyAttorneyRow.attorney_id).where(AttorneyRow.docket_id == case_id)

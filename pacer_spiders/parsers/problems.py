@@ -177,6 +177,10 @@ REPORT_MARKERS: dict[str, list[tuple[re.Pattern, ...]]] = {
         (re.compile(rb"history\s*/\s*documents"),),
         (re.compile(rb"<th[^>]*>(?:\s|<[^>]*>)*description"),),
     ],
+    # Appellate CM/ECF: the docket's stub label; the filing's list of documents (a small docket
+    # or list may quote "sealed" or "not available" in its own entries).
+    "appellate_docket": [(re.compile(rb"(?:court\s+of\s+appeals|bankruptcy\s+appellate\s+panel)\s+docket\s+#"),)],
+    "appellate_attachment_page": [(re.compile(rb"documents?\s+(?:are|is)\s+attached\s+to\s+this\s+filing"),)],
 }
 DOCKET_HEADING = REPORT_MARKERS["docket"][0][:3]
 # Pages whose "Docket Text" column belongs to another report.

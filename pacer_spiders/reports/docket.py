@@ -63,13 +63,23 @@ def parse(body: bytes | str, context: dict | None = None) -> dict:
     """A docket report page -> the reference docket dict; NotTheReport for any other page."""
     context = context or {}
     text = decode(body)
-    problem = page_problem(text, REPORT, context.get("court_id"))
+    if _is_appellate_docket(text):
+        problem = PageProblem("other_report", "an appellate CM/ECF docket (report appellate_docket), not a district "
+                              "or bankruptcy docket")
+    else:
+        problem = page_problem(text, REPORT, context.get("court_id"))
     root = dc.html_root(text) if problem is None else None
     if problem is None and (root is None or not any(len(tr) for tr in root.iter("tr"))):
         problem = PageProblem("empty", "the page has no table rows: an empty or truncated docket report")
     if problem is not None:
         raise NotTheReport(problem)
     return DocketPage(root, context, text).data()
+
+
+def _is_appellate_docket(text: str) -> bool:
+    from pacer_spiders.reports.appellate_docket import is_appellate_docket  # late: it imports this module
+
+    return "ocket #:" in text and is_appellate_docket(text.lower())
 
 
 _ROWS = etree.XPath("./tr | ./tbody/tr | ./thead/tr | ./tfoot/tr")

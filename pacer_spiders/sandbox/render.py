@@ -599,3 +599,124 @@ def list_of_creditors(case: Case, base: str, receipt: str) -> str:
                 f'{receipt}<TABLE><TR><TD><INPUT TYPE="hidden" NAME="format" VALUE="rawdata"></TD>'
                 f'<TD><INPUT TYPE="hidden" NAME="data" VALUE="{escape(creditor_matrix(case))}"></TD></TR></TABLE>'
                 '<INPUT TYPE="submit" VALUE="View Labels"></FORM></CENTER>')
+# -- appellate CM/ECF (the courts of appeals' CaseSummary.jsp and ShowDoc) ---------------------------
+# A synthetic case is shown as the appeal of that district case: same caption, parties and filings.
+def appellate_docket_number(case: Case) -> str:
+    return f"{case.year % 100:02d}-{1000 + case.serial}"
+
+
+def appellate_party_type(number: int, party_type: str) -> str:
+    return f"{party_type}&nbsp;-&nbsp;{'Appellant' if number == 0 else 'Appellee'}"
+
+
+def appellate_documents(entry: Entry) -> list[tuple[int, str, str, int]]:
+    """(number, document id, description, pages) of a filing: appellate CM/ECF numbers its own
+    document 1 and its attachments from 2."""
+    return [(1, entry.pacer_doc_id, entry.short_description, entry.page_count)] + [
+        (a.attachment_number + 1, a.pacer_doc_id, a.description, a.page_count) for a in entry.attachments]
+
+
+def _appellate_entry_rows(case: Case, entry: Entry, base: str) -> str:
+    link = ""
+    if entry.pacer_doc_id and not entry.sealed:
+        link = (f'<a href="{base}/docs1/{entry.pacer_doc_id}" onclick="return doDocPostURL('
+                f"'{entry.pacer_doc_id}','{case.pacer_case_id}');\" title=\"Open Document\">"
+                f"&nbsp;{entry.document_number}&nbsp;</a>")
+    elif entry.document_number is not None:
+        link = f"&nbsp;{entry.document_number}&nbsp;"
+    size = entry.page_count * 17 * 1024
+    # The size line shows under a document one may open.
+    size_line = f"<br><font size=-2>{entry.page_count} pg, {entry.page_count * 17} KB</font>" if "<a" in link else ""
+    rows = [f"<tr><td valign=top>{d(entry.date_filed)}</td><td valign=top nowrap>\n"
+            f"<input type=checkbox name='d' value='{entry.pacer_seq_no}' "
+            f"onclick='sumSelected(this,{entry.page_count},{size});'>\n{link}\n{size_line}</td>"
+            f"<td width=90% valign=top>{escape(entry.text)} [{appellate_docket_number(case)}] "
+            f"[Entered: {d(entry.date_entered)} 09:30 AM]</td></tr>\n"]
+    if entry.attachments:
+        rows.append("<tr><td width=10%> </td><td width=10%></td><td width=50%><table border=1 cellpadding=5><tr><td>"
+                    "<table border=0 cellpadding=5><tr><th colspan=3>Document</th><th>Description</th>"
+                    "<th>Pages</th><th>Size</th></tr>")
+        for number, doc_id, description, pages in appellate_documents(entry):
+            rows.append(
+                f"<tr><td><input class='selDocCl' type=checkbox name='md' value='{entry.pacer_seq_no} "
+                f"{doc_id[-7:]} {pages} {pages * 17 * 1024}'></td>"
+                f"<td>{number}</td><td><a href=\"{base}/docs1/{doc_id}\">"
+                f"<img alt='Open document'></a></td><td>{escape(description)}</td>"
+                f"<td>{pages}</td><td>{pages * 17} KB</td></tr>")
+        rows.append("</table></td></tr></table></td></tr>\n")
+    return "".join(rows)
+
+
+def appellate_docket(case: Case, base: str) -> str:
+    """The "General Docket" of the appeal: case stub, case type, originating court, parties, entries."""
+    number = appellate_docket_number(case)
+    termed = f"<br><b>Termed:</b> {d(case.date_terminated)}" if case.date_terminated else ""
+    origin = f"https://ecf.{case.court_id}.uscourts.gov/cgi-bin/DktRpt.pl?caseNumber={case.full_docket_number}"
+    parties = []
+    for position, party in enumerate(case.parties):
+        if position == 1:
+            parties.append("<tr><td colspan=2>v.<br><br></td></tr>")
+        attorneys = "<br><br>\n".join(
+            f"{escape(a.name)}<br>[COR NTC Retained]<br>" + "<br>".join(escape(line) for line in a.contact.strip().split("\n"))
+            for a in party.attorneys)
+        terminated = f"<b>Terminated: </b>{d(party.date_terminated)}<br>" if party.date_terminated else ""
+        parties.append(f"<tr><td valign=top width=50%>{escape(party.name)}<br>{terminated}\n"
+                       f"{appellate_party_type(position, escape(party.type))}\n</td>"
+                       f"<td valign=top width=50%>\n{attorneys}</td></tr>\n")
+    body = (
+        "<table width=100% border=0><tr><td align=center><b>General Docket<br>"
+        "United States Court of Appeals for the Ninth Circuit</b></td></tr></table>\n"
+        "<table width=100% border=1 cellpadding=4>\n"
+        "<tr><td><table width=100% border=0 cellpadding=0 cellspacing=0>\n"
+        f"<tr><td><b>Court of Appeals Docket #: </b>{number}</td><td valign=top align=right rowspan=2>"
+        f"<b>Docketed:</b> {d(case.date_filed)}{termed}</td></tr>\n"
+        f"<tr><td><b>Nature of Suit: </b>\n{escape(case.nature_of_suit)}</td></tr>\n"
+        f"<tr><td>{escape(case.case_name)}</td></tr>\n"
+        f"<tr><td><b>Appeal From:</b>\n{escape(case.court.name)}</td></tr>\n"
+        "<tr><td><b>Fee Status:</b>  Paid</td></tr></table></td></tr>\n"
+        "<tr><td><table width=100% border=0 cellpadding=0 cellspacing=0>"
+        f"<tr><td><b>Case Type Information:</b></td></tr><tr><td><b>&nbsp;&nbsp;1)</b> {case.kind}</td></tr>"
+        "<tr><td><b>&nbsp;&nbsp;2)</b> private</td></tr><tr><td><b>&nbsp;&nbsp;3)</b> null</td></tr>"
+        "</table></td></tr>\n"
+        "<tr><td><table width=100% border=0 cellpadding=0 cellspacing=0>\n"
+        "<tr><td colspan=4><b>Originating Court Information:</b></td></tr>\n"
+        f"<tr><td colspan=4>&nbsp;&nbsp;<b>District: </b>0971-{case.office} : "
+        f'<a href="{origin}" target="_BLANK">{case.full_docket_number}</a></td></tr>\n'
+        f"<tr><td colspan=4>&nbsp;&nbsp;<b>Trial Judge: </b>{escape(case.assigned_to[0])}, District Judge</td></tr>"
+        f"<tr><td colspan=2><b>&nbsp;&nbsp;Date Filed: </b>{d(case.date_filed)}</td></tr>\n"
+        "<tr><td><b>&nbsp;&nbsp;Date NOA Filed:</b></td><td><b>&nbsp;&nbsp;Date Rec'd COA:</b></td></tr>\n"
+        f"<tr><td>&nbsp;&nbsp;{d(case.date_filed)}</td><td>&nbsp;&nbsp;{d(case.date_filed)}</td></tr>\n"
+        "</table></td></tr>\n"
+        "<tr><td><b>Panel Assignment:</b>\n&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;Not available\n</td></tr></table>\n"
+        "<br><table width=100% border=1 cellpadding=0><tr><td>"
+        "<table width=100% border=0 cellpadding=4 cellspacing=0><tr><td colspan=2></td></tr>\n"
+        + "".join(parties) + "</table></td></tr></table>\n"
+        "<form name='dktEntry' action='TransportRoom' method='GET'><table width=100% border=1 cellpadding=0><tr><td>"
+        "<table border=0 cellpadding=4>\n"
+        + "".join(_appellate_entry_rows(case, entry, base) for entry in case.entries)
+        + "</table></td></tr></table></form>\n"
+    )
+    return (f"<html><head><title>{number} Docket</title></head><body>\n{body}</body></html>\n")
+
+
+def appellate_attachment_page(case: Case, entry: Entry, base: str) -> str:
+    """ShowDoc: the list of an appellate filing's documents (its own document first)."""
+    documents = appellate_documents(entry)
+    rows = "".join(
+        f"<tr><td align=center>{number}</td><td align=center><a href='{base}/docs1/{doc_id}' "
+        f"onclick=\"return doDocPostURL('{doc_id}')\"><img alt='Open document'></a>&nbsp;</td>"
+        f"<td>{escape(description)}</td><td align=center>{pages}</td></tr>\n"
+        for number, doc_id, description, pages in documents)
+    total = sum(pages for *_rest, pages in documents)
+    return (
+        "<html><head><title>Document</title></head><body>\n<table border=0 align=center><tr><th align=center>"
+        f"<b>{len(documents)} Documents are attached to this filing</b></th></tr></table>\n"
+        "<table border=1 align=center cellpadding=5><tr><td><table border=0 cellpadding=5>\n"
+        "<tr><th align=center colspan=2>Document</th><th>Description</th><th>Pages</th></tr>\n"
+        f"{rows}</table></td></tr></table>\n<center>{total} pages\n<script type='text/javascript'>\n"
+        "function doDocPostURL(dls) {\n  window.open('TransportRoom?servlet=ShowDoc&caseId="
+        f"{case.pacer_case_id}&dls_id='+dls); return false;\n}}\n"
+        "function ProcessForm() {\n  window.location='TransportRoom?servlet=ShowDocMulti&caseId="
+        f"{case.pacer_case_id}&outputType=doc&d={entry.pacer_seq_no}&outputForm=view';\n}}\n"
+        "</script></center></body></html>\n"
+    )
