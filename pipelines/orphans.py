@@ -14,11 +14,14 @@ from pacer_spiders.pipelines.base import ArchiveStage, keep_source, logger
 def join_orphan(archive: Archive, orphan: dict, pdf_writer) -> bool:
     """Try to join one orphan to its docket; True when joined."""
     context = dict(orphan.get("context") or {})
-    for key in ("pacer_doc_id", "pacer_case_id", "document_number", "attachment_number"):
+    for key in ("pacer_doc_id", "pacer_case_id", "document_number", "attachment_number", "acms_document_guid"):
         if orphan.get(key) is not None:
             context.setdefault(key, orphan[key])
-    if orphan["report_type"] == "attachment_page":
-        result = archive.merge_attachment_page(orphan["court_id"], orphan.get("parsed") or {}, context)
+    if orphan["report_type"] != "pdf":  # a page joins through its report unit's merge
+        from pacer_spiders.reports import unit_for
+
+        unit = unit_for(orphan["report_type"], orphan["court_id"])
+        result = unit.merge(archive, {**(orphan.get("parsed") or {}), "court_id": orphan["court_id"], "context": context})
         if result is None:
             archive.mark_orphan(orphan["id"], joined=False)
             return False

@@ -94,21 +94,22 @@ def clean_value(value):
 
 
 
-def br_split(cell) -> list[str]:
-    """The text of a cell in the pieces its ``<br>``/``<p>`` tags separate (text nodes joined by spaces)."""
+def br_split(cell, tags=("br", "p"), joiner: str = " ", strip: bool = True) -> list[str]:
+    """The text of a cell in the pieces its ``<br>``/``<p>`` tags (``tags``) separate, text nodes
+    joined by ``joiner``; each piece stripped unless ``strip`` is false (empty pieces left out)."""
     pieces: list[str] = []
     current: list[str] = []
     for event, node in etree.iterwalk(cell, events=("start", "end")):
         if event == "start":
-            if node is not cell and node.tag in ("br", "p"):
-                pieces.append(" ".join(current))
+            if node is not cell and node.tag in tags:
+                pieces.append(joiner.join(current))
                 current = []
             if node.text:
                 current.append(node.text)
         elif node is not cell and node.tail:
             current.append(node.tail)
-    pieces.append(" ".join(current))
-    return [piece.strip() for piece in pieces if piece]
+    pieces.append(joiner.join(current))
+    return [piece.strip() if strip else piece for piece in pieces if piece]
 
 
 # --- text normalisation -------------------------------------------------------------------------
