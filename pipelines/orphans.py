@@ -38,11 +38,16 @@ def join_orphan(archive: Archive, orphan: dict, pdf_writer) -> bool:
 
 def join_orphans_for_docket(archive: Archive, docket_id: int, pdf_writer, stats) -> int:
     joined = 0
-    for orphan in archive.pending_orphans(docket_id=docket_id):
-        if join_orphan(archive, orphan, pdf_writer):
-            joined += 1
-            logger.info("orphan %s (%s %s) joined its docket", orphan["id"], orphan["report_type"],
-                        orphan["pacer_doc_id"])
+    # Pages first, then PDFs asked for again: an ACMS attachment list brings the document GUIDs
+    # its PDFs wait for.
+    for pdfs in (False, True):
+        for orphan in archive.pending_orphans(docket_id=docket_id):
+            if (orphan["report_type"] == "pdf") != pdfs:
+                continue
+            if join_orphan(archive, orphan, pdf_writer):
+                joined += 1
+                logger.info("orphan %s (%s %s) joined its docket", orphan["id"], orphan["report_type"],
+                            orphan["pacer_doc_id"] or orphan.get("acms_document_guid"))
     if joined:
         stats.inc_value("archive/orphans_joined", joined)
     return joined

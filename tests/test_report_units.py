@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, text
 
 from pacer_spiders.cli import main
 from pacer_spiders.reports import REPORTS, detect_report, ingest_types, read, unit_for, units
-from pacer_spiders.sandbox import Sandbox
+from pacer_spiders.sandbox import Sandbox, acms
 from pacer_spiders.testing.sandbox_fixtures import SandboxClient
 
 COURT = "cand"
@@ -40,6 +40,8 @@ def pages(sb):
         "case_query": client.get(COURT, "/cgi-bin/iquery.pl?100001").body,
         "possible_case_numbers": client.get(COURT, f"/cgi-bin/possible_case_numbers.pl?{case.docket_number}").body,
         "rss": client.get(COURT, "/cgi-bin/rss_outside.pl").body,
+        "acms_docket": acms.docket_json(case),
+        "acms_attachment_page": acms.attachment_list_json(case, next(e for e in acms.acms_entries(case) if e.attachments)),
     }
 
 
@@ -77,7 +79,8 @@ def _ingest(capsys, tmp_path, body: bytes, report: str, *args) -> dict:
 def test_every_ingest_type_merges_into_the_archive(pages, tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("FILES_STORE", str(tmp_path / "files"))
     case, menu_entry = pages["case"], pages["menu_entry"]
-    assert set(ingest_types()) == {"docket", "history", "attachment_page", "case_query", "rss", "pdf"}
+    assert set(ingest_types()) == {"docket", "history", "attachment_page", "case_query", "rss", "pdf",
+                                   "acms_docket", "acms_attachment_page"}
     counts = _ingest(capsys, tmp_path, pages["case_query"], "case_query", "--pacer-case-id", case.pacer_case_id)
     assert counts["dockets_added"] == 1
     counts = _ingest(capsys, tmp_path, pages["docket"], "docket", "--pacer-case-id", case.pacer_case_id)
