@@ -140,6 +140,10 @@ def test_ingested_acms_pages_join_by_guid(case, tmp_path, capsys, monkeypatch, d
     assert [(a["attachment_number"], a["acms_document_guid"]) for a in listed["attachments"]] == [
         (n, acms.document_guid(case, entry, n)) for n, _d, _p in documents]
 
+    with archive.engine.connect() as conn:
+        kept = conn.execute(sa.text("SELECT content_type, path FROM raw_pages WHERE report_type = 'acms_docket'")).one()
+    assert kept.content_type == "application/json" and kept.path.endswith(".json")
+
     # A document is found by its GUID alone.
     located = archive.locate(COURT, {"acms_document_guid": last_guid})
     assert located["id"] == docket_id and located["attachment_number"] == last_number

@@ -15,6 +15,7 @@ from pathlib import Path
 
 
 _ATTACHMENT_SUFFIX = re.compile(r"[-_](\d+)\.pdf$", re.IGNORECASE)
+_CONTENT_TYPES = {"pdf": "application/pdf", "acms_docket": "application/json", "acms_attachment_page": "application/json"}
 
 
 def types() -> tuple[str, ...]:
@@ -32,7 +33,7 @@ def pages_of(path: Path, report_type: str, context: dict) -> list:
 
     def page(body: bytes, report: str, ctx: dict, name: str):
         provenance = {"court_id": context["court_id"], "url": f"file://{name}", "status": 200,
-                      "content_type": "application/pdf" if report == "pdf" else "text/html",
+                      "content_type": _CONTENT_TYPES.get(report, "text/html"),
                       "context": {k: v for k, v in ctx.items() if v is not None and k != "court_id"}, "cost": 0.0, "fetched_at": now}
         return read(report, body, provenance).items[0]
 

@@ -99,6 +99,6 @@ def merge(archive, item):
 UNIT = ReportUnit(
     parse, lambda lowered: _recognise_acms(lowered, REPORT), merge,
     name=REPORT, ingest_type=REPORT, item_class=AcmsAttachmentPage, joins_docket=True, detect_rank=6,
-    json_pages=True,
+    json_pages=True, checks_court=False, source_extension=".json",
     corpus_folders=("appellate_attachment_pages/acms",),
 )

@@ -257,5 +257,6 @@ AcmsDocket = item_class("AcmsDocket", "An ACMS docket (the JSON of ACMS's API): 
 UNIT = ReportUnit(
     parse, recognise, merge_docket_item,
     name=REPORT, ingest_type=REPORT, item_class=AcmsDocket, names_case=True, detect_rank=5, json_pages=True,
+    checks_court=False, source_extension=".json",
     corpus_folders=("dockets/acms",),
 )
