@@ -30,6 +30,11 @@ _HTML = etree.HTMLParser(recover=True)
 # What each ACMS API object carries at its top level (lower-cased, as ``detect_report`` sees it).
 DOCKET_KEYS = frozenset({"casedetails", "docketinfo"})
 ATTACHMENT_LIST_KEYS = frozenset({"casedetails", "docketentry", "docketentrydocuments"})
+# A JSON document begins (after a byte order mark and spaces) with an object (a key or "}") or an
+# array (of objects, arrays, strings or numbers); text such as "[Docket Text]" does not.
+_JSON_START = r"\s*(?:\{\s*[\"}]|\[\s*[\[{\"\d\-\]])"
+_JSON_START_BYTES = re.compile(rb"(?:\xef\xbb\xbf)?" + _JSON_START.encode())
+_JSON_START_TEXT = re.compile("\ufeff?" + _JSON_START)
 _LABELS = {REPORT: "an ACMS docket", "acms_attachment_page": "an ACMS attachment list"}
 
 
@@ -63,10 +68,10 @@ def acms_kind(data: dict | None) -> str | None:
 def describe_json(body: bytes | str) -> str | None:
     """What a JSON page is, in a few words (an ACMS docket, an ACMS attachment list, other JSON,
     JSON cut short); None when the page does not begin as JSON does."""
-    start = body.lstrip()[:1] if isinstance(body, (bytes, str)) else ""
-    if start not in (b"{", b"[", "{", "["):
+    starts = _JSON_START_BYTES.match(body) if isinstance(body, bytes) else _JSON_START_TEXT.match(body or "")
+    if not starts:
         return None
-    text = decode(body).strip()
+    text = decode(body).lstrip("\ufeff").strip()
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -86,7 +91,7 @@ def _lower_get(data: dict, key: str):
 def recognise(lowered: str, kind: str = REPORT) -> bool:
     """Whether a page (lower-cased) is the ACMS API object ``kind``: JSON, checked by its keys."""
     stripped = lowered.lstrip("\ufeff \t\r\n")
-    if not stripped.startswith("{") or '"casedetails"' not in stripped[:200000]:
+    if not stripped.startswith("{") or '"casedetails"' not in stripped:
         return False
     return acms_kind(json_object(stripped)) == kind
 
