@@ -164,3 +164,29 @@ def test_ingested_acms_pages_join_by_guid(case, tmp_path, capsys, monkeypatch, d
     # Once a PDF's document is listed, it is found at once.
     out = _ingest(capsys, tmp_path / "last.pdf", database_url, "pdf", "--acms-document-guid", last_guid)
     assert out["orphans"] == 0
+
+
+def test_upgrading_an_archive_keeps_its_rows_and_makes_room_for_guids(database_url):
+    from pacer_spiders.db import make_engine, upgrade_database
+
+    upgrade_database(database_url, "0002")
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text("INSERT INTO dockets (court_id, pacer_case_id, docket_number, created_at, updated_at) "
+                                 "VALUES ('cand', '263146', '3:20-cv-01234', '2026-01-01', '2026-01-01')"))
+            docket_id = conn.execute(sa.text("SELECT id FROM dockets")).scalar()
+            conn.execute(sa.text("INSERT INTO docket_entries (docket_id, entry_key, created_at, updated_at) "
+                                 "VALUES (:d, 'n:1', '2026-01-01', '2026-01-01')"), {"d": docket_id})
+        upgrade_database(database_url)
+        guid = "0199c58d-9e5c-ee11-a81c-001dd80ad0b3"
+        with engine.begin() as conn:
+            conn.execute(sa.text("INSERT INTO dockets (court_id, pacer_case_id, docket_number, created_at, updated_at) "
+                                 "VALUES ('ca9', :g, '23-2413', '2026-01-01', '2026-01-01')"), {"g": guid})
+            assert conn.execute(sa.text("SELECT count(*) FROM docket_entries WHERE docket_id = :d"),
+                                {"d": docket_id}).scalar() == 1
+            assert conn.execute(sa.text("SELECT pacer_case_id FROM dockets WHERE court_id = 'ca9'")).scalar() == guid
+            if engine.dialect.name == "sqlite":
+                assert conn.execute(sa.text("PRAGMA integrity_check")).scalar() == "ok"
+    finally:
+        engine.dispose()
