@@ -14,15 +14,14 @@ from pacer_spiders.pipelines.base import ArchiveStage, keep_source, logger
 def join_orphan(archive: Archive, orphan: dict, pdf_writer) -> bool:
     """Try to join one orphan to its docket; True when joined."""
     context = dict(orphan.get("context") or {})
-    for key in ("pacer_doc_id", "pacer_case_id", "document_number", "attachment_number"):
+    for key in ("pacer_doc_id", "pacer_case_id", "document_number", "attachment_number", "acms_document_guid"):
         if orphan.get(key) is not None:
             context.setdefault(key, orphan[key])
-    if orphan["report_type"] != "pdf":
-        # A page (district or appellate attachment page...) joins through its report unit's merge.
+    if orphan["report_type"] != "pdf":  # a page joins through its report unit's merge
         from pacer_spiders.reports import unit_for
 
-        item = {**(orphan.get("parsed") or {}), "court_id": orphan["court_id"], "context": context}
-        result = unit_for(orphan["report_type"], orphan["court_id"]).merge(archive, item)
+        unit = unit_for(orphan["report_type"], orphan["court_id"])
+        result = unit.merge(archive, {**(orphan.get("parsed") or {}), "court_id": orphan["court_id"], "context": context})
         if result is None:
             archive.mark_orphan(orphan["id"], joined=False)
             return False
@@ -39,11 +38,16 @@ def join_orphan(archive: Archive, orphan: dict, pdf_writer) -> bool:
 
 def join_orphans_for_docket(archive: Archive, docket_id: int, pdf_writer, stats) -> int:
     joined = 0
-    for orphan in archive.pending_orphans(docket_id=docket_id):
-        if join_orphan(archive, orphan, pdf_writer):
-            joined += 1
-            logger.info("orphan %s (%s %s) joined its docket", orphan["id"], orphan["report_type"],
-                        orphan["pacer_doc_id"])
+    # Pages first, then PDFs asked for again: an ACMS attachment list brings the document GUIDs
+    # its PDFs wait for.
+    for pdfs in (False, True):
+        for orphan in archive.pending_orphans(docket_id=docket_id):
+            if (orphan["report_type"] == "pdf") != pdfs:
+                continue
+            if join_orphan(archive, orphan, pdf_writer):
+                joined += 1
+                logger.info("orphan %s (%s %s) joined its docket", orphan["id"], orphan["report_type"],
+                            orphan["pacer_doc_id"] or orphan.get("acms_document_guid"))
     if joined:
         stats.inc_value("archive/orphans_joined", joined)
     return joined

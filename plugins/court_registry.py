@@ -47,6 +47,7 @@ def court_base_url(court_id, subdomain, url_template):
 @hookimpl(trylast=True)
 def normalize_pacer_doc_id(court_id, pacer_doc_id):
     # The fourth digit is 1 on purchase links and 0 on menu links to the same document.
-    if len(pacer_doc_id) >= 4 and pacer_doc_id[:4].isdigit():
+    # Only CM/ECF's all-digit ids: an ACMS GUID may begin with four digits too.
+    if len(pacer_doc_id) >= 4 and pacer_doc_id.isdigit():
         return pacer_doc_id[:3] + "0" + pacer_doc_id[4:]
     return pacer_doc_id

@@ -51,6 +51,10 @@ def test_doc_id_fourth_digit_is_normalized(raw, stored):
     assert normalize_pacer_doc_id(raw) == stored
 
 
+def test_an_acms_guid_is_stored_as_it_is_even_when_it_begins_with_four_digits():
+    assert normalize_pacer_doc_id("0199c58d-9e5c-ee11-a81c-001dd80ad0b3", "ca9") == "0199c58d-9e5c-ee11-a81c-001dd80ad0b3"
+
+
 def test_doc_id_none_and_empty_pass_through():
     assert normalize_pacer_doc_id(None) is None
     assert normalize_pacer_doc_id("") == ""

@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, text
 
 from pacer_spiders.cli import main
 from pacer_spiders.reports import REPORTS, detect_report, ingest_types, read, unit_for, units
-from pacer_spiders.sandbox import Sandbox, render
+from pacer_spiders.sandbox import Sandbox, acms, render
 from pacer_spiders.testing.sandbox_fixtures import SandboxClient
 
 COURT = "cand"
@@ -49,6 +49,8 @@ def pages(sb):
         # Appellate CM/ECF pages of the case as an appeal (render functions; no appellate court is routed yet).
         "appellate_docket": render.appellate_docket(case, APPELLATE_BASE).encode(),
         "appellate_attachment_page": render.appellate_attachment_page(case, with_menu, APPELLATE_BASE).encode(),
+        "acms_docket": acms.docket_json(case),
+        "acms_attachment_page": acms.attachment_list_json(case, next(e for e in acms.acms_entries(case) if e.attachments)),
         **claims_pages(sb, client),
     }
 
@@ -105,7 +107,8 @@ def test_every_ingest_type_merges_into_the_archive(pages, tmp_path, capsys, monk
     assert set(ingest_types()) == {"docket", "history", "attachment_page", "case_query", "rss", "pdf",
                                    "advanced_case_query", "mobile_query", "free_opinions",
                                    "claims_register", "claims_activity", "list_of_creditors",
-                                   "appellate_docket", "appellate_attachment_page"}
+                                   "appellate_docket", "appellate_attachment_page",
+                                   "acms_docket", "acms_attachment_page"}
     counts = _ingest(capsys, tmp_path, pages["case_query"], "case_query", "--pacer-case-id", case.pacer_case_id)
     assert counts["dockets_added"] == 1
     counts = _ingest(capsys, tmp_path, pages["docket"], "docket", "--pacer-case-id", case.pacer_case_id)

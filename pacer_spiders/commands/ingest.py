@@ -15,6 +15,7 @@ from pathlib import Path
 
 
 _ATTACHMENT_SUFFIX = re.compile(r"[-_](\d+)\.pdf$", re.IGNORECASE)
+_CONTENT_TYPES = {"pdf": "application/pdf", "acms_docket": "application/json", "acms_attachment_page": "application/json"}
 
 
 def types() -> tuple[str, ...]:
@@ -32,7 +33,7 @@ def pages_of(path: Path, report_type: str, context: dict) -> list:
 
     def page(body: bytes, report: str, ctx: dict, name: str):
         provenance = {"court_id": context["court_id"], "url": f"file://{name}", "status": 200,
-                      "content_type": "application/pdf" if report == "pdf" else "text/html",
+                      "content_type": _CONTENT_TYPES.get(report, "text/html"),
                       "context": {k: v for k, v in ctx.items() if v is not None and k != "court_id"}, "cost": 0.0, "fetched_at": now}
         return read(report, body, provenance).items[0]
 
@@ -58,7 +59,7 @@ def ingest(path: Path, report_type: str, context: dict, overrides: dict | None =
     """Put a saved page, PDF or zip through the crawl's pipelines; what happened, as a JSON-able dict.
 
     ``context`` holds ``court_id`` (required, a known court id) and what is known of the page:
-    ``pacer_case_id``, ``pacer_doc_id``, ``document_number``, ``attachment_number``.  ``overrides``
+    ``pacer_case_id``, ``pacer_doc_id``, ``document_number``, ``attachment_number``, ``acms_document_guid``.  ``overrides``
     are settings (``DATABASE_URL``, ``ARCHIVE_DRY_RUN`` ...).  The command and the service's upload
     API both come here.
     """
@@ -89,7 +90,8 @@ def run(args) -> int:
         raise FileNotFoundError(f"no such file: {path}")
     court_id = get_court(args.court).court_id  # an unknown id stops here, naming the closest ones
     context = {"court_id": court_id, "pacer_case_id": args.pacer_case_id, "pacer_doc_id": args.pacer_doc_id,
-               "document_number": args.document_number, "attachment_number": args.attachment_number}
+               "document_number": args.document_number, "attachment_number": args.attachment_number,
+               "acms_document_guid": args.acms_document_guid}
     overrides = {"ARCHIVE_DRY_RUN": args.dry_run}
     if args.database_url:
         overrides["DATABASE_URL"] = args.database_url
@@ -109,6 +111,7 @@ def register(subparsers) -> None:
     parser.add_argument("--pacer-doc-id")
     parser.add_argument("--document-number")
     parser.add_argument("--attachment-number", type=int)
+    parser.add_argument("--acms-document-guid", help="an ACMS document's GUID (a PDF of an ACMS court)")
     parser.add_argument("--dry-run", action="store_true", help="report what would change; write nothing")
     parser.add_argument("--database-url", help="default: the DATABASE_URL setting")
     parser.set_defaults(func=run)

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from pacer_spiders.courts import get_court
 from pacer_spiders.pages import NotTheReport
-from pacer_spiders.reports import REPORTS, detect_report
+from pacer_spiders.reports import REPORTS, detect_report, undetected_reason
 from pacer_spiders.testing.corpus import PAGE_SUFFIXES, court_of
 
 logger = logging.getLogger("pacer_spiders.parse")
@@ -126,7 +126,7 @@ def parse_page(body: bytes, court_id: str | None, report: str | None, fmt: str =
 
     report = report or detect_report(body)
     if report is None:
-        raise NotTheReport(PageProblem("undetected", "not a page of any report this parser knows"))
+        raise NotTheReport(PageProblem("undetected", undetected_reason(body)))
     context = {"court_id": court_id}
     data = parser_for(report, court_id)(body, context)
     if fmt == "json":

@@ -87,9 +87,11 @@ class Archive:
         """The stored path of a PDF with these bytes, if we hold one already."""
         return self.documents.file_with_sha1(sha1)
 
-    def find_entry(self, conn: Connection, court_id, pacer_doc_id=None, pacer_case_id=None, document_number=None):
-        """(docket row, entry id) of the entry a document id or (case id, number) names, or None."""
-        return find_entry(conn, court_id, pacer_doc_id, pacer_case_id, document_number)
+    def find_entry(self, conn: Connection, court_id, pacer_doc_id=None, pacer_case_id=None, document_number=None,
+                   acms_document_guid=None):
+        """(docket row, entry id) of the entry an ACMS document GUID, a document id or (case id,
+        number) names, or None."""
+        return find_entry(conn, court_id, pacer_doc_id, pacer_case_id, document_number, acms_document_guid)
 
     def locate(self, court_id, context: dict, parsed: dict | None = None):
         """Where a PDF or attachment page belongs, or None while its docket or entry is unknown."""

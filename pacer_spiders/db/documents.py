@@ -36,9 +36,19 @@ def merge_documents(conn, court_id, docs, result: MergeResult) -> None:
                    (elements, where), result)
 
 
-def find_entry(conn, court_id, pacer_doc_id=None, pacer_case_id=None, document_number=None):
-    """(docket row, entry id) of the entry a document id or (case id, number) names, or None."""
+def find_entry(conn, court_id, pacer_doc_id=None, pacer_case_id=None, document_number=None,
+               acms_document_guid=None):
+    """(docket row, entry id) of the entry an ACMS document GUID, a document id or (case id,
+    number) names, or None."""
     dt, et, doc = DocketRow.__table__, DocketEntryRow.__table__, DocumentRow.__table__
+    guid = as_text(acms_document_guid)
+    if guid:
+        row = conn.execute(
+            select(doc.c.docket_entry_id, doc.c.attachment_number, dt.c.id, dt.c.docket_number, dt.c.pacer_case_id)
+            .join(et, et.c.id == doc.c.docket_entry_id).join(dt, dt.c.id == et.c.docket_id)
+            .where(doc.c.court_id == court_id, doc.c.acms_document_guid == guid)).mappings().first()
+        if row is not None:
+            return dict(row)
     pacer_doc_id = as_doc_id(pacer_doc_id, court_id)
     if pacer_doc_id:
         row = conn.execute(
@@ -79,7 +89,10 @@ class Documents:
             return find_entry(conn, court_id,
                               pacer_doc_id=context.get("pacer_doc_id") or parsed.get("pacer_doc_id"),
                               pacer_case_id=context.get("pacer_case_id") or parsed.get("pacer_case_id"),
-                              document_number=context.get("document_number") or parsed.get("document_number"))
+                              document_number=context.get("document_number") or parsed.get("document_number")
+                              or parsed.get("entry_number"),
+                              acms_document_guid=context.get("acms_document_guid")
+                              or parsed.get("acms_document_guid"))
 
     def merge_attachment_page(self, court_id, parsed: dict, context: dict | None = None) -> MergeResult | None:
         """Merge an attachment menu into its entry; None when the entry is unknown (an orphan)."""
@@ -126,8 +139,9 @@ class Documents:
             doc, et = DocumentRow.__table__, DocketEntryRow.__table__
             entry = conn.execute(select(et).where(et.c.id == located["docket_entry_id"])).mappings().one()
             values = {"document_number": entry["document_number"]}
-            if context.get("pacer_doc_id"):
-                values["pacer_doc_id"] = context["pacer_doc_id"]
+            for key in ("pacer_doc_id", "acms_document_guid"):
+                if context.get(key):
+                    values[key] = context[key]
             merge_documents(conn, court_id, [(entry["id"], values, attachment_number)], result)
             cond = (doc.c.attachment_number == attachment_number) if attachment_number is not None \
                 else doc.c.attachment_number.is_(None)

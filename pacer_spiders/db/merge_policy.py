@@ -167,7 +167,8 @@ ENTRIES = TablePolicy("docket_entries", {
     "pacer_seq_no": NEW_WINS, "description": NEW_WINS, "short_description": NEW_WINS,
 })
 DOCUMENTS = TablePolicy("documents", {
-    "document_number": NEW_WINS, "pacer_doc_id": DOC_ID, "pacer_seq_no": NEW_WINS, "description": NEW_WINS,
+    "document_number": NEW_WINS, "pacer_doc_id": DOC_ID, "acms_document_guid": NEW_WINS, "pacer_seq_no": NEW_WINS,
+    "description": NEW_WINS,
     "page_count": NUMBER, "file_size_bytes": NUMBER, "file_size_str": NEW_WINS, "is_sealed": AS_IS,
 })
 # A stored PDF on its document row (record_file).

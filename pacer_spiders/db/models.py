@@ -29,6 +29,10 @@ class Base(DeclarativeBase):
     pass
 
 
+#: A case or document identifier: CM/ECF's digits, or an ACMS GUID (36 characters).
+IDENTIFIER_LENGTH = 64
+
+
 class CourtRow(Base):
     """A PACER court, as the court plugins describe it."""
 
@@ -49,7 +53,7 @@ class DocketRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     court_id: Mapped[str] = mapped_column(String(32), index=True)
-    pacer_case_id: Mapped[str | None] = mapped_column(String(32))
+    pacer_case_id: Mapped[str | None] = mapped_column(String(IDENTIFIER_LENGTH))
     docket_number: Mapped[str | None] = mapped_column(String(100))
     case_name: Mapped[str | None] = mapped_column(Text)
     date_filed: Mapped[str | None] = mapped_column(String(10))
@@ -108,7 +112,7 @@ class DocketEntryRow(Base):
     document_number: Mapped[str | None] = mapped_column(String(32))
     date_filed: Mapped[str | None] = mapped_column(String(32))
     date_entered: Mapped[str | None] = mapped_column(String(32))
-    pacer_doc_id: Mapped[str | None] = mapped_column(String(32))
+    pacer_doc_id: Mapped[str | None] = mapped_column(String(IDENTIFIER_LENGTH))  # an ACMS entry: its GUID
     pacer_seq_no: Mapped[str | None] = mapped_column(String(32))
     description: Mapped[str | None] = mapped_column(Text)
     short_description: Mapped[str | None] = mapped_column(Text)
@@ -131,7 +135,9 @@ class DocumentRow(Base):
     court_id: Mapped[str] = mapped_column(String(32))
     document_number: Mapped[str | None] = mapped_column(String(32))
     attachment_number: Mapped[int | None] = mapped_column(Integer)
-    pacer_doc_id: Mapped[str | None] = mapped_column(String(32))
+    pacer_doc_id: Mapped[str | None] = mapped_column(String(IDENTIFIER_LENGTH))
+    # ACMS: the document's own GUID (its pacer_doc_id is its entry's GUID)
+    acms_document_guid: Mapped[str | None] = mapped_column(String(IDENTIFIER_LENGTH))
     pacer_seq_no: Mapped[str | None] = mapped_column(String(32))
     description: Mapped[str | None] = mapped_column(Text)
     page_count: Mapped[int | None] = mapped_column(Integer)
@@ -160,6 +166,7 @@ class DocumentRow(Base):
             postgresql_where=text("attachment_number IS NOT NULL"),
         ),
         Index("ix_documents_court_doc_id", "court_id", "pacer_doc_id"),
+        Index("ix_documents_court_acms_guid", "court_id", "acms_document_guid"),
     )
 
 
@@ -258,15 +265,16 @@ class RejectedPageRow(Base):
 
 class OrphanDocumentRow(Base):
     """A PDF or attachment page whose docket or entry we do not hold yet.  Retried with backoff
-    and joined when the docket arrives (court plus normalized pacer_doc_id)."""
+    and joined when the docket arrives (court plus normalized pacer_doc_id, or an ACMS document GUID)."""
 
     __tablename__ = "orphan_documents"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     court_id: Mapped[str] = mapped_column(String(32))
     report_type: Mapped[str] = mapped_column(String(32))  # pdf | attachment_page
-    pacer_doc_id: Mapped[str | None] = mapped_column(String(32))
-    pacer_case_id: Mapped[str | None] = mapped_column(String(32))
+    pacer_doc_id: Mapped[str | None] = mapped_column(String(IDENTIFIER_LENGTH))
+    pacer_case_id: Mapped[str | None] = mapped_column(String(IDENTIFIER_LENGTH))
+    acms_document_guid: Mapped[str | None] = mapped_column(String(IDENTIFIER_LENGTH))
     document_number: Mapped[str | None] = mapped_column(String(32))
     attachment_number: Mapped[int | None] = mapped_column(Integer)
     sha1: Mapped[str] = mapped_column(String(40))
@@ -283,6 +291,7 @@ class OrphanDocumentRow(Base):
     __table_args__ = (
         UniqueConstraint("court_id", "report_type", "sha1", name="uq_orphans_content"),
         Index("ix_orphans_court_doc_id", "court_id", "pacer_doc_id"),
+        Index("ix_orphans_court_acms_guid", "court_id", "acms_document_guid"),
     )
 
 

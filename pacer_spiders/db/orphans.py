@@ -1,5 +1,6 @@
 """Orphans: PDFs and attachment pages whose docket entry is not in the archive yet.  They wait,
-retried with a growing backoff, until a docket merge brings their entry."""
+retried with a growing backoff, until a docket merge brings their entry (found by document id,
+case id, or an ACMS document's GUID)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,8 @@ class Orphans:
                 court_id=court_id, report_type=report_type,
                 pacer_doc_id=as_doc_id(context.get("pacer_doc_id") or parsed_values.get("pacer_doc_id"), court_id),
                 pacer_case_id=as_text(context.get("pacer_case_id") or parsed_values.get("pacer_case_id")),
+                acms_document_guid=as_text(context.get("acms_document_guid")
+                                           or parsed_values.get("acms_document_guid")),
                 document_number=as_text(context.get("document_number") or parsed_values.get("document_number")),
                 attachment_number=as_int(context.get("attachment_number")), sha1=sha1, source_path=source_path,
                 parsed=parsed or None, context=_json_safe(context), reason=reason, attempts=0,
@@ -61,7 +64,11 @@ class Orphans:
                     DocketEntryRow.docket_id == docket_id, DocumentRow.pacer_doc_id.isnot(None))
                 entry_doc_ids = select(DocketEntryRow.pacer_doc_id).where(
                     DocketEntryRow.docket_id == docket_id, DocketEntryRow.pacer_doc_id.isnot(None))
-                match = ot.c.pacer_doc_id.in_(doc_ids) | ot.c.pacer_doc_id.in_(entry_doc_ids)
+                guids = select(DocumentRow.acms_document_guid).join(
+                    DocketEntryRow, DocketEntryRow.id == DocumentRow.docket_entry_id).where(
+                    DocketEntryRow.docket_id == docket_id, DocumentRow.acms_document_guid.isnot(None))
+                match = (ot.c.pacer_doc_id.in_(doc_ids) | ot.c.pacer_doc_id.in_(entry_doc_ids)
+                         | ot.c.acms_document_guid.in_(guids))
                 if docket.pacer_case_id:
                     match = match | (ot.c.pacer_case_id == docket.pacer_case_id)
                 query = query.where(ot.c.court_id == docket.court_id, match)

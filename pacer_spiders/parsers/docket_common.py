@@ -94,14 +94,14 @@ def clean_value(value):
 
 
 
-def br_split(cell, joiner: str = " ") -> list[str]:
-    """The text of a cell in the pieces its ``<br>``/``<p>`` tags separate (text nodes joined by
-    ``joiner``: spaces, or "" to keep the text as written)."""
+def br_split(cell, tags=("br", "p"), joiner: str = " ", strip: bool = True) -> list[str]:
+    """The text of a cell in the pieces its ``<br>``/``<p>`` tags (``tags``) separate, text nodes
+    joined by ``joiner``; each piece stripped unless ``strip`` is false (empty pieces left out)."""
     pieces: list[str] = []
     current: list[str] = []
     for event, node in etree.iterwalk(cell, events=("start", "end")):
         if event == "start":
-            if node is not cell and node.tag in ("br", "p"):
+            if node is not cell and node.tag in tags:
                 pieces.append(joiner.join(current))
                 current = []
             if node.text:
@@ -109,7 +109,7 @@ def br_split(cell, joiner: str = " ") -> list[str]:
         elif node is not cell and node.tail:
             current.append(node.tail)
     pieces.append(joiner.join(current))
-    return [piece.strip() for piece in pieces if piece]
+    return [piece.strip() if strip else piece for piece in pieces if piece]
 
 
 # --- text normalisation -------------------------------------------------------------------------

@@ -31,6 +31,9 @@ BUILTIN_REPORTS = {
     # A billed docket also ends with a receipt, so the receipt is the last HTML report tried.
     "receipt": "pacer_spiders.reports.receipt",
     "case_query": "pacer_spiders.reports.case_query",
+    # ACMS's API answers JSON, told apart by its keys (detect_rank 5 and 6: before any HTML report).
+    "acms_docket": "pacer_spiders.reports.acms_docket",
+    "acms_attachment_page": "pacer_spiders.reports.acms_attachment_page",
     "pdf": "pacer_spiders.reports.pdf",
 }
 REPORTS = tuple(name for name in BUILTIN_REPORTS if name != "pdf")  # the reports of saved pages
@@ -80,10 +83,20 @@ def detect_report(body: bytes | str) -> str | None:
     return None
 
 
+def undetected_reason(body: bytes | str) -> str:
+    """Why ``detect_report`` named no report for a page, in one line."""
+    from pacer_spiders.reports.acms_docket import describe_json
+
+    what = describe_json(body)
+    if what is not None:
+        return f"{what}: not a page of any report this parser knows"
+    return "not a page of any report this parser knows"
+
+
 def read(report: str, body: bytes, provenance: dict) -> PageRead:
     """Parse one page of ``report`` (at ``provenance['court_id']``) once into its item."""
     return read_page(unit_for(report, provenance.get("court_id")), body, provenance)
 
 
 __all__ = ["BUILTIN_REPORTS", "REPORTS", "PageRead", "ReportUnit", "detect_report", "read", "read_page",
-           "unit_for", "units", "ingest_types", "xml_root"]
+           "unit_for", "units", "ingest_types", "xml_root", "undetected_reason"]

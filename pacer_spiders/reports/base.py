@@ -60,6 +60,8 @@ class ReportUnit:
     #: what the corpus tests pass as the context of a corpus page (``page`` is its path); None:
     #: ``{"court_id": <the file name before its first _>}``
     corpus_context: Callable | None = None
+    #: the report's pages are JSON (ACMS's API); every other report refuses a JSON page
+    json_pages: bool = False
 
     def __init__(self, parse: Callable, recognise: Callable | None = None, merge: Callable | None = None,
                  **attributes):
@@ -172,7 +174,12 @@ def binary_kind(body: bytes) -> str | None:
 
 
 def page_before_parse(unit: ReportUnit, body: bytes | str, court_id: str | None) -> PageProblem | None:
-    """What is wrong with a page before it is parsed: cut short, or of another court."""
+    """What is wrong with a page before it is parsed: JSON handed to a report of HTML pages, cut
+    short, or of another court."""
+    if not unit.json_pages:
+        problem = json_problem(body, unit.name)
+        if problem is not None:
+            return problem
     if not (unit.whole_page or unit.checks_court):
         return None
     from pacer_spiders.parsers.common import decode
@@ -253,6 +260,16 @@ def refuse_problem_page(text: str, report: str, court_id: str | None = None) -> 
     problem = classify(court_id, report, text)
     if problem is not None:
         raise NotTheReport(problem)
+
+
+def json_problem(body: bytes | str, report: str) -> PageProblem | None:
+    """The problem of a page of JSON (ACMS's or any other) handed to a report of HTML (or PDF) pages."""
+    from pacer_spiders.reports.acms_docket import describe_json
+
+    what = describe_json(body)
+    if what is None:
+        return None
+    return PageProblem("json_page", f"this page is {what}, not a page of the {report} report")
 
 
 def refuse_other_report(text: str, report: str) -> None:

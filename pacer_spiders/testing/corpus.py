@@ -12,7 +12,10 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-PAGE_SUFFIXES = (".html", ".htm", ".xml", ".txt")
+PAGE_SUFFIXES = (".html", ".htm", ".xml", ".txt", ".acms_json")
+# A folder of JSON pages (ACMS attachment lists) pairs ``X.compare.json`` (the page, as ACMS's API
+# returned it) with ``X.json`` (the reference parse): there ``.json`` alone is no page's suffix.
+COMPARED_SUFFIX = ".compare.json"
 
 
 def corpus_root() -> Path | None:
@@ -35,10 +38,14 @@ def corpus_cases(folder: str) -> list[tuple[Path, Path]]:
         return []
     pairs = []
     for page in sorted((root / folder).iterdir()):
-        if page.suffix.lower() in PAGE_SUFFIXES:
+        if page.name.lower().endswith(COMPARED_SUFFIX):
+            expected = page.with_name(page.name[: -len(COMPARED_SUFFIX)] + ".json")
+        elif page.suffix.lower() in PAGE_SUFFIXES:
             expected = page.with_suffix(".json")
-            if expected.exists():
-                pairs.append((page, expected))
+        else:
+            continue
+        if expected.exists():
+            pairs.append((page, expected))
     return pairs
 
 
