@@ -15,7 +15,7 @@ import re
 
 from itemloaders.processors import MapCompose, TakeFirst
 
-from pacer_spiders.courts import UnknownCourtError, court_ids_for_pacer_doc_id, get_court
+from pacer_spiders.courts import Court, UnknownCourtError, court_ids_for_pacer_doc_id, get_court
 from pacer_spiders.pages import NotTheReport, PageProblem
 from pacer_spiders.parsers import docket_common as dc
 from pacer_spiders.reports.base import refuse_other_report, refuse_problem_page
@@ -47,8 +47,9 @@ def parse(body: bytes, context: dict) -> dict:
         raise NotTheReport(PageProblem("not_attachment_page", "no document links: not a document selection menu"))
 
     court_id = (context or {}).get("court_id")
-    bankruptcy = is_bankruptcy_court(court_id)
-    changeover = None if bankruptcy else _numbering_changeover(court_id, _doc_id(rows[0]))
+    court = _court(court_id, _doc_id(rows[0]))
+    bankruptcy = court.kind == "bankruptcy" if court else is_bankruptcy_court(court_id)
+    changeover = None if bankruptcy or court is None else court.attachments_part_numbered_through
 
     main_row = None
     first_number = _checkbox_numbers(rows[0])
@@ -169,13 +170,13 @@ def _description(row) -> str:
     return dc.attachment_description(cells, anchor_cell)
 
 
-def _numbering_changeover(court_id: str | None, doc_id: str | None) -> int | None:
-    """The court's last part-numbered document (court registry), for the page's court or else the
-    court its document ids belong to."""
+def _court(court_id: str | None, doc_id: str | None) -> Court | None:
+    """The page's court in the registry (whose facts a court plugin may change), else the court
+    its document ids belong to; None when neither is known."""
     candidates = [court_id] if court_id else court_ids_for_pacer_doc_id(doc_id or "")
     for candidate in candidates:
         try:
-            return get_court(candidate).attachments_part_numbered_through
+            return get_court(candidate)
         except UnknownCourtError:
             continue
     return None
