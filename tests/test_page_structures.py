@@ -8,11 +8,15 @@ compared with the generator's data.
 from __future__ import annotations
 
 import dataclasses
+import json
 from datetime import date
 
 import pytest
 
+from pacer_spiders.cli import main
 from pacer_spiders.courts import get_court
+from pacer_spiders.db.archive import Archive
+from pacer_spiders.db.exports import case_json
 from pacer_spiders.hookspecs import hookimpl
 from pacer_spiders.parsers import parser_for
 from pacer_spiders.plugin_manager import get_plugin_manager
@@ -55,6 +59,27 @@ def test_docket_run_with_view_multiple_documents_lists_each_entrys_documents(pac
              "file_size_bytes": render.inline_size_bytes(a.page_count)}
             for a in entry.attachments
         ]
+
+
+def test_view_multiple_documents_docket_ingested_keeps_pages_and_sizes(pacer_sandbox, sandbox_client, database_url,
+                                                                       tmp_path, capsys):
+    case, entry = _with_attachments(c for c in pacer_sandbox.cases("cand") if c.kind == "civil")
+    page = tmp_path / "docket.html"
+    page.write_bytes(sandbox_client.docket("cand", case.pacer_case_id, view_multi_docs="on").body)
+    code = main(["ingest", str(page), "--court", "cand", "--type", "docket", "--pacer-case-id", case.pacer_case_id,
+                 "--database-url", database_url])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0 and not out["rejected"], out
+    engine = Archive.open(database_url).engine
+    with engine.connect() as conn:
+        [docket_id] = conn.exec_driver_sql("SELECT id FROM dockets").scalars().all()
+    stored = next(e for e in case_json(engine, docket_id)["docket_entries"] if e["pacer_doc_id"] == entry.pacer_doc_id)
+    sizes = {d["attachment_number"]: (d["page_count"], d["file_size_str"], d["file_size_bytes"]) for d in stored["documents"]}
+    assert sizes == {
+        None: (entry.page_count, f"{entry.page_count * 17} kb", render.inline_size_bytes(entry.page_count)),
+        **{a.attachment_number: (a.page_count, a.file_size_str, render.inline_size_bytes(a.page_count))
+           for a in entry.attachments},
+    }
 
 
 class _ChangeoverPlugin:
