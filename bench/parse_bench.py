@@ -1,11 +1,15 @@
-"""Docket parsing speed and memory: our parser against the reference parser (juriscraper), same files, same run.
+"""Parsing speed per report type: our report units against the reference parser (juriscraper), same files, same run.
 
-Not a test.  Prints documents/s and MB/s over the corpus dockets (district + bankruptcy) for both
-parsers, the speed ratio (goal: ours >= 3x juriscraper), and our peak memory (tracemalloc) while
-parsing the largest docket, against that docket's size (goal: < 10x).
+Not a test.  For every report unit that names corpus folders, prints pages/s and MB/s of ours and of
+the reference parser over those folders' pages, and the speed ratio per type (goal: ours >= 3x the
+reference for dockets).  Each side's clock covers its whole work on a page: from the page's bytes
+(decoding included) to its complete data (ours: the unit's parser, found through ``parser_for`` as
+the spiders find it; the reference: the report object built, the text parsed, every field of
+``data`` computed).  Then our peak memory (tracemalloc) while parsing the largest docket, against
+that docket's size (goal: < 10x).
 
     pip install -e '.[bench]'        # juriscraper, for the comparison only
-    python bench/parse_bench.py [--rounds N]
+    python bench/parse_bench.py [--rounds N] [--type NAME ...]
 """
 
 from __future__ import annotations
@@ -20,92 +24,156 @@ from pathlib import Path
 from pacer_spiders.pages import NotTheReport
 from pacer_spiders.parsers import parser_for
 from pacer_spiders.parsers.common import decode
+from pacer_spiders.reports import units
 from pacer_spiders.testing.corpus import corpus_cases, corpus_root, court_of
 
-FOLDERS = ("dockets/district", "dockets/bankruptcy")
+
+def _reference_report(class_name: str):
+    """The reference's whole work on one page: its report object, the text parsed, ``data``."""
+    def run(court: str, body: bytes, context: dict):
+        import juriscraper.pacer as reference
+
+        report = getattr(reference, class_name)(court)
+        report._parse_text(decode(body))
+        return report.data
+    return run
 
 
-def load_pages() -> list[tuple[str, bytes]]:
+def _reference_possible_case_numbers(court: str, body: bytes, context: dict):
+    from juriscraper.pacer import PossibleCaseNumberApi
+
+    report = PossibleCaseNumberApi(court)
+    report._parse_text(decode(body).encode("utf-8"))
+    return report.data(case_name=context.get("case_name"))
+
+
+# Report unit name -> the reference's work on a page of that type.
+REFERENCE = {
+    "docket": _reference_report("DocketReport"),
+    "history": _reference_report("DocketHistoryReport"),
+    "attachment_page": _reference_report("AttachmentPage"),
+    "receipt": _reference_report("DownloadConfirmationPage"),
+    "case_query": _reference_report("CaseQuery"),
+    "rss": _reference_report("PacerRssFeed"),
+    "possible_case_numbers": _reference_possible_case_numbers,
+}
+
+
+def load_pages(unit) -> list[tuple[str, bytes, dict]]:
+    """(court, bytes, context) of every corpus page of the unit's folders, as the corpus test reads them."""
     pages = []
-    for folder in FOLDERS:
+    for folder in unit.corpus_folders:
         for page, _expected in corpus_cases(folder):
-            pages.append((court_of(page), page.read_bytes()))
+            context = unit.corpus_context(page) if unit.corpus_context else {"court_id": court_of(page)}
+            context.setdefault("court_id", court_of(page))
+            pages.append((court_of(page), page.read_bytes(), context))
     return pages
 
 
-def run_ours(pages) -> None:
-    for court, body in pages:
+def run_ours(report: str, pages) -> int:
+    refused = 0
+    for court, body, context in pages:
         try:
-            parser_for("docket", court)(body, {"court_id": court})
+            parser_for(report, court)(body, dict(context))
         except NotTheReport:
-            pass
+            refused += 1
+    return refused
 
 
-def run_juriscraper(pages) -> None:
-    from juriscraper.pacer import DocketReport
+def run_reference(report: str, pages) -> int:
+    work, failed = REFERENCE[report], 0
+    for court, body, context in pages:
+        try:
+            work(court, body, context)
+        except Exception:  # the reference raises on pages it cannot read (not-a-docket pages...)
+            failed += 1
+    return failed
 
-    for court, body in pages:
-        report = DocketReport(court)
-        report._parse_text(decode(body))
-        report.data
 
-
-def timed(function, pages, rounds: int) -> float:
+def timed(function, report: str, pages, rounds: int) -> tuple[float, int]:
     """Best CPU seconds of this process over ``rounds`` runs (CPU, not wall time, so that other
-    work on a shared machine does not tilt the comparison)."""
-    best = float("inf")
+    work on a shared machine does not tilt the comparison), and the pages the side gave up on."""
+    best, misses = float("inf"), 0
     for _ in range(rounds):
         start = time.process_time()
-        function(pages)
+        misses = function(report, pages)
         best = min(best, time.process_time() - start)
-    return best
+    return best, misses
 
 
-def peak_memory(function, page) -> int:
+def peak_memory(function, report: str, page) -> int:
     tracemalloc.start()
     tracemalloc.reset_peak()
-    function([page])
+    function(report, [page])
     _current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     return peak
 
 
+def have_reference() -> bool:
+    try:
+        import juriscraper.pacer  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=3, help="timed rounds per parser; the best counts")
+    parser.add_argument("--rounds", type=int, default=3, help="timed rounds per parser and type; the best counts")
+    parser.add_argument("--type", action="append", dest="types", metavar="NAME",
+                        help="only this report type (repeatable); default: every unit with corpus folders")
     args = parser.parse_args(argv)
     if corpus_root() is None:
         print("PACER corpus not found: set PACER_CORPUS or put it in ../shared/pacer-corpus", file=sys.stderr)
         return 2
-    logging.disable(logging.WARNING)  # juriscraper logs per page
-    pages = load_pages()
-    megabytes = sum(len(body) for _, body in pages) / 1e6
-    run_ours(pages[:5])  # imports and caches warm for both
-    try:
-        run_juriscraper(pages[:5])
-        have_reference = True
-    except ImportError:
-        have_reference = False
+    logging.disable(logging.WARNING)  # the reference logs per page
+    reference = have_reference()
+    if not reference:
         print("juriscraper is not installed (pip install -e '.[bench]'); timing ours only")
+    chosen = [u for u in units() if u.corpus_folders and (not args.types or u.name in args.types)]
+    print(f"best CPU time of {args.rounds} rounds; ratio = reference time / our time")
+    print(f"{'type':<22}{'pages':>6}{'MB':>7}  {'ours pages/s':>12}{'MB/s':>7}  {'ref pages/s':>11}{'MB/s':>7}  {'ratio':>6}  notes")
+    totals = [0.0, 0.0]
+    for unit in chosen:
+        pages = load_pages(unit)
+        if not pages:
+            print(f"{unit.name:<22} no corpus pages in {', '.join(unit.corpus_folders)}")
+            continue
+        megabytes = sum(len(body) for _, body, _ in pages) / 1e6
+        run_ours(unit.name, pages[:3])  # imports and caches warm for both sides
+        ours, refused = timed(run_ours, unit.name, pages, args.rounds)
+        line = f"{unit.name:<22}{len(pages):>6}{megabytes:>7.2f}  {len(pages) / ours:>12.1f}{megabytes / ours:>7.2f}  "
+        notes = [f"ours refused {refused}"] if refused else []
+        if reference and unit.name in REFERENCE:
+            run_reference(unit.name, pages[:3])
+            theirs, failed = timed(run_reference, unit.name, pages, args.rounds)
+            totals[0] += ours
+            totals[1] += theirs
+            line += f"{len(pages) / theirs:>11.1f}{megabytes / theirs:>7.2f}  {theirs / ours:>5.2f}x"
+            if failed:
+                notes.append(f"reference raised on {failed}")
+        else:
+            line += f"{'-':>11}{'-':>7}  {'-':>6}"
+            if reference:
+                notes.append("no reference parser mapped")
+        print(line + ("  " + "; ".join(notes) if notes else ""))
+    if reference and totals[0]:
+        print(f"{'all types':<22}{'':>13}  ours {totals[0]:.2f} CPU s, reference {totals[1]:.2f} CPU s: "
+              f"{totals[1] / totals[0]:.2f}x")
 
-    ours = timed(run_ours, pages, args.rounds)
-    print(f"corpus: {len(pages)} dockets, {megabytes:.1f} MB ({', '.join(FOLDERS)}), best CPU time of {args.rounds} rounds")
-    print(f"pacer_spiders : {len(pages) / ours:8.1f} docs/s  {megabytes / ours:6.2f} MB/s  ({ours:.2f} CPU s)")
-    if have_reference:
-        reference = timed(run_juriscraper, pages, args.rounds)
-        print(f"juriscraper   : {len(pages) / reference:8.1f} docs/s  {megabytes / reference:6.2f} MB/s  ({reference:.2f} CPU s)")
-        print(f"speed ratio   : {reference / ours:.2f}x juriscraper (goal >= 3x)")
-
-    largest = max(pages, key=lambda p: len(p[1]))
-    peak = peak_memory(run_ours, largest)
-    size = len(largest[1])
-    # tracemalloc sees Python's allocations, not libxml2's own (the tree itself).
-    print(f"peak memory   : {peak / 1e6:.1f} MB (tracemalloc) parsing the largest docket ({size / 1e6:.2f} MB) = "
-          f"{peak / size:.1f}x its size (goal < 10x)")
-    if have_reference:
-        reference_peak = peak_memory(run_juriscraper, largest)
-        print(f"               juriscraper on the same docket: {reference_peak / 1e6:.1f} MB = {reference_peak / size:.1f}x")
-    print(f"reproduce     : {Path(sys.executable).name} bench/parse_bench.py --rounds {args.rounds}")
+    docket = next((u for u in chosen if u.name == "docket"), None)
+    if docket is not None:
+        largest = max(load_pages(docket), key=lambda p: len(p[1]))
+        size = len(largest[1])
+        peak = peak_memory(run_ours, "docket", largest)
+        # tracemalloc sees Python's allocations, not libxml2's own (the tree itself).
+        print(f"peak memory: {peak / 1e6:.1f} MB (tracemalloc) parsing the largest docket ({size / 1e6:.2f} MB) = "
+              f"{peak / size:.1f}x its size (goal < 10x)")
+        if reference:
+            reference_peak = peak_memory(run_reference, "docket", largest)
+            print(f"             reference on the same docket: {reference_peak / 1e6:.1f} MB = {reference_peak / size:.1f}x")
+    print(f"reproduce: {Path(sys.executable).name} bench/parse_bench.py --rounds {args.rounds}")
     return 0
 
 

@@ -26,6 +26,10 @@ class Court:
     kind: str
     doc_id_prefix: str | None = None
     software_version: str | None = None
+    # The last document (its id without the three-digit court prefix) whose attachment menu numbers
+    # parts, the main document being 1; menus of later documents number attachments from 1.  Set
+    # for district courts that switched numbering; bankruptcy courts number parts throughout.
+    attachments_part_numbered_through: int | None = None
 
     @classmethod
     def from_dict(cls, data: dict) -> "Court":
@@ -36,6 +40,7 @@ class Court:
             kind=data.get("kind") or "district",
             doc_id_prefix=data.get("doc_id_prefix"),
             software_version=data.get("software_version"),
+            attachments_part_numbered_through=data.get("attachments_part_numbered_through"),
         )
 
 

@@ -22,7 +22,9 @@ def pacer_courts():
     Keys: ``court_id`` (CourtListener's id), ``pacer_subdomain`` (the host part of
     ``ecf.<subdomain>.uscourts.gov``), ``name``, ``kind`` (district, bankruptcy, appellate or
     special) and ``doc_id_prefix`` (the first three digits of the court's ``pacer_doc_id``
-    values).  When two plugins list the same ``court_id``, the one asked first wins, so a
+    values); optionally ``attachments_part_numbered_through`` (a district court that numbered
+    attachment menus as parts until a changeover: the last such document id, without the court's
+    three-digit prefix, as an int).  When two plugins list the same ``court_id``, the one asked first wins, so a
     third-party plugin can correct a built-in court.
     """
 

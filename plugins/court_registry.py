@@ -24,7 +24,8 @@ def registry() -> dict:
 @hookimpl(trylast=True)
 def pacer_courts():
     return [
-        {k: court[k] for k in ("court_id", "pacer_subdomain", "name", "kind", "doc_id_prefix", "software_version")}
+        {k: court.get(k) for k in ("court_id", "pacer_subdomain", "name", "kind", "doc_id_prefix", "software_version",
+                                   "attachments_part_numbered_through")}
         for court in registry()["courts"]
     ]
 

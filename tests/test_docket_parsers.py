@@ -267,7 +267,27 @@ def test_inline_attachments_of_a_multi_document_docket():
     assert entry["file_size_str"] == "50 KB"
     assert entry["attachments"] == [
         {"attachment_number": 1, "description": "Exhibit A", "page_count": None, "file_size_str": "20 KB",
-         "pacer_doc_id": "045019870002", "pacer_seq_no": "7"},
+         "pacer_doc_id": "045019870002", "pacer_seq_no": "7", "file_size_bytes": 20480},
+    ]
+
+
+CHECKBOX_FIRST_DOCKET = MULTI_DOCUMENT_DOCKET.replace(
+    """<tr><td>0</td><td><input type="checkbox" name="download_documents" value="19870001" id="arr_de_seq_nums_7_51200"></td><td>Main Document</td><td>50 KB</td></tr>
+<tr><td>1</td><td><input type="checkbox" name="download_documents" value="19870002" id="arr_de_seq_nums_7_20480"></td><td>Exhibit A</td><td>20 KB</td></tr>""",
+    """<tr><td><input type="checkbox" name="download_documents" value="19870001" id="arr_de_seq_nums_7_51200"></td><td>0</td><td>Main Document</td><td>3 pages</td><td>50 KB</td></tr>
+<tr><td><input type="checkbox" name="download_documents" value="19870002" id="arr_de_seq_nums_7_20480"></td><td>1</td><td>Exhibit A</td><td>2 pages</td><td>20 KB</td></tr>
+<tr><td><input type="checkbox" name="download_documents" value="19870003" id="arr_de_seq_nums_7_1048576"></td><td>2</td><td></td><td>12 pages</td><td>1.0 MB</td></tr>""")
+
+
+def test_inline_attachment_rows_with_the_checkbox_before_the_number():
+    # checkbox | number | description | "N pages" | size: the number is in the second cell.
+    (entry,) = parse_docket(CHECKBOX_FIRST_DOCKET)["docket_entries"]
+    assert (entry["page_count"], entry["file_size_str"], entry["file_size_bytes"]) == (3, "50 KB", 51200)
+    assert entry["attachments"] == [
+        {"attachment_number": 1, "description": "Exhibit A", "page_count": 2, "file_size_str": "20 KB",
+         "pacer_doc_id": "045019870002", "pacer_seq_no": "7", "file_size_bytes": 20480},
+        {"attachment_number": 2, "description": "", "page_count": 12, "file_size_str": "1.0 MB",
+         "pacer_doc_id": "045019870003", "pacer_seq_no": "7", "file_size_bytes": 1048576},
     ]
 
 

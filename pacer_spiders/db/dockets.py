@@ -39,6 +39,9 @@ def entry_key(entry: dict) -> str:
     return f"t:{day}:{digest}"
 
 
+_MAIN_DOCUMENT_SIZES = ("page_count", "file_size_str", "file_size_bytes")
+
+
 class Dockets:
     """Merges docket-like pages (docket, history, case query, possible case numbers, RSS cases)."""
 
@@ -138,10 +141,12 @@ class Dockets:
         table = DocketEntryRow.__table__
         incoming: dict[str, dict] = {}
         attachments: dict[str, list] = {}
+        main_sizes: dict[str, dict] = {}  # pages and size of an entry's own document ("view multiple documents")
         for entry in entries:
             key = entry_key(entry)
             ENTRIES.fold(incoming, key, ENTRIES.read(entry, court_id))
             attachments.setdefault(key, entry.get("attachments") or [])
+            main_sizes.setdefault(key, {f: entry[f] for f in _MAIN_DOCUMENT_SIZES if entry.get(f) not in (None, "")})
         held = {r["entry_key"]: r for r in conn.execute(select(table).where(table.c.docket_id == docket_id)).mappings()}
         if merge_rows(conn, table, ENTRIES, "entries", held, incoming,
                       lambda key: {"docket_id": docket_id, "entry_key": key},
@@ -154,8 +159,8 @@ class Dockets:
         docs = []
         for key, values in incoming.items():
             if values["pacer_doc_id"] or values["document_number"]:
-                docs.append((ids[key], {f: values[f] for f in ("document_number", "pacer_doc_id", "pacer_seq_no")},
-                             None))
+                docs.append((ids[key], {**{f: values[f] for f in ("document_number", "pacer_doc_id", "pacer_seq_no")},
+                                        **main_sizes[key]}, None))
             for att in attachments[key]:
                 number = as_int(att.get("attachment_number"))
                 if number is not None:

@@ -111,6 +111,9 @@ _DISTRICT_DN = re.compile(r"(?<![\w:])(?:(\d{1,2}):)?(\d{2})-([a-zA-Z]{1,5})-(\d
 # Bankruptcy style: yy-number[-judge][-suffix]
 _BANKRUPTCY_DN = re.compile(r"(?<![\w:-])(?:(\d):)?(\d{2})-(\d{3,10})((?:-[A-Za-z0-9]+)*)")
 
+# Case types of bankruptcy courts' office-style numbers (``2:09-bk-12715-GBN``, ``8:09-ap-01469-TA``).
+_BANKRUPTCY_CASE_TYPES = frozenset({"bk", "ap"})
+
 DOCKET_NUMBER_FIELDS = (
     "federal_defendant_number",
     "federal_dn_case_type",
@@ -120,11 +123,14 @@ DOCKET_NUMBER_FIELDS = (
 )
 
 
-def parse_docket_number(text: str | None) -> tuple[str | None, dict]:
+def parse_docket_number(text: str | None, bankruptcy: bool | None = None) -> tuple[str | None, dict]:
     """A PACER docket number -> (docket number without suffixes, its federal_dn_* parts).
 
     ``2:17-cv-04442-SMM-BP-3`` -> ``2:17-cv-04442`` with office 2, type cv, judges SMM and BP,
-    defendant 3.  A bankruptcy number (``13-07422-RLM-7A``) keeps only its judge's initials.
+    defendant 3.  A bankruptcy number (``13-07422-RLM-7A``, ``10-15790-JMC-13``) keeps only its
+    judge's initials: a number after them is the case's chapter, not a defendant.  ``bankruptcy``
+    says whether the court is a bankruptcy court; None judges by the number's form (no case type,
+    or a bankruptcy case type).
     """
     parts = dict.fromkeys(DOCKET_NUMBER_FIELDS)
     text = text or ""
@@ -134,21 +140,25 @@ def parse_docket_number(text: str | None) -> tuple[str | None, dict]:
         docket_number = f"{office + ':' if office else ''}{year}-{case_type}-{number}"
         parts["federal_dn_office_code"] = office
         parts["federal_dn_case_type"] = case_type
+        if bankruptcy is None:
+            bankruptcy = case_type.lower() in _BANKRUPTCY_CASE_TYPES
     else:
         match = _BANKRUPTCY_DN.search(text)
         if not match:
             return None, parts
         office, year, number, suffix = match.groups()
         docket_number = f"{year}-{number}"
+        bankruptcy = True
     judges = []
     for piece in [p for p in suffix.split("-") if p]:
         if piece.isdigit():
-            parts["federal_defendant_number"] = piece
+            if not bankruptcy:
+                parts["federal_defendant_number"] = piece
         elif piece.isalpha():
             judges.append(piece)
     if judges:
         parts["federal_dn_judge_initials_assigned"] = judges[0]
-    if len(judges) > 1:
+    if len(judges) > 1 and not bankruptcy:
         parts["federal_dn_judge_initials_referred"] = judges[1]
     return docket_number, parts
 

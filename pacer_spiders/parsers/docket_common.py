@@ -301,3 +301,64 @@ def seq_no_from_anchor(anchor) -> str | None:
     return args["de_seq_num"] if args else None
 
 
+
+
+# --- attachment rows (document selection menus and a docket's inline attachment tables) ---------
+
+_PAGES_CELL = re.compile(r"^\d+\s+pages?$", re.I)
+SIZE_UNIT = re.compile(r"\b[kKmM][bB]\b")
+_SIZE_CELL = re.compile(r"^[\d.,]+\s*(?:[kmg]?b|bytes)$", re.I)
+
+
+def attachment_number_cell(cells) -> int | None:
+    """Index of the cell showing an attachment row's number: the first cell whose text is only
+    digits.  A checkbox cell (``checkbox | number | ...`` under "view multiple documents") has no
+    text and is passed over, whichever side of the number it sits."""
+    for index, cell in enumerate(cells):
+        if text_content(cell).strip().isdigit():
+            return index
+    return None
+
+
+def attachment_description(cells, number_index: int) -> str:
+    """An attachment's description: the first text of the first non-empty cell after its number.
+    Some menus put empty cells between the two (bankruptcy rows of six cells); a row whose next
+    filled cell is already its page count or size has no description."""
+    for cell in cells[number_index + 1:]:
+        text = text_content(cell).strip()
+        if not text:
+            continue
+        if _PAGES_CELL.match(text) or _SIZE_CELL.match(text):
+            return ""
+        texts = cell.xpath(".//text()")
+        return texts[0].strip() if texts else ""
+    return ""
+
+
+def checkbox_value_part(row, index: int) -> int | None:
+    """One part of a row's checkbox value ``<document id>-<bytes>-<pages>``; None when absent or zero."""
+    boxes = row.xpath(".//input/@value")
+    parts = boxes[0].split("-") if boxes else []
+    if len(parts) != 3 or not parts[index].isdigit():
+        return None
+    return int(parts[index]) or None
+
+
+def attachment_page_count(row) -> int | None:
+    """Pages of an attachment row: its checkbox value, else the first "N pages" text."""
+    pages = checkbox_value_part(row, 2)
+    if pages:
+        return pages
+    for text in row.xpath('./td[contains(., "page")]/text()'):
+        words = text.split()
+        if words and words[0].isdigit():
+            return int(words[0])
+    return None
+
+
+def attachment_size_str(cells) -> str:
+    """The size PACER prints in a row's last cell ("57.2 KB"), or ''."""
+    if not cells:
+        return ""
+    last = squash(text_content(cells[-1]))
+    return last if SIZE_UNIT.search(last) else ""

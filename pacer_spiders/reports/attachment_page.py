@@ -2,9 +2,11 @@
 
 Two layouts exist.  District courts list the main document ("Document Number: 12", or "12  Main
 Document") above numbered attachments; each row may carry a checkbox named
-``document_<doc>_<attachment>`` whose value is ``<dlsid>-<bytes>-<pages>``.  Bankruptcy courts (and
-older district menus) number *parts*: the main document is part 1 and attachment *n* is part
-*n + 1*, so those numbers are shifted down by one.
+``document_<doc>_<attachment>`` whose value is ``<dlsid>-<bytes>-<pages>``.  Bankruptcy courts
+number *parts*: the main document is part 1 and attachment *n* is part *n + 1*, so those numbers
+are shifted down by one.  Some district courts numbered parts too until a changeover document
+(``Court.attachments_part_numbered_through`` in the court registry): a menu keeps the numbers each
+document got when it was filed, so the shift is decided row by row from the row's document id.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ import re
 
 from itemloaders.processors import MapCompose, TakeFirst
 
+from pacer_spiders.courts import Court, UnknownCourtError, court_ids_for_pacer_doc_id, get_court
 from pacer_spiders.pages import NotTheReport, PageProblem
+from pacer_spiders.parsers import docket_common as dc
 from pacer_spiders.reports.base import refuse_other_report, refuse_problem_page
 from pacer_spiders.parsers.common import (
     clean,
@@ -26,7 +30,6 @@ from pacer_spiders.parsers.common import (
 )
 
 _CHECKBOX_NAME = re.compile(r"^document_(\d*)_(\d+)$")
-_SIZE_UNIT = re.compile(r"\b[kKmM][bB]\b")
 _FIRST_INT = re.compile(r"\d+")
 first = TakeFirst()
 strip_all = MapCompose(str.strip)
@@ -43,8 +46,10 @@ def parse(body: bytes, context: dict) -> dict:
     if not rows:
         raise NotTheReport(PageProblem("not_attachment_page", "no document links: not a document selection menu"))
 
-    part_numbered = is_bankruptcy_court((context or {}).get("court_id")) or bool(sel.xpath("//th[normalize-space()='Part']"))
-    description_column = _header_column(sel, "Description") if part_numbered else None
+    court_id = (context or {}).get("court_id")
+    court = _court(court_id, _doc_id(rows[0]))
+    bankruptcy = court.kind == "bankruptcy" if court else is_bankruptcy_court(court_id)
+    changeover = None if bankruptcy or court is None else court.attachments_part_numbered_through
 
     main_row = None
     first_number = _checkbox_numbers(rows[0])
@@ -52,7 +57,7 @@ def parse(body: bytes, context: dict) -> dict:
         main_row = rows.pop(0)
 
     result = {
-        "document_number": _document_number(sel, part_numbered),
+        "document_number": _document_number(sel, bankruptcy),
         "pacer_doc_id": _doc_id(main_row if main_row is not None else rows[0]),
         "pacer_case_id": _case_id(sel),
         "pacer_seq_no": _seq_no(sel, main_row if main_row is not None else rows[0]),
@@ -68,14 +73,13 @@ def parse(body: bytes, context: dict) -> dict:
             result["file_size_bytes"] = size
         result["file_size_str"] = _file_size_str(main_row)
 
-    shown = [_shown_number(row) for row in rows]
-    # Part numbering counts the main document as 1; a menu whose numbers start at 2 does too.
-    numbered = [n for n in shown if n is not None]
-    shift = 1 if part_numbered or (numbered and min(numbered) >= 2) else 0
-    for row, number in zip(rows, shown):
+    for row in rows:
+        number = _shown_number(row)
+        if number is not None and _numbers_parts(_doc_id(row), bankruptcy, changeover):
+            number -= 1
         attachment = {
-            "attachment_number": number - shift if number is not None else None,
-            "description": _description(row, description_column),
+            "attachment_number": number,
+            "description": _description(row),
             "page_count": _page_count(row),
             "file_size_str": _file_size_str(row),
             "pacer_doc_id": _doc_id(row),
@@ -102,7 +106,7 @@ def _shown_number(row) -> int | None:
     return int(anchor_text) if anchor_text.isdigit() else None
 
 
-def _document_number(sel, part_numbered: bool) -> int | None:
+def _document_number(sel, bankruptcy: bool) -> int | None:
     for name in sel.xpath("//input/@name").getall():
         match = _CHECKBOX_NAME.match(name)
         if match:
@@ -110,7 +114,7 @@ def _document_number(sel, part_numbered: bool) -> int | None:
                 return None
             if int(match.group(1)) != 0:
                 return int(match.group(1))
-    if part_numbered:
+    if bankruptcy:
         return None  # bankruptcy menus do not show the document number
     for label in ("Document Number", "Main Document"):
         texts = sel.xpath(f"//tr[contains(., '{label}')]//a/text()").getall()
@@ -148,52 +152,45 @@ def _seq_no(sel, row) -> str | None:
     return _input_onclick_param(sel, "arr_de_seq_nums")
 
 
-def _checkbox_value(row, index: int) -> int | None:
-    """A part of the checkbox value ``<dlsid>-<bytes>-<pages>``; None when absent or zero."""
-    value = first(row.xpath(".//input/@value").getall())
-    parts = (value or "").split("-")
-    if len(parts) != 3 or not parts[index].isdigit():
-        return None
-    return int(parts[index]) or None
-
-
 def _file_size_bytes(row) -> int | None:
-    return _checkbox_value(row, 1)
+    return dc.checkbox_value_part(row.root, 1)
 
 
 def _page_count(row) -> int | None:
-    pages = _checkbox_value(row, 2)
-    if pages:
-        return pages
-    for cell in row.xpath("./td[contains(., 'page')]/text()").getall():
-        words = cell.split()
-        if words and words[0].isdigit():
-            return int(words[0])
-    return None
+    return dc.attachment_page_count(row.root)
 
 
 def _file_size_str(row) -> str:
-    cells = row.xpath("./td")
-    if not cells:
-        return ""
-    last = clean("".join(cells[-1].xpath(".//text()").getall()))
-    return last if _SIZE_UNIT.search(last) else ""
+    return dc.attachment_size_str(row.root.xpath("./td"))
 
 
-def _header_column(sel, label: str) -> int | None:
-    headers = [clean(" ".join(th.xpath(".//text()").getall())) for th in sel.xpath("//tr[th][1]/th")]
-    return headers.index(label) if label in headers else None
+def _description(row) -> str:
+    cells = row.root.xpath("./td")
+    anchor_cell = next((i for i, cell in enumerate(cells) if cell.xpath(".//a")), 0)
+    return dc.attachment_description(cells, anchor_cell)
 
 
-def _description(row, column: int | None) -> str:
-    cells = row.xpath("./td")
-    if column is None:
-        anchor_cell = next((i for i, cell in enumerate(cells) if cell.xpath(".//a")), 0)
-        column = anchor_cell + 1
-    if column >= len(cells):
-        return ""
-    # The description is the cell's first text node; inner spacing is the filer's and is kept.
-    return (first(cells[column].xpath(".//text()").getall()) or "").strip()
+def _court(court_id: str | None, doc_id: str | None) -> Court | None:
+    """The page's court in the registry (whose facts a court plugin may change), else the court
+    its document ids belong to; None when neither is known."""
+    candidates = [court_id] if court_id else court_ids_for_pacer_doc_id(doc_id or "")
+    for candidate in candidates:
+        try:
+            return get_court(candidate)
+        except UnknownCourtError:
+            continue
+    return None
+
+
+def _numbers_parts(doc_id: str | None, bankruptcy: bool, changeover: int | None) -> bool:
+    """Whether a row's number counts the main document as part 1 (and so is one above the
+    attachment number): always in bankruptcy courts; in a district court, for documents up to the
+    court's changeover."""
+    if bankruptcy:
+        return True
+    if changeover is None or not doc_id or not doc_id[3:].isdigit():
+        return False
+    return int(doc_id[3:]) <= changeover
 
 
 # -- the report unit -----------------------------------------------------------------------------

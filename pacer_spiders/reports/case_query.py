@@ -14,7 +14,9 @@ from parsel import Selector
 
 from pacer_spiders.pages import NotTheReport, PageProblem
 from pacer_spiders.reports.base import refuse_other_report, refuse_problem_page
-from pacer_spiders.parsers.common import decode, harmonize_case_name, parse_date, parse_docket_number, selector, strip_controls
+from pacer_spiders.parsers.common import (
+    decode, harmonize_case_name, is_bankruptcy_court, parse_date, parse_docket_number, selector, strip_controls,
+)
 
 _LINE_BREAK = re.compile(r"<br\s*/?>|<p\b[^>]*>", re.I)
 _PRESIDING = re.compile(r"^(.*), (presiding|panel 1)$")
@@ -59,7 +61,7 @@ def parse(body: bytes, context: dict) -> dict:
     header = lines[0]
     # The docket number is the first line's big type: <b><font size="+1">2:17-cv-04442-SMM</font></b>
     number_text = " ".join(header.xpath("//font[@size='+1']//text()").getall()).strip()
-    docket_number, number_parts = parse_docket_number(number_text)
+    docket_number, number_parts = parse_docket_number(number_text, is_bankruptcy_court((context or {}).get("court_id")) or None)
     if docket_number is None or not number_text.startswith(docket_number.split(":")[0]):
         raise NotTheReport(PageProblem("not_case_query", "no docket number in the case summary"))
     caption = header.xpath("(//b)[last()]/following-sibling::node()[1][self::text()]").get() or ""
@@ -74,7 +76,10 @@ def parse(body: bytes, context: dict) -> dict:
             _judge_line(" ".join(" ".join(line.xpath("//text()").getall()).split()), index, data)
             continue
         for bold in bolds:
-            label = " ".join(" ".join(bold.xpath(".//text()").getall()).split()).rstrip(":").strip()
+            label = " ".join(" ".join(bold.xpath(".//text()").getall()).split())
+            if not label.endswith(":"):
+                continue  # bold free text ("Case created for the electronic disclosure of the PSR."), not a label
+            label = label.rstrip(":").strip()
             if not label:
                 continue
             value = " ".join(" ".join(bold.xpath("following-sibling::node()[1][self::text()]").getall()).split())

@@ -19,6 +19,7 @@ import re
 from itemloaders.processors import Compose, MapCompose, TakeFirst
 from lxml import etree
 
+from pacer_spiders.courts import UnknownCourtError, get_court
 from pacer_spiders.pages import NotTheReport, PageProblem
 from pacer_spiders.parsers import docket_common as dc
 from pacer_spiders.parsers.common import decode, is_bankruptcy_court
@@ -397,40 +398,64 @@ class DocketPage:
         }
 
     def _attach(self, entry: dict, cell) -> None:
-        """The inline attachment table under an entry (view multiple documents)."""
+        """The inline attachment table under an entry (view multiple documents): rows of
+        checkbox | number | description | "N pages" | size.  The row of the entry's own document
+        (number 0) gives the entry its page count and size instead of becoming an attachment."""
         attachments = []
         for row in cell.xpath("./table//tr"):
             cells = row.xpath("./td")
-            if not cells:
+            index = dc.attachment_number_cell(cells)
+            if index is None:
                 continue
-            number_text = (cells[0].text or dc.text_content(cells[0])).strip()
-            if not number_text.isdigit():
-                continue
-            box = row.xpath(".//input")
-            value = box[0].get("value", "") if box else ""
-            parts = re.split(r"[-\s]", value) if value else []
-            index = 3 if self.bankruptcy or len(cells) == 5 else 2
-            description_cell = cells[index] if index < len(cells) else None
-            texts = description_cell.xpath(".//text()") if description_cell is not None else []
-            size_text = dc.text_content(cells[-1]).strip()
+            doc_suffix, size, seq_no = _download_checkbox(row)
             attachment = {
-                "attachment_number": int(number_text),
-                "description": dc.squash(texts[0]) if texts else "",
-                "page_count": _page_count(row, parts),
-                "file_size_str": size_text if re.search(r"kb|mb", size_text, re.I) else "",
+                "attachment_number": int(dc.text_content(cells[index]).strip()),
+                "description": dc.attachment_description(cells, index),
+                "page_count": dc.attachment_page_count(row),
+                "file_size_str": dc.attachment_size_str(cells),
                 "pacer_doc_id": None,
-                "pacer_seq_no": entry.get("pacer_seq_no"),
+                "pacer_seq_no": seq_no or entry.get("pacer_seq_no"),
             }
-            if parts and entry.get("pacer_doc_id"):
+            if size:
+                attachment["file_size_bytes"] = size
+            prefix = (entry.get("pacer_doc_id") or "")[:3] or self._doc_id_prefix()
+            if doc_suffix and prefix:
                 # Checkbox values carry the document id without the court's three-digit prefix.
-                attachment["pacer_doc_id"] = f"{entry['pacer_doc_id'][:3]}0{parts[0]}"
-            if attachment["attachment_number"] == 0 and attachment["pacer_doc_id"] == entry.get("pacer_doc_id"):
-                entry["page_count"] = attachment["page_count"]
-                entry["file_size_str"] = attachment["file_size_str"]
-                continue
+                attachment["pacer_doc_id"] = f"{prefix}0{doc_suffix}"
+            if attachment["pacer_doc_id"] == entry.get("pacer_doc_id") and attachment["pacer_seq_no"] == entry.get("pacer_seq_no"):
+                for key in ("page_count", "file_size_str", "file_size_bytes"):
+                    if key in attachment:
+                        entry[key] = attachment[key]
+                if attachment["attachment_number"] == 0:
+                    continue
             attachments.append(attachment)
         if attachments:
             entry["attachments"] = attachments
+
+    def _doc_id_prefix(self) -> str | None:
+        try:
+            return get_court(self.court_id).doc_id_prefix if self.court_id else None
+        except UnknownCourtError:
+            return None
+
+
+def _download_checkbox(row) -> tuple[str | None, int | None, str | None]:
+    """(document id without its court prefix, bytes, sequence number) of an attachment row's
+    checkbox: ``name=download_documents value=<doc id> id=arr_de_seq_nums_<seq>_<bytes>``, or a
+    value ``<doc id>-<bytes>-<pages>``."""
+    boxes = row.xpath(".//input")
+    if not boxes:
+        return None, None, None
+    box = boxes[0]
+    value = (box.get("value") or "").strip()
+    if box.get("name") == "download_documents":
+        pieces = (box.get("id") or "").removeprefix("arr_de_seq_nums_").split("_")
+        seq_no, size = pieces if len(pieces) == 2 else (None, None)
+        return (value if value.isdigit() else None), (int(size) if size and size.isdigit() else None) or None, seq_no
+    parts = value.split("-")
+    if len(parts) == 3 and parts[0].isdigit():
+        return parts[0], dc.checkbox_value_part(row, 1), None
+    return None, None, None
 
 
 def _row_seq_no(row) -> str | None:
@@ -442,16 +467,6 @@ def _row_seq_no(row) -> str | None:
     if box_id is not None and box_id.removeprefix("arr_de_seq_nums_") != value:
         return None
     return value
-
-
-def _page_count(row, parts) -> int | None:
-    if len(parts) == 3 and parts[2].isdigit():
-        return int(parts[2])
-    for text in row.xpath('./td[contains(., "page")]/text()'):
-        first = text.split()[:1]
-        if first and first[0].isdigit():
-            return int(first[0])
-    return None
 
 
 def attorneys_in(cell) -> list[dict]:

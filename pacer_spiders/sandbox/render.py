@@ -63,7 +63,8 @@ def docket_query_form(court_id: str, pacer_case_id: str, number: str, name: str,
         f'<input type="text" name="documents_numbered_to_" size=6>{last_note}</td></tr>\n'
         '<tr><td><input type="checkbox" name="list_of_parties_and_counsel" checked>Parties and counsel '
         '<input type="checkbox" name="terminated_parties" checked>Terminated parties '
-        '<input type="checkbox" name="list_of_member_cases">List of member cases</td></tr>\n'
+        '<input type="checkbox" name="list_of_member_cases">List of member cases '
+        '<input type="checkbox" name="view_multi_docs">View multiple documents</td></tr>\n'
         '<tr><td>Format: <input type="radio" name="output_format" value="html" checked>html '
         '<input type="radio" name="output_format" value="pdf">pdf</td></tr>\n'
         '<tr><td>Sort by: <select name="sort1"><option value="oldest date first" selected>Oldest date first'
@@ -155,7 +156,7 @@ def _case_header(case: Case) -> str:
     )
 
 
-def _entry_row(case: Case, entry: Entry, base: str) -> str:
+def _entry_row(case: Case, entry: Entry, base: str, multiple_documents: bool = False) -> str:
     if entry.document_number is None:
         number = ""
     elif entry.pacer_doc_id and not entry.sealed:
@@ -169,13 +170,42 @@ def _entry_row(case: Case, entry: Entry, base: str) -> str:
         linked = "# " + go_dls(base, attachment.pacer_doc_id, case, entry.pacer_seq_no,
                                str(attachment.attachment_number)) + f" {escape(attachment.description)}"
         text = text.replace(plain, linked, 1)
+    if multiple_documents:
+        box = (f'<td align="center"><input type="checkbox" name="arr_de_seq_nums" value="{entry.pacer_seq_no}"></td>'
+               if number and entry.pacer_doc_id and not entry.sealed else "<td></td>")
+        return (f"<tr><td width='94' valign=top nowrap>{d(entry.date_filed)}</td>"
+                f"<td style='white-space:nowrap' valign='top' align='right'>{number}&nbsp;</td>{box}"
+                f"<td valign=top>{text}</td></tr>\n{_inline_attachments(entry)}")
     return (f"<tr><td width='94' valign=top nowrap>{d(entry.date_filed)}</td>"
             f"<td style='white-space:nowrap' valign='top' align='right'>{number}&nbsp;</td>"
             f"<td valign=top>{text}</td></tr>\n")
 
 
-def docket_report(case: Case, entries: list[Entry], base: str, parties: bool, terminated: bool) -> str:
-    """The report body (before the receipt): header, parties, entries table."""
+def inline_size_bytes(page_count: int) -> int:
+    """The byte count the sandbox gives a document of ``page_count`` pages (its "N kb" is pages x 17)."""
+    return page_count * 17 * 1000
+
+
+def _inline_attachments(entry: Entry) -> str:
+    """PACER's "view multiple documents" table under an entry that has attachments: one row per
+    document, checkbox | number | description | "N pages" | size, the main document numbered 0."""
+    if not entry.attachments or entry.sealed or not entry.pacer_doc_id:
+        return ""
+    documents = [(0, entry.pacer_doc_id, "Main Document", entry.page_count)] + [
+        (a.attachment_number, a.pacer_doc_id, a.description, a.page_count) for a in entry.attachments]
+    rows = "".join(
+        f'<tr><td><input type="checkbox" name="download_documents" value="{doc_id[4:]}" '
+        f'id="arr_de_seq_nums_{entry.pacer_seq_no}_{inline_size_bytes(pages)}"></td>'
+        f"<td>{number}</td><td>{escape(description)}</td><td>{pages} page{'s' if pages != 1 else ''}</td>"
+        f"<td>{pages * 17} kb</td></tr>"
+        for number, doc_id, description, pages in documents)
+    return f"<tr><td></td><td></td><td><table>{rows}</table></td></tr>\n"
+
+
+def docket_report(case: Case, entries: list[Entry], base: str, parties: bool, terminated: bool,
+                  multiple_documents: bool = False) -> str:
+    """The report body (before the receipt): header, parties, entries table.  ``multiple_documents``:
+    run with "view multiple documents" (a form of checkboxes, each entry's documents listed under it)."""
     out = [_case_header(case)]
     if parties:
         shown = [p for p in case.parties if terminated or not p.date_terminated]
@@ -187,11 +217,15 @@ def docket_report(case: Case, entries: list[Entry], base: str, parties: bool, te
             case.parties = saved
     if entries:
         date_head = "Filing Date" if case.is_bankruptcy else "Date Filed"
+        if multiple_documents:
+            out.append('<form name="view_multi_docs" method="post" action="/cgi-bin/show_multidocs.pl">\n')
         out.append("<br><table align=center width='99%' border=1 rules=all cellpadding=5 cellspacing=0>\n"
                    f"<tr><td style='font-weight:bold; width=94; white-space:nowrap'>{date_head}</td>\n"
-                   "<th>#</th><td style='font-weight:bold'>Docket Text</td></tr>\n")
-        out.extend(_entry_row(case, e, base) for e in entries)
+                   f"<th>#</th>{'<th></th>' if multiple_documents else ''}<td style='font-weight:bold'>Docket Text</td></tr>\n")
+        out.extend(_entry_row(case, e, base, multiple_documents) for e in entries)
         out.append("</table><br>\n")
+        if multiple_documents:
+            out.append("</form>\n")
     # No entries matched (a refresh with nothing new): the header and parties, no entry table.
     return "".join(out)
 
@@ -219,7 +253,18 @@ def receipt_table(when: datetime, login: str, client_code: str, description: str
 
 
 # -- documents --------------------------------------------------------------------------------
+def shown_attachment_number(case: Case, attachment_number: int, doc_id: str) -> int:
+    """The number a menu shows: bankruptcy courts number parts (the main document is part 1), and so
+    did district courts for documents up to their changeover (``Court.attachments_part_numbered_through``)."""
+    changeover = case.court.attachments_part_numbered_through
+    if case.is_bankruptcy or (changeover is not None and int(doc_id[3:]) <= changeover):
+        return attachment_number + 1
+    return attachment_number
+
+
 def attachment_menu(case: Case, entry: Entry, base: str) -> str:
+    if case.is_bankruptcy:
+        return _part_menu(case, entry, base)
     rows = [
         "<p>&nbsp;&nbsp;<b>Document Selection Menu</b></p>\n<p>&nbsp;&nbsp;Select the document you wish to view.</p>\n"
         '<table cellspacing="3" cellpadding="4" width="600">\n<tbody>\n<tr>\n<td colspan="2"><b>Document Number:</b> '
@@ -228,20 +273,42 @@ def attachment_menu(case: Case, entry: Entry, base: str) -> str:
         '<tr><td>&nbsp;</td></tr>\n<tr><td width="100"><b>Attachment</b></td><td width="240"><b>Description</b></td></tr>\n'
     ]
     for attachment in entry.attachments:
+        shown = shown_attachment_number(case, attachment.attachment_number, attachment.pacer_doc_id)
         rows.append(
             f'<tr>\n<td width="100" valign="top">'
-            f"{go_dls(base, attachment.pacer_doc_id, case, entry.pacer_seq_no, str(attachment.attachment_number))}</td>\n"
+            f"{go_dls(base, attachment.pacer_doc_id, case, entry.pacer_seq_no, str(shown))}</td>\n"
             f'<td width="240">{escape(attachment.description)}</td>\n<td width="400">{attachment.page_count} pages</td>\n'
             f'<td width="600">{attachment.file_size_str}</td>\n</tr>\n'
         )
+    return page(case.court_id, base, "".join(rows) + _view_all(case, entry))
+
+
+def _part_menu(case: Case, entry: Entry, base: str) -> str:
+    """A bankruptcy court's menu: numbered parts (main document = part 1), each row of six cells,
+    checkbox | part | (empty) | description | "N pages" | size."""
+    rows = ['<p align=center><b>Document Selection Menu</b></p>\n<p align=center><big>Multiple Documents</big></p>\n'
+            '<p>Select the document you wish to view.</p>\n'
+            '<table cellpadding=4 cellspacing=3>\n<tr><th width=50 align=right>Part</th><th width=20>&nbsp;</th>'
+            "<th width=150 align=left>Description</th></tr>\n"]
+    documents = [(0, entry.pacer_doc_id, "Main Document", entry.page_count)] + [
+        (a.attachment_number, a.pacer_doc_id, a.description, a.page_count) for a in entry.attachments]
+    for number, doc_id, description, pages in documents:
+        size = inline_size_bytes(pages)
+        rows.append(
+            f'<tr><td><input type="checkbox" name="download_documents" value="{doc_id[4:]}-{size}-{pages}"></td>'
+            f"<td align=right>{go_dls(base, doc_id, case, entry.pacer_seq_no, str(shown_attachment_number(case, number, doc_id)))}</td>"
+            f"<td></td><td>{escape(description)}</td><td>{pages} pages</td><td>{pages * 17} kb</td></tr>\n")
+    return page(case.court_id, base, "".join(rows) + _view_all(case, entry))
+
+
+def _view_all(case: Case, entry: Entry) -> str:
     total = entry.page_count + sum(a.page_count for a in entry.attachments)
-    rows.append(
+    return (
         '<tr><td colspan="4"><hr></td></tr>\n<tr><td colspan="2"><input type="button" value="View All" '
         f"onclick=\"parent.location='/cgi-bin/show_multidocs.pl?caseid={case.pacer_case_id}&amp;arr_de_seq_nums="
         f"{entry.pacer_seq_no}&amp;pdf_header=1&amp;pdf_toggle_possible=1'\"></td>"
         f"<td>{total} pages</td><td></td></tr>\n</tbody>\n</table>\n"
     )
-    return page(case.court_id, base, "".join(rows))
 
 
 def confirmation_page(case: Case, entry: Entry, doc_id: str, base: str, receipt: str) -> str:
@@ -273,9 +340,14 @@ def message_page(court_id: str, base: str, message: str) -> str:
 
 
 # -- case query, history, possible case numbers, RSS -------------------------------------------
-def case_query(case: Case, base: str) -> str:
+def case_query(case: Case, base: str, free_text: str | None = None, chapter_suffix: bool = False) -> str:
+    """The iquery.pl summary of a case.  ``free_text``: a clerk's bold note under the dates (some
+    cases carry one, "Case created for the electronic disclosure of the PSR."); ``chapter_suffix``:
+    a bankruptcy number printed with its judge and chapter (``10-15790-JMC-13``)."""
     last_filing = max((e.date_filed for e in case.entries), default=case.date_filed)
     number = case.display_number
+    if chapter_suffix and case.is_bankruptcy:
+        number = f"{case.short_number}-{case.assigned_to[1]}-{case.chapter or 7}"
     rows = (f'<CENTER><B><FONT SIZE=+1>{escape(number)}</FONT></B> {escape(case.case_name)}<BR>'
             f"{escape(case.assigned_to[0])}, presiding<BR>")
     if case.referred_to:
@@ -283,7 +355,10 @@ def case_query(case: Case, base: str) -> str:
     rows += f"<B>Date filed:</B> {d(case.date_filed)}<BR>"
     if case.date_terminated:
         rows += f"<B>Date terminated:</B> {d(case.date_terminated)}<BR>"
-    rows += f"<B>Date of last filing:</B> {d(last_filing)}<BR>\n</CENTER><BR>\n"
+    rows += f"<B>Date of last filing:</B> {d(last_filing)}<BR>\n"
+    if free_text:
+        rows += f"<B>{escape(free_text)}</B><BR>\n"
+    rows += "</CENTER><BR>\n"
     links = "".join(f'&nbsp;&nbsp;&nbsp;<A HREF="/cgi-bin/{script}?{case.pacer_case_id}">{label}</A><BR>\n'
                     for script, label in (("qryAlias.pl", "Alias"), ("qryAttorneys.pl", "Attorney"),
                                           ("DktRpt.pl", "Docket Report ..."), ("HistDocQry.pl", "History/Documents..."),

@@ -319,7 +319,8 @@ class _Request:
             time.sleep(slow * len(entries) / 1000 / 1000)
         parties = _checked(f, "list_of_parties_and_counsel")
         terminated = _checked(f, "terminated_parties")
-        body = render.docket_report(case, entries, self.base, parties=parties, terminated=terminated)
+        body = render.docket_report(case, entries, self.base, parties=parties, terminated=terminated,
+                                    multiple_documents=_checked(f, "view_multi_docs"))
         criteria = case.display_number
         if doc_from is not None or doc_to is not None:
             criteria += f" Starting with document: {doc_from or ''} Ending with document: {doc_to or ''}"
