@@ -10,11 +10,11 @@ import os
 
 # The settings read from the environment: a process that changes its environment after this
 # module was imported (a test, a service) gets them again from settings_access.project_settings.
-ENVIRONMENT_SETTINGS = set()
+environment_settings = set()
 
 
 def _env(name, default=None):
-    ENVIRONMENT_SETTINGS.add(name)
+    environment_settings.add(name)
     value = os.environ.get(name)
     return value if value not in (None, "") else default
 

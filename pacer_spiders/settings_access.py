@@ -15,7 +15,7 @@ def project_settings(overrides: dict | None = None) -> Settings:
     from pacer_spiders import settings as module
 
     settings = get_project_settings()
-    for name in getattr(module, "ENVIRONMENT_SETTINGS", ()):
+    for name in getattr(module, "environment_settings", ()):
         # The module read the environment once, when it was imported; read it now.
         if os.environ.get(name) not in (None, ""):
             settings.set(name, os.environ[name], priority="project")

@@ -93,4 +93,5 @@ UNIT = ReportUnit(
     detect_rank=45,
     path="/n/beam/servlet/TransportRoom?servlet=ShowDoc&dls_id={pacer_doc_id}",
     corpus_folders=("appellate_attachment_pages",),
+    whole_page=True,
 )

@@ -372,4 +372,5 @@ UNIT = ReportUnit(
     detect_rank=35,
     path="/n/beam/servlet/TransportRoom?servlet=CaseSummary.jsp&caseNum={docket_number}",
     corpus_folders=("dockets/appellate", "dockets/not_appellate_dockets"),
+    whole_page=True,
 )
