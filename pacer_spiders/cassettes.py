@@ -630,7 +630,9 @@ class CassetteMiddleware:
         """The crawler's one cassette, shared by the middleware and ``CassetteDownloadHandler``."""
         path = crawler.settings.get("CASSETTE")
         if not path:
-            raise NotConfigured("no CASSETTE")
+            # No reason given: Scrapy would log "Disabled ...: no CASSETTE" as a WARNING on every
+            # crawl, and a live crawl without a cassette is the normal case, not a problem.
+            raise NotConfigured
         if crawler not in _CASSETTES:
             _CASSETTES[crawler] = cls(crawler, path, crawler.settings.get("CASSETTE_MODE") or "once")
         return _CASSETTES[crawler]

@@ -86,7 +86,7 @@ LOG_FORMATTER = "pacer_spiders.logformatter.PacerLogFormatter"
 
 # --- distributed and scheduled crawls (README, "Distributed and scheduled crawls") ----------------
 # With REDIS_URL set, this add-on swaps in the shared Redis scheduler, queues and duplicate filter.
-ADDONS = {"pacer_spiders.distributed.DistributedAddon": 0}
+ADDONS = {"pacer_spiders.distributed.DistributedAddon": 0, "pacer_spiders.addon.MonitoringSwitch": 10}
 PACER_REDIS_PREFIX = _env("PACER_REDIS_PREFIX", "pacer")
 # Per court, for all workers together: requests in flight, and seconds between two request starts.
 PACER_COURT_CONCURRENCY = int(_env("PACER_COURT_CONCURRENCY", "2"))
@@ -176,3 +176,13 @@ PACER_SERVICE_SPOOL = _env("PACER_SERVICE_SPOOL")  # uploads waiting their turn;
 PACER_SERVICE_LOG_DIR = _env("PACER_SERVICE_LOG_DIR")  # keep each crawl's log there
 # Webhooks to loopback, private and link-local addresses: refused by the service unless on.
 PACER_WEBHOOK_ALLOW_PRIVATE = _env("PACER_WEBHOOK_ALLOW_PRIVATE", "") in ("1", "true", "True", "yes", "on")
+
+# --- monitors (the `monitoring` extra: Spidermon; README "Monitoring") ----------------------------
+# On: Spidermon checks every crawl when it closes (and idle workers while they run).
+PACER_MONITORING = _env("PACER_MONITORING", "") in ("1", "true", "True", "yes", "on")
+PACER_MONITOR_MAX_COST = _env_float("PACER_MONITOR_MAX_COST")  # dollars; None: no cost monitor
+PACER_MONITOR_MAX_ERRORS = 0  # ERROR lines a crawl may log
+PACER_MONITOR_EXPECT_STORED = True  # a crawl that stores nothing fails
+PACER_MONITOR_IDLE_SECONDS = _env_float("PACER_MONITOR_IDLE_SECONDS", 0)  # 0: no idle monitor
+# On failure: any of email, slack, sentry (Spidermon's actions, set up by its SPIDERMON_* settings).
+PACER_MONITOR_ACTIONS = _env("PACER_MONITOR_ACTIONS", "")

@@ -15,10 +15,23 @@ def project_settings(overrides: dict | None = None) -> Settings:
     from pacer_spiders import settings as module
 
     settings = get_project_settings()
-    for name in getattr(module, "environment_settings", ()):
-        # The module read the environment once, when it was imported; read it now.
-        if os.environ.get(name) not in (None, ""):
-            settings.set(name, os.environ[name], priority="project")
+    settings.setdict(_environment_now(module), priority="project")
     if overrides:
         settings.setdict(overrides, priority="cmdline")
     return settings
+
+
+def _environment_now(module) -> dict:
+    """The module read the environment once, when it was imported: its settings read now."""
+    return {name: os.environ[name] for name in getattr(module, "environment_settings", ())
+            if os.environ.get(name) not in (None, "")}
+
+
+def framework_defaults() -> dict:
+    """{name: value} of every setting of ``pacer_spiders.settings`` (those of the environment read
+    now), whatever project is running: what ``pacer_spiders.Addon`` brings to another project."""
+    from pacer_spiders import settings as module
+
+    values = {name: getattr(module, name) for name in dir(module) if name.isupper()}
+    values.update(_environment_now(module))
+    return values

@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
+import atexit
+import logging
+import shutil
+import tempfile
+from contextlib import contextmanager
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 
@@ -33,9 +42,35 @@ def make_engine(url: str, **kwargs) -> Engine:
     return create_engine(url, **kwargs)
 
 
-MIGRATIONS_DIR = __import__("pathlib").Path(__file__).with_name("migrations")
 # Any constant: the PostgreSQL advisory lock that serialises concurrent `db upgrade` runs.
 _MIGRATION_LOCK_KEY = 0x70616365
+
+
+@lru_cache(maxsize=1)
+def migrations_directory() -> Path:
+    """The packaged Alembic migrations as a folder Alembic can read.
+
+    Found through ``importlib.resources``: in an installed package they are its own folder; in a
+    zipped egg (scrapyd runs projects from one) they are copied once to a temporary folder, which
+    goes when the process ends.
+    """
+    packaged = resources.files("pacer_spiders.db") / "migrations"
+    if isinstance(packaged, Path):
+        return packaged
+    folder = Path(tempfile.mkdtemp(prefix="pacer-migrations-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    _copy_resources(packaged, folder)
+    return folder
+
+
+def _copy_resources(source, target: Path) -> None:
+    for child in source.iterdir():
+        if child.is_dir():
+            if child.name != "__pycache__":
+                (target / child.name).mkdir()
+                _copy_resources(child, target / child.name)
+        elif not child.name.endswith((".pyc", ".pyo")):
+            (target / child.name).write_bytes(child.read_bytes())
 
 
 def alembic_config(url: str):
@@ -43,15 +78,44 @@ def alembic_config(url: str):
     from alembic.config import Config
 
     config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("script_location", str(migrations_directory()))
     config.set_main_option("sqlalchemy.url", normalize_database_url(url).replace("%", "%%"))
     return config
 
 
+class _InfoAsDebug(logging.Filter):
+    """Alembic's INFO lines (the dialect, each revision applied) say nothing to whoever runs a crawl:
+    they are logged at DEBUG, where LOG_LEVEL=DEBUG still shows them."""
+
+    def filter(self, record):
+        if record.levelno == logging.INFO:
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        return True
+
+
+@contextmanager
+def _alembic_info_as_debug():
+    # A logger's filters do not reach its children's records: each alembic logger gets one, those
+    # that log while alembic is first imported (plugins) included.
+    names = {"alembic", "alembic.runtime.migration", "alembic.runtime.plugins"}
+    names.update(name for name in list(logging.Logger.manager.loggerDict) if name.startswith("alembic."))
+    loggers = [logging.getLogger(name) for name in sorted(names)]
+    quiet = _InfoAsDebug()
+    for logger in loggers:
+        logger.addFilter(quiet)
+    try:
+        yield
+    finally:
+        for logger in loggers:
+            logger.removeFilter(quiet)
+
+
 def upgrade_database(url_or_engine, revision: str = "head") -> None:
     """Apply the migrations up to ``revision``; several processes may call it at once."""
-    from alembic import command
     from sqlalchemy import text
+
+    with _alembic_info_as_debug():  # its plugins log as it is first imported
+        from alembic import command
 
     engine = make_engine(url_or_engine) if isinstance(url_or_engine, str) else url_or_engine
     try:
@@ -62,7 +126,8 @@ def upgrade_database(url_or_engine, revision: str = "head") -> None:
             try:
                 config = alembic_config(str(engine.url.render_as_string(hide_password=False)))
                 config.attributes["connection"] = connection
-                command.upgrade(config, revision)
+                with _alembic_info_as_debug():
+                    command.upgrade(config, revision)
                 connection.commit()
             finally:
                 if connection.dialect.name == "postgresql":

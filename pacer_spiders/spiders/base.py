@@ -92,14 +92,24 @@ class PacerSpider(DistributedSpiderMixin, scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
-        settings = crawler.settings
-        spider.url_template = settings.get("PACER_COURT_URL_TEMPLATE")
-        max_cost = settings.get("PACER_MAX_COST")
-        spider.max_cost = float(max_cost) if max_cost not in (None, "") else None
-        spider.database_url = settings.get("DATABASE_URL")
-        spider.paid_retries = settings.getint("PACER_PAID_RETRIES", 1)
+        spider.read_settings(crawler.settings)
+        # Scrapy makes the spider before add-ons (pacer_spiders.Addon in another project) add
+        # their settings: read them again once they are final, before any other component's
+        # spider_opened handler (connected later) can ask for them.
+        crawler.signals.connect(spider.read_final_settings, signal=signals.spider_opened)
         crawler.signals.connect(spider.close_when_capped, signal=signals.spider_idle)
         return spider
+
+    def read_settings(self, settings) -> None:
+        self.url_template = settings.get("PACER_COURT_URL_TEMPLATE")
+        max_cost = settings.get("PACER_MAX_COST")
+        self.max_cost = float(max_cost) if max_cost not in (None, "") else None
+        self.database_url = settings.get("DATABASE_URL")
+        self.paid_retries = settings.getint("PACER_PAID_RETRIES", 1)
+
+    def read_final_settings(self, spider) -> None:
+        if spider is self:
+            self.read_settings(self.crawler.settings)
 
     # -- arguments and courts ----------------------------------------------------------------
     def court(self, court_id: str | None = None) -> Court:
