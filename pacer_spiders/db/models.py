@@ -302,3 +302,4 @@ class CrawlRunRow(Base):
     counts: Mapped[dict | None] = mapped_column(JSON)
     finish_reason: Mapped[str | None] = mapped_column(String(100))
 from pacer_spiders.db import work_requests as _work_requests  # noqa: E402,F401  (the work_requests table of distributed crawls)
+from pacer_spiders.db import free_looks as _free_looks  # noqa: E402,F401  (the free_looks table of NEF/NDA notices)
