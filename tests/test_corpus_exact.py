@@ -31,7 +31,7 @@ FOLDERS = sorted((folder, unit.name) for unit in units() for folder in unit.corp
 NOT_YET_PARSED = {
     "appellate_attachment_pages", "appellate_attachment_pages/acms", "case_queries_advanced", "claims_activity",
     "claims_registers", "dates", "dockets/acms", "dockets/appellate", "dockets/fake-rss", "dockets/not_appellate_dockets",
-    "dockets_internet_archive", "free_opinion_report", "list_of_creditors", "mobile_queries",
+    "free_opinion_report", "list_of_creditors", "mobile_queries",
     "authentication_samples",
 }
 

@@ -17,6 +17,7 @@ BUILTIN_REPORTS = {
     "rss": "pacer_spiders.reports.rss",
     "nef": "pacer_spiders.reports.nef",
     "nda": "pacer_spiders.reports.nda",
+    "ia_docket_xml": "pacer_spiders.reports.ia_docket_xml",
     "possible_case_numbers": "pacer_spiders.reports.possible_case_numbers",
     "history": "pacer_spiders.reports.history",
     "docket": "pacer_spiders.reports.docket",
