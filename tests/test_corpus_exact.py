@@ -32,7 +32,6 @@ NOT_YET_PARSED = {
     "appellate_attachment_pages", "appellate_attachment_pages/acms", "case_queries_advanced", "claims_activity",
     "claims_registers", "dates", "dockets/acms", "dockets/appellate", "dockets/fake-rss", "dockets/not_appellate_dockets",
     "free_opinion_report", "list_of_creditors", "mobile_queries",
-    "authentication_samples",
 }
 
 

@@ -15,6 +15,7 @@ import re
 from pacer_spiders.pages import NotTheReport, PageProblem
 from pacer_spiders.parsers.common import clean, decode, harmonize_case_name, parse_date, parse_docket_number, selector
 from pacer_spiders.parsers.docket_common import judge_name
+from pacer_spiders.reports.base import refuse_problem_page
 
 ROOT = "gov_uscourts_docket"
 _HONORIFIC = re.compile(r"^\s*(?:Hon\.|Honorable|Judge)\s+", re.I)
@@ -34,6 +35,7 @@ def parse(body: bytes, context: dict) -> dict:
     from pacer_spiders.reports import xml_root
 
     if xml_root(text) != ROOT:
+        refuse_problem_page(text, "ia_docket_xml", (context or {}).get("court_id"))  # a login page...
         raise NotTheReport(PageProblem("not_ia_docket", f"not an Internet Archive docket (no <{ROOT}> root)"))
     try:
         sel = selector(text, type="xml")

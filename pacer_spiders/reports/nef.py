@@ -2,4 +2,6 @@
 
 from pacer_spiders.reports.notices import is_nef, notice_unit
 
-UNIT = notice_unit("nef", is_nef, ("nef", "nef/s3"))
+# PACER's login page (``authentication_samples``) is what a free-look link shows once it is spent:
+# refused, as by every report.
+UNIT = notice_unit("nef", is_nef, ("nef", "nef/s3", "authentication_samples"))
