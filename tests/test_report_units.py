@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, text
 
 from pacer_spiders.cli import main
 from pacer_spiders.reports import REPORTS, detect_report, ingest_types, read, unit_for, units
-from pacer_spiders.sandbox import Sandbox
+from pacer_spiders.sandbox import Sandbox, render
 from pacer_spiders.testing.sandbox_fixtures import SandboxClient
 
 COURT = "cand"
@@ -40,6 +40,9 @@ def pages(sb):
         "case_query": client.get(COURT, "/cgi-bin/iquery.pl?100001").body,
         "possible_case_numbers": client.get(COURT, f"/cgi-bin/possible_case_numbers.pl?{case.docket_number}").body,
         "rss": client.get(COURT, "/cgi-bin/rss_outside.pl").body,
+        "nef": render.notice_email(case, single, sb.court_url(COURT)),
+        "nda": render.notice_email(case, single, sb.court_url(COURT), kind="nda"),
+        "ia_docket_xml": render.ia_docket_xml(case).encode(),
     }
 
 
@@ -77,7 +80,8 @@ def _ingest(capsys, tmp_path, body: bytes, report: str, *args) -> dict:
 def test_every_ingest_type_merges_into_the_archive(pages, tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("FILES_STORE", str(tmp_path / "files"))
     case, menu_entry = pages["case"], pages["menu_entry"]
-    assert set(ingest_types()) == {"docket", "history", "attachment_page", "case_query", "rss", "pdf"}
+    assert set(ingest_types()) == {"docket", "history", "attachment_page", "case_query", "rss", "pdf",
+                                   "nef", "nda", "ia_docket_xml"}
     counts = _ingest(capsys, tmp_path, pages["case_query"], "case_query", "--pacer-case-id", case.pacer_case_id)
     assert counts["dockets_added"] == 1
     counts = _ingest(capsys, tmp_path, pages["docket"], "docket", "--pacer-case-id", case.pacer_case_id)

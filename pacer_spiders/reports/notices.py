@@ -433,6 +433,8 @@ def merge_notice(archive, item):
         case_id = next((e.get("pacer_case_id") for e in entries if e.get("pacer_case_id")), None)
         if not (case_id or docket.get("docket_number")):
             continue
+        entries = [_numbered_as_held(archive, court_id, e) for e in entries]
+        docket = {**docket, "docket_entries": entries}
         last = archive.merge_docket(court_id, {**docket, "pacer_case_id": case_id}, {"pacer_case_id": case_id})
         total.update(last.counts)
         docket_ids.append(last.docket_id)
@@ -458,6 +460,24 @@ def merge_notice(archive, item):
         last.counts = total
         last.docket_ids = docket_ids
     return last
+
+
+def _numbered_as_held(archive, court_id: str, entry: dict) -> dict:
+    """An entry named without its number (an NDA) takes the number of the entry held with its
+    document, so that it merges into that entry rather than beside it."""
+    if entry.get("document_number") or not entry.get("pacer_doc_id"):
+        return entry
+    from sqlalchemy import select
+
+    from pacer_spiders.db.models import DocketEntryRow
+
+    located = archive.locate(court_id, {"pacer_doc_id": entry["pacer_doc_id"]})
+    if located is None:
+        return entry
+    with archive.engine.connect() as conn:
+        number = conn.execute(select(DocketEntryRow.document_number).where(
+            DocketEntryRow.id == located["docket_entry_id"])).scalar()
+    return {**entry, "document_number": number} if number else entry
 
 
 def is_nef(lowered: str) -> bool:
