@@ -130,7 +130,7 @@ def parse(body: bytes, context: dict) -> dict:
         "contains_attachments": not appellate and _contains_attachments(plain),
         "court_id": court_id,
         "dockets": dockets,
-        "email_recipients": [] if acms else _recipients(_MARKS.sub("", _NAME_ANCHOR.sub("", text)), bankruptcy),
+        "email_recipients": _reference_recipients(content, text, is_html, bankruptcy, acms, numbers),
         # Beyond the reference field set: what the archive and the free looks use, and the
         # recipients as the notice names them (the reference drops names written in <a name>
         # anchors, ACMS's "Name ; address" lines, and splits bankruptcy lists at spaces only).
@@ -174,7 +174,7 @@ def _sent_at(header) -> str | None:
 _BLOCKS = {"br", "p", "div", "tr", "table", "li", "h1", "h2", "h3", "h4", "center", "title", "tbody"}
 
 
-def _html_text(content: str) -> str:
+def _html_text(content: str, breaks: bool = True) -> str:
     """Lines of text of an HTML body: block elements and ``<br>`` end lines, table cells are
     separated by a space, anchors are kept as \\ue001 URL \\ue002 label \\ue003."""
     import lxml.html
@@ -186,7 +186,7 @@ def _html_text(content: str) -> str:
         if not isinstance(element.tag, str):
             continue
         tag = element.tag.lower()
-        if tag in _BLOCKS:
+        if tag in _BLOCKS and (breaks or tag != "br"):
             element.tail = "\n" + (element.tail or "")
             if tag != "br":
                 element.text = "\n" + (element.text or "")
@@ -364,9 +364,45 @@ def _recipients(plain: str, bankruptcy: bool) -> list[dict]:
     return recipients
 
 
-def _section_recipients(lines: list[str], by_spaces: bool) -> list[dict]:
+def _reference_recipients(content: str, text: str, is_html: bool, bankruptcy: bool, acms: bool,
+                          numbers: list[str]) -> list[dict]:
+    """The recipients as the reference reads them (its ``email_recipients``); ``recipients`` has
+    them as the notice names them.  The reference reads none in ACMS notices nor in plain-text
+    bankruptcy ones; it leaves out names written inside ``<a name>`` anchors; it keeps each
+    bankruptcy section's addresses as one nameless record; in other plain text a line with an
+    address is all addresses; in other HTML it reads words and addresses in turn, a ``<br>``
+    adding no space."""
+    if acms or (bankruptcy and not is_html):
+        return []
+    if bankruptcy:
+        return _recipients(_MARKS.sub("", _NAME_ANCHOR.sub("", text)), True)
+    if not is_html:
+        return [record for heading in _MAILED.finditer(text)
+                for record in _section_recipients(text[heading.end():].split("\n"), whole_lines=True)]
+    flat = _MARKS.sub("", _NAME_ANCHOR.sub("", _html_text(content, breaks=False)))
+    records: list[dict] = []
+    for heading in _MAILED.finditer(flat):
+        end = _SECTION_END.search(flat, heading.end())
+        section = flat[heading.end():end.start() if end else len(flat)].rstrip()
+        for number in numbers:  # the next heading starts with the case's number
+            if number and section.endswith(number):
+                section = section[:-len(number)]
+        words: list[str] = []
+        for token in section.split():
+            if "@" in token:
+                if not records or words:
+                    records.append({"email_addresses": [], "name": " ".join(words)})
+                    words = []
+                records[-1]["email_addresses"].append(token.replace(",", ""))
+            elif token.strip(","):
+                words.append(token)
+    return records
+
+
+def _section_recipients(lines: list[str], by_spaces: bool = False, whole_lines: bool = False) -> list[dict]:
     """The recipients of one "Notice has been electronically mailed to:" section: a name, then
-    its addresses (on the same line or the next ones)."""
+    its addresses (on the same line or the next ones).  ``by_spaces``: addresses are split at
+    spaces, their commas dropped; ``whole_lines``: a line with an address is all addresses."""
     recipients: list[dict] = []
     name_lines: list[str] = []
     continued = False
@@ -380,13 +416,15 @@ def _section_recipients(lines: list[str], by_spaces: bool) -> list[dict]:
         if first is None:
             name_lines.append(line)
             continue
-        addresses = [a.strip() for a in line[first.start():].split(",") if a.strip()]
+        start = 0 if whole_lines else first.start()
         if by_spaces:
-            addresses = line[first.start():].replace(",", "").split()
-        if first.start() == 0 and not name_lines and recipients and continued:
+            addresses = line[start:].replace(",", "").split()
+        else:
+            addresses = [a.strip() for a in line[start:].split(",") if a.strip()]
+        if start == 0 and not name_lines and recipients and continued:
             recipients[-1]["email_addresses"].extend(addresses)  # a long list wrapped on the next line
         else:
-            name = " ".join(name_lines + [line[:first.start()].strip()]).strip()
+            name = " ".join(name_lines + [line[:start].strip()]).strip()
             recipients.append({"email_addresses": addresses, "name": _SPACES.sub(" ", re.sub(r"\s+,", " ", name))})
         continued = line.endswith(",")
         name_lines = []
