@@ -518,16 +518,28 @@ def _numbered_as_held(archive, court_id: str, entry: dict) -> dict:
     return {**entry, "document_number": number} if number else entry
 
 
+_NEF_TITLE = re.compile(r"notice\s+of\s+(?:electronic|bankruptcy\s+case)\s+filing")
+_NDA_TITLE = re.compile(r"notice\s+of\s+docket\s+activity")
+
+
+def _body_of(lowered: str) -> str:
+    """A page's text; of an e-mail, its decoded body (quoted-printable, multipart: a base64 body
+    cannot be read back from lower-cased text, such a notice is read when named, ``--type nef``)."""
+    if _HEADER_LINE.match(lowered.lstrip()[:200].encode()) or lowered.lstrip().startswith("from "):
+        return _message(lowered)[1].lower()
+    return lowered
+
+
 def is_nef(lowered: str) -> bool:
     """Whether a page (lower-cased) is a Notice of Electronic Filing (district, bankruptcy), raw or its body."""
-    flat = _SPACES.sub(" ", lowered)
-    return "case name:" in flat and ("notice of electronic filing" in flat or "notice of bankruptcy case filing" in flat)
+    body = _body_of(lowered)
+    return bool(_NEF_TITLE.search(body) and _CASE_NAME.search(body))
 
 
 def is_nda(lowered: str) -> bool:
     """Whether a page (lower-cased) is a Notice of Docket Activity (appellate CM/ECF, ACMS)."""
-    flat = _SPACES.sub(" ", lowered)
-    return "case name:" in flat and "notice of docket activity" in flat
+    body = _body_of(lowered)
+    return bool(_NDA_TITLE.search(body) and _CASE_NAME.search(body))
 
 
 def notice_unit(name: str, recognise, corpus_folders: tuple) -> ReportUnit:
