@@ -31,7 +31,8 @@ from pacer_spiders.parsers.common import (
 )
 from pacer_spiders.reports.base import refuse_problem_page
 
-NOTICE_TITLES = ("notice of electronic filing", "notice of docket activity", "notice of bankruptcy case filing")
+_NEF_TITLE = re.compile(r"notice\s+of\s+(?:electronic|bankruptcy\s+case)\s+filing", re.I)
+_NDA_TITLE = re.compile(r"notice\s+of\s+docket\s+activity", re.I)
 # An anchor of an HTML body, kept in the text as \ue001 URL \ue002 label \ue003.
 _LINK = re.compile(r"\ue001([^\ue002]*)\ue002([^\ue003]*)\ue003|(https?://[^\s<>\"\ue001-\ue003]+)")
 _MARKS = re.compile(r"\ue001[^\ue002]*\ue002|[\ue003-\ue005]")
@@ -69,23 +70,19 @@ _DOCUMENT_DESCRIPTION = re.compile(r"document[ \t]+description[ \t]*:[ \t]*(.*)"
 def parse(body: bytes, context: dict) -> dict:
     court_id = (context or {}).get("court_id")
     subject, content, is_html, sent_at = _message(body)
-    refuse_problem_page(content, "notice", court_id)
     # A plain-text body keeps the docket text's HTML tags ("<i></i>"): they are not text.
     text = _html_text(content) if is_html else _TAG.sub("", content.replace("\r\n", "\n"))
     plain = _MARKS.sub("", text)
-    lowered = _SPACES.sub(" ", plain.lower())
-    if not any(title in lowered for title in NOTICE_TITLES):
-        raise NotTheReport(PageProblem(
-            "not_notice", "neither a Notice of Electronic Filing nor a Notice of Docket Activity"))
-    appellate = "notice of docket activity" in lowered
+    appellate = bool(_NDA_TITLE.search(plain))
+    if not (appellate or _NEF_TITLE.search(plain)):
+        _refuse(content, court_id, "neither a Notice of Electronic Filing nor a Notice of Docket Activity")
     filed = _FILED_ON.search(plain)
     date_filed = parse_date(filed.group(1)) if filed else None
     cases = _case_blocks(text)
     if not cases:
-        raise NotTheReport(PageProblem("not_notice", "the notice names no case (no 'Case Name:')"))
+        _refuse(content, court_id, "the notice names no case (no 'Case Name:')")
     if not any(case["description"] for case in cases):
-        raise NotTheReport(PageProblem(
-            "not_notice", "a notice without docket text (CM/ECF's notice that an entry was edited)"))
+        _refuse(content, court_id, "a notice without docket text (CM/ECF's notice that an entry was edited)")
     # ACMS (the appellate courts' newer system) links the case and documents outside uscourts.gov.
     acms = appellate and any(case["case_url"] and "uscourts.gov" not in case["case_url"] for case in cases)
     names = [case["raw_name"] for case in cases]
@@ -138,6 +135,13 @@ def parse(body: bytes, context: dict) -> dict:
         "subject": subject,
         "sent_at": sent_at,
     }
+
+
+def _refuse(content: str, court_id: str | None, reason: str):
+    """Not a notice: PACER's login page (what a spent free look shows, its instructions naming
+    notices), an error page, or any other mail."""
+    refuse_problem_page(content, "notice", court_id)
+    raise NotTheReport(PageProblem("not_notice", reason))
 
 
 # -- the message ---------------------------------------------------------------------------------
@@ -516,10 +520,6 @@ def _numbered_as_held(archive, court_id: str, entry: dict) -> dict:
         number = conn.execute(select(DocketEntryRow.document_number).where(
             DocketEntryRow.id == located["docket_entry_id"])).scalar()
     return {**entry, "document_number": number} if number else entry
-
-
-_NEF_TITLE = re.compile(r"notice\s+of\s+(?:electronic|bankruptcy\s+case)\s+filing")
-_NDA_TITLE = re.compile(r"notice\s+of\s+docket\s+activity")
 
 
 def _body_of(lowered: str) -> str:
