@@ -184,5 +184,5 @@ PACER_MONITOR_MAX_COST = _env_float("PACER_MONITOR_MAX_COST")  # dollars; None: 
 PACER_MONITOR_MAX_ERRORS = 0  # ERROR lines a crawl may log
 PACER_MONITOR_EXPECT_STORED = True  # a crawl that stores nothing fails
 PACER_MONITOR_IDLE_SECONDS = _env_float("PACER_MONITOR_IDLE_SECONDS", 0)  # 0: no idle monitor
-# On failure: any of email, slack, sentry (Spidermon's actions, set up by its SPIDERMON_* settings).
+# On failure: any of email, slack, sentry, report (Spidermon's actions, set up by its SPIDERMON_* settings).
 PACER_MONITOR_ACTIONS = _env("PACER_MONITOR_ACTIONS", "")
