@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: install system-deps demo test bench clean
+.PHONY: install system-deps demo lint test bench clean
 
 # A virtualenv with the project installed (editable) and the test extras.
 $(VENV)/.installed: pyproject.toml
@@ -28,6 +28,10 @@ system-deps:
 # and a PDF crawled into the default SQLite archive, then what was stored and what it cost.
 demo: install
 	$(BIN)/pacer-spiders demo
+
+# ruff over the code and tests (its configuration: pyproject.toml).
+lint: install
+	$(BIN)/ruff check pacer_spiders plugins pipelines tests bench
 
 test: install system-deps
 	$(BIN)/python -m pytest

@@ -101,3 +101,15 @@ def nothing_written_into_the_checkout(request):
     new = sorted(p for p in after - before if "__pycache__" not in p and not p.startswith(".pytest_cache"))
     if new:
         pytest.fail(f"the tests wrote into the checkout: {', '.join(new)}", pytrace=False)
+
+
+@pytest.fixture
+def pages():
+    """A KnownPages plugin (tests/pipeline_support.py), registered for one test."""
+    from pacer_spiders.plugin_manager import get_plugin_manager
+    from pipeline_support import KnownPages
+
+    plugin = KnownPages()
+    get_plugin_manager().register(plugin)
+    yield plugin
+    get_plugin_manager().unregister(plugin)

@@ -11,10 +11,8 @@ import copy
 import hashlib
 import json
 
-import pytest
 
 from pacer_spiders.hookspecs import hookimpl
-from pacer_spiders.plugin_manager import get_plugin_manager
 from pacer_spiders.items import RawPage
 
 
@@ -47,15 +45,6 @@ class KnownPages:
         return RawPage(court_id=court_id, report_type=report_type, url=f"https://ecf.{court_id}.test/x",
                        status=200, body=body, content_type="text/html", context=context, cost=0.0,
                        fetched_at="2026-11-23T12:00:00+00:00")
-
-
-@pytest.fixture
-def pages():
-    """A KnownPages plugin, registered for one test."""
-    plugin = KnownPages()
-    get_plugin_manager().register(plugin)
-    yield plugin
-    get_plugin_manager().unregister(plugin)
 
 
 def docket(number="1:24-cv-00001", name="Alpha v. Beta", entries=(), parties=(), **fields) -> dict:

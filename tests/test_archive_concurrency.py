@@ -57,7 +57,7 @@ def test_concurrent_processes_upsert_one_docket_without_duplicates_or_deadlock(p
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                  for i in range(WORKERS)]
         outputs = [p.communicate(timeout=240) for p in procs]
-        for proc, (out, err) in zip(procs, outputs):
+        for proc, (_out, err) in zip(procs, outputs):
             assert proc.returncode == 0, err[-3000:]
         totals = [json.loads(out.strip().splitlines()[-1]) for out, _err in outputs]
 

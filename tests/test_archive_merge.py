@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from pacer_spiders.db.archive import Archive
 from pacer_spiders.db.exports import case_json
-from pipeline_support import chain_settings, crawl, docket, entry, pages, party  # noqa: F401 (pages: a fixture)
+from pipeline_support import chain_settings, crawl, docket, entry, party
 
 
 @pytest.fixture

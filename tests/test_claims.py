@@ -12,7 +12,14 @@ from pacer_spiders.cli import main
 from pacer_spiders.reports import detect_report, read
 from pacer_spiders.sandbox.render import sandbox_claims
 from pacer_spiders.testing.sandbox_fixtures import SandboxClient
-from test_report_units import BANKRUPTCY_COURT as COURT, claims_pages, sb  # noqa: F401 (sb: a fixture)
+from pacer_spiders.sandbox import Sandbox
+from test_report_units import BANKRUPTCY_COURT as COURT, claims_pages
+
+
+@pytest.fixture(scope="module")
+def sb():
+    with Sandbox(seed=5) as sandbox:  # the sandbox of test_report_units, whose claims_pages read it
+        yield sandbox
 
 
 

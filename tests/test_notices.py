@@ -6,7 +6,7 @@ archive on SQLite and PostgreSQL, each document's free-look link kept with its d
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 

@@ -19,10 +19,8 @@ from pacer_spiders.items import RawPage
 from pacer_spiders.parsers.common import harmonize_case_name
 from pacer_spiders.reports import detect_report, read, unit_for
 from pacer_spiders.reports.free_opinions import FreeOpinion, form_fields
-from pacer_spiders.sandbox import Sandbox
 from pacer_spiders.sandbox.server import is_opinion
 from pacer_spiders.testing.corpus import corpus_root
-from pacer_spiders.testing.sandbox_fixtures import SandboxClient
 
 COURT = "cand"
 REPORT_URL = "/cgi-bin/WrtOpRpt.pl?1-L_1_0-1"

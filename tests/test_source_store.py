@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from pacer_spiders.cli import main
-from pipeline_support import docket, entry, pages, pdf_bytes  # noqa: F401 (pages: a fixture)
+from pipeline_support import docket, entry, pdf_bytes
 
 COURT = "cand"
 DOCKET = docket(entries=[entry(1, "COMPLAINT", doc_id="03501234567")])

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from pacer_spiders.db.work_requests import ERROR, INSUFFICIENT_METADATA, SUCCESS, WorkRequest
+from pacer_spiders.db.work_requests import INSUFFICIENT_METADATA, SUCCESS, WorkRequest
 
 logger = logging.getLogger(__name__)
 

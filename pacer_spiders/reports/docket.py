@@ -537,7 +537,7 @@ def add_criminal_data(parties: list[dict], rows, cells_of, texts) -> None:
         if data != empty() and -len(parties) <= party_index < len(parties):
             parties[party_index]["criminal_data"] = dc.clean_value(data)
 
-    for index, row in enumerate(rows):
+    for index in range(len(rows)):
         cells = cells_of[index]
         text = texts[index].strip().lower()
         if not cells or not text or text == "v.":

@@ -115,7 +115,7 @@ def _entries(documents) -> list[dict]:
         number = (document.xpath("@doc_num").get() or "").strip()
         attachment = (document.xpath("@attachment_num").get() or "0").strip()
 
-        def value(name):
+        def value(name, document=document):
             found = document.xpath(f"{name}/text()").get()
             return _SPACE_BEFORE_COMMA.sub(",", _SPACES.sub(" ", found)).strip() if found else None
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import threading
 
 APP_FACTORY = "pacer_spiders.service.server:app_from_environment"

@@ -175,7 +175,7 @@ class CaseQuerySweepSpider(DiscoverySpider):
                 raise ArgumentError(f"after names {court_id}, which is not among the courts asked")
             if not start.isdigit():
                 raise ArgumentError(f"after must be a PACER case id (digits), not {start!r}")
-        for court_id, day in filed.items():
+        for day in filed.values():
             if as_date(day) is None:
                 raise ArgumentError(f"after_filed must be a date (YYYY-MM-DD), not {day!r}")
         for court_id, coverage in self.coverages.items():

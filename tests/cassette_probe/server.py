@@ -64,7 +64,7 @@ class ProbeServer:
                 server.hits[self.path.split("?")[0]] += 1
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 if self.path == "/services/cso-auth":
-                    data = json.loads(body)
+                    json.loads(body)  # a login body that is no JSON fails here, as PACER's would
                     token = secrets.token_hex(32)
                     server.tokens.add(token)
                     answer = {"loginResult": "0", "errorDescription": "", "nextGenCSO": token}

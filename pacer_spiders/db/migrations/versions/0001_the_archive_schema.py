@@ -1,7 +1,7 @@
 """the archive schema
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-23 18:35:52.066391
 """
 from __future__ import annotations
