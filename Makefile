@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: install system-deps demo lint test bench clean
+.PHONY: install system-deps demo lint typecheck test bench clean
 
 # A virtualenv with the project installed (editable) and the test extras.
 $(VENV)/.installed: pyproject.toml
@@ -32,6 +32,10 @@ demo: install
 # ruff over the code and tests (its configuration: pyproject.toml).
 lint: install
 	$(BIN)/ruff check pacer_spiders plugins pipelines tests bench
+
+# mypy over the package (pyproject.toml); not yet clean, so not in .ci/run.
+typecheck: install
+	$(BIN)/mypy
 
 test: install system-deps
 	$(BIN)/python -m pytest

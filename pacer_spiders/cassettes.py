@@ -787,7 +787,7 @@ _SECRET_JSON = re.compile(rb'"(loginId|password|otpCode|clientCode|nextGenCSO|to
 _SECRET_FORM = re.compile(rb"(?:^|&)(loginid|password|otpcode|clientcode|nextgencso|token)=([^&]*)", re.I)
 
 
-def find_secrets(path: str | os.PathLike, known: list[str] = ()) -> list[str]:
+def find_secrets(path: str | os.PathLike, known: tuple[str, ...] | list[str] = ()) -> list[str]:
     """Problems that make a cassette file unsafe to share (see ``secret_problems``)."""
     return secret_problems(load_interactions(path), str(path), known)
 

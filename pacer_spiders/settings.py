@@ -10,7 +10,7 @@ import os
 
 # The settings read from the environment: a process that changes its environment after this
 # module was imported (a test, a service) gets them again from settings_access.project_settings.
-environment_settings = set()
+environment_settings: set[str] = set()
 
 
 def _env(name, default=None):
@@ -59,7 +59,7 @@ PACER_MAX_COST = _env_float("PACER_MAX_COST")
 # --- a process that holds PACER credentials exposes no remote control ----------------------
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
-EXTENSIONS = {
+EXTENSIONS: dict[str, int | None] = {
     "scrapy.extensions.telnet.TelnetConsole": None,
     "scrapy.extensions.remote_control.RemoteControl": None,
 }
@@ -91,7 +91,7 @@ PACER_REDIS_PREFIX = _env("PACER_REDIS_PREFIX", "pacer")
 # Per court, for all workers together: requests in flight, and seconds between two request starts.
 PACER_COURT_CONCURRENCY = int(_env("PACER_COURT_CONCURRENCY", "2"))
 PACER_COURT_INTERVAL = float(_env("PACER_COURT_INTERVAL", "0.5"))
-PACER_COURT_LIMITS = {}  # {"nysd": {"concurrency": 1, "interval": 2.0}}
+PACER_COURT_LIMITS: dict[str, dict] = {}  # {"nysd": {"concurrency": 1, "interval": 2.0}}
 # A worker that holds a request renews its lease; one killed loses it after this many seconds.
 PACER_LEASE_SECONDS = float(_env("PACER_LEASE_SECONDS", "60"))
 # Seconds with nothing left in Redis after which a worker stops (0: wait for work forever).
@@ -130,7 +130,7 @@ CASSETTE = _env("CASSETTE")
 # once | new_episodes | none | all (betamax's record modes; `none` never touches the network).
 CASSETTE_MODE = _env("CASSETTE_MODE", "once")
 # Further strings to scrub from cassettes (besides PACER_USERNAME, PACER_PASSWORD, ... which always are).
-CASSETTE_SECRETS = []
+CASSETTE_SECRETS: list[str] = []
 # Next to the downloader, so that login, cookies, redirects and retries see replayed answers as live
 # (beside the login middleware, 950).
 DOWNLOADER_MIDDLEWARES["pacer_spiders.cassettes.CassetteMiddleware"] = 990
@@ -139,7 +139,7 @@ DOWNLOADER_MIDDLEWARES["pacer_spiders.cassettes.CassetteMiddleware"] = 990
 DOWNLOAD_HANDLERS = {scheme: "pacer_spiders.cassettes.CassetteDownloadHandler" for scheme in ("http", "https")}
 # {text written in the cassette: text of this run}: e.g. {"http://pacer-sandbox.invalid": "http://127.0.0.1:8123"}
 # writes a stable origin for a server whose port changes, and maps it back when replaying.
-CASSETTE_PLACEHOLDERS = {}
+CASSETTE_PLACEHOLDERS: dict[str, str] = {}
 # A cassette holding several crawls (a first crawl, then a refresh): this crawl records its
 # interactions under this step and replays only those.  Unset: every interaction.
 CASSETTE_STEP = None

@@ -266,7 +266,7 @@ def docket_number_parts(text: str, bankruptcy: bool) -> dict:
     }
 
 
-def find_docket_number(strings: list[str], patterns) -> tuple[str | None, dict, bool]:
+def find_docket_number(strings: list[str], patterns) -> tuple[str | None, dict]:
     """The first string matching the first pattern that matches any -> (number, parts)."""
     bankruptcy = BANKRUPTCY_NUMBER in patterns
     for pattern in patterns:
