@@ -43,10 +43,8 @@ def test_table_is_aligned_and_counted(capsys):
 
 def test_court_url_template_setting_applies(monkeypatch, capsys):
     monkeypatch.setenv("PACER_COURT_URL_TEMPLATE", "http://127.0.0.1:9/{subdomain}")
-    out = subprocess.run(
-        [sys.executable, "-m", "pacer_spiders", "courts", "--format", "json", "--kind", "special"],
-        capture_output=True, text=True, check=True,
-    ).stdout
+    # read when the command runs, not when the settings module was first imported
+    out = run_cli(capsys, "courts", "--format", "json", "--kind", "special")
     urls = {c["court_id"]: c["url"] for c in json.loads(out)}
     assert urls["uscfc"] == "http://127.0.0.1:9/cofc"
 
