@@ -105,7 +105,7 @@ def normalize_pacer_doc_id(pacer_doc_id: str | None, court_id: str | None = None
 
 def is_pacer_doc_id(value: str | None) -> bool:
     """A real document id: digits (CM/ECF) or an ACMS GUID, never a script name like ``sho0_doc.pl``."""
-    return bool(value) and "." not in value and "/" not in value
+    return bool(value and "." not in value and "/" not in value)
 
 
 def court_ids_for_pacer_doc_id(pacer_doc_id: str, pm=None) -> list[str]:

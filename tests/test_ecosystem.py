@@ -74,7 +74,7 @@ def scrapyd(sb, tmp_path):
                                stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(200):
+        for _ in range(600):  # a loaded machine starts it slowly
             try:
                 call(f"{url}/daemonstatus.json")
                 break
