@@ -37,8 +37,10 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
+# TEST_WORKERS=2: pytest-xdist, one process per core (each starts its own PostgreSQL and Redis).
+TEST_WORKERS ?= 1
 test: install system-deps
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(if $(filter-out 1,$(TEST_WORKERS)),-n $(TEST_WORKERS))
 
 clean:
 	rm -rf $(VENV) .pytest_cache pacer_spiders.sqlite3* pacer_files .pacer-demo
