@@ -69,7 +69,7 @@ class IdleMonitor(_PacerMonitor):
         state["count"] = received
         if previous is not None:
             seconds = self.setting("PACER_MONITOR_IDLE_SECONDS")
-            self.assertGreater(received, previous, f"no page received in the last {seconds} seconds")
+            self.assertGreater(received, previous, f"no page received in the last {float(seconds):g} s")
 
 
 def configured_actions(settings) -> list:

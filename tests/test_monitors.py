@@ -42,3 +42,14 @@ def test_actions_are_named_in_the_settings():
     assert configured_actions(Settings({"PACER_MONITOR_ACTIONS": "email,slack,sentry"})) == [
         SendSmtpEmail, SendSlackMessageSpiderFinished, SendSentryMessage]
     assert configured_actions(Settings({"PACER_MONITOR_ACTIONS": ""})) == []
+
+
+def test_a_worker_that_receives_nothing_for_too_long_fails_the_idle_monitor(tmp_path):
+    # every answer takes 2.5 s: two checks a second apart see no new page in between
+    with small_sandbox(latency=2500) as slow:
+        case = first_case(slow, "cand")
+        result = crawl(slow, "docket", tmp_path, {"court": "cand", "pacer_case_id": case.pacer_case_id},
+                       settings={"PACER_MONITORING": "1", "PACER_MONITOR_IDLE_SECONDS": "1"})
+    assert result.reason == "finished", result.log[-3000:]
+    assert "PACER worker/not idle too long... FAIL" in result.log
+    assert "no page received in the last 1 s" in result.log
