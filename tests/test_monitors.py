@@ -53,3 +53,12 @@ def test_a_worker_that_receives_nothing_for_too_long_fails_the_idle_monitor(tmp_
     assert result.reason == "finished", result.log[-3000:]
     assert "PACER worker/not idle too long... FAIL" in result.log
     assert "no page received in the last 1 s" in result.log
+
+
+def test_a_refused_login_fails_the_login_and_stored_monitors(sb, tmp_path):
+    case = first_case(sb, "cand")
+    result = crawl(sb, "docket", tmp_path, {"court": "cand", "pacer_case_id": case.pacer_case_id},
+                   env={"PACER_PASSWORD": "not-the-password"}, settings={"PACER_MONITORING": "1"})
+    assert "PACER crawl/logins accepted... FAIL" in result.log, result.log[-3000:]
+    assert "PACER crawl/something stored... FAIL" in result.log
+    assert "not-the-password" not in result.log
