@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
+from contextlib import contextmanager
+from pathlib import Path
+
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 
@@ -33,7 +37,7 @@ def make_engine(url: str, **kwargs) -> Engine:
     return create_engine(url, **kwargs)
 
 
-MIGRATIONS_DIR = __import__("pathlib").Path(__file__).with_name("migrations")
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 # Any constant: the PostgreSQL advisory lock that serialises concurrent `db upgrade` runs.
 _MIGRATION_LOCK_KEY = 0x70616365
 
@@ -48,6 +52,27 @@ def alembic_config(url: str):
     return config
 
 
+@contextmanager
+def _sqlite_migration_lock(engine: Engine):
+    """An exclusive lock on ``<archive>.migrations.lock`` beside an SQLite file, held while migrating.
+
+    Two processes opening a new archive at once would both begin a read transaction, then both
+    try to create the migration table; SQLite refuses one of them at once (``database is locked``,
+    no busy wait for a lock upgrade).  PostgreSQL has its advisory lock instead.
+    """
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:" or database.startswith("file:"):
+        yield
+        return
+    lock_path = Path(database).with_name(Path(database).name + ".migrations.lock")
+    with open(lock_path, "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def upgrade_database(url_or_engine, revision: str = "head") -> None:
     """Apply the migrations up to ``revision``; several processes may call it at once."""
     from alembic import command
@@ -55,7 +80,7 @@ def upgrade_database(url_or_engine, revision: str = "head") -> None:
 
     engine = make_engine(url_or_engine) if isinstance(url_or_engine, str) else url_or_engine
     try:
-        with engine.connect() as connection:
+        with _sqlite_migration_lock(engine), engine.connect() as connection:
             if connection.dialect.name == "postgresql":
                 connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _MIGRATION_LOCK_KEY})
                 connection.commit()

@@ -9,17 +9,39 @@ from functools import lru_cache
 from parsel import Selector
 
 _WS = re.compile(r"[ \t\r\f\v\xa0]+")
-_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{2,4})")
+# A whole date: no digit may run on either side (``12/31/99999`` is not ``12/31/9999``).
+_DATE = re.compile(r"(?<!\d)(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})(?!\d)")
+# PACER's era: CM/ECF holds no case filed before 1900, and nothing is dated after next year.
+FIRST_YEAR = 1900
+# Byte-order marks, longest first (UTF-32's little-endian mark begins with UTF-16's).
+_BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+         (b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
 
 
 def decode(body: bytes | str) -> str:
-    """PACER pages are mostly windows-1252 labelled as anything; UTF-8 first, then cp1252."""
+    """PACER pages are mostly windows-1252 labelled as anything; a byte-order mark's encoding
+    (a page saved by a browser or an editor as UTF-16/32), else UTF-8, else cp1252."""
     if isinstance(body, str):
         return body
+    for bom, encoding in _BOMS:
+        if body.startswith(bom):
+            try:
+                return body[len(bom):].decode(encoding)
+            except UnicodeDecodeError:
+                break  # a mark by chance (cp1252 "ÿþ"): read the page as the others
     try:
         return body.decode("utf-8")
     except UnicodeDecodeError:
         return body.decode("cp1252", errors="replace")
+
+
+def last_year() -> int:
+    """The last year a PACER date can have: next year (hearings are set months ahead)."""
+    return date.today().year + 1
+
+
+def in_pacer_era(year: int) -> bool:
+    return FIRST_YEAR <= year <= last_year()
 
 
 def selector(body: bytes | str, type: str = "html") -> Selector:
@@ -41,8 +63,10 @@ def parse_date(text: str | None) -> str | None:
     if not match:
         return None
     month, day, year = (int(g) for g in match.groups())
-    if year < 100:
-        year += 2000 if year < 70 else 1900
+    if len(match.group(3)) == 2:  # the century that keeps the date in PACER's era
+        year += 2000 if 2000 + year <= last_year() else 1900
+    if not in_pacer_era(year):  # 12/31/0001 is a typing slip, not a date of 2001
+        return None
     try:
         return date(year, month, day).isoformat()
     except ValueError:
@@ -56,9 +80,10 @@ def parse_datetime(text: str | None, formats=("%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:
     text = clean(text)
     for fmt in formats:
         try:
-            return datetime.strptime(text, fmt).isoformat()
+            stamp = datetime.strptime(text, fmt)
         except ValueError:
             continue
+        return stamp.isoformat() if in_pacer_era(stamp.year) else None
     return None
 
 
