@@ -18,8 +18,38 @@ def normalize_database_url(url: str) -> str:
     return url
 
 
+DRIVERS = ("sqlite", "sqlite+pysqlite", "postgresql+psycopg")
+
+
+def database_url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be an archive (not a URL, a database we do not support, an SQLite file
+    in no folder), in one line naming DATABASE_URL; None when it can.  The password is not shown."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(normalize_database_url(str(url)))
+    except ArgumentError:
+        return f"DATABASE_URL must be sqlite:///<file> or postgresql://<user>@<host>/<database>, not {str(url)[:60]!r}"
+    shown = parsed.render_as_string(hide_password=True)
+    if parsed.drivername not in DRIVERS:
+        return (f"DATABASE_URL must be an SQLite or PostgreSQL database (sqlite:///<file> or "
+                f"postgresql://...), not {shown!r}")
+    database = parsed.database if parsed.drivername == "sqlite" else None
+    if database and database != ":memory:" and not database.startswith("file:"):
+        path = Path(database)
+        if path.is_dir():
+            return f"DATABASE_URL must name an SQLite file, not the folder {database!r}"
+        if not path.parent.is_dir():
+            return f"DATABASE_URL {shown!r}: no folder {str(path.parent)!r} for the SQLite file"
+    return None
+
+
 def make_engine(url: str, **kwargs) -> Engine:
     """An engine for ``DATABASE_URL``; SQLite files get WAL, foreign keys and a busy timeout."""
+    problem = database_url_problem(url)
+    if problem:
+        raise ValueError(problem)
     url = normalize_database_url(url)
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"timeout": 30})

@@ -14,6 +14,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
 from pacer_spiders.cli import one_line
+from pacer_spiders.settings_access import settings_problem
 
 SUCCESS_REASONS = ("finished", "cost_cap")
 
@@ -28,7 +29,9 @@ class Command(ScrapyCrawl):
             self.exitcode = 1
             return
         crawler = self._create_crawler(args[0])
-        problem = number_problem(crawler.settings) or database_problem(crawler.settings.get("DATABASE_URL"))
+        settings = crawler.settings
+        problem = (settings_problem(settings) or database_problem(settings.get("DATABASE_URL"))
+                   or redis_problem(settings.get("REDIS_URL")))
         if problem:  # before the pipelines open it, each with its own traceback
             print(f"scrapy crawl: error: {problem}", file=sys.stderr)
             self.exitcode = 1
@@ -57,29 +60,17 @@ def all_failed(stats: dict) -> bool:
 
     return counted("pacer/errors/") and not counted("pacer/pages/") and not counted("pacer/skipped/")
 
-NUMBER_SETTINGS = ("PACER_MAX_COST", "PACER_TOKEN_MAX_AGE", "PACER_PROGRESS_INTERVAL")
-
-
-def number_problem(settings) -> str | None:
-    """The first of the numeric settings given something that is not a number (``-s PACER_MAX_COST=abc``)."""
-    for name in NUMBER_SETTINGS:
-        value = settings.get(name)
-        try:
-            float(value) if value not in (None, "") else None
-        except (TypeError, ValueError):
-            return f"{name} must be a number, not {value!r}"
-    return None
-
-
 def database_problem(url: str | None) -> str | None:
     """Why the archive at ``url`` cannot be opened, in one line; None when it can (or none is set)."""
     if not url:
         return None
-    from pacer_spiders.db import make_engine
+    from pacer_spiders.db import database_url_problem, make_engine
 
+    if problem := database_url_problem(url):
+        return problem
     try:
         engine = make_engine(url)
-    except Exception as exc:  # not a URL SQLAlchemy understands, or a driver that is not installed
+    except Exception as exc:  # a driver that is not installed
         return f"bad DATABASE_URL: {one_line(exc)}"
     try:
         with engine.connect():
@@ -88,3 +79,23 @@ def database_problem(url: str | None) -> str | None:
         return f"cannot open DATABASE_URL {engine.url.render_as_string(hide_password=True)}: {one_line(exc)}"
     finally:
         engine.dispose()
+
+
+def redis_problem(url: str | None) -> str | None:
+    """Why the Redis of a distributed crawl at ``url`` cannot be used, in one line; None when it can."""
+    if not url:
+        return None
+    import redis
+
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=5)
+    except ValueError as exc:
+        return f"REDIS_URL must be redis://host:port/db, not {url.split('@')[-1]!r} ({one_line(exc)})"
+    shown = url.split("@")[-1]  # no password
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        return f"cannot reach REDIS_URL {shown}: {one_line(exc)}"
+    finally:
+        client.close()
+    return None
