@@ -92,12 +92,15 @@ def _path_problems(settings) -> str | None:
         if path is not None and path.exists() and not path.is_dir():
             return f"{name} must be a folder; {str(path)!r} is a file"
     stats_file = settings.get("PACER_STATS_FILE")
-    if stats_file:
-        path = Path(stats_file)
-        if path.is_dir():
-            return f"PACER_STATS_FILE must name a file, not the folder {stats_file!r}"
-        if not path.parent.is_dir():
-            return f"PACER_STATS_FILE {stats_file!r}: no folder {str(path.parent)!r} to write it in"
+    return file_path_problem("PACER_STATS_FILE", stats_file) if stats_file else None
+
+
+def file_path_problem(name: str, path: str) -> str | None:
+    """Why the setting ``name`` cannot name the file ``path`` (a folder, or in no folder)."""
+    if Path(path).is_dir():
+        return f"{name} must name a file, not the folder {path!r}"
+    if not Path(path).parent.is_dir():
+        return f"{name} {path!r}: no folder {str(Path(path).parent)!r} to write it in"
     return None
 
 

@@ -71,7 +71,7 @@ def test_paths_that_are_not_what_the_setting_needs(tmp_path):
     assert problem_of(tmp_path, PACER_STATS_FILE=str(tmp_path / "gone" / "s.json")) == \
         f"PACER_STATS_FILE {str(tmp_path / 'gone' / 's.json')!r}: no folder {str(tmp_path / 'gone')!r} to write it in"
     assert problem_of(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path}") == \
-        f"DATABASE_URL must name an SQLite file, not the folder {str(tmp_path)!r}"
+        f"DATABASE_URL must name a file, not the folder {str(tmp_path)!r}"
 
 
 def test_commands_settings_are_checked_when_read(tmp_path):

@@ -9,6 +9,8 @@ from pathlib import Path
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 
+from pacer_spiders.db import limits
+
 
 def normalize_database_url(url: str) -> str:
     """Accept plain ``postgresql://`` and ``postgres://`` URLs and use psycopg 3 for them."""
@@ -35,13 +37,11 @@ def database_url_problem(url: str) -> str | None:
     if parsed.drivername not in DRIVERS:
         return (f"DATABASE_URL must be an SQLite or PostgreSQL database (sqlite:///<file> or "
                 f"postgresql://...), not {shown!r}")
-    database = parsed.database if parsed.drivername == "sqlite" else None
+    database = parsed.database if parsed.drivername.startswith("sqlite") else None
     if database and database != ":memory:" and not database.startswith("file:"):
-        path = Path(database)
-        if path.is_dir():
-            return f"DATABASE_URL must name an SQLite file, not the folder {database!r}"
-        if not path.parent.is_dir():
-            return f"DATABASE_URL {shown!r}: no folder {str(path.parent)!r} for the SQLite file"
+        from pacer_spiders.settings_access import file_path_problem
+
+        return file_path_problem("DATABASE_URL", database)
     return None
 
 
@@ -54,6 +54,7 @@ def make_engine(url: str, **kwargs) -> Engine:
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"timeout": 30})
         engine = create_engine(url, **kwargs)
+        limits.install(engine)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):
@@ -64,7 +65,9 @@ def make_engine(url: str, **kwargs) -> Engine:
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    limits.install(engine)
+    return engine
 
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
@@ -111,6 +114,9 @@ def upgrade_database(url_or_engine, revision: str = "head") -> None:
     engine = make_engine(url_or_engine) if isinstance(url_or_engine, str) else url_or_engine
     try:
         with _sqlite_migration_lock(engine), engine.connect() as connection:
+            sqlite = connection.dialect.name == "sqlite"
+            if sqlite:  # SQLite migrations copy tables: dropping the old copy must not cascade to other tables
+                connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
             if connection.dialect.name == "postgresql":
                 connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _MIGRATION_LOCK_KEY})
                 connection.commit()
@@ -119,7 +125,12 @@ def upgrade_database(url_or_engine, revision: str = "head") -> None:
                 config.attributes["connection"] = connection
                 command.upgrade(config, revision)
                 connection.commit()
+            except BaseException:
+                connection.rollback()
+                raise
             finally:
+                if sqlite:  # outside any transaction, where SQLite lets it change
+                    connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
                 if connection.dialect.name == "postgresql":
                     connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _MIGRATION_LOCK_KEY})
                     connection.commit()

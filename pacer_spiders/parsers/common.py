@@ -132,9 +132,11 @@ def query_param(url: str | None, name: str) -> str | None:
 # --- docket numbers --------------------------------------------------------------------------
 
 # District style: [office:]yy-type-number[-JUDGE[-JUDGE]][-defendant]
-_DISTRICT_DN = re.compile(r"(?<![\w:])(?:(\d{1,2}):)?(\d{2})-([a-zA-Z]{1,5})-(\d{1,10})((?:-[A-Za-z0-9]+)*)")
+# The serial is whole or the text is no docket number (``3:18-cr-18446744073709551616`` is not
+# ``3:18-cr-1844674407``, another case).
+_DISTRICT_DN = re.compile(r"(?<![\w:])(?:(\d{1,2}):)?(\d{2})-([a-zA-Z]{1,5})-(\d{1,10})(?!\d)((?:-[A-Za-z0-9]+)*)")
 # Bankruptcy style: yy-number[-judge][-suffix]
-_BANKRUPTCY_DN = re.compile(r"(?<![\w:-])(?:(\d):)?(\d{2})-(\d{3,10})((?:-[A-Za-z0-9]+)*)")
+_BANKRUPTCY_DN = re.compile(r"(?<![\w:-])(?:(\d):)?(\d{2})-(\d{3,10})(?!\d)((?:-[A-Za-z0-9]+)*)")
 
 # Case types of bankruptcy courts' office-style numbers (``2:09-bk-12715-GBN``, ``8:09-ap-01469-TA``).
 _BANKRUPTCY_CASE_TYPES = frozenset({"bk", "ap"})
