@@ -73,6 +73,26 @@ def parse_date(text: str | None) -> str | None:
         return None
 
 
+class BadValue(ValueError):
+    """A value given by a user (an option, a crawl argument, a work request) not of PACER's form;
+    the message names the field."""
+
+
+def check_date(value, name: str = "date") -> date:
+    """A date given by a user (``YYYY-MM-DD`` or ``MM/DD/YYYY``) within PACER's era; ValueError
+    naming ``name`` otherwise (``2019-13-45``, ``9999-12-31``)."""
+    text = str(value).strip()
+    for fmt in ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y"):
+        try:
+            day = datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+        if not in_pacer_era(day.year):
+            raise BadValue(f"{name} {text!r} is outside PACER's years ({FIRST_YEAR} to {last_year()})")
+        return day
+    raise BadValue(f"{name} {text[:40]!r} is not a date (YYYY-MM-DD)")
+
+
 def parse_datetime(text: str | None, formats=("%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y")) -> str | None:
     """A PACER timestamp -> ISO ``YYYY-MM-DDTHH:MM:SS``; None when nothing parses."""
     if not text:
@@ -188,6 +208,22 @@ def parse_docket_number(text: str | None, bankruptcy: bool | None = None) -> tup
     if len(judges) > 1 and not bankruptcy:
         parts["federal_dn_judge_initials_referred"] = judges[1]
     return docket_number, parts
+
+
+# The whole of a docket number as PACER writes it: district ``[office:]yy-type-serial``, bankruptcy
+# and appellate ``[office:]yy-serial``, with optional judges' initials or defendant number.
+_WHOLE_DOCKET_NUMBER = re.compile(
+    r"^(?:\d{1,2}:)?(?:\d{2}|\d{4})-(?:[a-zA-Z]{1,5}-\d{1,6}|\d{3,6})(?:-[A-Za-z0-9]{1,5}){0,4}$")
+
+
+def check_docket_number(value, name: str = "docket_number") -> str:
+    """A docket number given by a user, of PACER's forms (``1:16-cv-00100``, ``13-07422``); ValueError
+    naming ``name`` otherwise (``3:18-cr-18446744073709551616``)."""
+    text = str(value).strip()
+    if not _WHOLE_DOCKET_NUMBER.match(text):
+        raise BadValue(f"{name} must be a docket number of PACER's forms (1:16-cv-00100, 13-07422), "
+                         f"not {text[:40]!r}")
+    return text
 
 
 # --- case names ------------------------------------------------------------------------------
