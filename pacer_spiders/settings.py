@@ -126,6 +126,8 @@ DOWNLOADER_MIDDLEWARES = {
     "pacer_spiders.login.PacerLoginMiddleware": 950,
 }
 EXTENSIONS["pacer_spiders.summary.CrawlSummary"] = 100
+# Whether the crawl got what it was asked for: the exit code of `scrapy crawl`, crawl_runs.finish_reason.
+EXTENSIONS["pacer_spiders.outcome.CrawlOutcome"] = 110
 # Scrapy's cookie debug log would print session cookies PACER sets; keep it off.
 COOKIES_DEBUG = False
 # Log progress every minute while a crawl runs (pages, items, cost: see pacer_spiders.summary).

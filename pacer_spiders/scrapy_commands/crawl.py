@@ -1,9 +1,10 @@
 """``scrapy crawl``, whose exit code says whether the crawl did its job (for cron and schedulers).
 
-Scrapy's own command exits 0 whenever the spider could start.  Here a crawl that ended for a
-failure (a refused login, an unknown court id, a bad argument, a feed export -O/FEEDS that could
-not be stored...) exits 1; a crawl that finished or stopped at ``PACER_MAX_COST`` (a budget, not a
-failure) exits 0.
+Scrapy's own command exits 0 whenever the spider could start.  Here the exit code says whether
+the crawl got what it was asked for (``pacer_spiders.outcome``): 0 all of it (or skipped on
+purpose: already held, the cost cap, sealed), 2 part of it, 1 none of it or a failure (a refused
+login, an unknown court id, a bad argument, a feed export -O/FEEDS that could not be stored...);
+the reason is printed in one line.
 """
 
 from __future__ import annotations
@@ -14,9 +15,8 @@ from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
 from pacer_spiders.cli import one_line
+from pacer_spiders.outcome import crawl_outcome
 from pacer_spiders.settings_access import settings_problem
-
-SUCCESS_REASONS = ("finished", "cost_cap")
 
 
 class Command(ScrapyCrawl):
@@ -45,20 +45,15 @@ class Command(ScrapyCrawl):
                   + ", ".join(f"{count} {storage} feed(s)" for storage, count in sorted(failed_feeds.items()))
                   + "; the reason is in the log above)", file=sys.stderr)
             self.exitcode = 1
-        elif self.crawler_process.bootstrap_failed or stats.get("finish_reason") not in SUCCESS_REASONS:
+            return
+        if self.crawler_process.bootstrap_failed:
             self.exitcode = 1
-        elif all_failed(stats):
-            print("scrapy crawl: error: every request failed; nothing was fetched (see the errors above)",
-                  file=sys.stderr)
-            self.exitcode = 1
+            return
+        outcome = crawl_outcome(stats, stats.get("finish_reason"), args[0])
+        if outcome.exit_code:
+            print(f"scrapy crawl: error: {outcome.reason}", file=sys.stderr)
+        self.exitcode = outcome.exit_code
 
-
-def all_failed(stats: dict) -> bool:
-    """A crawl that got no page at all and counted errors (PACER unreachable, say) did not do its job."""
-    def counted(prefix):
-        return any(k.startswith(prefix) and v for k, v in stats.items())
-
-    return counted("pacer/errors/") and not counted("pacer/pages/") and not counted("pacer/skipped/")
 
 def database_problem(url: str | None) -> str | None:
     """Why the archive at ``url`` cannot be opened, in one line; None when it can (or none is set)."""
