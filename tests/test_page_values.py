@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from pacer_spiders.parsers import parser_for
-from pacer_spiders.parsers.common import decode, parse_date, parse_datetime
+from pacer_spiders.parsers.common import decode, parse_date, parse_datetime, parse_docket_number
 
 CORPUS = Path(os.environ.get("PACER_CORPUS", Path(__file__).resolve().parents[2] / "shared" / "pacer-corpus"))
 DOCKET = CORPUS / "dockets" / "district" / "akd.html"
@@ -77,3 +77,20 @@ def test_a_docket_saved_as_utf16_or_utf32_parses_as_the_original(encoding):
     parse = parser_for("docket", "akd")
     converted = decode(page).encode(encoding)  # Python writes the mark first
     assert parse(converted, {"court_id": "akd"}) == parse(page, {"court_id": "akd"})
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("3:18-cr-18446744073709551616", None),  # once cut to 3:18-cr-1844674407, another case
+    ("13-123456789012", None),
+    ("2:17-cv-04442-SMM-BP-3", "2:17-cv-04442"),
+    ("13-07422-RLM-7A", "13-07422"),
+])
+def test_a_docket_number_is_whole_or_none(text, expected):
+    assert parse_docket_number(text)[0] == expected
+
+
+@needs_corpus
+def test_a_docket_whose_number_runs_past_pacers_form_gets_no_number_rather_than_another_case():
+    page = DOCKET.read_bytes().replace(b"3:08-cv-00284", b"3:18-cr-18446744073709551616")
+    parsed = parser_for("docket", "akd")(page, {"court_id": "akd"})
+    assert parsed["docket_number"] is None and parsed["case_name"] == "West American Insurance Company v. Gifford"

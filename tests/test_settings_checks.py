@@ -90,6 +90,27 @@ def test_unreachable_redis_is_one_line_before_the_crawl(redis_url):
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     problem = redis_problem(f"redis://:secret@127.0.0.1:{port}/0")
-    assert problem.startswith(f"cannot reach REDIS_URL 127.0.0.1:{port}/0: ") and "secret" not in problem
+    assert problem.startswith(f"cannot reach REDIS_URL redis://:***@127.0.0.1:{port}/0: ") and "secret" not in problem
     assert redis_problem("http://127.0.0.1/0").startswith("REDIS_URL must be redis://host:port/db")
     assert redis_problem(redis_url) is None
+
+
+def test_a_crawl_with_an_unreachable_redis_stops_in_one_line(tmp_path):
+    from pacer_spiders.testing.crawls import run_crawl
+
+    result = run_crawl("docket", tmp_path / "crawl", args={"court": "okwd", "pacer_case_id": "100001"},
+                       settings={"REDIS_URL": "redis://127.0.0.1:1/0", "PACER_COURT_INTERVAL": "0.5"})
+    errors = [line for line in result.log.splitlines() if line.startswith("scrapy crawl: error")]
+    assert result.returncode == 1 and "Traceback" not in result.log and "Engine slot" not in result.log
+    assert errors == ["scrapy crawl: error: cannot reach REDIS_URL redis://127.0.0.1:1/0: Error 111 connecting to "
+                      "127.0.0.1:1. Connection refused."], errors
+
+
+def test_a_crawl_with_a_bad_interval_and_redis_names_the_setting(tmp_path, redis_url):
+    from pacer_spiders.testing.crawls import run_crawl
+
+    result = run_crawl("docket", tmp_path / "crawl", args={"court": "okwd", "pacer_case_id": "100001"},
+                       settings={"REDIS_URL": redis_url, "PACER_COURT_INTERVAL": "abc"})
+    errors = [line for line in result.log.splitlines() if line.startswith("scrapy crawl: error")]
+    assert result.returncode == 1 and "Traceback" not in result.log
+    assert errors == ["scrapy crawl: error: PACER_COURT_INTERVAL must be a number, not 'abc'"]

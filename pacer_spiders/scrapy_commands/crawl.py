@@ -10,6 +10,7 @@ the reason is printed in one line.
 from __future__ import annotations
 
 import sys
+from urllib.parse import urlsplit
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
@@ -82,11 +83,13 @@ def redis_problem(url: str | None) -> str | None:
         return None
     import redis
 
+    parts = urlsplit(url)
+    shown = parts._replace(netloc=f"{parts.username or ''}:***@{parts.hostname}:{parts.port}").geturl() \
+        if parts.password else url
     try:
         client = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=5)
     except ValueError as exc:
-        return f"REDIS_URL must be redis://host:port/db, not {url.split('@')[-1]!r} ({one_line(exc)})"
-    shown = url.split("@")[-1]  # no password
+        return f"REDIS_URL must be redis://host:port/db, not {shown!r} ({one_line(exc)})"
     try:
         client.ping()
     except redis.RedisError as exc:
