@@ -63,8 +63,8 @@ def crawl_outcome(stats: dict, finish_reason: str | None, spider: str | None = N
         else:
             failed[kind] = failed.get(kind, 0) + count
     listing = ", ".join(f"{kind} {count}" for kind, count in sorted(failed.items()))
-    if finish_reason not in SUCCESS_REASONS:
-        return Outcome(1, _cut(f"{finish_reason}" + (f": {listing}" if listing else "")))
+    if finish_reason not in SUCCESS_REASONS:  # the spider or the login said why, in its own line
+        return Outcome(1, _cut(finish_reason))
     if not failed:
         return Outcome(0, finish_reason)
     if obtained or skipped:
@@ -79,7 +79,7 @@ def _cut(reason: str) -> str:
 
 
 class CrawlOutcome:
-    """Counts what came through the pipelines, by report; sets ``pacer/outcome`` when the spider closes."""
+    """Counts what came through the pipelines, by report; sets ``outcome/reason`` when the spider closes."""
 
     def __init__(self, crawler):
         self.crawler = crawler
@@ -105,5 +105,5 @@ class CrawlOutcome:
 
     def spider_closed(self, spider=None, reason=None):
         outcome = crawl_outcome(self.crawler.stats.get_stats(), reason, getattr(spider, "name", None))
-        self.crawler.stats.set_value("pacer/outcome", outcome.reason)
-        self.crawler.stats.set_value("pacer/exit_code", outcome.exit_code)
+        self.crawler.stats.set_value("outcome/reason", outcome.reason)
+        self.crawler.stats.set_value("outcome/exit_code", outcome.exit_code)

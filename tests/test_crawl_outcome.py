@@ -28,7 +28,7 @@ from spider_helpers import COURT, crawl, small_sandbox
      Outcome(1, "nothing obtained: not_found 1")),
     ({"pacer/errors/download": 4}, "finished", "docket",
      Outcome(1, "every request failed; nothing was fetched: download 4")),
-    ({"pacer/errors/bad_argument": 1}, "bad_argument", "docket", Outcome(1, "bad_argument: bad_argument 1")),
+    ({"pacer/errors/bad_argument": 1}, "bad_argument", "docket", Outcome(1, "bad_argument")),
     ({"outcome/stored/docket": 5}, "shutdown", "docket", Outcome(1, "shutdown")),
 ])
 def test_crawl_outcome(stats, reason, spider, expected):

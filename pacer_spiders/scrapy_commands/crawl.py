@@ -16,7 +16,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
 from pacer_spiders.cli import one_line
-from pacer_spiders.outcome import crawl_outcome
+from pacer_spiders.outcome import SUCCESS_REASONS, crawl_outcome
 from pacer_spiders.settings_access import settings_problem
 
 
@@ -51,7 +51,7 @@ class Command(ScrapyCrawl):
             self.exitcode = 1
             return
         outcome = crawl_outcome(stats, stats.get("finish_reason"), args[0])
-        if outcome.exit_code:
+        if outcome.exit_code and stats.get("finish_reason") in SUCCESS_REASONS:  # else already said
             print(f"scrapy crawl: error: {outcome.reason}", file=sys.stderr)
         self.exitcode = outcome.exit_code
 
