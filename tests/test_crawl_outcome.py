@@ -30,6 +30,11 @@ from spider_helpers import COURT, crawl, small_sandbox
      Outcome(1, "every request failed; nothing was fetched: download 4")),
     ({"pacer/errors/bad_argument": 1}, "bad_argument", "docket", Outcome(1, "bad_argument")),
     ({"outcome/stored/docket": 5}, "shutdown", "docket", Outcome(1, "shutdown")),
+    # A sweep's probes past the last case are how it finds the end, not failures.
+    ({"outcome/stored/case_query": 3, "outcome/dropped/case_query/not_found": 5}, "finished", "case_query_sweep",
+     Outcome(0, "finished")),
+    ({"outcome/stored/case_query": 3, "pacer/errors/http_500": 1}, "finished", "case_query_sweep",
+     Outcome(2, "partial: 3 obtained, 0 skipped; not obtained: http_500 1")),
 ])
 def test_crawl_outcome(stats, reason, spider, expected):
     assert crawl_outcome(stats, reason, spider) == expected
