@@ -149,6 +149,13 @@ def check_pacer_doc_id(value, court_id: str | None = None, name: str = "pacer_do
     return text
 
 
+# Fields of work requests and crawl arguments, by what they hold.
+DATE_FIELDS = ("date_from", "date_to", "date_start", "date_end")
+NUMBER_FIELDS = ("document_number", "attachment_number", "documents_numbered_from", "documents_numbered_to",
+                 "doc_num_start", "doc_num_end")
+_NUMBER = re.compile(r"^[1-9][0-9]{0,4}$|^0$")
+
+
 def check_identifiers(court_id: str, params: dict) -> dict:
     """``params`` with each identifier, date and number checked (see the ``check_*`` functions)."""
     checked = dict(params)
@@ -161,13 +168,9 @@ def check_identifiers(court_id: str, params: dict) -> dict:
             checked[name] = check_pacer_doc_id(value, court_id, name)
         elif name == "docket_number":
             checked[name] = check_docket_number(value, name)
-        elif name.startswith("date_"):
+        elif name in DATE_FIELDS:
             checked[name] = check_date(value, name).isoformat()
         elif name in NUMBER_FIELDS and not _NUMBER.match(str(value).strip()):
             raise BadValue(f"{name} must be a whole number from 1 to 99999, not {str(value)[:40]!r}")
     return checked
 
-
-NUMBER_FIELDS = ("document_number", "attachment_number", "documents_numbered_from", "documents_numbered_to",
-                 "doc_num_start", "doc_num_end")
-_NUMBER = re.compile(r"^[1-9][0-9]{0,4}$|^0$")
