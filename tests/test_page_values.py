@@ -90,7 +90,12 @@ def test_a_docket_number_is_whole_or_none(text, expected):
 
 
 @needs_corpus
-def test_a_docket_whose_number_runs_past_pacers_form_gets_no_number_rather_than_another_case():
+def test_a_docket_whose_number_runs_past_pacers_form_is_not_read_as_another_case():
+    from pacer_spiders.pages import NotTheReport
+
+    parse = parser_for("docket", "akd")
+    assert parse(DOCKET.read_bytes(), {"court_id": "akd"})["docket_number"] == "3:08-cv-00284"
     page = DOCKET.read_bytes().replace(b"3:08-cv-00284", b"3:18-cr-18446744073709551616")
-    parsed = parser_for("docket", "akd")(page, {"court_id": "akd"})
-    assert parsed["docket_number"] is None and parsed["case_name"] == "West American Insurance Company v. Gifford"
+    with pytest.raises(NotTheReport) as refused:  # once stored as 3:18-cr-1844674407, another case
+        parse(page, {"court_id": "akd"})
+    assert "names no case" in refused.value.problem.reason
