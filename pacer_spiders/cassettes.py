@@ -581,8 +581,9 @@ class PacerCassette(Cassette):
 
 def read_recipe(path: str | os.PathLike) -> dict:
     """The cassette's recipe: ``spider``, ``arguments``, ``settings`` (and what the recorder added)."""
-    with open(path, encoding="utf-8") as handle:
-        return json.load(handle).get(RECIPE) or {}
+    from pacer_spiders.cli import read_text_file
+
+    return json.loads(read_text_file(path)).get(RECIPE) or {}
 
 
 def open_cassette(path: str | os.PathLike, mode: str) -> Cassette:
@@ -776,9 +777,9 @@ class CassetteDownloadHandler:
 
 # -- checks ---------------------------------------------------------------------------------------
 def load_interactions(path: str | os.PathLike) -> list[dict]:
-    with open(path, encoding="utf-8") as handle:
-        data = json.load(handle)
-    return data.get("http_interactions", [])
+    from pacer_spiders.cli import read_text_file
+
+    return json.loads(read_text_file(path)).get("http_interactions", [])
 
 
 _SECRET_JSON = re.compile(rb'"(loginId|password|otpCode|clientCode|nextGenCSO|token)"\s*:\s*"([^"]*)"', re.I)

@@ -11,6 +11,7 @@ import importlib
 import logging
 import pkgutil
 import sys
+from pathlib import Path
 
 from pacer_spiders import __version__, commands
 from pacer_spiders.plugin_manager import get_plugin_manager
@@ -37,6 +38,35 @@ def one_line(exc: BaseException) -> str:
     """The first line of an error (a database driver's message runs over several, with a link)."""
     lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
     return lines[0] if lines else type(exc).__name__
+
+
+def read_text_file(path) -> str:
+    """A UTF-8 text file given by a user (a CSV, a JSONL, a schedule, a cassette); a ValueError
+    naming the file when it is missing or not text (a binary file, another encoding)."""
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise ValueError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise ValueError(f"{path}: a folder, not a file") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path}: not a UTF-8 text file (byte 0x{data[exc.start]:02x} at offset {exc.start})") from None
+    if "\x00" in text:
+        raise ValueError(f"{path}: not a text file (it holds NUL bytes at offset {data.index(0)})")
+    return text
+
+
+def positive_int(value: str) -> int:
+    """An argparse type: a whole number of at least 1 (a count of workers, say)."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value!r}: at least 1")
+    return number
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,8 +6,10 @@ Every answer comes from the plugin hooks, so a court plugin can change any of th
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 
+from pacer_spiders.parsers.common import BadValue, check_date, check_docket_number
 from pacer_spiders.plugin_manager import get_plugin_manager
 
 DEFAULT_COURT_URL_TEMPLATE = "https://ecf.{subdomain}.uscourts.gov"
@@ -112,3 +114,63 @@ def court_ids_for_pacer_doc_id(pacer_doc_id: str, pm=None) -> list[str]:
     """Courts whose document-id prefix begins ``pacer_doc_id`` (``012`` is both cadc and cavc)."""
     prefix = str(pacer_doc_id).strip()[:3]
     return [c.court_id for c in all_courts(pm) if c.doc_id_prefix == prefix]
+
+
+# --- identifiers given by users (command options, crawl arguments, work requests) -------------------
+
+# ACMS (the appellate courts' new system) names cases and documents by GUIDs.
+_GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
+# CM/ECF case ids are sequence numbers of a court (the largest today have 7 digits).
+_CASE_ID = re.compile(r"^[1-9][0-9]{0,8}$")
+# CM/ECF document ids: the court's 3-digit prefix, then a sequence number; 8 to 13 digits in all.
+_DOC_ID = re.compile(r"^[0-9]{8,13}$")
+
+
+def check_pacer_case_id(value, name: str = "pacer_case_id") -> str:
+    """``value`` as PACER's case id (1 to 9 digits, or an ACMS GUID); BadValue otherwise."""
+    text = str(value).strip()
+    if _CASE_ID.match(text) or _GUID.match(text):
+        return text
+    raise BadValue(f"{name} must be PACER's case id (1 to 9 digits, or an ACMS GUID), not {str(value)[:40]!r}")
+
+
+def check_pacer_doc_id(value, court_id: str | None = None, name: str = "pacer_doc_id", pm=None) -> str:
+    """``value`` as a document id of ``court_id`` (8 to 13 digits beginning with the court's prefix,
+    or an ACMS GUID); BadValue otherwise.  Never rewritten: a short id is refused, not padded."""
+    text = str(value).strip()
+    if _GUID.match(text):
+        return text
+    if not _DOC_ID.match(text):
+        raise BadValue(f"{name} must be PACER's document id (8 to 13 digits, or an ACMS GUID), "
+                            f"not {str(value)[:40]!r}")
+    prefix = get_court(court_id, pm).doc_id_prefix if court_id else None
+    if prefix and not text.startswith(prefix):
+        raise BadValue(f"{name} {text!r} is not a document of {court_id}: its document ids begin {prefix}")
+    return text
+
+
+# Fields of work requests and crawl arguments, by what they hold.
+DATE_FIELDS = ("date_from", "date_to", "date_start", "date_end")
+NUMBER_FIELDS = ("document_number", "attachment_number", "documents_numbered_from", "documents_numbered_to",
+                 "doc_num_start", "doc_num_end")
+_NUMBER = re.compile(r"^[1-9][0-9]{0,4}$|^0$")
+
+
+def check_identifiers(court_id: str, params: dict) -> dict:
+    """``params`` with each identifier, date and number checked (see the ``check_*`` functions)."""
+    checked = dict(params)
+    for name, value in params.items():
+        if value in (None, ""):
+            continue
+        if name == "pacer_case_id":
+            checked[name] = check_pacer_case_id(value, name)
+        elif name == "pacer_doc_id":
+            checked[name] = check_pacer_doc_id(value, court_id, name)
+        elif name == "docket_number":
+            checked[name] = check_docket_number(value, name)
+        elif name in DATE_FIELDS:
+            checked[name] = check_date(value, name).isoformat()
+        elif name in NUMBER_FIELDS and not _NUMBER.match(str(value).strip()):
+            raise BadValue(f"{name} must be a whole number from 1 to 99999, not {str(value)[:40]!r}")
+    return checked
+

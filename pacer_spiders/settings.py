@@ -19,12 +19,21 @@ def _env(name, default=None):
     return value if value not in (None, "") else default
 
 
-def _env_float(name, default=None):
+def _env_number(name, default=None, kind=float):
+    """A number from the environment; one line instead of a traceback out of the settings module."""
     value = _env(name, default)
-    try:
-        return float(value) if value is not None else None
-    except ValueError:  # one line instead of a traceback out of the settings module
-        raise SystemExit(f"{name} must be a number, not {value!r}") from None
+    if value is None:
+        return None
+    from pacer_spiders.settings_access import number_problem
+
+    problem = number_problem(name, value, kind)
+    if problem:
+        raise SystemExit(problem)
+    return kind(value)
+
+
+def _env_float(name, default=None):
+    return _env_number(name, default, float)
 
 
 BOT_NAME = "pacer_spiders"
@@ -89,13 +98,13 @@ LOG_FORMATTER = "pacer_spiders.logformatter.PacerLogFormatter"
 ADDONS = {"pacer_spiders.distributed.DistributedAddon": 0}
 PACER_REDIS_PREFIX = _env("PACER_REDIS_PREFIX", "pacer")
 # Per court, for all workers together: requests in flight, and seconds between two request starts.
-PACER_COURT_CONCURRENCY = int(_env("PACER_COURT_CONCURRENCY", "2"))
-PACER_COURT_INTERVAL = float(_env("PACER_COURT_INTERVAL", "0.5"))
+PACER_COURT_CONCURRENCY = _env_number("PACER_COURT_CONCURRENCY", 2, int)
+PACER_COURT_INTERVAL = _env_float("PACER_COURT_INTERVAL", 0.5)
 PACER_COURT_LIMITS = {}  # {"nysd": {"concurrency": 1, "interval": 2.0}}
 # A worker that holds a request renews its lease; one killed loses it after this many seconds.
-PACER_LEASE_SECONDS = float(_env("PACER_LEASE_SECONDS", "60"))
+PACER_LEASE_SECONDS = _env_float("PACER_LEASE_SECONDS", 60)
 # Seconds with nothing left in Redis after which a worker stops (0: wait for work forever).
-PACER_WORKER_IDLE_CLOSE = float(_env("PACER_WORKER_IDLE_CLOSE", "0"))
+PACER_WORKER_IDLE_CLOSE = _env_float("PACER_WORKER_IDLE_CLOSE", 0)
 # Work requests enqueued as bulk run only from 6 p.m. to 6 a.m. Central time (PACER's request).
 PACER_BULK_WINDOW = True
 PACER_WORK_ATTEMPTS = 3  # tries of a work request that failed for a passing reason
@@ -117,6 +126,8 @@ DOWNLOADER_MIDDLEWARES = {
     "pacer_spiders.login.PacerLoginMiddleware": 950,
 }
 EXTENSIONS["pacer_spiders.summary.CrawlSummary"] = 100
+# Whether the crawl got what it was asked for: the exit code of `scrapy crawl`, crawl_runs.finish_reason.
+EXTENSIONS["pacer_spiders.outcome.CrawlOutcome"] = 110
 # Scrapy's cookie debug log would print session cookies PACER sets; keep it off.
 COOKIES_DEBUG = False
 # Log progress every minute while a crawl runs (pages, items, cost: see pacer_spiders.summary).

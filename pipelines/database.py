@@ -6,6 +6,9 @@ each crawl is a row of ``crawl_runs`` (cost, pages, counts, errors).
 
 from __future__ import annotations
 
+from scrapy import signals
+
+from pacer_spiders.outcome import crawl_outcome
 from pacer_spiders.pipelines.base import ArchiveStage, logger, page_dict
 from pacer_spiders.pipelines.files import PdfWriter, files_store
 from pacer_spiders.pipelines.orphans import join_orphans_for_docket, sweep
@@ -19,6 +22,8 @@ class DatabasePipeline(ArchiveStage):
     def from_crawler(cls, crawler):
         pipeline = cls(crawler.settings, crawler.stats)
         pipeline.crawler = crawler
+        # Scrapy tells pipelines no close reason: a crawl's outcome comes with this signal.
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
     def open_spider(self, spider=None):
@@ -30,6 +35,13 @@ class DatabasePipeline(ArchiveStage):
         if not self.dry_run:
             # The orphans whose backoff has run out get their retry at the end of every crawl.
             sweep(self.archive, self.pdf_writer, self.stats, due_only=True)
+        if reason is not None:  # run by hand (ingest); a crawl's run is finished by spider_closed
+            self.finish_run(reason)
+
+    def spider_closed(self, spider=None, reason=None):
+        self.finish_run(crawl_outcome(self.stats.get_stats(), reason, getattr(spider, "name", None)).reason)
+
+    def finish_run(self, reason: str | None) -> None:
         stats = self.stats.get_stats()
         counts = {k.split("/", 1)[1]: v for k, v in stats.items() if k.startswith("archive/")}
         self.archive.finish_run(

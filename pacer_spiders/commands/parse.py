@@ -22,6 +22,7 @@ import traceback
 from collections import Counter
 from pathlib import Path
 
+from pacer_spiders.cli import positive_int, read_text_file
 from pacer_spiders.courts import get_court
 from pacer_spiders.pages import NotTheReport
 from pacer_spiders.reports import REPORTS, detect_report, undetected_reason
@@ -42,7 +43,7 @@ def register(subparsers) -> None:
     parser.add_argument("--format", choices=FORMATS, default="json", help="reference field set or SCALES schema")
     parser.add_argument("-f", "--force-rerun", action="store_true", help="parse again pages whose output exists")
     parser.add_argument("--force-ucids", type=Path, metavar="CSV", help="parse again only these cases (ucid column)")
-    parser.add_argument("-nw", "--workers", type=int, default=os.cpu_count() or 1, help="worker processes")
+    parser.add_argument("-nw", "--workers", type=positive_int, default=os.cpu_count() or 1, help="worker processes")
     parser.add_argument("-d", "--debug", action="store_true", help="one process, full tracebacks")
     parser.set_defaults(func=run)
 
@@ -149,11 +150,10 @@ def write_json(path: Path, data) -> None:
 
 
 def read_ucids(path: Path) -> set[str]:
-    with open(path, newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        if not reader.fieldnames or "ucid" not in reader.fieldnames:
-            raise ValueError(f"{path} has no 'ucid' column")
-        return {row["ucid"].strip() for row in reader if (row.get("ucid") or "").strip()}
+    reader = csv.DictReader(read_text_file(path).splitlines())
+    if not reader.fieldnames or "ucid" not in reader.fieldnames:
+        raise ValueError(f"{path} has no 'ucid' column")
+    return {row["ucid"].strip() for row in reader if (row.get("ucid") or "").strip()}
 
 
 def output_ucid(output: Path, court_id: str) -> str | None:

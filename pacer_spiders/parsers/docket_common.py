@@ -226,7 +226,7 @@ def find_judge(pattern: re.Pattern, values: list[str], root, label: bytes | None
 
 # --- docket numbers -----------------------------------------------------------------------------
 
-DISTRICT_NUMBER = re.compile(r"(?<!\d)((\d{1,2}:)?\d\d-[a-zA-Z]{1,5}-\d{1,10})")
+DISTRICT_NUMBER = re.compile(r"(?<!\d)((\d{1,2}:)?\d\d-[a-zA-Z]{1,5}-\d{1,10})(?!\d)")  # a whole serial or none
 BANKRUPTCY_NUMBER = re.compile(r"(?:#:\s+)?((\d-)?\d\d-\d*)")
 MDL_NUMBER = re.compile(r"(MDL No.\s+\d*)")
 

@@ -10,7 +10,7 @@ import logging
 
 import scrapy
 
-from pacer_spiders.courts import normalize_pacer_doc_id
+from pacer_spiders.courts import check_pacer_doc_id, normalize_pacer_doc_id
 
 from .base import ArgumentError, PacerSpider
 from .doc1 import read_doc1
@@ -48,8 +48,7 @@ class AttachmentPageSpider(PacerSpider):
         if not self.pacer_doc_ids:
             raise ArgumentError("pass -a pacer_doc_id=<document id> (several: comma-separated)")
         for raw_id in self.pacer_doc_ids:
-            if not raw_id.isdigit():
-                raise ArgumentError(f"not a PACER document id: {raw_id!r}")
+            check_pacer_doc_id(raw_id, court.court_id)  # BadValue: 8 to 13 digits of the court's prefix
             doc_id = normalize_pacer_doc_id(raw_id, court.court_id)
             context = {"court_id": court.court_id, "pacer_doc_id": doc_id, "pacer_case_id": self.pacer_case_id}
             yield scrapy.Request(self.doc1_url(court, doc_id), callback=self.parse_page, cb_kwargs={"context": context},

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import scrapy
 
-from pacer_spiders.courts import UnknownCourtError
+from pacer_spiders.courts import UnknownCourtError, check_identifiers
 from pacer_spiders.db.reader import ArchiveReader
 from pacer_spiders.reports.docket import UNIT as DOCKET
 from pacer_spiders.reports.possible_case_numbers import UNIT as POSSIBLE_CASE_NUMBERS
@@ -99,9 +99,8 @@ class DocketSpider(PacerSpider):
                 continue
             context = {"court_id": court.court_id, "docket_number": case.get("docket_number"),
                        "pacer_case_id": case.get("pacer_case_id")}
-            if context["pacer_case_id"] and not str(context["pacer_case_id"]).strip().isdigit():
-                # PACER's case ids are numbers; anything else would be a billed search for nothing.
-                raise ArgumentError(f"pacer_case_id must be PACER's case id (digits), not {context['pacer_case_id']!r}")
+            # Ids and numbers of PACER's forms only: anything else would be a billed search for nothing.
+            context.update(check_identifiers(court.court_id, {k: context[k] for k in ("pacer_case_id", "docket_number")}))
             options = self.report_options(case)  # bad dates fail here, before anything is fetched
             since = str(case.get("since") or "").strip().lower()
             if since and since != "last":
@@ -129,8 +128,8 @@ class DocketSpider(PacerSpider):
                 raise ArgumentError(f"{name} must be a document number, not {case[name]!r}")
         return {
             "date_range_type": range_type.capitalize(),
-            "date_from": pacer_date(case.get("date_start")),
-            "date_to": pacer_date(case.get("date_end")),
+            "date_from": pacer_date(case.get("date_start"), "date_start"),
+            "date_to": pacer_date(case.get("date_end"), "date_end"),
             "documents_numbered_from_": case.get("doc_num_start") or "",
             "documents_numbered_to_": case.get("doc_num_end") or "",
             "list_of_parties_and_counsel": "on" if flag(case.get("show_parties_and_counsel"), True) else None,

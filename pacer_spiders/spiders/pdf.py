@@ -17,7 +17,7 @@ import logging
 import scrapy
 
 from pacer_spiders.db.reader import ArchiveReader
-from pacer_spiders.courts import normalize_pacer_doc_id
+from pacer_spiders.courts import check_pacer_doc_id, normalize_pacer_doc_id
 
 from pacer_spiders.reports.pdf import PDF_MAGIC
 
@@ -81,8 +81,7 @@ class PdfSpider(PacerSpider):
         if not self.pacer_doc_ids:
             raise ArgumentError("pass -a pacer_doc_id=<document id> or -a docket=<our docket id> -a documents=1-5,7")
         for raw_id in self.pacer_doc_ids:
-            if not raw_id.isdigit():
-                raise ArgumentError(f"not a PACER document id: {raw_id!r}")
+            check_pacer_doc_id(raw_id, court.court_id)  # BadValue: 8 to 13 digits of the court's prefix
             yield court, {"court_id": court.court_id, "pacer_case_id": self.pacer_case_id, "pacer_doc_id": raw_id}
 
     def start_requests_checked(self):
