@@ -86,7 +86,7 @@ RETRY_TIMES = 3
 # counts what it cost and refuses the page as truncated, instead of buying it again unawares.
 DOWNLOAD_FAIL_ON_DATALOSS = False
 # How many more times a billed report that broke off is bought again (each try is billed).
-PACER_PAID_RETRIES = _env("PACER_PAID_RETRIES", 1)
+PACER_PAID_RETRIES = _env_number("PACER_PAID_RETRIES", 1, int)
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = _env("LOG_LEVEL", "INFO")
