@@ -273,6 +273,26 @@ def add_new_entries(sandbox, values):
     return {}
 
 
+def prepare_appellate(court_id: str):
+    """A small appeal with a filing of several documents and a billed document (never a free order)."""
+    def prepare(sandbox):
+        from pacer_spiders.sandbox import acms, render
+        from pacer_spiders.sandbox.appellate import is_free
+
+        case = small_case(sandbox, court_id, entries=3, attachments=True)
+        entry = _plain_document(case)
+        if is_free(entry):
+            entry.short_description = "Brief"
+        values = {"pacer_case_id": case.pacer_case_id, "pacer_doc_id": entry.pacer_doc_id,
+                  "docket_number": render.appellate_docket_number(case)}
+        if court_id == "ca9":
+            values.update(docket_number=acms.case_number(case),
+                          acms_document_guid=acms.document_guid(case, entry, 1))
+        return values
+
+    return prepare
+
+
 FLOWS: list[Flow] = [
     Flow("okwd_docket_attachments_pdf",
          "login, a district docket with its attachment pages, then one PDF bought",
@@ -309,6 +329,18 @@ FLOWS: list[Flow] = [
     Flow("okwd_cost_cap_stop", "PDF purchases that stop before PACER_MAX_COST would be passed",
          [Step("pdf", {"court": "okwd", "pacer_doc_id": "{pacer_doc_ids}"}, {**SEQUENTIAL, "PACER_MAX_COST": 0.5})],
          prepare=prepare_cost_cap),
+    Flow("ca1_appellate_docket_pdf",
+         "a court of appeals on appellate CM/ECF: its docket (billed) with each filing's documents, then one "
+         "document bought after its download confirmation's receipt",
+         [Step("docket", {"court": "ca1", "docket_number": "{docket_number}", "attachments": "1"}, SEQUENTIAL),
+          Step("pdf", {"court": "ca1", "pacer_doc_id": "{pacer_doc_id}"}, SEQUENTIAL)],
+         prepare=prepare_appellate("ca1")),
+    Flow("ca9_acms_docket_pdf",
+         "a court of appeals on ACMS: the SAML sign-in after PACER's login, the docket JSON with each entry's "
+         "documents, then one document bought by its GUID after its receipt",
+         [Step("docket", {"court": "ca9", "docket_number": "{docket_number}", "attachments": "1"}, SEQUENTIAL),
+          Step("pdf", {"court": "ca9", "pacer_doc_id": "{acms_document_guid}"}, SEQUENTIAL)],
+         prepare=prepare_appellate("ca9")),
 ]
 
 
