@@ -293,6 +293,15 @@ def prepare_appellate(court_id: str):
     return prepare
 
 
+def appellate_flow(name: str, what: str, document: str) -> Flow:
+    """A court of appeals' docket by number with its filings' documents, then one document bought."""
+    court = name.split("_")[0]
+    return Flow(name, f"a court of appeals on {what}",
+                [Step("docket", {"court": court, "docket_number": "{docket_number}", "attachments": "1"}, SEQUENTIAL),
+                 Step("pdf", {"court": court, "pacer_doc_id": "{%s}" % document}, SEQUENTIAL)],
+                prepare=prepare_appellate(court))
+
+
 FLOWS: list[Flow] = [
     Flow("okwd_docket_attachments_pdf",
          "login, a district docket with its attachment pages, then one PDF bought",
@@ -329,18 +338,10 @@ FLOWS: list[Flow] = [
     Flow("okwd_cost_cap_stop", "PDF purchases that stop before PACER_MAX_COST would be passed",
          [Step("pdf", {"court": "okwd", "pacer_doc_id": "{pacer_doc_ids}"}, {**SEQUENTIAL, "PACER_MAX_COST": 0.5})],
          prepare=prepare_cost_cap),
-    Flow("ca1_appellate_docket_pdf",
-         "a court of appeals on appellate CM/ECF: its docket (billed) with each filing's documents, then one "
-         "document bought after its download confirmation's receipt",
-         [Step("docket", {"court": "ca1", "docket_number": "{docket_number}", "attachments": "1"}, SEQUENTIAL),
-          Step("pdf", {"court": "ca1", "pacer_doc_id": "{pacer_doc_id}"}, SEQUENTIAL)],
-         prepare=prepare_appellate("ca1")),
-    Flow("ca9_acms_docket_pdf",
-         "a court of appeals on ACMS: the SAML sign-in after PACER's login, the docket JSON with each entry's "
-         "documents, then one document bought by its GUID after its receipt",
-         [Step("docket", {"court": "ca9", "docket_number": "{docket_number}", "attachments": "1"}, SEQUENTIAL),
-          Step("pdf", {"court": "ca9", "pacer_doc_id": "{acms_document_guid}"}, SEQUENTIAL)],
-         prepare=prepare_appellate("ca9")),
+    appellate_flow("ca1_appellate_docket_pdf", "appellate CM/ECF: its docket (billed) with each filing's "
+                   "documents, then one document bought after its download confirmation's receipt", "pacer_doc_id"),
+    appellate_flow("ca9_acms_docket_pdf", "ACMS: the SAML sign-in after PACER's login, the docket JSON with each "
+                   "entry's documents, then one document bought by its GUID after its receipt", "acms_document_guid"),
 ]
 
 

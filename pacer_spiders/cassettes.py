@@ -70,6 +70,7 @@ SECRET_FIELDS = {
     "token": "<TOKEN>",
     "csotoken": "<TOKEN>",
     "totpsecret": "<TOTP_SECRET>",
+    "samlresponse": "<SAML_ASSERTION>",  # ACMS's sign-in: PACER's identity provider vouching for the session
 }
 # PACER's cookies; any other cookie's value becomes <COOKIE>.
 COOKIE_PLACEHOLDERS = {

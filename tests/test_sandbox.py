@@ -412,7 +412,7 @@ def test_same_seed_same_cases_other_seed_other_cases():
 
 def test_an_acms_court_has_no_cmecf_site(pacer_sandbox, sandbox_client):
     assert pacer_sandbox.cases("ca9")  # its cases are served by ACMS (tests/test_appellate_crawl.py)
-    assert sandbox_client.docket("ca9", 100001).status_code == 404
+    assert sandbox_client.docket("ca9", 100001).status == 404
 
 
 def test_bankruptcy_cases_and_adversary_proceedings(pacer_sandbox, sandbox_client):

@@ -177,7 +177,7 @@ class AcmsSessions:
         self.sessions: dict[str, tuple[str, str, float]] = {}  # cookie -> (court id, token, when)
 
     def issue_assertion(self, token: str) -> str:
-        assertion = base64.b64encode(secrets.token_bytes(24)).decode()
+        assertion = secrets.token_urlsafe(24)
         self.assertions[assertion] = (token, time.monotonic())
         return assertion
 

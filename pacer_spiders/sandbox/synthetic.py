@@ -310,7 +310,9 @@ class SyntheticCourtData:
         # Cases 2j and 2j+1 share year and serial, so a bare "yy-nnnnn" names two cases (as on PACER).
         pair = index // 2
         year = 2016 + pair % 8
-        serial = (100 + pair) if not bankruptcy else (10000 + pair if kind == "bankruptcy" else 1000 + pair)
+        # (Not at a court of appeals, whose docket numbers name one appeal each.)
+        serial = (100 + (index if court.kind == "appellate" else pair)) if not bankruptcy else \
+            (10000 + pair if kind == "bankruptcy" else 1000 + pair)
         office = 1 + index % 2 if kind != "criminal" else 1
         case_type = {"civil": "cv", "criminal": "cr", "bankruptcy": "bk", "adversary": "ap"}[kind]
         judge = rng.choice(_JUDGES)

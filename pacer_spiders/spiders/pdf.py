@@ -47,6 +47,11 @@ def parse_ranges(text: str) -> set[int]:
     return numbers
 
 
+def document_name(context: dict) -> str:
+    """A document's id for the log: PACER's, or ACMS's GUID."""
+    return context.get("pacer_doc_id") or context.get("acms_document_guid") or "?"
+
+
 class PdfSpider(AppellateDocumentMixin, PacerSpider):
     name = "pdf"
 
@@ -190,13 +195,13 @@ class PdfSpider(AppellateDocumentMixin, PacerSpider):
     def pdf_items(self, response, context, receipt):
         self.crawler.stats.inc_value("pacer/purchases")
         page = self.read_page(response, "pdf", context, billed=bool(receipt), receipt=receipt)
-        logger.info("Got %s document %s (%d bytes, $%.2f)", context["court_id"], context["pacer_doc_id"],
+        logger.info("Got %s document %s (%d bytes, $%.2f)", context["court_id"], document_name(context),
                     len(response.body), receipt_cost(receipt) if receipt else 0.0)
         return page.items
 
     def skip(self, context, problem):
         """A document that cannot be had: nothing is stored; the reason is logged and counted."""
         self.crawler.stats.inc_value(f"pacer/skipped/{problem.kind}")
-        logger.warning("%s document %s not fetched: %s (%s)", context["court_id"], context["pacer_doc_id"],
+        logger.warning("%s document %s not fetched: %s (%s)", context["court_id"], document_name(context),
                        problem.kind, problem.reason)
         return iter(())
