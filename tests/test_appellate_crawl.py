@@ -143,3 +143,33 @@ def test_distributed_workers_take_appellate_work(redis_url, tmp_path, capsys):
     assert held == {"ca1": 2, "ca9": 2}
     log = (tmp_path / "w0.log").read_text()
     assert "kept in this worker only" not in log and "pacer/acms/sign_ins': 1" in log  # every request went through Redis, as JSON
+
+
+def test_appellate_options_and_a_filing_list_by_guid(tmp_path):
+    """Appellate CM/ECF by case id with a date range and no parties; ACMS's documents of one entry."""
+    from pacer_spiders.sandbox import render
+
+    with small_sandbox(cases_per_court=2) as sb:
+        case = sb.cases("ca1")[0]
+        start, end = case.entries[1].date_filed, case.entries[-1].date_filed
+        settings = {"DATABASE_URL": f"sqlite:///{tmp_path / 'a.db'}", "FILES_STORE": str(tmp_path / "files")}
+        docket = crawl(sb, "docket", tmp_path / "docket",
+                       {"court": "ca1", "pacer_case_id": case.pacer_case_id, "date_start": start.isoformat(),
+                        "date_end": end.isoformat(), "show_parties_and_counsel": "0"}, settings=settings)
+        appeal = sb.cases("ca9")[0]
+        entry = acms.acms_entries(appeal)[0]
+        filing = crawl(sb, "attachment_page", tmp_path / "filing",
+                       {"court": "ca9", "pacer_doc_id": acms.entry_guid(appeal, entry)}, settings=settings)
+        asked = [r["path"] for r in sb.requests if "CaseSummary" in r["path"]]
+        charges = [(c.court_id, c.report) for c in sb.ledger.charges]
+    assert docket.reason == "finished" and filing.reason == "finished", docket.log[-2000:] + filing.log[-2000:]
+    (path,) = asked
+    assert f"caseId={case.pacer_case_id}" in path and "incPtyAty=N" in path and "fullDocketReport" not in path
+    assert f"dateFrom={start:%m}%2F{start:%d}%2F{start:%Y}" in path
+    assert charges == [("ca1", "docket")]  # ACMS's list of documents is free
+    with sqlite3.connect(tmp_path / "a.db") as conn:
+        (number, parties) = conn.execute("SELECT d.docket_number, (SELECT count(*) FROM parties) FROM dockets d").fetchone()
+        dates = [d for (d,) in conn.execute("SELECT date_filed FROM docket_entries")]
+    assert number == render.appellate_docket_number(case) and parties == 0
+    assert dates and min(dates) >= start.isoformat() and max(dates) <= end.isoformat()
+    assert filing.stat("pacer/pages/acms_attachment_page") == 1 and filing.stat("pacer/acms/sign_ins") == 1
