@@ -271,7 +271,7 @@ def acms_route(handler, method: str, path: str, query: str, form: dict):
         case = _case_by_number(sb, court, params.get("caseIdentifier", ""))
         if case is None or case.sealed:
             return handler._json({"error": "Case not found."}, 404)
-        return handler._send(200, docket_json(case), "application/json")
+        return handler._send(200, acms.docket_json(case), "application/json")
     documents = re.match(r"^/api/DocketEntries/([0-9a-f-]{36})/Documents$", rest)
     if documents:
         found = _entry_by_guid(sb, court, documents.group(1))
@@ -309,10 +309,6 @@ def _document_by_guid(sb, court, guid: str):
 
 def document_cost(entry, number: int, pages: int) -> float:
     return 0.0 if number == 1 and is_free(entry) else cost_of(billable_pages(pages=pages))
-
-
-def docket_json(case) -> bytes:
-    return acms.docket_json(case)
 
 
 def attachment_list_json(case, entry) -> bytes:
