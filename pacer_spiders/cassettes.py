@@ -70,6 +70,7 @@ SECRET_FIELDS = {
     "token": "<TOKEN>",
     "csotoken": "<TOKEN>",
     "totpsecret": "<TOTP_SECRET>",
+    "samlresponse": "<SAML_ASSERTION>",  # ACMS's sign-in: PACER's identity provider vouching for the session
 }
 # PACER's cookies; any other cookie's value becomes <COOKIE>.
 COOKIE_PLACEHOLDERS = {
@@ -559,7 +560,7 @@ def configured_secrets(settings, environ=None) -> dict[str, str]:
 # -- the middleware -----------------------------------------------------------------------------
 RECIPE = "pacer_spiders"  # top-level cassette key: how the crawl was run (spider, arguments, URL settings)
 STEP_KEY = "pacer_spiders_step"  # in an interaction: the CASSETTE_STEP that recorded it
-RECIPE_SETTINGS = ("PACER_LOGIN_URL", "PACER_LOGOUT_URL", "PACER_COURT_URL_TEMPLATE")
+RECIPE_SETTINGS = ("PACER_LOGIN_URL", "PACER_LOGOUT_URL", "PACER_COURT_URL_TEMPLATE", "PACER_ACMS_URL_TEMPLATE")
 
 
 class PacerCassette(Cassette):

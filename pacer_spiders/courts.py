@@ -14,6 +14,8 @@ from pacer_spiders.plugin_manager import get_plugin_manager
 
 DEFAULT_COURT_URL_TEMPLATE = "https://ecf.{subdomain}.uscourts.gov"
 KINDS = ("district", "bankruptcy", "appellate", "special")
+#: The software a court of appeals runs: appellate CM/ECF (TransportRoom servlets) or ACMS.
+SYSTEMS = ("cmecf", "acms")
 
 
 class UnknownCourtError(ValueError):
@@ -32,6 +34,8 @@ class Court:
     # parts, the main document being 1; menus of later documents number attachments from 1.  Set
     # for district courts that switched numbering; bankruptcy courts number parts throughout.
     attachments_part_numbered_through: int | None = None
+    # Courts of appeals only: "cmecf" or "acms" (see SYSTEMS); None elsewhere.
+    system: str | None = None
 
     @classmethod
     def from_dict(cls, data: dict) -> "Court":
@@ -43,6 +47,7 @@ class Court:
             doc_id_prefix=data.get("doc_id_prefix"),
             software_version=data.get("software_version"),
             attachments_part_numbered_through=data.get("attachments_part_numbered_through"),
+            system=data.get("system") or ("cmecf" if (data.get("kind") or "district") == "appellate" else None),
         )
 
 
@@ -174,3 +179,35 @@ def check_identifiers(court_id: str, params: dict) -> dict:
             raise BadValue(f"{name} must be a whole number from 1 to 99999, not {str(value)[:40]!r}")
     return checked
 
+
+def parse_systems(value) -> dict[str, str]:
+    """``PACER_APPELLATE_SYSTEMS`` (``{"ca1": "acms"}`` or ``ca1=acms,ca2=cmecf``) -> {court id: system}.
+
+    A court of appeals moves from one system to the other here, without waiting for a release.
+    """
+    if not value:
+        return {}
+    if isinstance(value, str):
+        value = value.strip()
+        if value.startswith("{"):
+            import json
+
+            value = json.loads(value)
+        else:
+            pairs = [part.partition("=") for part in value.split(",") if part.strip()]
+            if any(not sep for _k, sep, _v in pairs):
+                raise ValueError(f"PACER_APPELLATE_SYSTEMS: write court=system pairs, not {value!r}")
+            value = {k.strip(): v.strip() for k, _sep, v in pairs}
+    systems = {str(k).strip().lower(): str(v).strip().lower() for k, v in dict(value).items()}
+    for court_id, system in systems.items():
+        if system not in SYSTEMS:
+            raise ValueError(f"PACER_APPELLATE_SYSTEMS: {court_id}={system!r} is neither of {', '.join(SYSTEMS)}")
+    return systems
+
+
+def court_system(court: Court, overrides=None) -> str | None:
+    """The system a court of appeals runs (``cmecf`` or ``acms``): the setting first, then the registry
+    (a court plugin may say ``system`` for its courts); None for other courts."""
+    if court.kind != "appellate":
+        return None
+    return parse_systems(overrides).get(court.court_id) or court.system or "cmecf"

@@ -62,6 +62,11 @@ PACER_LOGIN_URL = _env("PACER_LOGIN_URL", "https://pacer.login.uscourts.gov/serv
 PACER_LOGOUT_URL = _env("PACER_LOGOUT_URL", "https://pacer.login.uscourts.gov/services/cso-logout")
 # A court's CM/ECF site; {subdomain} is PACER's (azb), {court_id} CourtListener's (arb).
 PACER_COURT_URL_TEMPLATE = _env("PACER_COURT_URL_TEMPLATE", "https://ecf.{subdomain}.uscourts.gov")
+# Courts of appeals: which run ACMS instead of appellate CM/ECF, beyond the registry's word
+# ({"ca1": "acms"} or "ca1=acms,ca2=cmecf"): a court that moves is moved here.
+PACER_APPELLATE_SYSTEMS = _env("PACER_APPELLATE_SYSTEMS")
+# An ACMS court's web application ({court_id}: ca9).
+PACER_ACMS_URL_TEMPLATE = _env("PACER_ACMS_URL_TEMPLATE", "https://{court_id}-showdoc.azurewebsites.us")
 # A dollar cap for one crawl: nothing is bought that would pass it.  None: no cap.
 PACER_MAX_COST = _env_float("PACER_MAX_COST")
 
@@ -124,6 +129,8 @@ DOWNLOADER_MIDDLEWARES = {
     # After the cookie middleware (700) and the HTTP cache (900): the token is added last and
     # taken off first, so no cache, queue or cookie log ever holds it.
     "pacer_spiders.login.PacerLoginMiddleware": 950,
+    # Before the cookie middleware (700): a request waiting for ACMS's sign-in gets its cookies.
+    "pacer_spiders.acms_session.AcmsSessionMiddleware": 650,
 }
 EXTENSIONS["pacer_spiders.summary.CrawlSummary"] = 100
 # Whether the crawl got what it was asked for: the exit code of `scrapy crawl`, crawl_runs.finish_reason.

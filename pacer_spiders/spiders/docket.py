@@ -4,6 +4,7 @@
     scrapy crawl docket -a court=okwd -a pacer_case_id=123456 -a date_start=2024-01-01
     scrapy crawl docket -a input=cases.csv            (columns court, docket_number | pacer_case_id)
     scrapy crawl docket -a court=okwd -a pacer_case_id=123456 -a since=last -a attachments=1
+    scrapy crawl docket -a court=ca1 -a docket_number=24-1001 -a attachments=1   (a court of appeals)
 
 A docket number becomes a case id through possible_case_numbers.pl (free).  ``since=last``
 asks only for the entries filed on or after the newest one we hold, without the parties (unless
@@ -26,6 +27,7 @@ from pacer_spiders.db.reader import ArchiveReader
 from pacer_spiders.reports.docket import UNIT as DOCKET
 from pacer_spiders.reports.possible_case_numbers import UNIT as POSSIBLE_CASE_NUMBERS
 
+from .appellate import AppellateDocketMixin
 from .base import MAX_CHARGE, ArgumentError, PacerSpider, flag, multipart_request, pacer_date
 
 logger = logging.getLogger(__name__)
@@ -34,7 +36,7 @@ OPTION_NAMES = ("show_parties_and_counsel", "show_terminated_parties", "show_lis
                 "date_start", "date_end", "date_range_type", "doc_num_start", "doc_num_end", "since")
 
 
-class DocketSpider(PacerSpider):
+class DocketSpider(AppellateDocketMixin, PacerSpider):
     name = "docket"
 
     def __init__(self, court=None, docket_number=None, pacer_case_id=None, input=None, pick=None,
@@ -96,6 +98,9 @@ class DocketSpider(PacerSpider):
                 if single:
                     raise
                 self.refuse("unknown_court", str(exc))
+                continue
+            if self.is_appellate(court):  # appellate CM/ECF or ACMS: spiders/appellate.py
+                yield from self.appellate_docket_requests(court, case)
                 continue
             context = {"court_id": court.court_id, "docket_number": case.get("docket_number"),
                        "pacer_case_id": case.get("pacer_case_id")}
