@@ -120,9 +120,12 @@ class DatabasePipeline(ArchiveStage):
             self._record_raw(item)
             return item
         unit = unit_for(item.get("report_type"), item.get("court_id"))
-        result = unit.merge(self.archive, item)
+        with self.archive.batch():  # the page's rows and its raw page row: one commit
+            result = unit.merge(self.archive, item)
+            if result is not None:
+                item["docket_id"] = result.docket_id
+            self._record_raw(item)
         if result is not None:
-            item["docket_id"] = result.docket_id
             self.count(result.counts)
             if not unit.joins_docket:  # a docket-level merge: orphans waiting for it join now
                 for docket_id in getattr(result, "docket_ids", None) or [result.docket_id]:
@@ -130,7 +133,6 @@ class DatabasePipeline(ArchiveStage):
                         join_orphans_for_docket(self.archive, docket_id, self.pdf_writer, self.stats)
         elif unit.joins_docket:
             logger.info("%s %s: its entry vanished before the merge; kept as an orphan", unit.name, item.get("court_id"))
-        self._record_raw(item)
         return item
 
     def _record_raw(self, item):

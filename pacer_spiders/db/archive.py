@@ -62,6 +62,10 @@ class Archive:
                 cls._opened[key] = cls(url, dry_run=dry_run)
             return cls._opened[key]
 
+    def batch(self):
+        """``with archive.batch():`` the merges and records inside are one transaction, one commit."""
+        return self.dockets.store.transaction()
+
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
