@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import weakref
 from dataclasses import dataclass
 
 from pacer_spiders.parsers.common import BadValue, check_date, check_docket_number
@@ -55,14 +56,38 @@ def _pm(pm):
     return pm or get_plugin_manager()
 
 
+class _CourtCache:
+    """The courts one plugin manager knows, built once while its set of plugins stays the same."""
+
+    def __init__(self, pm):
+        self.plugins = frozenset(pm.get_plugins())  # held, so that no id is reused
+        self.courts: list[Court] = []
+        seen: dict[str, Court] = {}
+        for contribution in pm.hook.pacer_courts():
+            for data in contribution or ():
+                court = Court.from_dict(data)
+                seen.setdefault(court.court_id, court)
+        self.courts = sorted(seen.values(), key=lambda c: c.court_id)
+        self.by_id = {c.court_id: c for c in self.courts}
+        self.lookups: dict[str, Court] = {}  # what get_court answered, by the id asked for
+
+
+# A plugin registered or unregistered changes the manager's set of plugins, and the next lookup
+# rebuilds its courts (registering a plugin object, not changing one, is how plugins change).
+_caches: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _court_cache(pm) -> _CourtCache:
+    pm = _pm(pm)
+    cache = _caches.get(pm)
+    if cache is None or cache.plugins != frozenset(pm.get_plugins()):
+        cache = _caches[pm] = _CourtCache(pm)
+    return cache
+
+
 def all_courts(pm=None, kind: str | None = None) -> list[Court]:
     """Every court the plugins know, sorted by court id; the first plugin to list an id wins."""
-    seen: dict[str, Court] = {}
-    for contribution in _pm(pm).hook.pacer_courts():
-        for data in contribution or ():
-            court = Court.from_dict(data)
-            seen.setdefault(court.court_id, court)
-    courts = sorted(seen.values(), key=lambda c: c.court_id)
+    courts = list(_court_cache(pm).courts)
     if kind:
         courts = [c for c in courts if c.kind == kind]
     return courts
@@ -82,10 +107,15 @@ def subdomain_for_court_id(court_id: str, pm=None) -> str:
 
 def get_court(court_id: str, pm=None) -> Court:
     """The court for a CourtListener id or a PACER subdomain; unknown ids raise UnknownCourtError."""
-    courts = {c.court_id: c for c in all_courts(pm)}
+    cache = _court_cache(pm)
+    found = cache.lookups.get(court_id)
+    if found is not None:
+        return found
+    courts = cache.by_id
     wanted = (court_id or "").strip().lower()
     for candidate in (wanted, court_id_for_subdomain(wanted, pm)):
         if candidate in courts:
+            cache.lookups[court_id] = courts[candidate]
             return courts[candidate]
     close = difflib.get_close_matches(wanted, list(courts), n=3, cutoff=0.5)
     hint = f"; did you mean {', '.join(close)}?" if close else ""

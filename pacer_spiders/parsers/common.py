@@ -48,6 +48,11 @@ def selector(body: bytes | str, type: str = "html") -> Selector:
     return Selector(text=decode(body), type=type)
 
 
+def first(values):
+    """The first value that is neither None nor empty text, or None."""
+    return next((value for value in values if value is not None and value != ""), None)
+
+
 def clean(text: str | None) -> str:
     """Collapse runs of spaces (not newlines) and strip."""
     if not text:
@@ -283,7 +288,7 @@ def harmonize_case_name(text: str | None) -> str:
 def label_values(sel: Selector, labels: dict[str, str]) -> dict[str, str]:
     """``<th>Label:</th><td>value</td>`` pairs (PACER's receipt tables) for the wanted labels."""
     found = {}
-    for header in sel.xpath("//th|//td"):
+    for header in sel.xpath(".//th|.//td"):  # within ``sel`` (the receipt table), not the whole page
         label = clean(" ".join(header.xpath(".//text()").getall())).rstrip(":").strip().lower()
         key = labels.get(label)
         if key and key not in found:
