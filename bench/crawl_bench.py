@@ -1,16 +1,26 @@
 """A docket crawl against the sandbox: pages a second, logins, what PACER would bill, refresh savings.
 
     .venv/bin/python bench/crawl_bench.py [--cases 20] [--accounts 2]
+    .venv/bin/python bench/crawl_bench.py --relaxed [--cases 200]
+    .venv/bin/python bench/crawl_bench.py --huge 10000
 
 One ``scrapy crawl docket -a input=cases.csv -a attachments=1`` over N cases (every account logs
 in once, however many pages), then the same cases again with ``since=last`` after three new
 entries each: the refresh's bill against the first crawl's is the saving of incremental crawls
 (it needs the archive pipelines; without them every refresh fetches the whole docket).
+
+``--relaxed``: politeness off (16 requests at once, no delay) against a sandbox answering after
+300 ms, the same dockets crawled with every pipeline and with none: dockets a minute of each, their
+ratio (goal >= 0.9) and the longest time the reactor thread was kept from its loop (goal < 100 ms).
+
+``--huge N``: one docket of N entries crawled into the archive: entries served and stored, the
+longest reactor stall (goal < 100 ms) and the crawl's peak RSS against the page's size (goal <= 20x).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import tempfile
 import time
@@ -28,7 +38,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=20)
     parser.add_argument("--accounts", type=int, default=2, choices=(1, 2))
+    parser.add_argument("--relaxed", action="store_true", help="every pipeline against none, politeness off")
+    parser.add_argument("--huge", type=int, metavar="N", help="one docket of N entries, every pipeline")
     args = parser.parse_args()
+    if args.huge:
+        return huge(args.huge)
+    if args.relaxed:
+        return relaxed(args.cases if args.cases != 20 else 200)
     workdir = Path(tempfile.mkdtemp(prefix="pacer-crawl-bench-"))
     with Sandbox(seed=0, cases_per_court=args.cases, entries=(10, 30)) as sb:
         cases = [c for c in sb.data.cases(COURT) if not c.sealed][: args.cases]
@@ -62,6 +78,68 @@ def main() -> int:
           f"({sum(c.pages for c in refresh_charges)} billed pages), "
           f"{refresh_bill / first_bill:.0%} of the first crawl's, {refresh.reason}")
     print(f"reproduce: .venv/bin/python bench/crawl_bench.py --cases {args.cases} --accounts {args.accounts}")
+    return 0
+
+
+STALL_EXTENSIONS = {"scrapy.extensions.telnet.TelnetConsole": None, "scrapy.extensions.remote_control.RemoteControl": None,
+                    "pacer_spiders.summary.CrawlSummary": 100, "pacer_spiders.testing.stall.ReactorStallMeter": 0}
+
+
+def huge(size: int) -> int:
+    import resource
+
+    import sqlalchemy as sa
+
+    workdir = Path(tempfile.mkdtemp(prefix="pacer-crawl-bench-huge-"))
+    case_id = "100003"
+    with Sandbox(seed=0, cases_per_court=8, entries=(4, 8), case_sizes={(COURT, case_id): size}) as sb:
+        database_url = f"sqlite:///{workdir / 'archive.sqlite3'}"
+        settings = {**sb.settings, "LOG_LEVEL": "INFO", "EXTENSIONS": json.dumps(STALL_EXTENSIONS),
+                    "DATABASE_URL": database_url, "FILES_STORE": str(workdir / "files")}
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        result = run_crawl("docket", workdir / "crawl", {"court": COURT, "pacer_case_id": case_id},
+                           settings=settings, env=sb.account_env("good"), timeout=1800)
+        peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    engine = sa.create_engine(database_url)
+    with engine.connect() as conn:
+        stored = conn.execute(sa.text("SELECT count(*) FROM docket_entries")).scalar()
+    page = max((p.stat().st_size for p in (workdir / "files" / "raw").rglob("*.html")), default=0)
+    print(f"{size}-entry docket ({page / 1e6:.1f} MB page): {stored} entries stored; "
+          f"{result.stats.get('elapsed_time_seconds', 0):.1f} s; longest reactor stall "
+          f"{result.stats.get('reactor/longest_stall_ms')} ms ({result.stats.get('reactor/stalls_over_100ms', 0)} "
+          f"over 100 ms); peak RSS {peak_kib / 1024:.0f} MiB = {peak_kib * 1024 / max(page, 1):.0f}x the page"
+          f"{'' if peak_kib > before else ' (an earlier child process peaked higher)'}; {result.reason}")
+    print(f"reproduce: .venv/bin/python bench/crawl_bench.py --huge {size}")
+    return 0
+
+
+def relaxed(count: int) -> int:
+    workdir = Path(tempfile.mkdtemp(prefix="pacer-crawl-bench-relaxed-"))
+    with Sandbox(seed=0, cases_per_court=count, entries=(10, 30), faults="latency=300") as sb:
+        cases = [c for c in sb.data.cases(COURT) if not c.sealed][:count]
+        (workdir / "cases.csv").write_text("court,pacer_case_id\n" + "".join(f"{COURT},{c.pacer_case_id}\n"
+                                                                               for c in cases))
+        env = sb.account_env("good")
+        rates = {}
+        for label, pipelines in (("none", {}), ("every pipeline", None)):
+            settings = {**sb.settings, "LOG_LEVEL": "INFO", "CONCURRENT_REQUESTS": "16",
+                        "CONCURRENT_REQUESTS_PER_DOMAIN": "16", "DOWNLOAD_DELAY": "0",
+                        "EXTENSIONS": json.dumps(STALL_EXTENSIONS),
+                        "DATABASE_URL": f"sqlite:///{workdir / label.replace(' ', '-')}.sqlite3",
+                        "FILES_STORE": str(workdir / "files")}
+            if pipelines is not None:
+                settings["ITEM_PIPELINES"] = json.dumps(pipelines)
+            result = run_crawl("docket", workdir / label.replace(" ", "-"), {"input": str(workdir / "cases.csv")},
+                               settings=settings, env=env, timeout=1800)
+            seconds = float(result.stats.get("elapsed_time_seconds") or 0) or float("nan")
+            dockets = result.stats.get("pacer/pages/docket", 0)
+            rates[label] = dockets / seconds * 60
+            print(f"{label:>15}: {dockets} dockets in {seconds:.1f} s = {rates[label]:.0f} dockets/min; "
+                  f"longest reactor stall {result.stats.get('reactor/longest_stall_ms')} ms, "
+                  f"{result.stats.get('reactor/stalls_over_100ms', 0)} over 100 ms; "
+                  f"archive entries added {result.stats.get('archive/entries_added', 0)}; {result.reason}")
+    print(f"every pipeline / none: {rates['every pipeline'] / rates['none']:.2f} (goal >= 0.9)")
+    print(f"reproduce: .venv/bin/python bench/crawl_bench.py --relaxed --cases {count}")
     return 0
 
 

@@ -273,6 +273,35 @@ def add_new_entries(sandbox, values):
     return {}
 
 
+def prepare_appellate(court_id: str):
+    """A small appeal with a filing of several documents and a billed document (never a free order)."""
+    def prepare(sandbox):
+        from pacer_spiders.sandbox import acms, render
+        from pacer_spiders.sandbox.appellate import is_free
+
+        case = small_case(sandbox, court_id, entries=3, attachments=True)
+        entry = _plain_document(case)
+        if is_free(entry):
+            entry.short_description = "Brief"
+        values = {"pacer_case_id": case.pacer_case_id, "pacer_doc_id": entry.pacer_doc_id,
+                  "docket_number": render.appellate_docket_number(case)}
+        if court_id == "ca9":
+            values.update(docket_number=acms.case_number(case),
+                          acms_document_guid=acms.document_guid(case, entry, 1))
+        return values
+
+    return prepare
+
+
+def appellate_flow(name: str, what: str, document: str) -> Flow:
+    """A court of appeals' docket by number with its filings' documents, then one document bought."""
+    court = name.split("_")[0]
+    return Flow(name, f"a court of appeals on {what}",
+                [Step("docket", {"court": court, "docket_number": "{docket_number}", "attachments": "1"}, SEQUENTIAL),
+                 Step("pdf", {"court": court, "pacer_doc_id": "{%s}" % document}, SEQUENTIAL)],
+                prepare=prepare_appellate(court))
+
+
 FLOWS: list[Flow] = [
     Flow("okwd_docket_attachments_pdf",
          "login, a district docket with its attachment pages, then one PDF bought",
@@ -309,6 +338,10 @@ FLOWS: list[Flow] = [
     Flow("okwd_cost_cap_stop", "PDF purchases that stop before PACER_MAX_COST would be passed",
          [Step("pdf", {"court": "okwd", "pacer_doc_id": "{pacer_doc_ids}"}, {**SEQUENTIAL, "PACER_MAX_COST": 0.5})],
          prepare=prepare_cost_cap),
+    appellate_flow("ca1_appellate_docket_pdf", "appellate CM/ECF: its docket (billed) with each filing's "
+                   "documents, then one document bought after its download confirmation's receipt", "pacer_doc_id"),
+    appellate_flow("ca9_acms_docket_pdf", "ACMS: the SAML sign-in after PACER's login, the docket JSON with each "
+                   "entry's documents, then one document bought by its GUID after its receipt", "acms_document_guid"),
 ]
 
 

@@ -70,6 +70,7 @@ SECRET_FIELDS = {
     "token": "<TOKEN>",
     "csotoken": "<TOKEN>",
     "totpsecret": "<TOTP_SECRET>",
+    "samlresponse": "<SAML_ASSERTION>",  # ACMS's sign-in: PACER's identity provider vouching for the session
 }
 # PACER's cookies; any other cookie's value becomes <COOKIE>.
 COOKIE_PLACEHOLDERS = {
@@ -559,7 +560,7 @@ def configured_secrets(settings, environ=None) -> dict[str, str]:
 # -- the middleware -----------------------------------------------------------------------------
 RECIPE = "pacer_spiders"  # top-level cassette key: how the crawl was run (spider, arguments, URL settings)
 STEP_KEY = "pacer_spiders_step"  # in an interaction: the CASSETTE_STEP that recorded it
-RECIPE_SETTINGS = ("PACER_LOGIN_URL", "PACER_LOGOUT_URL", "PACER_COURT_URL_TEMPLATE")
+RECIPE_SETTINGS = ("PACER_LOGIN_URL", "PACER_LOGOUT_URL", "PACER_COURT_URL_TEMPLATE", "PACER_ACMS_URL_TEMPLATE")
 
 
 class PacerCassette(Cassette):
@@ -581,8 +582,9 @@ class PacerCassette(Cassette):
 
 def read_recipe(path: str | os.PathLike) -> dict:
     """The cassette's recipe: ``spider``, ``arguments``, ``settings`` (and what the recorder added)."""
-    with open(path, encoding="utf-8") as handle:
-        return json.load(handle).get(RECIPE) or {}
+    from pacer_spiders.cli import read_text_file
+
+    return json.loads(read_text_file(path)).get(RECIPE) or {}
 
 
 def open_cassette(path: str | os.PathLike, mode: str) -> Cassette:
@@ -778,9 +780,9 @@ class CassetteDownloadHandler:
 
 # -- checks ---------------------------------------------------------------------------------------
 def load_interactions(path: str | os.PathLike) -> list[dict]:
-    with open(path, encoding="utf-8") as handle:
-        data = json.load(handle)
-    return data.get("http_interactions", [])
+    from pacer_spiders.cli import read_text_file
+
+    return json.loads(read_text_file(path)).get("http_interactions", [])
 
 
 _SECRET_JSON = re.compile(rb'"(loginId|password|otpCode|clientCode|nextGenCSO|token)"\s*:\s*"([^"]*)"', re.I)

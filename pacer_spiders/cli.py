@@ -11,12 +11,15 @@ import importlib
 import logging
 import pkgutil
 import sys
+from pathlib import Path
 
 from pacer_spiders import __version__, commands
 from pacer_spiders.plugin_manager import get_plugin_manager
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; given ``argv`` naming a built-in command, only that command's module is
+    imported (``pacer-spiders parse`` must not pay for Scrapy, Twisted and SQLAlchemy)."""
     parser = argparse.ArgumentParser(
         prog="pacer-spiders",
         description="Crawl PACER into your own database: courts, sandbox, parse, ingest, export, schedules.",
@@ -24,13 +27,21 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"pacer-spiders {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG level")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
-        if info.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"{commands.__name__}.{info.name}")
-        module.register(subparsers)
-    get_plugin_manager().hook.register_commands(subparsers=subparsers)
+    names = sorted(m.name for m in pkgutil.iter_modules(commands.__path__) if not m.name.startswith("_"))
+    chosen = _command_named(argv, names)
+    for name in names if chosen is None else [chosen]:
+        importlib.import_module(f"{commands.__name__}.{name}").register(subparsers)
+    if chosen is None:  # a plugin's command, or the help listing them all
+        get_plugin_manager().hook.register_commands(subparsers=subparsers)
     return parser
+
+
+def _command_named(argv: list[str] | None, names: list[str]) -> str | None:
+    """The built-in command ``argv`` runs, if it runs one (the top-level options take no value)."""
+    if argv is None:
+        return None
+    first = next((arg for arg in argv if not arg.startswith("-")), None)
+    return first if first in names else None
 
 
 def one_line(exc: BaseException) -> str:
@@ -39,8 +50,39 @@ def one_line(exc: BaseException) -> str:
     return lines[0] if lines else type(exc).__name__
 
 
+def read_text_file(path) -> str:
+    """A UTF-8 text file given by a user (a CSV, a JSONL, a schedule, a cassette); a ValueError
+    naming the file when it is missing or not text (a binary file, another encoding)."""
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise ValueError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise ValueError(f"{path}: a folder, not a file") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path}: not a UTF-8 text file (byte 0x{data[exc.start]:02x} at offset {exc.start})") from None
+    if "\x00" in text:
+        raise ValueError(f"{path}: not a text file (it holds NUL bytes at offset {data.index(0)})")
+    return text
+
+
+def positive_int(value: str) -> int:
+    """An argparse type: a whole number of at least 1 (a count of workers, say)."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value!r}: at least 1")
+    return number
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    if argv is None:
+        argv = sys.argv[1:]
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,

@@ -11,13 +11,14 @@ classes below, so that exports write them as they are.
 
 from __future__ import annotations
 
-import scrapy
+# Scrapy (and Twisted with it) is imported when an item class is first used, not here: the parse
+# command and the parsers read these modules without making items.
 
 
 def fields(*names: str, **typed: str) -> dict:
     """Scrapy fields, each with its type (``str`` unless given: ``int``, ``date``, ``list`` ...)."""
-    declared = {name: scrapy.Field(type="str") for name in names}
-    declared.update({name: scrapy.Field(type=kind) for name, kind in typed.items()})
+    declared = {name: {"type": "str"} for name in names}
+    declared.update({name: {"type": kind} for name, kind in typed.items()})
     return declared
 
 
@@ -33,10 +34,52 @@ PROVENANCE_FIELDS = frozenset(PROVENANCE)
 INTERNAL_FIELDS = ("body", "problem", "document")
 
 
-def item_class(name: str, doc: str, declared: dict, page: bool = True) -> type:
+class ItemClass:
+    """A Scrapy Item class, made on first use: calling it makes an item, ``isinstance``,
+    ``issubclass`` and ``==`` work with it, and every other attribute (``fields``, ``__name__`` ...)
+    is the class's own."""
+
+    def __init__(self, name: str, doc: str, declared: dict):
+        self._spec, self._class = (name, doc, declared), None
+
+    @property
+    def item_type(self) -> type:
+        if self._class is None:
+            import scrapy
+
+            name, doc, declared = self._spec
+            namespace = {"__doc__": doc, "__module__": __name__,
+                         **{key: scrapy.Field(value) for key, value in declared.items()}}
+            self._class = type(name, (scrapy.Item,), namespace)
+        return self._class
+
+    def __call__(self, *args, **kwargs):
+        return self.item_type(*args, **kwargs)
+
+    def __instancecheck__(self, instance) -> bool:
+        return isinstance(instance, self.item_type)
+
+    def __subclasscheck__(self, subclass) -> bool:
+        return issubclass(subclass, self.item_type)
+
+    def __eq__(self, other) -> bool:  # the class itself and its stand-in are one class
+        return other is self or other is self.item_type
+
+    def __hash__(self) -> int:
+        return hash(self.item_type)
+
+    def __getattr__(self, name):
+        if name.startswith("_") and name not in ("__name__", "__qualname__", "__doc__", "__module__"):
+            raise AttributeError(name)
+        return getattr(self.item_type, name)
+
+    def __repr__(self) -> str:
+        return f"<item class {self._spec[0]}>"
+
+
+def item_class(name: str, doc: str, declared: dict, page: bool = True) -> ItemClass:
     """A Scrapy Item class with ``declared`` fields (and the provenance fields of a page item)."""
-    namespace = {"__doc__": doc, "__module__": __name__, **(PROVENANCE if page else {}), **declared}
-    return type(name, (scrapy.Item,), namespace)
+    return ItemClass(name, doc, {**(PROVENANCE if page else {}), **declared})
 
 
 RawPage = item_class("RawPage", "A page not (or not yet) parsed; one that is not the report asked for "

@@ -328,6 +328,11 @@ class PacerLoginMiddleware:
     def is_court_url(self, url: str) -> bool:
         return bool(self.court_pattern.match(url))
 
+    def wants_token(self, request: Request) -> bool:
+        """A court request, or one to PACER's single sign-on (``pacer_sso``: ACMS's SAML handshake,
+        where PACER's identity provider reads the NextGenCSO cookie as it does a browser's)."""
+        return self.is_court_url(request.url) or bool(request.meta.get("pacer_sso"))
+
     def _is_own(self, request: Request) -> bool:
         return bool(request.meta.get("pacer_auth_request"))
 
@@ -458,7 +463,7 @@ class PacerLoginMiddleware:
 
     # -- the middleware hooks --------------------------------------------------------------
     async def process_request(self, request: Request):
-        if self._is_own(request) or not self.is_court_url(request.url):
+        if self._is_own(request) or not self.wants_token(request):
             return None
         strip_our_cookies(request)
         own = self._request_account(request)
@@ -498,12 +503,12 @@ class PacerLoginMiddleware:
         request.headers["Cookie"] = "; ".join(f"{n}={v}" for n, v in pairs)
 
     def process_exception(self, request: Request, exception):
-        if not self._is_own(request) and self.is_court_url(request.url):
+        if not self._is_own(request) and self.wants_token(request):
             strip_cookie_header(request)
         return None
 
     def process_response(self, request: Request, response):
-        if self._is_own(request) or not self.is_court_url(request.url):
+        if self._is_own(request) or not self.wants_token(request):
             return response
         strip_cookie_header(request)
         # Session cookies a court sets are secrets too: blank them in any log line.

@@ -19,12 +19,21 @@ def _env(name, default=None):
     return value if value not in (None, "") else default
 
 
-def _env_float(name, default=None):
+def _env_number(name, default=None, kind=float):
+    """A number from the environment; one line instead of a traceback out of the settings module."""
     value = _env(name, default)
-    try:
-        return float(value) if value is not None else None
-    except ValueError:  # one line instead of a traceback out of the settings module
-        raise SystemExit(f"{name} must be a number, not {value!r}") from None
+    if value is None:
+        return None
+    from pacer_spiders.settings_access import number_problem
+
+    problem = number_problem(name, value, kind)
+    if problem:
+        raise SystemExit(problem)
+    return kind(value)
+
+
+def _env_float(name, default=None):
+    return _env_number(name, default, float)
 
 
 BOT_NAME = "pacer_spiders"
@@ -53,6 +62,11 @@ PACER_LOGIN_URL = _env("PACER_LOGIN_URL", "https://pacer.login.uscourts.gov/serv
 PACER_LOGOUT_URL = _env("PACER_LOGOUT_URL", "https://pacer.login.uscourts.gov/services/cso-logout")
 # A court's CM/ECF site; {subdomain} is PACER's (azb), {court_id} CourtListener's (arb).
 PACER_COURT_URL_TEMPLATE = _env("PACER_COURT_URL_TEMPLATE", "https://ecf.{subdomain}.uscourts.gov")
+# Courts of appeals: which run ACMS instead of appellate CM/ECF, beyond the registry's word
+# ({"ca1": "acms"} or "ca1=acms,ca2=cmecf"): a court that moves is moved here.
+PACER_APPELLATE_SYSTEMS = _env("PACER_APPELLATE_SYSTEMS")
+# An ACMS court's web application ({court_id}: ca9).
+PACER_ACMS_URL_TEMPLATE = _env("PACER_ACMS_URL_TEMPLATE", "https://{court_id}-showdoc.azurewebsites.us")
 # A dollar cap for one crawl: nothing is bought that would pass it.  None: no cap.
 PACER_MAX_COST = _env_float("PACER_MAX_COST")
 
@@ -77,7 +91,7 @@ RETRY_TIMES = 3
 # counts what it cost and refuses the page as truncated, instead of buying it again unawares.
 DOWNLOAD_FAIL_ON_DATALOSS = False
 # How many more times a billed report that broke off is bought again (each try is billed).
-PACER_PAID_RETRIES = _env("PACER_PAID_RETRIES", 1)
+PACER_PAID_RETRIES = _env_number("PACER_PAID_RETRIES", 1, int)
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = _env("LOG_LEVEL", "INFO")
@@ -89,13 +103,13 @@ LOG_FORMATTER = "pacer_spiders.logformatter.PacerLogFormatter"
 ADDONS = {"pacer_spiders.distributed.DistributedAddon": 0, "pacer_spiders.addon.MonitoringSwitch": 10}
 PACER_REDIS_PREFIX = _env("PACER_REDIS_PREFIX", "pacer")
 # Per court, for all workers together: requests in flight, and seconds between two request starts.
-PACER_COURT_CONCURRENCY = int(_env("PACER_COURT_CONCURRENCY", "2"))
-PACER_COURT_INTERVAL = float(_env("PACER_COURT_INTERVAL", "0.5"))
+PACER_COURT_CONCURRENCY = _env_number("PACER_COURT_CONCURRENCY", 2, int)
+PACER_COURT_INTERVAL = _env_float("PACER_COURT_INTERVAL", 0.5)
 PACER_COURT_LIMITS: dict[str, dict] = {}  # {"nysd": {"concurrency": 1, "interval": 2.0}}
 # A worker that holds a request renews its lease; one killed loses it after this many seconds.
-PACER_LEASE_SECONDS = float(_env("PACER_LEASE_SECONDS", "60"))
+PACER_LEASE_SECONDS = _env_float("PACER_LEASE_SECONDS", 60)
 # Seconds with nothing left in Redis after which a worker stops (0: wait for work forever).
-PACER_WORKER_IDLE_CLOSE = float(_env("PACER_WORKER_IDLE_CLOSE", "0"))
+PACER_WORKER_IDLE_CLOSE = _env_float("PACER_WORKER_IDLE_CLOSE", 0)
 # Work requests enqueued as bulk run only from 6 p.m. to 6 a.m. Central time (PACER's request).
 PACER_BULK_WINDOW = True
 PACER_WORK_ATTEMPTS = 3  # tries of a work request that failed for a passing reason
@@ -115,8 +129,12 @@ DOWNLOADER_MIDDLEWARES = {
     # After the cookie middleware (700) and the HTTP cache (900): the token is added last and
     # taken off first, so no cache, queue or cookie log ever holds it.
     "pacer_spiders.login.PacerLoginMiddleware": 950,
+    # Before the cookie middleware (700): a request waiting for ACMS's sign-in gets its cookies.
+    "pacer_spiders.acms_session.AcmsSessionMiddleware": 650,
 }
 EXTENSIONS["pacer_spiders.summary.CrawlSummary"] = 100
+# Whether the crawl got what it was asked for: the exit code of `scrapy crawl`, crawl_runs.finish_reason.
+EXTENSIONS["pacer_spiders.outcome.CrawlOutcome"] = 110
 # Scrapy's cookie debug log would print session cookies PACER sets; keep it off.
 COOKIES_DEBUG = False
 # Log progress every minute while a crawl runs (pages, items, cost: see pacer_spiders.summary).

@@ -2,34 +2,104 @@
 
 Counts go to the stats as ``archive/<kind>_<added|changed|unchanged>`` and ``archive/rows_written``;
 each crawl is a row of ``crawl_runs`` (cost, pages, counts, errors).
+
+In a crawl the merges run on one writer thread, never on the reactor's: ``process_item`` answers a
+Deferred that fires when the item is merged, and Scrapy takes no more responses while the items of
+``SCRAPER_SLOT_MAX_ACTIVE_SIZE`` bytes of them wait (the back-pressure that bounds memory).  One
+thread keeps the merges in the order the items came and never makes SQLite writers wait on each
+other.  Outside a crawl (``ingest``, the pipeline chain) the merge runs in the caller's thread.
 """
 
 from __future__ import annotations
 
+import sys
+import threading
+
+from scrapy import signals
+
+from pacer_spiders.outcome import crawl_outcome
 from pacer_spiders.pipelines.base import ArchiveStage, logger, page_dict
 from pacer_spiders.pipelines.files import PdfWriter, files_store
 from pacer_spiders.pipelines.orphans import join_orphans_for_docket, sweep
+
+
+class ReactorStats:
+    """Scrapy's stats collector, written from the writer thread through the reactor thread (the
+    collector is not thread-safe: two threads adding to one key would lose counts)."""
+
+    def __init__(self, stats, reactor):
+        self.stats, self.reactor, self.thread = stats, reactor, threading.current_thread()
+
+    def _call(self, method, *args, **kwargs):
+        if threading.current_thread() is self.thread:
+            method(*args, **kwargs)
+        else:  # runs before the item's Deferred fires: both go through the reactor's queue in order
+            self.reactor.callFromThread(method, *args, **kwargs)
+
+    def inc_value(self, *args, **kwargs):
+        self._call(self.stats.inc_value, *args, **kwargs)
+
+    def set_value(self, *args, **kwargs):
+        self._call(self.stats.set_value, *args, **kwargs)
+
+    def max_value(self, *args, **kwargs):
+        self._call(self.stats.max_value, *args, **kwargs)
+
+    def min_value(self, *args, **kwargs):
+        self._call(self.stats.min_value, *args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self.stats, name)
+
+
+def _running_reactor():
+    """The reactor when one runs (a crawl), else None; never installs one as a side effect."""
+    reactor = sys.modules.get("twisted.internet.reactor")
+    return reactor if reactor is not None and getattr(reactor, "running", False) else None
+
 
 class DatabasePipeline(ArchiveStage):
     run_id = None
     crawler = None
     _pdf_writer = None
+    _writer = None  # the writer thread's pool, in a crawl
 
     @classmethod
     def from_crawler(cls, crawler):
         pipeline = cls(crawler.settings, crawler.stats)
         pipeline.crawler = crawler
+        # Scrapy tells pipelines no close reason: a crawl's outcome comes with this signal.
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
     def open_spider(self, spider=None):
         spider = spider or getattr(self.crawler, "spider", None)
         name = self.settings.get("ARCHIVE_RUN_NAME") or getattr(spider, "name", None) or "crawl"
         self.run_id = self.archive.start_run(name)
+        reactor = _running_reactor()
+        if reactor is not None:
+            from twisted.python.threadpool import ThreadPool
+
+            self.stats = ReactorStats(self.stats, reactor)
+            self._reactor = reactor
+            self._writer = ThreadPool(1, 1, name="pacer-archive-writer")
+            self._writer.start()
 
     def close_spider(self, spider=None, reason: str | None = None):
+        if self._writer is not None:  # every item's Deferred has fired: the thread is idle
+            self._writer.stop()
+            self._writer = None
+            self.stats = self.stats.stats
         if not self.dry_run:
             # The orphans whose backoff has run out get their retry at the end of every crawl.
             sweep(self.archive, self.pdf_writer, self.stats, due_only=True)
+        if reason is not None:  # run by hand (ingest); a crawl's run is finished by spider_closed
+            self.finish_run(reason)
+
+    def spider_closed(self, spider=None, reason=None):
+        self.finish_run(crawl_outcome(self.stats.get_stats(), reason, getattr(spider, "name", None)).reason)
+
+    def finish_run(self, reason: str | None) -> None:
         stats = self.stats.get_stats()
         counts = {k.split("/", 1)[1]: v for k, v in stats.items() if k.startswith("archive/")}
         self.archive.finish_run(
@@ -45,6 +115,14 @@ class DatabasePipeline(ArchiveStage):
         return self._pdf_writer
 
     def process_item(self, item):
+        if self._writer is None:
+            return self.merge_item(item)
+        from twisted.internet.threads import deferToThreadPool
+
+        return deferToThreadPool(self._reactor, self._writer, self.merge_item, item)
+
+    def merge_item(self, item):
+        """Merge one item (in the writer thread during a crawl)."""
         from pacer_spiders.reports import unit_for
 
         self.stats.inc_value("archive/pages")
@@ -54,9 +132,12 @@ class DatabasePipeline(ArchiveStage):
             self._record_raw(item)
             return item
         unit = unit_for(item.get("report_type"), item.get("court_id"))
-        result = unit.merge(self.archive, item)
+        with self.archive.batch():  # the page's rows and its raw page row: one commit
+            result = unit.merge(self.archive, item)
+            if result is not None:
+                item["docket_id"] = result.docket_id
+            self._record_raw(item)
         if result is not None:
-            item["docket_id"] = result.docket_id
             self.count(result.counts)
             if not unit.joins_docket:  # a docket-level merge: orphans waiting for it join now
                 for docket_id in getattr(result, "docket_ids", None) or [result.docket_id]:
@@ -64,7 +145,6 @@ class DatabasePipeline(ArchiveStage):
                         join_orphans_for_docket(self.archive, docket_id, self.pdf_writer, self.stats)
         elif unit.joins_docket:
             logger.info("%s %s: its entry vanished before the merge; kept as an orphan", unit.name, item.get("court_id"))
-        self._record_raw(item)
         return item
 
     def _record_raw(self, item):

@@ -25,7 +25,7 @@ def registry() -> dict:
 def pacer_courts():
     return [
         {k: court.get(k) for k in ("court_id", "pacer_subdomain", "name", "kind", "doc_id_prefix", "software_version",
-                                   "attachments_part_numbered_through")}
+                                   "attachments_part_numbered_through", "system")}
         for court in registry()["courts"]
     ]
 

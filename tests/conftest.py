@@ -86,7 +86,19 @@ def _untracked_in_checkout(root) -> set[str] | None:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def nothing_written_into_the_checkout(request):
+def files_store_outside_the_checkout(tmp_path_factory):
+    """Commands run in-process without --files-store keep files in a session folder, never in
+    the default ./pacer_files of the checkout (a test that cares sets its own)."""
+    if os.environ.get("FILES_STORE"):
+        yield
+        return
+    os.environ["FILES_STORE"] = str(tmp_path_factory.mktemp("files_store"))
+    yield
+    os.environ.pop("FILES_STORE", None)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def nothing_written_into_the_checkout(request, files_store_outside_the_checkout):
     """Tests write in temporary folders only: a run that leaves a new file or folder in the
     checkout (an archive, pacer_files/, raw pages) fails, naming it."""
     from pathlib import Path

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from pacer_spiders.db.archive import Archive, entry_key
+from pacer_spiders.db.archive import Archive, entry_keys
 from pacer_spiders.plugin_manager import get_plugin_manager
 from pacer_spiders.testing.corpus import corpus_cases, court_of
 from pipeline_support import KnownPages, chain_settings, crawl
@@ -29,7 +29,7 @@ def test_corpus_dockets_are_archived_whole_and_a_second_pass_writes_nothing(tmp_
             parsed = json.loads(expected.read_text())
             if not parsed.get("docket_number"):
                 continue
-            expected_entries += len({entry_key(e) for e in parsed.get("docket_entries") or []})
+            expected_entries += len(set(entry_keys(parsed.get("docket_entries") or [])))
             items.append(lambda page=page, parsed=parsed, index=index: pages.page(
                 court_of(page), "docket", parsed, body=page.read_bytes(), pacer_case_id=str(900000 + index)))
         settings = chain_settings(f"sqlite:///{tmp_path / 'corpus.sqlite3'}", tmp_path)

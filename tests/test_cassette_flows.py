@@ -180,3 +180,22 @@ def test_discovery_rss_then_case_query_sweep(replays):
         ["rss"] + ["case_query"] * (len(probed) - 2)
     assert re.search(rf"case_query okwd: {len(probed) - 2} cases found.*\(ids {after + 1} to {probed[-3]} asked\)",
                      result.log)
+
+
+@pytest.mark.parametrize("name", ["ca1_appellate_docket_pdf", "ca9_acms_docket_pdf"])
+def test_a_court_of_appeals_docket_its_filings_and_a_pdf(name, replays):
+    result = replays(name)
+    court = name[:3]
+    number = recipe(name)["steps"][0]["arguments"]["docket_number"]
+    (docket,) = rows(result, "SELECT id FROM dockets WHERE court_id = ? AND docket_number = ?", court, number)
+    assert rows(result, "SELECT count(*) FROM docket_entries WHERE docket_id = ?", docket[0])[0][0] == 3
+    (pdf,) = pdf_bodies(name)
+    digest = hashlib.sha1(pdf).hexdigest()
+    assert [hashlib.sha1(p.read_bytes()).hexdigest() for p in stored_files(result)] == [digest]
+    document = recipe(name)["steps"][1]["arguments"]["pacer_doc_id"]
+    key = "acms_document_guid" if court == "ca9" else "pacer_doc_id"
+    assert rows(result, f"SELECT sha1 FROM documents WHERE {key} = ? AND sha1 IS NOT NULL", document) == [(digest,)]
+    # what the crawls spent is what the recording was billed, read from the receipts
+    assert round(result.total("pacer/spent"), 2) == recipe(name)["sandbox_cost"]
+    if court == "ca9":  # ACMS's own session: one SAML sign-in per crawl, after PACER's login
+        assert [s.get("pacer/acms/sign_ins") for s in result.stats] == [1, 1]

@@ -30,7 +30,7 @@ def test_bankruptcy_json_lists_94_courts(capsys):
 def test_csv_has_a_header_and_every_court(capsys):
     rows = list(csv.DictReader(io.StringIO(run_cli(capsys, "courts", "--format", "csv"))))
     assert len(rows) == 205
-    assert set(rows[0]) == {"court_id", "pacer_subdomain", "kind", "name", "doc_id_prefix", "url"}
+    assert set(rows[0]) == {"court_id", "pacer_subdomain", "kind", "system", "name", "doc_id_prefix", "url"}
     assert {r["court_id"] for r in rows} >= {"nebraskab", "uscfc", "nysb", "cand"}
 
 

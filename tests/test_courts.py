@@ -74,3 +74,26 @@ def test_unknown_court_names_the_closest_ids():
     message = str(info.value)
     assert "'okwdd'" in message and "okwd" in message
     assert "\n" not in message
+
+
+def test_a_court_plugin_registered_or_unregistered_changes_the_courts_at_once():
+    from pacer_spiders.hookspecs import hookimpl
+    from pacer_spiders.plugin_manager import get_plugin_manager
+
+    class ExtraCourt:
+        @hookimpl
+        def pacer_courts(self):
+            return [{"court_id": "zzdx", "name": "A court of a plugin", "kind": "district"}]
+
+    assert len(all_courts()) == 205  # the registry is built and kept
+    with pytest.raises(UnknownCourtError):
+        get_court("zzdx")
+    plugin = ExtraCourt()
+    get_plugin_manager().register(plugin)
+    try:
+        assert get_court("zzdx").name == "A court of a plugin" and len(all_courts()) == 206
+    finally:
+        get_plugin_manager().unregister(plugin)
+    with pytest.raises(UnknownCourtError):
+        get_court("zzdx")
+    assert len(all_courts()) == 205

@@ -260,3 +260,16 @@ def test_progress_bar_on_a_terminal_only(pages, tmp_path):
     piped = subprocess.run(command + ["-o", str(tmp_path / "pipe")], capture_output=True, timeout=120)
     assert piped.returncode == 0 and b"[#" not in piped.stderr
     assert b"parsed: 4" in piped.stdout
+
+
+def test_parsing_imports_neither_scrapy_twisted_nor_sqlalchemy(pages, tmp_path):
+    """``pacer-spiders parse`` loads only what parsing needs (its start-up is most of a short run)."""
+    import subprocess
+    import sys
+
+    script = ("import sys\nfrom pacer_spiders.cli import main\n"
+              f"code = main(['parse', {str(pages)!r}, '-o', {str(tmp_path / 'out')!r}, '-nw', '1'])\n"
+              "print(code, sorted(m for m in ('scrapy', 'twisted', 'sqlalchemy', 'itemadapter') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.stdout.split("\n")[-2] == "0 []", done.stdout + done.stderr
+    assert len(list((tmp_path / "out").glob("*.json"))) == len(PAGES)

@@ -231,7 +231,8 @@ def test_every_court_of_the_known_opinion_dates_can_be_asked_for_its_report(pace
             assert _read("free_opinions", body, court.court_id)["opinions"], court_id
 
 
-def test_dockets_made_up_from_rss_items_are_read_as_dockets(database_url, tmp_path, capsys):
+def test_dockets_made_up_from_rss_items_are_read_as_dockets(database_url, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("FILES_STORE", str(tmp_path / "files"))  # never the checkout's ./pacer_files
     """``dockets/fake-rss``: docket pages a third-party uploader made from RSS items (a heading with
     the number, one entry).  The reference reads them as dockets; so does the docket unit."""
     root = corpus_root()

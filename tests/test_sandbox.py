@@ -410,11 +410,9 @@ def test_same_seed_same_cases_other_seed_other_cases():
         a.case("nysd", 100005).entries != c.case("nysd", 100005).entries
 
 
-def test_appellate_courts_have_no_synthetic_cases(pacer_sandbox, sandbox_client):
-    assert pacer_sandbox.cases("ca9") == []
-    assert "Case not found" in sandbox_client.docket("ca9", 100001).text
-    with pytest.raises(ValueError, match="district and bankruptcy"):
-        pacer_sandbox.add_case("ca9")
+def test_an_acms_court_has_no_cmecf_site(pacer_sandbox, sandbox_client):
+    assert pacer_sandbox.cases("ca9")  # its cases are served by ACMS (tests/test_appellate_crawl.py)
+    assert sandbox_client.docket("ca9", 100001).status == 404
 
 
 def test_bankruptcy_cases_and_adversary_proceedings(pacer_sandbox, sandbox_client):

@@ -218,7 +218,7 @@ def test_document_ranges():
 def test_stats_file_is_json(sb, tmp_path):
     result = crawl(sb, "attachment_page", tmp_path, {"court": COURT, "pacer_doc_id": "abc"})
     assert result.reason == "bad_argument"
-    assert "not a PACER document id: 'abc'" in result.log
+    assert "pacer_doc_id must be PACER's document id (8 to 13 digits, or an ACMS GUID), not 'abc'" in result.log
     assert json.loads((tmp_path / "stats.json").read_text())["pacer/errors/bad_argument"] == 1
 
 

@@ -6,14 +6,16 @@ import csv
 import json
 import sys
 
-from pacer_spiders.courts import KINDS, all_courts, court_base_url
+from pacer_spiders.courts import KINDS, all_courts, court_base_url, court_system
 from pacer_spiders.settings_access import project_settings
 
-FIELDS = ("court_id", "pacer_subdomain", "kind", "name", "doc_id_prefix", "url")
+FIELDS = ("court_id", "pacer_subdomain", "kind", "system", "name", "doc_id_prefix", "url")
 
 
 def court_rows(kind: str | None = None) -> list[dict]:
-    template = project_settings().get("PACER_COURT_URL_TEMPLATE")
+    settings = project_settings()
+    template = settings.get("PACER_COURT_URL_TEMPLATE")
+    systems = settings.get("PACER_APPELLATE_SYSTEMS")
     rows = []
     for court in all_courts(kind=kind):
         rows.append(
@@ -21,6 +23,7 @@ def court_rows(kind: str | None = None) -> list[dict]:
                 "court_id": court.court_id,
                 "pacer_subdomain": court.pacer_subdomain,
                 "kind": court.kind,
+                "system": court_system(court, systems),
                 "name": court.name,
                 "doc_id_prefix": court.doc_id_prefix,
                 "url": court_base_url(court.court_id, template),

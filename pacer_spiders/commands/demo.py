@@ -17,15 +17,30 @@ DEMO_COURT = "okwd"
 
 def _pick_case(sandbox, court_id: str):
     """A case with attachment menus and documents to buy: what the demo shows best."""
+    from pacer_spiders.sandbox.appellate import is_free
+
     for case in sandbox.data.cases(court_id):
         if case.sealed:
             continue
         menus = [e for e in case.entries if e.pacer_doc_id and e.attachments and not e.sealed]
         buyable = [e for e in case.entries if e.pacer_doc_id and not e.attachments and not e.sealed
+                   and e.document_number and not is_free(e)
                    and not getattr(e, "restricted", False) and not getattr(e, "unavailable", False)]
         if menus and buyable:
             return case, buyable[0]
     raise LookupError(f"the sandbox has no case with attachments at {court_id}")
+
+
+def demo_docket_number(case, settings: dict) -> str:
+    """The number a user would ask for: a district one, or the appeal's (CM/ECF's or ACMS's form)."""
+    from pacer_spiders.courts import court_system
+    from pacer_spiders.sandbox import acms, render
+
+    if case.court.kind != "appellate":
+        return f"{case.office}:{case.year % 100:02d}-{case.case_type}-{case.serial:05d}"
+    if court_system(case.court, settings.get("PACER_APPELLATE_SYSTEMS")) == "acms":
+        return acms.case_number(case)
+    return render.appellate_docket_number(case)
 
 
 def stored_summary(database_url: str, files_store: str = "", limit: int = 5) -> list[str]:
@@ -113,13 +128,14 @@ def run(args) -> int:
         account = sandbox.account_env("good")
         crawl_settings = {**sandbox.settings, "DATABASE_URL": database_url, "FILES_STORE": files_store,
                           "LOG_LEVEL": "INFO", "PACER_PROGRESS_INTERVAL": "10"}
-        number = f"{case.office}:{case.year % 100:02d}-{case.case_type}-{case.serial:05d}"
+        number = demo_docket_number(case, crawl_settings)
         docket_args = {"court": args.court, "docket_number": number, "attachments": "1"}
         crawl_step(out, workdir, "docket", docket_args, f"docket {args.court} {number} with its attachment pages",
                    crawl_settings, account)
         # The PDF by our docket id and its document number, as a user would ask for it once the
         # docket is in the archive; by PACER document id when the archive has no such docket.
-        held = ArchiveReader.open(database_url).find_docket(args.court, case.pacer_case_id)
+        held = ArchiveReader.open(database_url).find_docket(args.court, case.pacer_case_id) or \
+            ArchiveReader.open(database_url).find_docket(args.court, None, number)
         if held:
             pdf_args = {"docket": held["id"], "documents": str(document.document_number)}
         else:
@@ -141,7 +157,8 @@ def run(args) -> int:
 def register(subparsers) -> None:
     parser = subparsers.add_parser("demo", help="crawl a docket, its attachment pages and a PDF from the sandbox",
                                    description=__doc__)
-    parser.add_argument("--court", default=DEMO_COURT, help="the court to crawl (default %(default)s)")
+    parser.add_argument("--court", default=DEMO_COURT,
+                        help="the court to crawl (default %(default)s; ca1: appellate CM/ECF, ca9: ACMS)")
     parser.add_argument("--database-url", help="the archive (default: DATABASE_URL, an SQLite file here)")
     parser.add_argument("--files-store", help="where PDFs go (default: FILES_STORE, ./pacer_files)")
     parser.add_argument("--workdir", default=os.environ.get("PACER_DEMO_WORKDIR", ".pacer-demo"),

@@ -11,8 +11,8 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from pathlib import Path
 
+from pacer_spiders.cli import read_text_file
 from pacer_spiders.db.work_requests import KINDS, STATUS_NAMES
 
 PARAM_FIELDS = ("pacer_case_id", "docket_number", "pacer_doc_id", "document_number", "attachment_number",
@@ -21,7 +21,7 @@ PARAM_FIELDS = ("pacer_case_id", "docket_number", "pacer_doc_id", "document_numb
 
 def read_rows(path: str) -> list[dict]:
     """Rows of a CSV (with a header) or JSONL file; '-' is standard input."""
-    text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+    text = sys.stdin.read() if path == "-" else read_text_file(path)
     stripped = text.lstrip()
     if path.endswith((".jsonl", ".ndjson", ".json")) or stripped.startswith("{"):
         rows = []
@@ -58,13 +58,13 @@ def distributed_context(args):
 
 
 def run(args) -> int:
-    _, store, sessions = distributed_context(args)
-    from pacer_spiders.distributed.work import enqueue_work
-
-    if args.file:
+    if args.file:  # read (and refused when it is not text) before anything is opened
         rows = read_rows(args.file)
     else:
         rows = [{name: getattr(args, name) for name in ("court_id", *PARAM_FIELDS)}]
+    _, store, sessions = distributed_context(args)
+    from pacer_spiders.distributed.work import enqueue_work
+
     queued = existing = failed = 0
     for number, row in enumerate(rows, 1):
         court = row.get("court_id") or row.get("court") or args.court_id

@@ -83,13 +83,15 @@ def ingest(path: Path, report_type: str, context: dict, overrides: dict | None =
 
 
 def run(args) -> int:
-    from pacer_spiders.courts import get_court
+    from pacer_spiders.courts import check_identifiers, get_court
 
     path = Path(args.file)
     if not path.is_file():
         raise FileNotFoundError(f"no such file: {path}")
     court_id = get_court(args.court).court_id  # an unknown id stops here, naming the closest ones
-    context = {"court_id": court_id, "pacer_case_id": args.pacer_case_id, "pacer_doc_id": args.pacer_doc_id,
+    # Ids of PACER's forms only ("abc" is no case id): a BadValue is one line, nothing is stored.
+    checked = check_identifiers(court_id, {"pacer_case_id": args.pacer_case_id, "pacer_doc_id": args.pacer_doc_id})
+    context = {"court_id": court_id, **checked,
                "document_number": args.document_number, "attachment_number": args.attachment_number,
                "acms_document_guid": args.acms_document_guid}
     overrides = {"ARCHIVE_DRY_RUN": args.dry_run}

@@ -6,8 +6,11 @@ Every .html/.htm/.xml/.txt page of INPUT_DIR becomes ``<stem>.json`` in OUTPUT_D
 logged.  Existing outputs are kept unless ``-f``; ``--force-ucids CSV`` redoes only the cases whose
 ucid (``<court>;;<docket number>``) the CSV's ``ucid`` column lists.  The court is ``-c`` or the file
 name before its first ``_``; the report is ``-r`` or detected from the page.  ``-nw N`` worker
-processes share the files (they receive file paths and send back plain dicts); ``-d`` parses in
-this process and logs full tracebacks.
+processes share the files (they receive file paths and send back plain dicts); they are forked
+from this process once its parsers are imported, so no worker pays the imports again.  The
+default is one worker for up to WORKER_THRESHOLD files (a second process gains nothing on a
+short batch) and the number of cores above.  ``-d`` parses in this process and logs full
+tracebacks.
 """
 
 from __future__ import annotations
@@ -15,20 +18,23 @@ from __future__ import annotations
 import csv
 import json
 import logging
-import multiprocessing
 import os
 import sys
 import traceback
 from collections import Counter
 from pathlib import Path
 
+from pacer_spiders.cli import positive_int, read_text_file
 from pacer_spiders.courts import get_court
 from pacer_spiders.pages import NotTheReport
-from pacer_spiders.reports import REPORTS, detect_report, undetected_reason
+from pacer_spiders.reports import REPORTS, builtin_unit, detect_report, undetected_reason
 from pacer_spiders.testing.corpus import PAGE_SUFFIXES, court_of
 
 logger = logging.getLogger("pacer_spiders.parse")
 FORMATS = ("json", "scales")
+# Up to this many files one process is as fast as two: a forked worker costs about 0.05 CPU-s,
+# twenty docket pages about 0.3.
+WORKER_THRESHOLD = 20
 
 
 def register(subparsers) -> None:
@@ -42,7 +48,8 @@ def register(subparsers) -> None:
     parser.add_argument("--format", choices=FORMATS, default="json", help="reference field set or SCALES schema")
     parser.add_argument("-f", "--force-rerun", action="store_true", help="parse again pages whose output exists")
     parser.add_argument("--force-ucids", type=Path, metavar="CSV", help="parse again only these cases (ucid column)")
-    parser.add_argument("-nw", "--workers", type=int, default=os.cpu_count() or 1, help="worker processes")
+    parser.add_argument("-nw", "--workers", type=positive_int, default=None,
+                        help=f"worker processes (default: 1 up to {WORKER_THRESHOLD} files, else the number of cores)")
     parser.add_argument("-d", "--debug", action="store_true", help="one process, full tracebacks")
     parser.set_defaults(func=run)
 
@@ -78,17 +85,30 @@ def run(args) -> int:
         )
 
     progress = Progress(len(tasks)) if sys.stderr.isatty() else None
-    workers = 1 if args.debug else max(1, min(args.workers, len(tasks) or 1))
+    workers = 1 if args.debug else max(1, min(default_workers(len(tasks)) if args.workers is None else args.workers,
+                                             len(tasks) or 1))
     if workers == 1:
         outcomes = map(parse_file, tasks)
         _collect(outcomes, summary, progress)
     else:
-        with multiprocessing.get_context("spawn").Pool(workers) as pool:
+        import multiprocessing
+
+        # Forked after the parsers are imported (the report units below), a worker starts at once;
+        # spawned ones (where fork is unavailable) import them again.
+        for name in REPORTS if args.report is None else (args.report,):
+            builtin_unit(name)
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        with multiprocessing.get_context(method).Pool(workers) as pool:
             _collect(pool.imap_unordered(parse_file, tasks, chunksize=4), summary, progress)
     if progress:
         progress.close()
     print(summary.render())
     return 1 if summary.failed else 0
+
+
+def default_workers(files: int) -> int:
+    """One process for a short batch, every core for a long one."""
+    return 1 if files <= WORKER_THRESHOLD else (os.cpu_count() or 1)
 
 
 def _collect(outcomes, summary: "Summary", progress) -> None:
@@ -149,11 +169,10 @@ def write_json(path: Path, data) -> None:
 
 
 def read_ucids(path: Path) -> set[str]:
-    with open(path, newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        if not reader.fieldnames or "ucid" not in reader.fieldnames:
-            raise ValueError(f"{path} has no 'ucid' column")
-        return {row["ucid"].strip() for row in reader if (row.get("ucid") or "").strip()}
+    reader = csv.DictReader(read_text_file(path).splitlines())
+    if not reader.fieldnames or "ucid" not in reader.fieldnames:
+        raise ValueError(f"{path} has no 'ucid' column")
+    return {row["ucid"].strip() for row in reader if (row.get("ucid") or "").strip()}
 
 
 def output_ucid(output: Path, court_id: str) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import fcntl
 import logging
 import shutil
 import tempfile
@@ -14,6 +15,8 @@ from pathlib import Path
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 
+from pacer_spiders.db import limits
+
 
 def normalize_database_url(url: str) -> str:
     """Accept plain ``postgresql://`` and ``postgres://`` URLs and use psycopg 3 for them."""
@@ -23,23 +26,57 @@ def normalize_database_url(url: str) -> str:
     return url
 
 
+DRIVERS = ("sqlite", "sqlite+pysqlite", "postgresql+psycopg")
+
+
+def database_url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be an archive (not a URL, a database we do not support, an SQLite file
+    in no folder), in one line naming DATABASE_URL; None when it can.  The password is not shown."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(normalize_database_url(str(url)))
+    except ArgumentError:
+        return f"DATABASE_URL must be sqlite:///<file> or postgresql://<user>@<host>/<database>, not {str(url)[:60]!r}"
+    shown = parsed.render_as_string(hide_password=True)
+    if parsed.drivername not in DRIVERS:
+        return (f"DATABASE_URL must be an SQLite or PostgreSQL database (sqlite:///<file> or "
+                f"postgresql://...), not {shown!r}")
+    database = parsed.database if parsed.drivername.startswith("sqlite") else None
+    if database and database != ":memory:" and not database.startswith("file:"):
+        from pacer_spiders.settings_access import file_path_problem
+
+        return file_path_problem("DATABASE_URL", database)
+    return None
+
+
 def make_engine(url: str, **kwargs) -> Engine:
     """An engine for ``DATABASE_URL``; SQLite files get WAL, foreign keys and a busy timeout."""
+    problem = database_url_problem(url)
+    if problem:
+        raise ValueError(problem)
     url = normalize_database_url(url)
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"timeout": 30})
         engine = create_engine(url, **kwargs)
+        limits.install(engine)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):
             cursor = dbapi_conn.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
+            # With WAL, NORMAL syncs at checkpoints rather than every commit: a crash of the
+            # process loses nothing; a power cut may lose the last commits, never consistency.
+            cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    limits.install(engine)
+    return engine
 
 
 # Any constant: the PostgreSQL advisory lock that serialises concurrent `db upgrade` runs.
@@ -110,6 +147,27 @@ def _alembic_info_as_debug():
             logger.removeFilter(quiet)
 
 
+@contextmanager
+def _sqlite_migration_lock(engine: Engine):
+    """An exclusive lock on ``<archive>.migrations.lock`` beside an SQLite file, held while migrating.
+
+    Two processes opening a new archive at once would both begin a read transaction, then both
+    try to create the migration table; SQLite refuses one of them at once (``database is locked``,
+    no busy wait for a lock upgrade).  PostgreSQL has its advisory lock instead.
+    """
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:" or database.startswith("file:"):
+        yield
+        return
+    lock_path = Path(database).with_name(Path(database).name + ".migrations.lock")
+    with open(lock_path, "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def upgrade_database(url_or_engine, revision: str = "head") -> None:
     """Apply the migrations up to ``revision``; several processes may call it at once."""
     from sqlalchemy import text
@@ -119,7 +177,10 @@ def upgrade_database(url_or_engine, revision: str = "head") -> None:
 
     engine = make_engine(url_or_engine) if isinstance(url_or_engine, str) else url_or_engine
     try:
-        with engine.connect() as connection:
+        with _sqlite_migration_lock(engine), engine.connect() as connection:
+            sqlite = connection.dialect.name == "sqlite"
+            if sqlite:  # SQLite migrations copy tables: dropping the old copy must not cascade to other tables
+                connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
             if connection.dialect.name == "postgresql":
                 connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _MIGRATION_LOCK_KEY})
                 connection.commit()
@@ -129,7 +190,12 @@ def upgrade_database(url_or_engine, revision: str = "head") -> None:
                 with _alembic_info_as_debug():
                     command.upgrade(config, revision)
                 connection.commit()
+            except BaseException:
+                connection.rollback()
+                raise
             finally:
+                if sqlite:  # outside any transaction, where SQLite lets it change
+                    connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
                 if connection.dialect.name == "postgresql":
                     connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _MIGRATION_LOCK_KEY})
                     connection.commit()

@@ -23,7 +23,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from pacer_spiders.db import make_engine, upgrade_database
 from pacer_spiders.db.claims import Claims
-from pacer_spiders.db.dockets import Dockets, entry_key
+from pacer_spiders.db.dockets import Dockets, entry_key, entry_keys
 from pacer_spiders.db.documents import Documents, find_entry
 from pacer_spiders.db.merge_policy import DOCKET_FIELDS, is_empty, name_key, normalized_text
 from pacer_spiders.db.orphans import ORPHAN_BACKOFF_MAX, ORPHAN_BACKOFF_START, Orphans
@@ -32,7 +32,7 @@ from pacer_spiders.db.reader import ArchiveReader
 from pacer_spiders.db.runs import Runs
 from pacer_spiders.db.writes import MergeResult, Store, utcnow
 
-__all__ = ["Archive", "MergeResult", "entry_key", "name_key", "normalized_text", "is_empty", "utcnow",
+__all__ = ["Archive", "MergeResult", "entry_key", "entry_keys", "name_key", "normalized_text", "is_empty", "utcnow",
            "DOCKET_FIELDS", "ORPHAN_BACKOFF_START", "ORPHAN_BACKOFF_MAX"]
 
 
@@ -61,6 +61,10 @@ class Archive:
             if key not in cls._opened:
                 cls._opened[key] = cls(url, dry_run=dry_run)
             return cls._opened[key]
+
+    def batch(self):
+        """``with archive.batch():`` the merges and records inside are one transaction, one commit."""
+        return self.dockets.store.transaction()
 
     @property
     def dialect(self) -> str:

@@ -26,8 +26,11 @@ from pacer_spiders.db.writes import MergeResult, Store, insert, lock_docket, mer
 CHILD_KINDS = ("entries", "documents", "parties", "attorneys", "roles")
 
 
-def entry_key(entry: dict) -> str:
-    """The database key of an entry within its docket (see DocketEntryRow)."""
+def entry_key(entry: dict, ordinal: int = 1) -> str:
+    """The database key of an entry within its docket (see DocketEntryRow).
+
+    ``ordinal`` counts the unnumbered entries of one day with the same text and no
+    ``pacer_seq_no`` (two identical minute entries stay two rows); ``entry_keys`` works it out."""
     number = as_text(entry.get("document_number"))
     if number:
         return f"n:{number}"
@@ -36,7 +39,25 @@ def entry_key(entry: dict) -> str:
     if seq:
         return f"s:{day}:{seq}"
     digest = hashlib.sha1(normalized_text(entry.get("description")).encode()).hexdigest()[:20]
-    return f"t:{day}:{digest}"
+    # The first keeps the key archives already hold; the later ones say which they are.
+    return f"t:{day}:{digest}" if ordinal == 1 else f"t:{day}:{digest}:{ordinal}"
+
+
+def entry_keys(entries: list[dict]) -> list[str]:
+    """The keys of a page's entries, in page order.
+
+    Identical unnumbered entries of one day are told apart by their position among themselves,
+    which a refresh or a date-range report (whole days) sees the same way."""
+    seen: dict[str, int] = {}
+    keys = []
+    for entry in entries:
+        key = entry_key(entry)
+        if key.startswith("t:"):
+            seen[key] = ordinal = seen.get(key, 0) + 1
+            if ordinal > 1:
+                key = entry_key(entry, ordinal)
+        keys.append(key)
+    return keys
 
 
 _MAIN_DOCUMENT_SIZES = ("page_count", "file_size_str", "file_size_bytes")
@@ -142,8 +163,7 @@ class Dockets:
         incoming: dict[str, dict] = {}
         attachments: dict[str, list] = {}
         main_sizes: dict[str, dict] = {}  # pages and size of an entry's own document ("view multiple documents")
-        for entry in entries:
-            key = entry_key(entry)
+        for entry, key in zip(entries, entry_keys(entries)):
             ENTRIES.fold(incoming, key, ENTRIES.read(entry, court_id))
             attachments.setdefault(key, entry.get("attachments") or [])
             main_sizes.setdefault(key, {f: entry[f] for f in _MAIN_DOCUMENT_SIZES if entry.get(f) not in (None, "")})
@@ -195,15 +215,14 @@ class Dockets:
                                          lambda key: {"name_key": key}, lambda r: r["name_key"], result)
         known_roles = {(r["party_id"], r["attorney_id"]): r for r in conn.execute(
             select(pat).join(pt, pt.c.id == pat.c.party_id).where(pt.c.docket_id == docket_id)).mappings()}
+        new_roles = {}
         for (key, akey), roles in page_roles.items():
             party_id, attorney_id = party_ids[key], attorney_ids[akey]
             values = ROLES.read({"roles": roles})
             held = known_roles.get((party_id, attorney_id))
             if held is None:
-                stmt = insert(conn, pat).values(party_id=party_id, attorney_id=attorney_id, **values)
-                write(conn, stmt.on_conflict_do_nothing(index_elements=["party_id", "attorney_id"]), result)
-                known_roles[(party_id, attorney_id)] = values
-                result.counts["roles_added"] += 1
+                new_roles.setdefault((party_id, attorney_id), {"party_id": party_id, "attorney_id": attorney_id,
+                                                               **values})
             elif changes := ROLES.changes(held, values):
                 write(conn, update(pat).where(pat.c.party_id == party_id, pat.c.attorney_id == attorney_id)
                       .values(**changes), result)
@@ -211,6 +230,11 @@ class Dockets:
                 result.counts["roles_changed"] += 1
             else:
                 result.counts["roles_unchanged"] += 1
+        if new_roles:  # one statement for them all; new links are made under the docket's lock
+            stmt = insert(conn, pat).on_conflict_do_nothing(index_elements=["party_id", "attorney_id"])
+            write(conn, stmt, result, count=False, params=list(new_roles.values()))
+            result.counts["rows_written"] += len(new_roles)
+            result.counts["roles_added"] += len(new_roles)
 
     def _merge_named(self, conn, table, policy, kind, docket_id, incoming, identity, key_of, result) -> dict:
         """Merge parties or attorneys (key -> values) of a docket; their ids by key."""

@@ -87,12 +87,19 @@ class ArchiveReader:
 
     def held_document(self, court_id: str, pacer_doc_id: str) -> dict | None:
         """Our stored copy of a document (a row with a file), or None when we do not hold it."""
+        return self._held(court_id, DocumentRow.__table__.c.pacer_doc_id, pacer_doc_id)
+
+    def held_acms_document(self, court_id: str, guid: str) -> dict | None:
+        """Our stored copy of an ACMS document (by its GUID), or None."""
+        return self._held(court_id, DocumentRow.__table__.c.acms_document_guid, guid)
+
+    def _held(self, court_id: str, column, value) -> dict | None:
         if not self._has_tables("documents"):
             return None
         doc = DocumentRow.__table__
         with self.engine.connect() as conn:
             row = conn.execute(select(doc.c.id, doc.c.filepath, doc.c.sha1).where(
-                doc.c.court_id == court_id, doc.c.pacer_doc_id == as_text(pacer_doc_id),
+                doc.c.court_id == court_id, column == as_text(value),
                 doc.c.filepath.isnot(None) | doc.c.sha1.isnot(None)).limit(1)).mappings().first()
         return dict(row) if row else None
 

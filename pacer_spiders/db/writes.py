@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from typing import Callable
 
 import hashlib
+import threading
 
 from sqlalchemy import event, literal_column, select, text, update
 from sqlalchemy.engine import Connection, Engine
@@ -46,11 +47,13 @@ class Store:
 
     def __init__(self, engine: Engine, dry_run: bool = False):
         self.engine, self.dry_run = engine, dry_run
+        self.current = threading.local()  # the transaction this thread has open, if any
         if engine.dialect.name == "sqlite":
             _serialise_sqlite_writers(engine)
 
     def transaction(self) -> "Transaction":
-        return Transaction(self.engine, self.dry_run)
+        """A transaction; inside another of this thread's, that one (one commit for both)."""
+        return Transaction(self)
 
 
 def insert(conn: Connection, table):
@@ -139,17 +142,26 @@ def _advisory_key(court_id: str, kind: str, value: str) -> int:
 
 
 class Transaction:
-    """``with`` a connection in a transaction: committed, or rolled back on error and in dry runs."""
+    """``with`` a connection in a transaction: committed, or rolled back on error and in dry runs.
+    Nested in another of the same store and thread, it is that one: the outer one commits."""
 
-    def __init__(self, engine: Engine, dry_run: bool):
-        self.engine, self.dry_run = engine, dry_run
+    def __init__(self, store: Store):
+        self.store, self.engine, self.dry_run = store, store.engine, store.dry_run
+        self.outer = None
 
     def __enter__(self) -> Connection:
+        self.outer = getattr(self.store.current, "conn", None)
+        if self.outer is not None:
+            return self.outer
         self.conn = self.engine.connect().execution_options(pacer_write=True)
         self.trans = self.conn.begin()
+        self.store.current.conn = self.conn
         return self.conn
 
     def __exit__(self, exc_type, exc, tb):
+        if self.outer is not None:
+            return False
+        self.store.current.conn = None
         try:
             if exc_type is None and not self.dry_run:
                 self.trans.commit()

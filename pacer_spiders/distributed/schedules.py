@@ -105,7 +105,9 @@ def load_config(data: dict | None = None, path: str | Path | None = None) -> Con
     if data:
         overrides.append(data)
     if path:
-        text = Path(path).read_text(encoding="utf-8")
+        from pacer_spiders.cli import read_text_file
+
+        text = read_text_file(path)
         overrides.append(tomllib.loads(text) if str(path).endswith(".toml") else json.loads(text))
     for override in overrides:
         for key, value in override.items():

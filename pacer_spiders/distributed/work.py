@@ -79,11 +79,12 @@ def enqueue_work(sessions: sessionmaker, store, kind: str, court_id: str, params
 
     A request that cannot be worked (missing identity) is recorded with status 7 and not queued.
     """
-    from pacer_spiders.courts import get_court
+    from pacer_spiders.courts import check_identifiers, get_court
 
     court_id = get_court(court_id).court_id  # UnknownCourtError names the closest ids
     check_webhook_url(webhook_url)
-    params = {k: v for k, v in sorted(params.items()) if v not in (None, "")}
+    # Ids, docket numbers and dates of PACER's forms (BadValue names the field): never queued otherwise.
+    params = check_identifiers(court_id, {k: v for k, v in sorted(params.items()) if v not in (None, "")})
     key = dedupe_key(kind, court_id, params)
     with sessions() as session:
         existing = session.scalars(

@@ -9,21 +9,48 @@ from functools import lru_cache
 from parsel import Selector
 
 _WS = re.compile(r"[ \t\r\f\v\xa0]+")
-_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{2,4})")
+# A whole date: no digit may run on either side (``12/31/99999`` is not ``12/31/9999``).
+_DATE = re.compile(r"(?<!\d)(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})(?!\d)")
+# PACER's era: CM/ECF holds no case filed before 1900, and nothing is dated after next year.
+FIRST_YEAR = 1900
+# Byte-order marks, longest first (UTF-32's little-endian mark begins with UTF-16's).
+_BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+         (b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
 
 
 def decode(body: bytes | str) -> str:
-    """PACER pages are mostly windows-1252 labelled as anything; UTF-8 first, then cp1252."""
+    """PACER pages are mostly windows-1252 labelled as anything; a byte-order mark's encoding
+    (a page saved by a browser or an editor as UTF-16/32), else UTF-8, else cp1252."""
     if isinstance(body, str):
         return body
+    for bom, encoding in _BOMS:
+        if body.startswith(bom):
+            try:
+                return body[len(bom):].decode(encoding)
+            except UnicodeDecodeError:
+                break  # a mark by chance (cp1252 "ÿþ"): read the page as the others
     try:
         return body.decode("utf-8")
     except UnicodeDecodeError:
         return body.decode("cp1252", errors="replace")
 
 
+def last_year() -> int:
+    """The last year a PACER date can have: next year (hearings are set months ahead)."""
+    return date.today().year + 1
+
+
+def in_pacer_era(year: int) -> bool:
+    return FIRST_YEAR <= year <= last_year()
+
+
 def selector(body: bytes | str, type: str = "html") -> Selector:
     return Selector(text=decode(body), type=type)
+
+
+def first(values):
+    """The first value that is neither None nor empty text, or None."""
+    return next((value for value in values if value is not None and value != ""), None)
 
 
 def clean(text: str | None) -> str:
@@ -41,12 +68,34 @@ def parse_date(text: str | None) -> str | None:
     if not match:
         return None
     month, day, year = (int(g) for g in match.groups())
-    if year < 100:
-        year += 2000 if year < 70 else 1900
+    if len(match.group(3)) == 2:  # the century that keeps the date in PACER's era
+        year += 2000 if 2000 + year <= last_year() else 1900
+    if not in_pacer_era(year):  # 12/31/0001 is a typing slip, not a date of 2001
+        return None
     try:
         return date(year, month, day).isoformat()
     except ValueError:
         return None
+
+
+class BadValue(ValueError):
+    """A value given by a user (an option, a crawl argument, a work request) not of PACER's form;
+    the message names the field."""
+
+
+def check_date(value, name: str = "date") -> date:
+    """A date given by a user (``YYYY-MM-DD`` or ``MM/DD/YYYY``) within PACER's era; ValueError
+    naming ``name`` otherwise (``2019-13-45``, ``9999-12-31``)."""
+    text = str(value).strip()
+    for fmt in ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y"):
+        try:
+            day = datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+        if not in_pacer_era(day.year):
+            raise BadValue(f"{name} {text!r} is outside PACER's years ({FIRST_YEAR} to {last_year()})")
+        return day
+    raise BadValue(f"{name} {text[:40]!r} is not a date (YYYY-MM-DD)")
 
 
 def parse_datetime(text: str | None, formats=("%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y")) -> str | None:
@@ -56,9 +105,10 @@ def parse_datetime(text: str | None, formats=("%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:
     text = clean(text)
     for fmt in formats:
         try:
-            return datetime.strptime(text, fmt).isoformat()
+            stamp = datetime.strptime(text, fmt)
         except ValueError:
             continue
+        return stamp.isoformat() if in_pacer_era(stamp.year) else None
     return None
 
 
@@ -107,9 +157,11 @@ def query_param(url: str | None, name: str) -> str | None:
 # --- docket numbers --------------------------------------------------------------------------
 
 # District style: [office:]yy-type-number[-JUDGE[-JUDGE]][-defendant]
-_DISTRICT_DN = re.compile(r"(?<![\w:])(?:(\d{1,2}):)?(\d{2})-([a-zA-Z]{1,5})-(\d{1,10})((?:-[A-Za-z0-9]+)*)")
+# The serial is whole or the text is no docket number (``3:18-cr-18446744073709551616`` is not
+# ``3:18-cr-1844674407``, another case).
+_DISTRICT_DN = re.compile(r"(?<![\w:])(?:(\d{1,2}):)?(\d{2})-([a-zA-Z]{1,5})-(\d{1,10})(?!\d)((?:-[A-Za-z0-9]+)*)")
 # Bankruptcy style: yy-number[-judge][-suffix]
-_BANKRUPTCY_DN = re.compile(r"(?<![\w:-])(?:(\d):)?(\d{2})-(\d{3,10})((?:-[A-Za-z0-9]+)*)")
+_BANKRUPTCY_DN = re.compile(r"(?<![\w:-])(?:(\d):)?(\d{2})-(\d{3,10})(?!\d)((?:-[A-Za-z0-9]+)*)")
 
 # Case types of bankruptcy courts' office-style numbers (``2:09-bk-12715-GBN``, ``8:09-ap-01469-TA``).
 _BANKRUPTCY_CASE_TYPES = frozenset({"bk", "ap"})
@@ -161,6 +213,22 @@ def parse_docket_number(text: str | None, bankruptcy: bool | None = None) -> tup
     if len(judges) > 1 and not bankruptcy:
         parts["federal_dn_judge_initials_referred"] = judges[1]
     return docket_number, parts
+
+
+# The whole of a docket number as PACER writes it: district ``[office:]yy-type-serial``, bankruptcy
+# and appellate ``[office:]yy-serial``, with optional judges' initials or defendant number.
+_WHOLE_DOCKET_NUMBER = re.compile(
+    r"^(?:\d{1,2}:)?(?:\d{2}|\d{4})-(?:[a-zA-Z]{1,5}-\d{1,6}|\d{3,6})(?:-[A-Za-z0-9]{1,5}){0,4}$")
+
+
+def check_docket_number(value, name: str = "docket_number") -> str:
+    """A docket number given by a user, of PACER's forms (``1:16-cv-00100``, ``13-07422``); ValueError
+    naming ``name`` otherwise (``3:18-cr-18446744073709551616``)."""
+    text = str(value).strip()
+    if not _WHOLE_DOCKET_NUMBER.match(text):
+        raise BadValue(f"{name} must be a docket number of PACER's forms (1:16-cv-00100, 13-07422), "
+                         f"not {text[:40]!r}")
+    return text
 
 
 # --- case names ------------------------------------------------------------------------------
@@ -220,7 +288,7 @@ def harmonize_case_name(text: str | None) -> str:
 def label_values(sel: Selector, labels: dict[str, str]) -> dict[str, str]:
     """``<th>Label:</th><td>value</td>`` pairs (PACER's receipt tables) for the wanted labels."""
     found = {}
-    for header in sel.xpath("//th|//td"):
+    for header in sel.xpath(".//th|.//td"):  # within ``sel`` (the receipt table), not the whole page
         label = clean(" ".join(header.xpath(".//text()").getall())).rstrip(":").strip().lower()
         key = labels.get(label)
         if key and key not in found:

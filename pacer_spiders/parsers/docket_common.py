@@ -34,7 +34,10 @@ def html_root(body: bytes | str):
     Plain lxml elements (not lxml.html's, whose per-node class lookup costs a third of the time
     on large dockets); wrap in ``parsel.Selector(root=...)`` (``page_selector``) for selector queries.
     """
-    text = _XML_DECLARATION.sub("", strip_controls(decode(body)), count=1).strip()
+    # Control characters go before decoding, from the bytes (both encodings PACER's pages come in
+    # keep ASCII as single bytes): bytes.translate is several times faster than a regex on the text.
+    text = decode(body.translate(None, _CONTROL_BYTES)) if isinstance(body, bytes) else strip_controls(body)
+    text = _XML_DECLARATION.sub("", text, count=1).strip()
     root = etree.fromstring(text, parser=_HTML_PARSER) if text else None
     if root is None:
         return None
@@ -43,6 +46,7 @@ def html_root(body: bytes | str):
 
 
 _HTML_PARSER = etree.HTMLParser(recover=True, huge_tree=True)
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0b, 0x0c, *range(0x0e, 0x20), 0x7f])  # common._CONTROL's
 
 
 def page_selector(root) -> Selector:
@@ -226,7 +230,7 @@ def find_judge(pattern: re.Pattern, values: list[str], root, label: bytes | None
 
 # --- docket numbers -----------------------------------------------------------------------------
 
-DISTRICT_NUMBER = re.compile(r"(?<!\d)((\d{1,2}:)?\d\d-[a-zA-Z]{1,5}-\d{1,10})")
+DISTRICT_NUMBER = re.compile(r"(?<!\d)((\d{1,2}:)?\d\d-[a-zA-Z]{1,5}-\d{1,10})(?!\d)")  # a whole serial or none
 BANKRUPTCY_NUMBER = re.compile(r"(?:#:\s+)?((\d-)?\d\d-\d*)")
 MDL_NUMBER = re.compile(r"(MDL No.\s+\d*)")
 

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import re
 
-from itemloaders.processors import MapCompose, TakeFirst
-
 from pacer_spiders.courts import Court, UnknownCourtError, court_ids_for_pacer_doc_id, get_court
 from pacer_spiders.pages import NotTheReport, PageProblem
 from pacer_spiders.parsers import docket_common as dc
@@ -23,6 +21,7 @@ from pacer_spiders.parsers.common import (
     clean,
     decode,
     doc_id_from_url,
+    first,
     go_dls_args,
     is_bankruptcy_court,
     query_param,
@@ -31,8 +30,10 @@ from pacer_spiders.parsers.common import (
 
 _CHECKBOX_NAME = re.compile(r"^document_(\d*)_(\d+)$")
 _FIRST_INT = re.compile(r"\d+")
-first = TakeFirst()
-strip_all = MapCompose(str.strip)
+
+
+def strip_all(values: list) -> list:
+    return [value.strip() for value in values]
 
 
 def parse(body: bytes, context: dict) -> dict:

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
-from pacer_spiders.items import PROVENANCE_FIELDS, RawPage
+from pacer_spiders.items import PROVENANCE_FIELDS, ItemClass, RawPage
 from pacer_spiders.pages import NotTheReport, PageProblem
 
 _SPACES = re.compile(r"\s+")
@@ -34,8 +34,17 @@ class ReportUnit:
     name: str = ""
     #: ``pacer-spiders ingest --type`` of a saved page of this report (None: not ingestable)
     ingest_type: str | None = None
-    #: the Scrapy Item class a page of this report becomes
-    item_class: type | None = None
+    #: the Scrapy Item class a page of this report becomes (made, with Scrapy imported, when first asked for)
+    _item_class = None
+
+    @property
+    def item_class(self) -> type | None:
+        declared = self._item_class
+        return declared.item_type if isinstance(declared, ItemClass) else declared
+
+    @item_class.setter
+    def item_class(self, value) -> None:
+        self._item_class = value
     #: CM/ECF path of the report, ``{...}`` placeholders filled by :meth:`url`
     path: str | None = None
     #: PACER bills the report page itself (a receipt is at its foot)

@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import re
 
-from itemloaders.processors import Compose, MapCompose, TakeFirst
 from lxml import etree
 
 from pacer_spiders.courts import UnknownCourtError, get_court
 from pacer_spiders.pages import NotTheReport, PageProblem
 from pacer_spiders.parsers import docket_common as dc
-from pacer_spiders.parsers.common import decode, is_bankruptcy_court
+from pacer_spiders.parsers.common import decode, first, is_bankruptcy_court
 from pacer_spiders.parsers.problems import page_problem
 
 REPORT = "docket"
@@ -55,9 +54,18 @@ COMPLAINTS_HEADER = re.compile(r"complaints", re.I)
 MERGED_NUMBER = re.compile(r"^[\s\xa0]*\d+[\s\xa0]+(?:\(\d+[\s\xa0]+pgs(?:;[\s\xa0]\d+[\s\xa0]docs)?\)[\s\xa0]+)?")
 SEE_ABOVE = re.compile(r"see\s+above", re.I)
 
-# itemloaders processors: the party type cell -> a normalised type; a role list without bar notes.
-party_type = Compose(TakeFirst(), dc.normalize_party_type)
-attorney_roles = MapCompose(str.strip, lambda role: None if role.lower().startswith(("bar status", "designation")) else role)
+
+
+def party_type(cells: list):
+    """The first non-empty party type cell, normalised."""
+    value = first(cells)
+    return None if value is None else dc.normalize_party_type(value)
+
+
+def attorney_roles(roles: list) -> list:
+    """An attorney's roles without the bar status and designation notes."""
+    stripped = (role.strip() for role in roles)
+    return [role for role in stripped if not role.lower().startswith(("bar status", "designation"))]
 
 
 def parse(body: bytes | str, context: dict | None = None) -> dict:

@@ -84,16 +84,19 @@ def _why_no_receipt(sel) -> str:
 # at 30 billable pages ($3.00); an HTML report is billed 4,320 bytes a page.
 PRICE_PER_PAGE = 0.10
 MAX_CHARGE = 3.00
-# The receipt table is the last thing on a billed page; reading only the tail spares a second
-# parse of a long docket (lxml mends the cut-off start).
-_TAIL = 24_000
+# The receipt table is the last thing on a billed page, its heading a few rows into it: reading
+# from a little before its last heading spares a second parse of a long docket (lxml mends the
+# cut-off start); the whole page is read when that part holds no receipt.
+_BEFORE_HEADING = 4096
 
 
 def receipt_of(body: bytes) -> dict | None:
     """The transaction receipt at the foot of a billed page (or a purchase confirmation), or None."""
     if b"Receipt" not in body and b"receipt" not in body:
         return None
-    for part in ((body[-_TAIL:], body) if len(body) > 2 * _TAIL else (body,)):
+    heading = max(body.rfind(b"Transaction Receipt"), body.rfind(b"Transaction receipt"))
+    start = heading - _BEFORE_HEADING
+    for part in ((body[start:], body) if start > _BEFORE_HEADING else (body,)):
         try:
             receipt = parse(part, {})
         except NotTheReport:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pacer_spiders.courts import UnknownCourtError, court_id_for_subdomain
 
+from .appellate import AcmsSessions
 from .accounts import Account, Authenticator, default_accounts
 from .billing import BYTES_PER_PAGE, MAX_PAGES, PRICE_PER_PAGE, Charge, Ledger, billable_pages, cost_of
 from .corpus_pages import CorpusPages
@@ -42,6 +43,7 @@ class Sandbox:
         self.accounts: dict[str, Account] = default_accounts()
         self.auth = Authenticator(self.accounts, token_ttl=token_ttl)
         self.ledger = Ledger()
+        self.acms_sessions = AcmsSessions(token_ttl)
         self.data = SyntheticCourtData(seed=seed, cases_per_court=cases_per_court, entries=entries,
                                        case_sizes=case_sizes)
         self.corpus = CorpusPages(corpus) if corpus else None
@@ -101,6 +103,7 @@ class Sandbox:
             "PACER_LOGIN_URL": f"{self.url}/services/cso-auth",
             "PACER_LOGOUT_URL": f"{self.url}/services/cso-logout",
             "PACER_COURT_URL_TEMPLATE": f"{self.url}/court/{{subdomain}}",
+            "PACER_ACMS_URL_TEMPLATE": f"{self.url}/acms/{{court_id}}",
         }
 
     def account_env(self, role: str = "good") -> dict:

@@ -17,7 +17,7 @@ from datetime import date, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
-from . import render
+from . import appellate, render
 from .billing import Charge, billable_pages, cost_of
 from .pdf import make_pdf
 
@@ -173,6 +173,11 @@ class Handler(BaseHTTPRequestHandler):
             return self._json(self.sb.ledger.as_json(login))
         if path == "/__sandbox__/accounts":
             return self._json({role: a.as_dict() for role, a in self.sb.accounts.items()})
+        if path == "/idp/saml" and method == "POST":
+            return appellate.identity_provider(self, parse_form(self.headers.get("Content-Type") or "", body))
+        if path.startswith("/acms/"):
+            form = parse_form(self.headers.get("Content-Type") or "", body) if method == "POST" else {}
+            return appellate.acms_route(self, method, path, unquote(query), form)
         match = re.match(r"^/court/([a-z0-9-]+)(/.*)$", path)
         if not match:
             return self._send(404, _NOT_FOUND)
@@ -193,6 +198,10 @@ class Handler(BaseHTTPRequestHandler):
         ctx = _Request(self, court, base, session, method, rest, unquote(query), form)
         if not session.search_allowed:
             return ctx.message(MSG_NO_SEARCH)
+        if court.kind == "appellate":
+            if not appellate.serves_cmecf(court):  # an ACMS court has no CM/ECF site any more
+                return self._send(404, _NOT_FOUND)
+            return appellate.cmecf(ctx)
         if rest.startswith("/doc1/"):
             return ctx.doc1(rest[len("/doc1/"):])
         script = rest[len("/cgi-bin/"):] if rest.startswith("/cgi-bin/") else ""

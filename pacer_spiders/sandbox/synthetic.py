@@ -17,7 +17,8 @@ from pacer_spiders.courts import Court, get_court
 
 FIRST_CASE_ID = 100001
 MAX_CASES_PER_COURT = 999  # document ids hold the case index in 3 digits
-SIMULATED_KINDS = ("district", "bankruptcy")  # appellate courts run other software
+# Courts of appeals show their synthetic cases as appeals (sandbox/appellate.py).
+SIMULATED_KINDS = ("district", "bankruptcy", "appellate")
 
 _FIRST = ["Maria", "James", "Linh", "Omar", "Grace", "Pedro", "Aisha", "Tomasz", "Keiko", "Samuel",
           "Ruth", "Dmitri", "Fatima", "Henry", "Ines", "Jonas", "Carla", "Victor", "Nadia", "Elliot"]
@@ -268,7 +269,7 @@ class SyntheticCourtData:
     # -- runtime additions -----------------------------------------------------------------
     def add_case(self, court_id: str, entries: int | None = None, kind: str | None = None) -> Case:
         if self.court(court_id).kind not in SIMULATED_KINDS:
-            raise ValueError(f"{court_id}: the sandbox simulates district and bankruptcy courts only")
+            raise ValueError(f"{court_id}: the sandbox simulates district, bankruptcy and appellate courts only")
         with self._lock:
             index = self.case_count(court_id)
             if index >= MAX_CASES_PER_COURT:
@@ -309,7 +310,9 @@ class SyntheticCourtData:
         # Cases 2j and 2j+1 share year and serial, so a bare "yy-nnnnn" names two cases (as on PACER).
         pair = index // 2
         year = 2016 + pair % 8
-        serial = (100 + pair) if not bankruptcy else (10000 + pair if kind == "bankruptcy" else 1000 + pair)
+        # (Not at a court of appeals, whose docket numbers name one appeal each.)
+        serial = (100 + (index if court.kind == "appellate" else pair)) if not bankruptcy else \
+            (10000 + pair if kind == "bankruptcy" else 1000 + pair)
         office = 1 + index % 2 if kind != "criminal" else 1
         case_type = {"civil": "cv", "criminal": "cr", "bankruptcy": "bk", "adversary": "ap"}[kind]
         judge = rng.choice(_JUDGES)

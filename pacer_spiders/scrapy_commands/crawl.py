@@ -1,21 +1,23 @@
 """``scrapy crawl``, whose exit code says whether the crawl did its job (for cron and schedulers).
 
-Scrapy's own command exits 0 whenever the spider could start.  Here a crawl that ended for a
-failure (a refused login, an unknown court id, a bad argument, a feed export -O/FEEDS that could
-not be stored...) exits 1; a crawl that finished or stopped at ``PACER_MAX_COST`` (a budget, not a
-failure) exits 0.
+Scrapy's own command exits 0 whenever the spider could start.  Here the exit code says whether
+the crawl got what it was asked for (``pacer_spiders.outcome``): 0 all of it (or skipped on
+purpose: already held, the cost cap, sealed), 2 part of it, 1 none of it or a failure (a refused
+login, an unknown court id, a bad argument, a feed export -O/FEEDS that could not be stored...);
+the reason is printed in one line.
 """
 
 from __future__ import annotations
 
 import sys
+from urllib.parse import urlsplit
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
 from pacer_spiders.cli import one_line
-
-SUCCESS_REASONS = ("finished", "cost_cap")
+from pacer_spiders.outcome import SUCCESS_REASONS, crawl_outcome
+from pacer_spiders.settings_access import settings_problem
 
 
 class Command(ScrapyCrawl):
@@ -28,7 +30,9 @@ class Command(ScrapyCrawl):
             self.exitcode = 1
             return
         crawler = self._create_crawler(args[0])
-        problem = number_problem(crawler.settings) or database_problem(crawler.settings.get("DATABASE_URL"))
+        settings = crawler.settings
+        problem = (settings_problem(settings) or database_problem(settings.get("DATABASE_URL"))
+                   or redis_problem(settings.get("REDIS_URL")))
         if problem:  # before the pipelines open it, each with its own traceback
             print(f"scrapy crawl: error: {problem}", file=sys.stderr)
             self.exitcode = 1
@@ -42,44 +46,27 @@ class Command(ScrapyCrawl):
                   + ", ".join(f"{count} {storage} feed(s)" for storage, count in sorted(failed_feeds.items()))
                   + "; the reason is in the log above)", file=sys.stderr)
             self.exitcode = 1
-        elif self.crawler_process.bootstrap_failed or stats.get("finish_reason") not in SUCCESS_REASONS:
+            return
+        if self.crawler_process.bootstrap_failed:
             self.exitcode = 1
-        elif all_failed(stats):
-            print("scrapy crawl: error: every request failed; nothing was fetched (see the errors above)",
-                  file=sys.stderr)
-            self.exitcode = 1
-
-
-def all_failed(stats: dict) -> bool:
-    """A crawl that got no page at all and counted errors (PACER unreachable, say) did not do its job."""
-    def counted(prefix):
-        return any(k.startswith(prefix) and v for k, v in stats.items())
-
-    return counted("pacer/errors/") and not counted("pacer/pages/") and not counted("pacer/skipped/")
-
-NUMBER_SETTINGS = ("PACER_MAX_COST", "PACER_TOKEN_MAX_AGE", "PACER_PROGRESS_INTERVAL")
-
-
-def number_problem(settings) -> str | None:
-    """The first of the numeric settings given something that is not a number (``-s PACER_MAX_COST=abc``)."""
-    for name in NUMBER_SETTINGS:
-        value = settings.get(name)
-        try:
-            float(value) if value not in (None, "") else None
-        except (TypeError, ValueError):
-            return f"{name} must be a number, not {value!r}"
-    return None
+            return
+        outcome = crawl_outcome(stats, stats.get("finish_reason"), args[0])
+        if outcome.exit_code and stats.get("finish_reason") in SUCCESS_REASONS:  # else already said
+            print(f"scrapy crawl: error: {outcome.reason}", file=sys.stderr)
+        self.exitcode = outcome.exit_code
 
 
 def database_problem(url: str | None) -> str | None:
     """Why the archive at ``url`` cannot be opened, in one line; None when it can (or none is set)."""
     if not url:
         return None
-    from pacer_spiders.db import make_engine
+    from pacer_spiders.db import database_url_problem, make_engine
 
+    if problem := database_url_problem(url):
+        return problem
     try:
         engine = make_engine(url)
-    except Exception as exc:  # not a URL SQLAlchemy understands, or a driver that is not installed
+    except Exception as exc:  # a driver that is not installed
         return f"bad DATABASE_URL: {one_line(exc)}"
     try:
         with engine.connect():
@@ -88,3 +75,25 @@ def database_problem(url: str | None) -> str | None:
         return f"cannot open DATABASE_URL {engine.url.render_as_string(hide_password=True)}: {one_line(exc)}"
     finally:
         engine.dispose()
+
+
+def redis_problem(url: str | None) -> str | None:
+    """Why the Redis of a distributed crawl at ``url`` cannot be used, in one line; None when it can."""
+    if not url:
+        return None
+    import redis
+
+    parts = urlsplit(url)
+    shown = parts._replace(netloc=f"{parts.username or ''}:***@{parts.hostname}:{parts.port}").geturl() \
+        if parts.password else url
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=5)
+    except ValueError as exc:
+        return f"REDIS_URL must be redis://host:port/db, not {shown!r} ({one_line(exc)})"
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        return f"cannot reach REDIS_URL {shown}: {one_line(exc)}"
+    finally:
+        client.close()
+    return None

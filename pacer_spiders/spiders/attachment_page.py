@@ -10,8 +10,9 @@ import logging
 
 import scrapy
 
-from pacer_spiders.courts import normalize_pacer_doc_id
+from pacer_spiders.courts import check_pacer_doc_id, normalize_pacer_doc_id
 
+from .appellate import AppellateMixin
 from .base import ArgumentError, PacerSpider
 from .doc1 import read_doc1
 
@@ -35,7 +36,7 @@ def attachment_page_items(spider: PacerSpider, response, context: dict):
         spider.refuse("unexpected_page", f"{response.url}: not an attachment menu ({doc1.kind})")
 
 
-class AttachmentPageSpider(PacerSpider):
+class AttachmentPageSpider(AppellateMixin, PacerSpider):
     name = "attachment_page"
 
     def __init__(self, court=None, pacer_doc_id=None, pacer_case_id=None, **kwargs):
@@ -47,9 +48,15 @@ class AttachmentPageSpider(PacerSpider):
         court = self.court()
         if not self.pacer_doc_ids:
             raise ArgumentError("pass -a pacer_doc_id=<document id> (several: comma-separated)")
+        if self.is_appellate(court):  # a filing's documents: ShowDoc, or ACMS's list of an entry (its GUID)
+            for raw_id in self.pacer_doc_ids:
+                context = {"court_id": court.court_id, "pacer_doc_id": raw_id, "pacer_case_id": self.pacer_case_id,
+                           "acms": True if self.is_acms(court) else None}
+                yield self.filing_documents_request(court, {k: v for k, v in context.items() if v is not None},
+                                                    self.parse_filing_documents)
+            return
         for raw_id in self.pacer_doc_ids:
-            if not raw_id.isdigit():
-                raise ArgumentError(f"not a PACER document id: {raw_id!r}")
+            check_pacer_doc_id(raw_id, court.court_id)  # BadValue: 8 to 13 digits of the court's prefix
             doc_id = normalize_pacer_doc_id(raw_id, court.court_id)
             context = {"court_id": court.court_id, "pacer_doc_id": doc_id, "pacer_case_id": self.pacer_case_id}
             yield scrapy.Request(self.doc1_url(court, doc_id), callback=self.parse_page, cb_kwargs={"context": context},

@@ -20,6 +20,7 @@ from pacer_spiders.courts import Court, UnknownCourtError, court_base_url, get_c
 from pacer_spiders.distributed.spider import DistributedSpiderMixin
 from pacer_spiders.items import RawPage
 from pacer_spiders.pages import PageProblem
+from pacer_spiders.parsers.common import BadValue, check_date
 from pacer_spiders.reports import PageRead, read
 from pacer_spiders.reports.receipt import (  # noqa: F401
     MAX_CHARGE,
@@ -47,17 +48,11 @@ def flag(value, default: bool = False) -> bool:
     return str(value).strip().lower() in TRUE_WORDS
 
 
-def pacer_date(value: str | None) -> str:
-    """``YYYY-MM-DD`` or ``MM/DD/YYYY`` -> PACER's ``MM/DD/YYYY``; '' when absent."""
+def pacer_date(value: str | None, name: str = "date") -> str:
+    """``YYYY-MM-DD`` or ``MM/DD/YYYY`` within PACER's era -> PACER's ``MM/DD/YYYY``; '' when absent."""
     if not value:
         return ""
-    value = str(value).strip()
-    for fmt in ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y"):
-        try:
-            return datetime.strptime(value, fmt).strftime("%m/%d/%Y")
-        except ValueError:
-            continue
-    raise ArgumentError(f"not a date: {value!r} (use YYYY-MM-DD)")
+    return check_date(value, name).strftime("%m/%d/%Y")
 
 
 def multipart_request(url: str, fields: dict, **kwargs) -> scrapy.Request:
@@ -133,7 +128,7 @@ class PacerSpider(DistributedSpiderMixin, scrapy.Spider):
         try:
             for request in self.start_requests_checked():
                 yield request
-        except (ArgumentError, UnknownCourtError) as exc:
+        except (ArgumentError, BadValue, UnknownCourtError) as exc:
             kind = "unknown_court" if isinstance(exc, UnknownCourtError) else "bad_argument"
             self.refuse(kind, str(exc))
             self.crawler.stats.set_value("pacer/close_reason", kind)

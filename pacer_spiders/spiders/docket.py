@@ -4,6 +4,7 @@
     scrapy crawl docket -a court=okwd -a pacer_case_id=123456 -a date_start=2024-01-01
     scrapy crawl docket -a input=cases.csv            (columns court, docket_number | pacer_case_id)
     scrapy crawl docket -a court=okwd -a pacer_case_id=123456 -a since=last -a attachments=1
+    scrapy crawl docket -a court=ca1 -a docket_number=24-1001 -a attachments=1   (a court of appeals)
 
 A docket number becomes a case id through possible_case_numbers.pl (free).  ``since=last``
 asks only for the entries filed on or after the newest one we hold, without the parties (unless
@@ -21,11 +22,12 @@ from pathlib import Path
 
 import scrapy
 
-from pacer_spiders.courts import UnknownCourtError
+from pacer_spiders.courts import UnknownCourtError, check_identifiers
 from pacer_spiders.db.reader import ArchiveReader
 from pacer_spiders.reports.docket import UNIT as DOCKET
 from pacer_spiders.reports.possible_case_numbers import UNIT as POSSIBLE_CASE_NUMBERS
 
+from .appellate import AppellateDocketMixin
 from .base import MAX_CHARGE, ArgumentError, PacerSpider, flag, multipart_request, pacer_date
 
 logger = logging.getLogger(__name__)
@@ -34,7 +36,7 @@ OPTION_NAMES = ("show_parties_and_counsel", "show_terminated_parties", "show_lis
                 "date_start", "date_end", "date_range_type", "doc_num_start", "doc_num_end", "since")
 
 
-class DocketSpider(PacerSpider):
+class DocketSpider(AppellateDocketMixin, PacerSpider):
     name = "docket"
 
     def __init__(self, court=None, docket_number=None, pacer_case_id=None, input=None, pick=None,
@@ -97,11 +99,13 @@ class DocketSpider(PacerSpider):
                     raise
                 self.refuse("unknown_court", str(exc))
                 continue
+            if self.is_appellate(court):  # appellate CM/ECF or ACMS: spiders/appellate.py
+                yield from self.appellate_docket_requests(court, case)
+                continue
             context = {"court_id": court.court_id, "docket_number": case.get("docket_number"),
                        "pacer_case_id": case.get("pacer_case_id")}
-            if context["pacer_case_id"] and not str(context["pacer_case_id"]).strip().isdigit():
-                # PACER's case ids are numbers; anything else would be a billed search for nothing.
-                raise ArgumentError(f"pacer_case_id must be PACER's case id (digits), not {context['pacer_case_id']!r}")
+            # Ids and numbers of PACER's forms only: anything else would be a billed search for nothing.
+            context.update(check_identifiers(court.court_id, {k: context[k] for k in ("pacer_case_id", "docket_number")}))
             options = self.report_options(case)  # bad dates fail here, before anything is fetched
             since = str(case.get("since") or "").strip().lower()
             if since and since != "last":
@@ -129,8 +133,8 @@ class DocketSpider(PacerSpider):
                 raise ArgumentError(f"{name} must be a document number, not {case[name]!r}")
         return {
             "date_range_type": range_type.capitalize(),
-            "date_from": pacer_date(case.get("date_start")),
-            "date_to": pacer_date(case.get("date_end")),
+            "date_from": pacer_date(case.get("date_start"), "date_start"),
+            "date_to": pacer_date(case.get("date_end"), "date_end"),
             "documents_numbered_from_": case.get("doc_num_start") or "",
             "documents_numbered_to_": case.get("doc_num_end") or "",
             "list_of_parties_and_counsel": "on" if flag(case.get("show_parties_and_counsel"), True) else None,

@@ -2,6 +2,7 @@
 
     scrapy crawl pdf -a court=okwd -a pacer_doc_id=14712345678
     scrapy crawl pdf -a docket=12 -a documents=1-5,7        (12: our docket id in the archive)
+    scrapy crawl pdf -a court=ca9 -a pacer_doc_id=<document GUID>   (ACMS)
 
 Each document: the archive is asked first; then ``/doc1/<id>`` shows the purchase page whose
 receipt says the cost (or the attachment menu, whose page count gives it); the crawl stops
@@ -17,10 +18,11 @@ import logging
 import scrapy
 
 from pacer_spiders.db.reader import ArchiveReader
-from pacer_spiders.courts import normalize_pacer_doc_id
+from pacer_spiders.courts import check_pacer_doc_id, normalize_pacer_doc_id
 
 from pacer_spiders.reports.pdf import PDF_MAGIC
 
+from .appellate import GUID, AppellateDocumentMixin
 from .base import MAX_CHARGE, PRICE_PER_PAGE, ArgumentError, PacerSpider, multipart_request, receipt_cost, receipt_of
 from .doc1 import read_doc1
 
@@ -45,7 +47,12 @@ def parse_ranges(text: str) -> set[int]:
     return numbers
 
 
-class PdfSpider(PacerSpider):
+def document_name(context: dict) -> str:
+    """A document's id for the log: PACER's, or ACMS's GUID."""
+    return context.get("pacer_doc_id") or context.get("acms_document_guid") or "?"
+
+
+class PdfSpider(AppellateDocumentMixin, PacerSpider):
     name = "pdf"
 
     def __init__(self, court=None, pacer_doc_id=None, pacer_case_id=None, docket=None, documents=None, **kwargs):
@@ -81,12 +88,23 @@ class PdfSpider(PacerSpider):
         if not self.pacer_doc_ids:
             raise ArgumentError("pass -a pacer_doc_id=<document id> or -a docket=<our docket id> -a documents=1-5,7")
         for raw_id in self.pacer_doc_ids:
-            if not raw_id.isdigit():
-                raise ArgumentError(f"not a PACER document id: {raw_id!r}")
+            if self.is_acms(court):  # ACMS keys documents by GUID
+                if not GUID.match(raw_id):
+                    raise ArgumentError(f"{court.court_id} runs ACMS: pass a document's GUID, not {raw_id!r}")
+                yield court, {"court_id": court.court_id, "pacer_case_id": self.pacer_case_id,
+                              "acms_document_guid": raw_id.lower()}
+                continue
+            check_pacer_doc_id(raw_id, court.court_id)  # BadValue: 8 to 13 digits of the court's prefix
             yield court, {"court_id": court.court_id, "pacer_case_id": self.pacer_case_id, "pacer_doc_id": raw_id}
 
     def start_requests_checked(self):
         for court, context in list(self.wanted()):
+            if context.get("acms_document_guid"):
+                key = (court.court_id, context["acms_document_guid"])
+                if key not in self._asked and not self.held(context):
+                    self._asked.add(key)
+                    yield self.appellate_document_request(court, context)
+                continue
             doc_id = normalize_pacer_doc_id(context["pacer_doc_id"], court.court_id)
             context["pacer_doc_id"] = doc_id
             if (court.court_id, doc_id) in self._asked:
@@ -97,6 +115,9 @@ class PdfSpider(PacerSpider):
                 self.crawler.stats.inc_value("pacer/skipped/already_held")
                 logger.info("%s document %s is in the archive already (%s): not buying it", court.court_id, doc_id,
                             held.get("filepath") or held.get("sha1"))
+                continue
+            if self.is_appellate(court):  # appellate CM/ECF or ACMS: spiders/appellate.py
+                yield self.appellate_document_request(court, context)
                 continue
             yield scrapy.Request(self.doc1_url(court, doc_id), callback=self.parse_doc1,
                                  cb_kwargs={"context": context}, errback=self.failed)
@@ -173,13 +194,13 @@ class PdfSpider(PacerSpider):
     def pdf_items(self, response, context, receipt):
         self.crawler.stats.inc_value("pacer/purchases")
         page = self.read_page(response, "pdf", context, billed=bool(receipt), receipt=receipt)
-        logger.info("Got %s document %s (%d bytes, $%.2f)", context["court_id"], context["pacer_doc_id"],
+        logger.info("Got %s document %s (%d bytes, $%.2f)", context["court_id"], document_name(context),
                     len(response.body), receipt_cost(receipt) if receipt else 0.0)
         return page.items
 
     def skip(self, context, problem):
         """A document that cannot be had: nothing is stored; the reason is logged and counted."""
         self.crawler.stats.inc_value(f"pacer/skipped/{problem.kind}")
-        logger.warning("%s document %s not fetched: %s (%s)", context["court_id"], context["pacer_doc_id"],
+        logger.warning("%s document %s not fetched: %s (%s)", context["court_id"], document_name(context),
                        problem.kind, problem.reason)
         return iter(())
