@@ -39,6 +39,23 @@ def _reference_report(class_name: str):
     return run
 
 
+def _reference_any(class_name: str):
+    """The reference's work for the reports whose classes take a court (and, for some, a session)
+    and expose ``data`` as a property or a method."""
+    def run(court: str, body: bytes, context: dict):
+        import juriscraper.pacer as reference
+
+        cls = getattr(reference, class_name)
+        try:
+            report = cls(court)
+        except TypeError:
+            report = cls(court, None)
+        report._parse_text(decode(body))
+        data = report.data
+        return data() if callable(data) else data
+    return run
+
+
 def _reference_possible_case_numbers(court: str, body: bytes, context: dict):
     from juriscraper.pacer import PossibleCaseNumberApi
 
@@ -56,6 +73,19 @@ REFERENCE = {
     "case_query": _reference_report("CaseQuery"),
     "rss": _reference_report("PacerRssFeed"),
     "possible_case_numbers": _reference_possible_case_numbers,
+    "appellate_docket": _reference_any("AppellateDocketReport"),
+    "appellate_attachment_page": _reference_any("AppellateAttachmentPage"),
+    "acms_docket": _reference_any("ACMSDocketReport"),
+    "acms_attachment_page": _reference_any("ACMSAttachmentPage"),
+    "claims_register": _reference_any("ClaimsRegister"),
+    "claims_activity": _reference_any("ClaimsActivity"),
+    "list_of_creditors": _reference_any("ListOfCreditors"),
+    "advanced_case_query": _reference_any("CaseQueryAdvancedBankruptcy"),
+    "mobile_query": _reference_any("MobileQuery"),
+    "free_opinions": _reference_any("FreeOpinionReport"),
+    "nef": _reference_any("NotificationEmail"),
+    "nda": _reference_any("NotificationEmail"),
+    "ia_docket_xml": _reference_any("InternetArchive"),
 }
 
 
