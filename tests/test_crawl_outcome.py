@@ -3,6 +3,8 @@ part, 1 when it got none; the reason is one line on stderr and in ``crawl_runs.f
 
 from __future__ import annotations
 
+import os
+
 import sqlalchemy as sa
 import pytest
 
@@ -109,3 +111,35 @@ def test_dockets_lost_to_rate_limits_exit_2(tmp_path):
     assert result.returncode == 2
     assert finish_reasons(result) == [f"partial: {result.stat('outcome/stored/docket')} obtained, 0 skipped; "
                                       f"not obtained: http_429 {lost}"]
+
+
+def test_a_crawl_of_real_pacer_without_an_account_stops_before_any_request(tmp_path):
+    """Against PACER's own URLs (the defaults) and no credentials: one line, exit 1, nothing asked."""
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PACER_") or k == "PACER_CORPUS"}
+    env.update({"SCRAPY_SETTINGS_MODULE": "pacer_spiders.settings", "PACER_SPIDERS_LOAD_ENTRYPOINTS": "0"})
+    proc = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "docket", "-a", "court=cand", "-a",
+                           "pacer_case_id=100001", "-s", f"DATABASE_URL=sqlite:///{tmp_path / 'a.db'}",
+                           "-s", f"FILES_STORE={tmp_path / 'files'}"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1
+    assert "no PACER account to log in with: set PACER_USERNAME and PACER_PASSWORD" in proc.stderr
+    assert "Traceback" not in proc.stderr and "Spider opened" not in proc.stderr
+
+
+def test_the_credentials_check_leaves_the_sandbox_and_free_feeds_alone():
+    from scrapy.settings import Settings
+
+    from pacer_spiders.scrapy_commands.crawl import credentials_problem
+    from pacer_spiders.spiders.discovery import RssSpider
+    from pacer_spiders.spiders.docket import DocketSpider
+
+    real = Settings({"PACER_LOGIN_URL": "https://pacer.login.uscourts.gov/services/cso-auth"})
+    assert credentials_problem(real, DocketSpider) is not None
+    assert credentials_problem(real, RssSpider) is None
+    assert credentials_problem(Settings({"PACER_LOGIN_URL": "http://127.0.0.1:8000/services/cso-auth"}),
+                               DocketSpider) is None
+    with_account = Settings({**real.copy_to_dict(), "PACER_USERNAME": "u", "PACER_PASSWORD": "p"})
+    assert credentials_problem(with_account, DocketSpider) is None

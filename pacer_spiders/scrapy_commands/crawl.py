@@ -31,8 +31,8 @@ class Command(ScrapyCrawl):
             return
         crawler = self._create_crawler(args[0])
         settings = crawler.settings
-        problem = (settings_problem(settings) or database_problem(settings.get("DATABASE_URL"))
-                   or redis_problem(settings.get("REDIS_URL")))
+        problem = (settings_problem(settings) or credentials_problem(settings, crawler.spidercls)
+                   or database_problem(settings.get("DATABASE_URL")) or redis_problem(settings.get("REDIS_URL")))
         if problem:  # before the pipelines open it, each with its own traceback
             print(f"scrapy crawl: error: {problem}", file=sys.stderr)
             self.exitcode = 1
@@ -75,6 +75,30 @@ def database_problem(url: str | None) -> str | None:
         return f"cannot open DATABASE_URL {engine.url.render_as_string(hide_password=True)}: {one_line(exc)}"
     finally:
         engine.dispose()
+
+
+PACER_LOGIN_HOST = "pacer.login.uscourts.gov"
+
+
+def credentials_problem(settings, spidercls) -> str | None:
+    """A crawl of real PACER (its central login) with no account to log in, in one line, before any
+    request (else the first login would fail mid-crawl); None for the sandbox, a spider that needs
+    no login (the free RSS feeds) or a configured account."""
+    from urllib.parse import urlsplit
+
+    if not getattr(spidercls, "needs_login", True):
+        return None
+    if urlsplit(settings.get("PACER_LOGIN_URL") or "").hostname != PACER_LOGIN_HOST:
+        return None
+    from pacer_spiders.login import accounts_from_settings
+
+    try:
+        if accounts_from_settings(settings):
+            return None
+    except (ValueError, TypeError) as exc:
+        return str(exc)
+    return ("no PACER account to log in with: set PACER_USERNAME and PACER_PASSWORD (or PACER_ACCOUNTS) "
+            "in the environment")
 
 
 def redis_problem(url: str | None) -> str | None:

@@ -76,6 +76,8 @@ class PacerSpider(DistributedSpiderMixin, scrapy.Spider):
     """
 
     custom_settings: dict = {}
+    #: the crawl logs in to PACER (``scrapy crawl`` refuses to start against real PACER with no account)
+    needs_login = True
 
     def __init__(self, court: str | None = None, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -105,6 +105,7 @@ class DiscoverySpider(PacerSpider):
 
 class RssSpider(DiscoverySpider):
     name = "rss"
+    needs_login = False  # the feeds are free and public
     source = "rss"
 
     def start_requests_checked(self):
