@@ -1,0 +1,106 @@
+"""Free sources first (issue 14): a refresh that buys only what changed."""
+
+from __future__ import annotations
+
+import csv
+import sqlite3
+
+import pytest
+
+from pacer_spiders.sandbox import Sandbox
+from tests.spider_helpers import crawl
+
+COURT = "cand"
+
+
+def held_cases(sb, n=10):
+    return [c for c in sb.cases(COURT) if not c.sealed][:n]
+
+
+def crawl_dockets(sb, workdir, cases):
+    """Crawl whole dockets of ``cases`` into the archive at ``workdir``."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    path = workdir / "cases.csv"
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["court", "pacer_case_id"])
+        writer.writerows([COURT, c.pacer_case_id] for c in cases)
+    result = crawl(sb, "docket", workdir, {"input": str(path)}, timeout=300)
+    assert result.reason == "finished", result.log[-3000:]
+    return result
+
+
+def entries_held(workdir, case_id) -> set[str]:
+    with sqlite3.connect(workdir / "archive.sqlite3") as db:
+        rows = db.execute("select e.document_number from docket_entries e join dockets d on d.id = e.docket_id "
+                          "where d.court_id = ? and d.pacer_case_id = ?", (COURT, str(case_id))).fetchall()
+    return {str(n) for (n,) in rows if n is not None}
+
+
+@pytest.fixture(scope="module")
+def refreshed(tmp_path_factory):
+    """10 held cand dockets, 3 given new entries, then ``scrapy crawl refresh -a court=cand -a all=1``."""
+    workdir = tmp_path_factory.mktemp("refresh")
+    with Sandbox(seed=3, cases_per_court=12, entries=(4, 12)) as sb:
+        cases = held_cases(sb)
+        crawl_dockets(sb, workdir, cases)
+        bought_first = len(sb.ledger)
+        moved = cases[1:4]
+        added = {c.pacer_case_id: sb.add_entries(COURT, c.pacer_case_id, 2) for c in moved}
+        result = crawl(sb, "refresh", workdir, {"court": COURT, "all": "1"}, timeout=300)
+        charges = sb.ledger.charges[bought_first:]
+        yield {"sb": sb, "cases": cases, "moved": moved, "added": added, "result": result, "charges": charges,
+               "workdir": workdir}
+
+
+def test_a_refresh_buys_only_the_dockets_with_new_entries(refreshed):
+    result, charges = refreshed["result"], refreshed["charges"]
+    assert result.reason == "finished", result.log[-3000:]
+    assert sorted(c.pacer_case_id for c in charges) == sorted(c.pacer_case_id for c in refreshed["moved"])
+    assert {c.report for c in charges} == {"docket"}
+    assert all("Filed From" in c.criteria for c in charges)  # filtered to the new entries, not bought whole
+    assert result.stat("pacer/refresh/checked") == 10
+    assert result.stat("pacer/refresh/changed") == 3
+    assert result.stat("pacer/refresh/bought") == 3
+    assert result.stat("pacer/refresh/unchanged") == 7
+    assert result.stat("pacer/spent") == pytest.approx(sum(c.cost for c in charges))
+    assert result.stat("pacer/refresh/saved") == pytest.approx(0.70)
+    assert "10 dockets checked, 3 changed, 0 unknown, 3 bought" in result.log
+
+
+def test_a_refresh_stores_the_new_entries(refreshed):
+    for case_id, entries in refreshed["added"].items():
+        assert {str(e.document_number) for e in entries} <= entries_held(refreshed["workdir"], case_id)
+
+
+def test_a_refresh_with_nothing_new_costs_nothing(refreshed):
+    sb, workdir = refreshed["sb"], refreshed["workdir"]
+    before = len(sb.ledger)
+    result = crawl(sb, "refresh", workdir, {"court": COURT, "all": "1"}, timeout=300)
+    assert result.reason == "finished", result.log[-3000:]
+    assert sb.ledger.charges[before:] == []
+    assert result.stat("pacer/refresh/unchanged") == 10
+    assert result.stat("pacer/spent", 0) == 0
+
+
+def test_a_full_rss_feed_spares_the_per_docket_queries(refreshed, tmp_path):
+    sb, workdir = refreshed["sb"], refreshed["workdir"]
+    moved = refreshed["cases"][5]
+    sb.add_entries(COURT, moved.pacer_case_id, 1)
+    sb.requests.clear()
+    before = len(sb.ledger)
+    result = crawl(sb, "refresh", workdir, {"court": COURT, "all": "1"}, settings={"PACER_RSS_FULL_COURTS": COURT},
+                   timeout=300)
+    assert result.reason == "finished", result.log[-3000:]
+    assert [c.pacer_case_id for c in sb.ledger.charges[before:]] == [moved.pacer_case_id]
+    asked = sb.request_counts("mobile_query.pl")
+    # The feed told for the dockets whose newest entries it reaches; only the others were asked.
+    assert sum(asked.values()) < 10
+    assert "the RSS feed shows new entries" in result.log
+
+
+def test_a_refresh_needs_a_window_or_all(tmp_path):
+    with Sandbox(seed=3, cases_per_court=4, entries=(4, 6)) as sb:
+        result = crawl(sb, "refresh", tmp_path, {"court": COURT, "filed_within_days": "soon"})
+    assert result.stat("pacer/errors/bad_argument") == 1
+    assert "filed_within_days must be a number of days" in result.log
