@@ -104,3 +104,37 @@ def test_a_refresh_needs_a_window_or_all(tmp_path):
         result = crawl(sb, "refresh", tmp_path, {"court": COURT, "filed_within_days": "soon"})
     assert result.stat("pacer/errors/bad_argument") == 1
     assert "filed_within_days must be a number of days" in result.log
+
+
+@pytest.mark.service
+def test_the_refresh_schedule_runs_refresh_crawls_on_workers(redis_url, tmp_path):
+    """``schedule once refresh`` enqueues one refresh a court; a refresh worker buys the moved docket only."""
+    import datetime as dt
+
+    from pacer_spiders.distributed.schedules import load_config, run_job
+    from pacer_spiders.distributed.store import RedisStore
+    from pacer_spiders.distributed.work import session_factory
+    from pacer_spiders.testing.workers import empty_redis_database, start_worker, wait_for
+
+    redis_url = empty_redis_database(redis_url, 9)
+    with Sandbox(seed=3, cases_per_court=4, entries=(4, 6)) as sb:
+        cases = held_cases(sb, 3)
+        crawl_dockets(sb, tmp_path, cases)
+        before = len(sb.ledger)
+        newest = max(cases, key=lambda c: c.date_filed)
+        sb.add_entries(COURT, newest.pacer_case_id, 1)
+        database_url = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
+        config = load_config({"courts": [COURT]})
+        now = dt.datetime.combine(newest.date_filed + dt.timedelta(days=1), dt.time(6),
+                                  tzinfo=dt.timezone.utc)
+        report = run_job(config.schedules["refresh"], config, now, session_factory(database_url),
+                         RedisStore.from_url(redis_url))
+        assert len(report.enqueued) == 1
+        settings = {**sb.settings, "REDIS_URL": redis_url, "DATABASE_URL": database_url, "PACER_WORKER_IDLE_CLOSE": 1.5,
+                    "FILES_STORE": str(tmp_path / "files"), "LOG_LEVEL": "INFO", "TELNETCONSOLE_ENABLED": False}
+        worker = start_worker("refresh", settings, sb.account_env("good"), tmp_path / "worker.log")
+        assert wait_for([worker], 120) == [0]
+        charges = sb.ledger.charges[before:]
+    log = (tmp_path / "worker.log").read_text(errors="replace")
+    assert [c.pacer_case_id for c in charges] == [newest.pacer_case_id], log[-3000:]
+    assert f"{COURT} {newest.pacer_case_id}" in log and "changed:" in log

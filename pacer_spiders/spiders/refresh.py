@@ -80,7 +80,7 @@ class RefreshSpider(DocketSpider):
             self.held[(docket["court_id"], str(docket["pacer_case_id"]))] = docket
         logger.info("refresh: %d held dockets%s%s", len(self.held), f" of {court_id}" if court_id else "",
                     f" filed since {filed_since}" if filed_since else "")
-        self.crawler.stats.set_value("pacer/refresh/checked", len(self.held))
+        self.crawler.stats.inc_value("pacer/refresh/checked", len(self.held))
         for court in sorted({c for c, _ in self.held}):
             if self.use_rss:
                 yield scrapy.Request(RSS.url(self.base_url(self.court(court))), callback=self.parse_rss,
