@@ -386,3 +386,19 @@ class CreditorRow(Base):
 from pacer_spiders.db import work_requests as _work_requests  # noqa: E402,F401  (the work_requests table of distributed crawls)
 from pacer_spiders.service import models as _service_models  # noqa: E402,F401  (the tables of the HTTP service)
 from pacer_spiders.db import appellate as _appellate  # noqa: E402,F401  (the appellate_cases table of appellate dockets)
+
+
+class RefreshCheckRow(Base):
+    """What PACER's mobile query last counted for one of our dockets, once the archive held those
+    entries: a refresh compares the next count with it (the archive's own rows may be fewer, as two
+    identical unnumbered entries of a day are one row)."""
+
+    __tablename__ = "refresh_checks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    court_id: Mapped[str] = mapped_column(String(32))
+    pacer_case_id: Mapped[str] = mapped_column(String(IDENTIFIER_LENGTH))
+    pacer_entry_count: Mapped[int] = mapped_column(Integer)
+    checked_at: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (Index("uq_refresh_checks_case", "court_id", "pacer_case_id", unique=True),)

@@ -22,6 +22,7 @@ import logging
 import scrapy
 
 from pacer_spiders.db.reader import ArchiveReader
+from pacer_spiders.db.refresh_checks import recorded_counts
 from pacer_spiders.reports.case_query import UNIT as CASE_QUERY
 from pacer_spiders.reports.mobile_query import UNIT as MOBILE_QUERY
 from pacer_spiders.reports.rss import UNIT as RSS
@@ -48,6 +49,8 @@ class RefreshSpider(DocketSpider):
         self.as_of = as_of
         self.held: dict[tuple[str, str], dict] = {}
         self.decided: dict[tuple[str, str], str] = {}
+        self.counted: dict[tuple[str, str], int] = {}  # PACER's entry counts seen by this run
+        self.up_to_date: set[tuple[str, str]] = set()  # dockets whose entries the archive now holds
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -76,8 +79,11 @@ class RefreshSpider(DocketSpider):
         court_id = self.court(self.court_arg).court_id if self.court_arg else None
         filed_since = self.filed_since()
         # A snapshot taken before anything is fetched: what this run stores must not hide what moved.
+        counts = recorded_counts(self.database_url, court_id)
         for docket in ArchiveReader.open(self.database_url).held_dockets(court_id, filed_since):
-            self.held[(docket["court_id"], str(docket["pacer_case_id"]))] = docket
+            key = (docket["court_id"], str(docket["pacer_case_id"]))
+            docket["pacer_entry_count"] = counts.get(key)
+            self.held[key] = docket
         logger.info("refresh: %d held dockets%s%s", len(self.held), f" of {court_id}" if court_id else "",
                     f" filed since {filed_since}" if filed_since else "")
         self.crawler.stats.inc_value("pacer/refresh/checked", len(self.held))
@@ -107,7 +113,8 @@ class RefreshSpider(DocketSpider):
             seen = [e for case in feed if str(case.get("pacer_case_id") or "") == str(docket["pacer_case_id"])
                     for e in case.get("docket_entries") or []]
             if any(self.is_new(docket, entry) for entry in seen):
-                yield from self.decide(docket, CHANGED, "the RSS feed shows new entries")
+                # Moved; the mobile query (free) still gives PACER's count for the next refresh.
+                yield self.mobile_query_request(docket, moved="the RSS feed shows new entries")
             elif full and oldest and docket["last_entry_date"] and oldest < docket["last_entry_date"]:
                 # The feed reaches back before our newest entry and carries every entry: nothing new.
                 yield from self.decide(docket, UNCHANGED, "the RSS feed shows nothing new")
@@ -130,23 +137,30 @@ class RefreshSpider(DocketSpider):
         for docket in self.dockets_of(court_id):
             yield self.mobile_query_request(docket)
 
-    def mobile_query_request(self, docket: dict) -> scrapy.Request:
+    def mobile_query_request(self, docket: dict, moved: str | None = None) -> scrapy.Request:
         court = self.court(docket["court_id"])
         url = MOBILE_QUERY.url(self.base_url(court), pacer_case_id=docket["pacer_case_id"])
         return scrapy.Request(url, callback=self.parse_mobile_query, errback=self.free_source_failed,
-                              cb_kwargs={"key": self.key(docket)}, dont_filter=True)
+                              cb_kwargs={"key": self.key(docket), "moved": moved}, dont_filter=True)
 
-    def parse_mobile_query(self, response, key):
+    def parse_mobile_query(self, response, key, moved=None):
         docket = self.held[tuple(key)]
         page = self.read_page(response, "mobile_query", self.context(docket))
         yield from page.items
         if page.parsed is None:
-            yield self.case_query_request(docket)
+            if moved:
+                yield from self.decide(docket, CHANGED, moved)
+            else:
+                yield self.case_query_request(docket)
             return
         count = page.parsed["entry_count"]
-        if count > docket["entry_count"]:
-            yield from self.decide(docket, CHANGED, f"the mobile query counts {count} entries, we hold "
-                                                    f"{docket['entry_count']}")
+        self.counted[tuple(key)] = count
+        # The count PACER showed when we last held every entry, else the archive's rows.
+        known = docket["pacer_entry_count"] if docket["pacer_entry_count"] is not None else docket["entry_count"]
+        if moved:
+            yield from self.decide(docket, CHANGED, moved)
+        elif count > known:
+            yield from self.decide(docket, CHANGED, f"the mobile query counts {count} entries, we hold {known}")
         else:
             yield from self.decide(docket, UNCHANGED, f"the mobile query counts {count} entries, as many as we hold")
 
@@ -173,7 +187,9 @@ class RefreshSpider(DocketSpider):
         self.failed(failure)
         request = failure.request
         docket = self.held[tuple(request.cb_kwargs["key"])]
-        if request.callback == self.parse_mobile_query:
+        if request.cb_kwargs.get("moved"):
+            yield from self.decide(docket, CHANGED, request.cb_kwargs["moved"])
+        elif request.callback == self.parse_mobile_query:
             yield self.case_query_request(docket)
         else:
             yield from self.decide(docket, UNKNOWN, "no free source answered")
@@ -198,6 +214,7 @@ class RefreshSpider(DocketSpider):
         logger.info("refresh: %s %s (%s) %s: %s", docket["court_id"], docket["pacer_case_id"],
                     docket.get("docket_number") or "", verdict, why)
         if verdict == UNCHANGED:
+            self.up_to_date.add(key)
             return
         options = self.report_options({"show_parties_and_counsel": "0", "show_terminated_parties": "0"})
         if docket["last_entry_date"]:
@@ -210,7 +227,16 @@ class RefreshSpider(DocketSpider):
         if self.crawler.stats.get_value("pacer/skipped/cost_cap", 0) != before:
             stats.inc_value("pacer/refresh/not_bought")
 
+    def parse_docket(self, response, context, options=None):
+        for item in super().parse_docket(response, context, options):
+            if type(item).__name__ != "RawPage" and item.get("court_id"):  # the report was read
+                self.up_to_date.add((context["court_id"], str(context["pacer_case_id"])))
+            yield item
+
     def closed(self, reason):
+        # PACER's count, now that the archive holds those entries (a filtered report counts only its own).
+        self.entry_counts.update({key: count for key, count in self.counted.items() if key in self.up_to_date})
+        super().closed(reason)
         stats = self.crawler.stats
         checked = len(self.held)
         unchanged = int(stats.get_value("pacer/refresh/unchanged", 0))
