@@ -138,3 +138,29 @@ def test_the_refresh_schedule_runs_refresh_crawls_on_workers(redis_url, tmp_path
     log = (tmp_path / "worker.log").read_text(errors="replace")
     assert [c.pacer_case_id for c in charges] == [newest.pacer_case_id], log[-3000:]
     assert f"{COURT} {newest.pacer_case_id}" in log and "changed:" in log
+
+
+def test_a_day_budget_stops_crawls_before_it_is_passed_and_costs_prints_the_receipts(tmp_path, capsys):
+    from pacer_spiders.cli import main
+
+    budget = {"PACER_BUDGET_DAY": "3.10"}
+    with Sandbox(seed=3, cases_per_court=8, entries=(4, 8)) as sb:
+        cases = held_cases(sb, 4)
+        first = crawl(sb, "docket", tmp_path, {"court": COURT, "pacer_case_id": cases[0].pacer_case_id},
+                      settings=budget)
+        assert first.reason == "finished", first.log[-3000:]
+        assert len(sb.ledger) == 1
+        # Another crawl the same day: what the first spent counts, and a docket report may cost $3.00.
+        second = crawl(sb, "docket", tmp_path, {"court": COURT, "pacer_case_id": cases[1].pacer_case_id},
+                       settings=budget)
+        assert len(sb.ledger) == 1
+        spent = sb.ledger.total()
+    assert second.reason == "cost_cap"
+    line = f"PACER_BUDGET_DAY $3.10 of account {sb.accounts['good'].login} would be passed: ${spent:.2f} spent this day"
+    assert second.stat("pacer/budget_stop").startswith(line)
+    assert line in second.log and "Stopping the crawl before buying" in second.log
+    assert main(["costs", "--by", "court", "--database-url", f"sqlite:///{tmp_path / 'archive.sqlite3'}"]) == 0
+    out = capsys.readouterr().out
+    assert f"total: 1 charges, ${spent:.2f}" in out
+    assert f"{COURT} " in out
+    assert f"${spent:.2f} of PACER's $30.00 quarterly waiver (within: nothing owed)" in out

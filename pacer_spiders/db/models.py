@@ -402,3 +402,19 @@ class RefreshCheckRow(Base):
     checked_at: Mapped[datetime] = mapped_column(DateTime)
 
     __table_args__ = (Index("uq_refresh_checks_case", "court_id", "pacer_case_id", unique=True),)
+
+
+class ReceiptRow(Base):
+    """One charge PACER billed (a page's receipt, or its estimate when the answer broke off), with
+    the account's login: what fee budgets and ``pacer-spiders costs`` add up."""
+
+    __tablename__ = "receipts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    billed_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    account: Mapped[str | None] = mapped_column(String(100), index=True)
+    court_id: Mapped[str | None] = mapped_column(String(32))
+    report_type: Mapped[str] = mapped_column(String(32))
+    pages: Mapped[int | None] = mapped_column(Integer)
+    cost: Mapped[float] = mapped_column(Float)
+    url: Mapped[str | None] = mapped_column(Text)

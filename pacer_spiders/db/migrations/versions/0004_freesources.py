@@ -1,4 +1,4 @@
-"""Free sources first: the entry counts a refresh last saw at PACER
+"""Free sources first: the entry counts a refresh last saw at PACER; receipts
 
 Revision ID: 0004_freesources
 Revises: 0003_acms
@@ -26,8 +26,24 @@ def upgrade() -> None:
         sa.Column('checked_at', sa.DateTime(), nullable=False),
     )
     op.create_index('uq_refresh_checks_case', 'refresh_checks', ['court_id', 'pacer_case_id'], unique=True)
+    op.create_table(
+        'receipts',
+        sa.Column('id', sa.Integer(), primary_key=True, autoincrement=True),
+        sa.Column('billed_at', sa.DateTime(), nullable=False),
+        sa.Column('account', sa.String(length=100), nullable=True),
+        sa.Column('court_id', sa.String(length=32), nullable=True),
+        sa.Column('report_type', sa.String(length=32), nullable=False),
+        sa.Column('pages', sa.Integer(), nullable=True),
+        sa.Column('cost', sa.Float(), nullable=False),
+        sa.Column('url', sa.Text(), nullable=True),
+    )
+    op.create_index('ix_receipts_billed_at', 'receipts', ['billed_at'])
+    op.create_index('ix_receipts_account', 'receipts', ['account'])
 
 
 def downgrade() -> None:
+    op.drop_index('ix_receipts_account', table_name='receipts')
+    op.drop_index('ix_receipts_billed_at', table_name='receipts')
+    op.drop_table('receipts')
     op.drop_index('uq_refresh_checks_case', table_name='refresh_checks')
     op.drop_table('refresh_checks')
