@@ -164,3 +164,32 @@ def test_a_day_budget_stops_crawls_before_it_is_passed_and_costs_prints_the_rece
     assert f"total: 1 charges, ${spent:.2f}" in out
     assert f"{COURT} " in out
     assert f"${spent:.2f} of PACER's $30.00 quarterly waiver (within: nothing owed)" in out
+
+
+def test_free_opinions_are_stored_with_their_entries_and_pdfs_for_nothing(tmp_path):
+    from datetime import timedelta
+
+    from pacer_spiders.sandbox.server import is_opinion
+
+    with Sandbox(seed=3, cases_per_court=10, entries=(6, 14)) as sb:
+        opinions = sorted(((e.date_filed, case.pacer_case_id, e) for case in sb.cases(COURT) if not case.sealed
+                          for e in case.entries if is_opinion(e)), key=lambda row: row[:2])
+        start = opinions[0][0]
+        end = start + timedelta(days=365)
+        listed = {e.pacer_doc_id for filed, _case, e in opinions if start <= filed <= end}
+        # an opinion with attachments answers a menu with no receipt: not fetched (counted)
+        wanted = {e.pacer_doc_id for filed, _case, e in opinions if start <= filed <= end and not e.attachments}
+        result = crawl(sb, "free_opinions", tmp_path, {"court": COURT, "date_start": start.isoformat(),
+                                                        "date_end": end.isoformat()}, timeout=300)
+        assert result.reason == "finished", result.log[-3000:]
+        assert sb.ledger.charges == []  # the report and every opinion: $0.00
+    assert wanted and result.stat("pacer/free_opinions/listed") == len(listed)
+    assert result.stat("pacer/skipped/attachment_menu", 0) == len(listed - wanted)
+    assert result.stat("pacer/spent", 0) == 0
+    with sqlite3.connect(tmp_path / "archive.sqlite3") as db:
+        stored = {doc_id for (doc_id,) in db.execute(
+            "select pacer_doc_id from documents where filepath is not null and court_id = ?", (COURT,))}
+        entries = {doc_id for (doc_id,) in db.execute("select pacer_doc_id from docket_entries")}
+    assert wanted <= stored and listed <= entries
+    pdfs = [p for p in (tmp_path / "files").rglob("*.pdf")]
+    assert len(pdfs) >= len(wanted) and all(p.read_bytes()[:5] == b"%PDF-" for p in pdfs)

@@ -526,7 +526,9 @@ class _Request:
             return self.message(MSG_UNAVAILABLE)
         if attachment is None and entry.attachments and not purchase:
             return self.html(render.attachment_menu(case, entry, self.base))
-        pages = billable_pages(pages=(attachment or entry).page_count)
+        # Judicial opinions are free (the fee schedule): a $0.00 receipt, and nothing on the ledger.
+        free = attachment is None and is_opinion(entry)
+        pages = 0 if free else billable_pages(pages=(attachment or entry).page_count)
         description = f"Image{entry.document_number}-{attachment.attachment_number if attachment else 0}"
         if not purchase:
             preview = Charge(self.session.login, self.session.client_code, self.court.court_id, "document",
@@ -534,8 +536,12 @@ class _Request:
             receipt = render.receipt_table(datetime.now(), preview.login, preview.client_code, description,
                                            "Case Number", case.full_docket_number, pages, preview.cost)
             return self.html(render.confirmation_page(case, entry, doc_id, self.base, receipt))
-        charge = self.charge("document", description, case.full_docket_number, pages, f"{self.base}/doc1/{doc_id}",
-                             case_id=case.pacer_case_id, doc_id=doc_id)
+        if free:
+            charge = Charge(self.session.login, self.session.client_code, self.court.court_id, "document",
+                            description, case.full_docket_number, 0, 0.0, "")
+        else:
+            charge = self.charge("document", description, case.full_docket_number, pages, f"{self.base}/doc1/{doc_id}",
+                                 case_id=case.pacer_case_id, doc_id=doc_id)
         title = f"{case.court_id} {case.full_docket_number} document {entry.document_number}"
         if attachment:
             title += f" attachment {attachment.attachment_number}"

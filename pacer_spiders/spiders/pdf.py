@@ -111,6 +111,8 @@ class PdfSpider(PacerSpider):
             return
         if doc1.kind == "menu":
             yield from doc1.page.items  # free and worth keeping
+            if not self.buy_from_menu(context):
+                return
             pages = doc1.page.parsed.get("page_count")
             cost = min(MAX_CHARGE, round(PRICE_PER_PAGE * pages, 2)) if pages else MAX_CHARGE
             receipt = {"cost": f"{cost:.2f}", "billable_pages": pages, "estimated_from": "attachment_page"}
@@ -138,6 +140,10 @@ class PdfSpider(PacerSpider):
         # The purchase and its temporary PDF belong to the session that saw the receipt.
         yield multipart_request(url, fields, callback=self.parse_purchase, errback=self.failed, dont_filter=True,
                                 cb_kwargs={"context": context, "reserved": cost}, meta=self.same_account(response))
+
+    def buy_from_menu(self, context) -> bool:
+        """Whether a document answering its attachment menu is bought (its cost from the page counts)."""
+        return True
 
     def parse_purchase(self, response, context, reserved):
         doc1 = read_doc1(self, response, context)
