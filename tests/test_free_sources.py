@@ -193,3 +193,24 @@ def test_free_opinions_are_stored_with_their_entries_and_pdfs_for_nothing(tmp_pa
     assert wanted <= stored and listed <= entries
     pdfs = [p for p in (tmp_path / "files").rglob("*.pdf")]
     assert len(pdfs) >= len(wanted) and all(p.read_bytes()[:5] == b"%PDF-" for p in pdfs)
+
+
+def test_an_uncapped_transcript_is_bought_only_when_asked(tmp_path):
+    from pacer_spiders.sandbox.server import is_uncapped
+
+    with Sandbox(seed=3, cases_per_court=12, entries=(10, 30)) as sb:
+        found = [(case, e) for case in sb.cases(COURT) if not case.sealed for e in case.entries
+                 if is_uncapped(e) and e.page_count > 30 and not e.attachments
+                 and not (e.sealed or e.restricted or e.unavailable)]
+        case, entry = found[0]
+        args = {"court": COURT, "pacer_doc_id": entry.pacer_doc_id, "pacer_case_id": case.pacer_case_id}
+        refused = crawl(sb, "pdf", tmp_path / "refused", args)
+        assert refused.reason == "finished", refused.log[-3000:]
+        assert sb.ledger.charges == []
+        bought = crawl(sb, "pdf", tmp_path / "bought", {**args, "uncapped": "1"})
+        charges = sb.ledger.charges
+    assert refused.stat("pacer/skipped/uncapped") == 1
+    assert "past PACER's $3.00 cap" in refused.log and "-a uncapped=1" in refused.log
+    assert [c.pages for c in charges] == [entry.page_count]  # every page billed, past 30
+    assert bought.stat("pacer/spent") == pytest.approx(round(entry.page_count * 0.10, 2))
+    assert bought.stat("pacer/spent") > 3.00

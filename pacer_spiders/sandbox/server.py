@@ -529,6 +529,8 @@ class _Request:
         # Judicial opinions are free (the fee schedule): a $0.00 receipt, and nothing on the ledger.
         free = attachment is None and is_opinion(entry)
         pages = 0 if free else billable_pages(pages=(attachment or entry).page_count)
+        if not free and is_uncapped(entry):  # transcripts: $0.10 a page, no 30-page cap
+            pages = (attachment or entry).page_count
         description = f"Image{entry.document_number}-{attachment.attachment_number if attachment else 0}"
         if not purchase:
             preview = Charge(self.session.login, self.session.client_code, self.court.court_id, "document",
@@ -564,6 +566,11 @@ def is_opinion(entry) -> bool:
     return (entry.document_number is not None and bool(entry.pacer_doc_id)
             and not (entry.sealed or entry.restricted or entry.unavailable)
             and entry.short_description in ("Order", "Judgment"))
+
+
+def is_uncapped(entry) -> bool:
+    """The documents PACER bills without the 30-page cap: transcripts (the fee schedule)."""
+    return entry.short_description == "Transcript"
 
 
 def _checked(form: dict, name: str) -> bool:

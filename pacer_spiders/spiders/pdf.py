@@ -21,7 +21,9 @@ from pacer_spiders.courts import normalize_pacer_doc_id
 
 from pacer_spiders.reports.pdf import PDF_MAGIC
 
-from .base import MAX_CHARGE, PRICE_PER_PAGE, ArgumentError, PacerSpider, multipart_request, receipt_cost, receipt_of
+from .base import (
+    MAX_CHARGE, PRICE_PER_PAGE, ArgumentError, PacerSpider, flag, multipart_request, receipt_cost, receipt_of,
+)
 from .doc1 import read_doc1
 
 logger = logging.getLogger(__name__)
@@ -48,8 +50,10 @@ def parse_ranges(text: str) -> set[int]:
 class PdfSpider(PacerSpider):
     name = "pdf"
 
-    def __init__(self, court=None, pacer_doc_id=None, pacer_case_id=None, docket=None, documents=None, **kwargs):
+    def __init__(self, court=None, pacer_doc_id=None, pacer_case_id=None, docket=None, documents=None, uncapped=None,
+                 **kwargs):
         super().__init__(court=court, **kwargs)
+        self.buy_uncapped = flag(uncapped)
         self.pacer_doc_ids = [d.strip() for d in str(pacer_doc_id or "").split(",") if d.strip()]
         self.pacer_case_id = pacer_case_id
         self.docket_id = docket
@@ -132,6 +136,12 @@ class PdfSpider(PacerSpider):
             self.refuse("unexpected_page", f"{response.url}: neither a purchase page nor a document")
             return
         what = f"{context['court_id']} document {context.get('document_number') or context['pacer_doc_id']}"
+        if cost > MAX_CHARGE + 1e-9 and not self.buy_uncapped:
+            # Past PACER's 30-page cap: a transcript or another document billed for every page.
+            self.crawler.stats.inc_value("pacer/skipped/uncapped")
+            logger.warning("%s costs $%.2f, past PACER's $%.2f cap (a transcript or other uncapped document): "
+                           "not bought without -a uncapped=1", what, cost, MAX_CHARGE)
+            return
         if not self.within_cap(cost):
             self.stop_for_cost(cost, what)
             return
