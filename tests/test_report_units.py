@@ -51,6 +51,9 @@ def pages(sb):
         "appellate_attachment_page": render.appellate_attachment_page(case, with_menu, APPELLATE_BASE).encode(),
         "acms_docket": acms.docket_json(case),
         "acms_attachment_page": acms.attachment_list_json(case, next(e for e in acms.acms_entries(case) if e.attachments)),
+        "nef": render.notice_email(case, single, sb.court_url(COURT)),
+        "nda": render.notice_email(case, single, sb.court_url(COURT), kind="nda"),
+        "ia_docket_xml": render.ia_docket_xml(case).encode(),
         **claims_pages(sb, client),
     }
 
@@ -108,7 +111,8 @@ def test_every_ingest_type_merges_into_the_archive(pages, tmp_path, capsys, monk
                                    "advanced_case_query", "mobile_query", "free_opinions",
                                    "claims_register", "claims_activity", "list_of_creditors",
                                    "appellate_docket", "appellate_attachment_page",
-                                   "acms_docket", "acms_attachment_page"}
+                                   "acms_docket", "acms_attachment_page",
+                                   "nef", "nda", "ia_docket_xml"}
     counts = _ingest(capsys, tmp_path, pages["case_query"], "case_query", "--pacer-case-id", case.pacer_case_id)
     assert counts["dockets_added"] == 1
     counts = _ingest(capsys, tmp_path, pages["docket"], "docket", "--pacer-case-id", case.pacer_case_id)

@@ -386,6 +386,7 @@ class CreditorRow(Base):
 from pacer_spiders.db import work_requests as _work_requests  # noqa: E402,F401  (the work_requests table of distributed crawls)
 from pacer_spiders.service import models as _service_models  # noqa: E402,F401  (the tables of the HTTP service)
 from pacer_spiders.db import appellate as _appellate  # noqa: E402,F401  (the appellate_cases table of appellate dockets)
+from pacer_spiders.db import free_looks as _free_looks  # noqa: E402,F401  (the free_looks table of NEF/NDA notices)
 
 
 class RefreshCheckRow(Base):

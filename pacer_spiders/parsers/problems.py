@@ -146,6 +146,10 @@ _LOGIN = re.compile(
 # read, so that it can log in again and retry.
 LOGIN_URL_MARKERS = ("login.jsf", "/csologin/")
 LOGIN_BODY_MARKERS = ("login.jsf", 'name="getpass"', "name=getpass", "filer or pacer login")
+# CM/ECF's own login form (a district or bankruptcy court's, also shown by a spent free-look link):
+# the GetPass form (a report's query form has that name too) asking for a password.
+_LOGIN_FORM = re.compile(rb"""<form[^>]*name\s*=\s*["']?getpass\b""")
+_PASSWORD_INPUT = re.compile(rb"""<input[^>]*type\s*=\s*["']?password""")
 
 
 def is_logged_out_page(head: str) -> bool:
@@ -203,6 +207,10 @@ def classify(text: str | bytes, report: str | None = None) -> PageProblem | None
     # Needles are looked up in the page's lower-cased UTF-8 bytes: a third to a
     # quarter of the memory of str copies when the page holds any non-Latin-1 character.
     lowered = text.encode("utf-8", "replace").lower()
+    if _LOGIN_FORM.search(lowered[:SHORT_PAGE]) and _PASSWORD_INPUT.search(lowered[:SHORT_PAGE]):
+        # First: the login page quotes PACER's messages ("You do not have permission to view
+        # this document") in its instructions.
+        return PageProblem("login", "PACER's login page: the session is missing or expired")
     problem = _first(_COMPILED, text, lowered)
     if problem is not None:
         return problem

@@ -15,6 +15,9 @@ from pacer_spiders.reports.base import PageRead, ReportUnit, read_page
 # report name -> module of its unit, in the order pages of unknown report are tested.
 BUILTIN_REPORTS = {
     "rss": "pacer_spiders.reports.rss",
+    "nef": "pacer_spiders.reports.nef",
+    "nda": "pacer_spiders.reports.nda",
+    "ia_docket_xml": "pacer_spiders.reports.ia_docket_xml",
     "possible_case_numbers": "pacer_spiders.reports.possible_case_numbers",
     "history": "pacer_spiders.reports.history",
     "appellate_docket": "pacer_spiders.reports.appellate_docket",

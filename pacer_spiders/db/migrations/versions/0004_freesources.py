@@ -1,7 +1,7 @@
 """Free sources first: the entry counts a refresh last saw at PACER; receipts
 
 Revision ID: 0004_freesources
-Revises: 0003_acms
+Revises: 0003_notices
 Create Date: 2026-12-01 12:00:00
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = '0004_freesources'
-down_revision = '0003_acms'
+down_revision = '0003_notices'
 branch_labels = None
 depends_on = None
 
