@@ -214,3 +214,65 @@ def test_an_uncapped_transcript_is_bought_only_when_asked(tmp_path):
     assert [c.pages for c in charges] == [entry.page_count]  # every page billed, past 30
     assert bought.stat("pacer/spent") == pytest.approx(round(entry.page_count * 0.10, 2))
     assert bought.stat("pacer/spent") > 3.00
+
+
+def free_look_states(workdir) -> dict:
+    with sqlite3.connect(workdir / "archive.sqlite3") as db:
+        return {doc_id: (status, reason) for doc_id, status, reason in
+                db.execute("select pacer_doc_id, status, status_reason from free_looks")}
+
+
+def test_nef_free_looks_are_fetched_once_inside_their_window_and_never_bought(tmp_path):
+    from datetime import date
+
+    from pacer_spiders.cli import main
+    from pacer_spiders.sandbox import render
+
+    with Sandbox(seed=3, cases_per_court=4, entries=(4, 6)) as sb:
+        case = held_cases(sb, 1)[0]
+        [fresh] = sb.add_entries(COURT, case.pacer_case_id, 1, when=date.today())
+        old = next(e for e in case.entries if e.pacer_doc_id and not e.attachments and e is not fresh
+                   and not (e.sealed or e.restricted or e.unavailable))
+        database_url = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
+        for name, entry in (("fresh.eml", fresh), ("old.eml", old)):
+            (tmp_path / name).write_bytes(render.notice_email(case, entry, sb.court_url(COURT)))
+            assert main(["ingest", str(tmp_path / name), "--court", COURT, "--type", "nef",
+                         "--database-url", database_url]) == 0
+        first = crawl(sb, "free_looks", tmp_path, {"court": COURT})
+        assert first.reason == "finished", first.log[-3000:]
+        states = free_look_states(tmp_path)
+        asked = sb.request_counts("/doc1/")
+        second = crawl(sb, "free_looks", tmp_path, {"court": COURT})
+        assert sb.request_counts("/doc1/") == asked  # a used or expired look is not tried again
+        charges = sb.ledger.charges
+    assert charges == []
+    assert states[fresh.pacer_doc_id][0] == "used" and states[old.pacer_doc_id][0] == "expired"
+    assert sum(asked.values()) == 1
+    assert first.stat("pacer/free_looks/used") == 1 and first.stat("pacer/free_looks/expired") == 1
+    with sqlite3.connect(tmp_path / "archive.sqlite3") as db:
+        [(filepath,)] = db.execute("select filepath from documents where pacer_doc_id = ?", (fresh.pacer_doc_id,))
+    assert (tmp_path / "files" / filepath).read_bytes()[:5] == b"%PDF-"
+    assert second.reason == "finished"
+
+
+def test_a_spent_free_look_is_recorded_not_bought(tmp_path):
+    from datetime import date
+
+    from pacer_spiders.cli import main
+    from pacer_spiders.sandbox import render
+
+    with Sandbox(seed=3, cases_per_court=4, entries=(4, 6)) as sb:
+        case = held_cases(sb, 1)[0]
+        [fresh] = sb.add_entries(COURT, case.pacer_case_id, 1, when=date.today())
+        raw = render.notice_email(case, fresh, sb.court_url(COURT))
+        (tmp_path / "n.eml").write_bytes(raw)
+        assert main(["ingest", str(tmp_path / "n.eml"), "--court", COURT, "--type", "nef",
+                     "--database-url", f"sqlite:///{tmp_path / 'archive.sqlite3'}"]) == 0
+        sb.used_free_looks.add((COURT, fresh.pacer_doc_id, render.free_look_magic(fresh, "counsel@example.com")))
+        result = crawl(sb, "free_looks", tmp_path, {"court": COURT})
+        charges = sb.ledger.charges
+    assert result.reason == "finished", result.log[-3000:]
+    assert charges == []
+    status, reason = free_look_states(tmp_path)[fresh.pacer_doc_id]
+    assert status == "used" and "spent" in reason
+    assert result.stat("pacer/free_looks/spent") == 1

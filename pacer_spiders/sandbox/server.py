@@ -524,6 +524,10 @@ class _Request:
             return self.message(MSG_RESTRICTED)
         if entry.unavailable:
             return self.message(MSG_UNAVAILABLE)
+        if attachment is None and self.free_look(entry, params.get("magic_num")):
+            return self.h._send(200, make_pdf(f"{case.court_id} {case.full_docket_number} document "
+                                              f"{entry.document_number} (free look)", entry.page_count),
+                                "application/pdf")
         if attachment is None and entry.attachments and not purchase:
             return self.html(render.attachment_menu(case, entry, self.base))
         # Judicial opinions are free (the fee schedule): a $0.00 receipt, and nothing on the ledger.
@@ -550,6 +554,18 @@ class _Request:
         token = self.sb.store_pdf(make_pdf(title, (attachment or entry).page_count), self.session.token)
         return self.html(render.iframe_page(self.court.court_id, self.base, token,
                                             self.receipt(charge, "Case Number")))
+
+    def free_look(self, entry, magic_num) -> bool:
+        """A notice's free look: the first use of a recipient's magic number shows the document free;
+        a spent one falls through to the ordinary, billed purchase page."""
+        if not magic_num or magic_num not in {render.free_look_magic(entry, r) for r in self.sb.free_look_recipients}:
+            return False
+        key = (self.court.court_id, entry.pacer_doc_id, magic_num)
+        with self.sb._pdf_lock:
+            if key in self.sb.used_free_looks:
+                return False
+            self.sb.used_free_looks.add(key)
+        return True
 
     def show_temp(self):
         params = parse_qs(self.query)
