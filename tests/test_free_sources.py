@@ -276,3 +276,41 @@ def test_a_spent_free_look_is_recorded_not_bought(tmp_path):
     status, reason = free_look_states(tmp_path)[fresh.pacer_doc_id]
     assert status == "used" and "spent" in reason
     assert result.stat("pacer/free_looks/spent") == 1
+
+
+def notice_mails(sb):
+    """Two fresh NEF e-mails of one case, and a message that is no notice."""
+    from datetime import date
+    from email.message import EmailMessage
+
+    from pacer_spiders.sandbox import render
+
+    case = held_cases(sb, 1)[0]
+    entries = sb.add_entries(COURT, case.pacer_case_id, 2, when=date.today())
+    other = EmailMessage()
+    other["Subject"], other["From"] = "lunch?", "friend@example.com"
+    other.set_content("not a notice")
+    return entries, [render.notice_email(case, e, sb.court_url(COURT)) for e in entries] + [bytes(other)]
+
+
+def test_a_maildir_of_notices_is_ingested_once_and_its_free_looks_fetched(tmp_path, capsys):
+    import mailbox
+
+    from pacer_spiders.cli import main
+
+    with Sandbox(seed=3, cases_per_court=4, entries=(4, 6)) as sb:
+        entries, mails = notice_mails(sb)
+        box = mailbox.Maildir(tmp_path / "Maildir", create=True)
+        for raw in mails:
+            box.add(mailbox.MaildirMessage(raw))
+        argv = ["mail", "--maildir", str(tmp_path / "Maildir"), "--database-url",
+                f"sqlite:///{tmp_path / 'archive.sqlite3'}"]
+        assert main(argv) == 0
+        out = capsys.readouterr().out
+        assert "2 notices ingested, 1 messages skipped" in out and "not a NEF/NDA notice" in out
+        assert main(argv) == 0  # read messages are not ingested again
+        assert "0 notices ingested, 1 messages skipped" in capsys.readouterr().out
+        result = crawl(sb, "free_looks", tmp_path, {"court": COURT})
+        charges = sb.ledger.charges
+    assert result.stat("pacer/free_looks/used") == 2 and charges == []
+    assert {e.pacer_doc_id for e in entries} == {d for d, (s, _r) in free_look_states(tmp_path).items() if s == "used"}
