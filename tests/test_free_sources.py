@@ -314,3 +314,42 @@ def test_a_maildir_of_notices_is_ingested_once_and_its_free_looks_fetched(tmp_pa
         charges = sb.ledger.charges
     assert result.stat("pacer/free_looks/used") == 2 and charges == []
     assert {e.pacer_doc_id for e in entries} == {d for d, (s, _r) in free_look_states(tmp_path).items() if s == "used"}
+
+
+@pytest.mark.service
+def test_an_imap_mailbox_of_notices_is_ingested_once_and_its_free_looks_fetched(tmp_path, capsys, monkeypatch):
+    import imaplib
+    import mailbox
+    import os
+
+    from pacer_spiders.cli import main
+    from pacer_spiders.testing.imap import imap_server
+
+    with Sandbox(seed=3, cases_per_court=4, entries=(4, 6)) as sb, imap_server() as (host, user, password, maildir):
+        entries, mails = notice_mails(sb)
+        box = mailbox.Maildir(maildir, create=False)
+        owner = os.stat(maildir)
+        for raw in mails:
+            key = box.add(mailbox.MaildirMessage(raw))
+            os.chown(maildir / "new" / key, owner.st_uid, owner.st_gid)
+        argv = ["mail", "--imap", host, "--imap-user", user, "--database-url",
+                f"sqlite:///{tmp_path / 'archive.sqlite3'}"]
+        monkeypatch.setenv("PACER_IMAP_PASSWORD", "wrong")
+        assert main(argv) == 1
+        err = capsys.readouterr().err
+        assert "IMAP refused" in err and "wrong" not in err
+        monkeypatch.setenv("PACER_IMAP_PASSWORD", password)
+        assert main(argv) == 0
+        assert "2 notices ingested, 1 messages skipped" in capsys.readouterr().out
+        assert main(argv) == 0  # the notices are \Seen now; the other message stays unread
+        assert "0 notices ingested, 1 messages skipped" in capsys.readouterr().out
+        name, port = host.split(":")
+        client = imaplib.IMAP4(name, int(port))
+        client.login(user, password)
+        client.select("INBOX")
+        assert len(client.search(None, "SEEN")[1][0].split()) == 2
+        client.logout()
+        result = crawl(sb, "free_looks", tmp_path, {"court": COURT})
+        charges = sb.ledger.charges
+    assert result.stat("pacer/free_looks/used") == 2 and charges == []
+    assert {e.pacer_doc_id for e in entries} == {d for d, (s, _r) in free_look_states(tmp_path).items() if s == "used"}
