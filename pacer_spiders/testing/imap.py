@@ -14,7 +14,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from pacer_spiders.testing.services import ServiceUnavailable, free_port, wait_for_port
+from pacer_spiders.testing.services import ServiceUnavailable, free_port, stop_process, wait_for_port
 
 CONFIG = """\
 base_dir = {root}/run
@@ -91,10 +91,5 @@ def imap_server(user: str = "notices", password: str = "mail-pass"):
             raise RuntimeError(f"dovecot did not start: {err.decode(errors='replace')[-500:]} {log[-500:]}") from None
         yield f"127.0.0.1:{port}", user, password, maildir
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc)
         shutil.rmtree(root, ignore_errors=True)
