@@ -353,3 +353,18 @@ def test_an_imap_mailbox_of_notices_is_ingested_once_and_its_free_looks_fetched(
         charges = sb.ledger.charges
     assert result.stat("pacer/free_looks/used") == 2 and charges == []
     assert {e.pacer_doc_id for e in entries} == {d for d, (s, _r) in free_look_states(tmp_path).items() if s == "used"}
+
+
+def test_a_partial_rss_feed_never_hides_a_moved_docket(tmp_path):
+    """A feed that carries only orders says nothing of a new motion: the mobile query still sees it."""
+    with Sandbox(seed=3, cases_per_court=6, entries=(4, 8)) as sb:
+        sb.rss_partial = {COURT: ("Order", "Judgment")}
+        cases = held_cases(sb, 4)
+        crawl_dockets(sb, tmp_path, cases)
+        before = len(sb.ledger)
+        sb.add_entries(COURT, cases[2].pacer_case_id, 1)
+        result = crawl(sb, "refresh", tmp_path, {"court": COURT, "all": "1"})
+        charges = sb.ledger.charges[before:]
+    assert result.reason == "finished", result.log[-3000:]
+    assert [c.pacer_case_id for c in charges] == [cases[2].pacer_case_id]
+    assert result.stat("pacer/refresh/unchanged") == 3

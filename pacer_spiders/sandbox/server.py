@@ -227,10 +227,12 @@ class Handler(BaseHTTPRequestHandler):
 
     def _rss(self, court, base):
         items = []
+        # A court whose feed carries only some kinds of entries (sb.rss_partial: court -> kinds).
+        kinds = self.sb.rss_partial.get(court.court_id)
         for case in self.sb.data.cases(court.court_id):
             if case.sealed:
                 continue
-            items.extend((case, e) for e in case.entries[-20:])
+            items.extend((case, e) for e in case.entries[-20:] if kinds is None or e.short_description in kinds)
         items.sort(key=lambda pair: (pair[1].date_entered, pair[1].pacer_seq_no), reverse=True)
         body = render.rss_feed(court, base, items[:100]).encode("latin-1", "replace")
         return self._send(200, body, "application/rss+xml")
