@@ -138,6 +138,10 @@ def test_the_refresh_schedule_runs_refresh_crawls_on_workers(redis_url, tmp_path
     log = (tmp_path / "worker.log").read_text(errors="replace")
     assert [c.pacer_case_id for c in charges] == [newest.pacer_case_id], log[-3000:]
     assert f"{COURT} {newest.pacer_case_id}" in log and "changed:" in log
+    # The worker's spending is in Redis too, where every worker's budget check sees it.
+    today = dt.datetime.now(dt.timezone.utc).date().isoformat()
+    shared = RedisStore.from_url(redis_url).server.get(f"pacer:budget:{sb.accounts['good'].login}:day:{today}")
+    assert float(shared) == pytest.approx(sum(c.cost for c in charges))
 
 
 def test_a_day_budget_stops_crawls_before_it_is_passed_and_costs_prints_the_receipts(tmp_path, capsys):
