@@ -14,14 +14,14 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-# The tests start a real PostgreSQL and redis-server of their own and drive Debian's chromium
-# (the service's web page); install them when absent.
+# The tests start a real PostgreSQL, redis-server and dovecot (IMAP) of their own and drive Debian's
+# chromium (the service's web page); install them when absent.
 system-deps:
 	@if ! command -v redis-server >/dev/null 2>&1 || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
-	    || ! command -v chromium >/dev/null 2>&1; then \
-	  if [ "$$(id -u)" != 0 ]; then echo "need Debian's postgresql, redis-server and chromium: sudo apt-get install postgresql redis-server chromium" >&2; exit 1; fi; \
-	  echo "installing Debian's postgresql, redis-server and chromium"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server chromium >/dev/null; \
+	    || ! command -v chromium >/dev/null 2>&1 || ! command -v dovecot >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" != 0 ]; then echo "need Debian's postgresql, redis-server, chromium and dovecot-imapd: sudo apt-get install postgresql redis-server chromium dovecot-imapd" >&2; exit 1; fi; \
+	  echo "installing Debian's postgresql, redis-server, chromium and dovecot-imapd"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server chromium dovecot-imapd >/dev/null; \
 	fi
 
 # The main job on the embedded defaults: the sandbox PACER, a docket with its attachment pages

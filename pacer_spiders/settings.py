@@ -69,6 +69,14 @@ PACER_APPELLATE_SYSTEMS = _env("PACER_APPELLATE_SYSTEMS")
 PACER_ACMS_URL_TEMPLATE = _env("PACER_ACMS_URL_TEMPLATE", "https://{court_id}-showdoc.azurewebsites.us")
 # A dollar cap for one crawl: nothing is bought that would pass it.  None: no cap.
 PACER_MAX_COST = _env_float("PACER_MAX_COST")
+# Fee budgets per account, in dollars, checked before each purchase against every receipt the
+# archive (and Redis, when distributed) holds for the UTC day and the calendar quarter.  None: none.
+PACER_BUDGET_DAY = _env_float("PACER_BUDGET_DAY")
+PACER_BUDGET_QUARTER = _env_float("PACER_BUDGET_QUARTER")
+# Courts whose RSS feed carries every docket entry ("*": all): there a refresh may take the feed's
+# silence for "nothing new"; elsewhere a feed only names dockets that moved.
+PACER_RSS_FULL_COURTS: list[str] = []
+PACER_REFRESH_RSS = True
 
 # --- a process that holds PACER credentials exposes no remote control ----------------------
 TELNETCONSOLE_ENABLED = False

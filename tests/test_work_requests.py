@@ -166,8 +166,10 @@ def test_refresh_enqueues_cases_until_60_days_after_filing_from_their_last_entry
     assert len(report["enqueued"]) == 2
     with sessions() as session:
         queued = [session.get(WorkRequest, i) for i in report["enqueued"]]
-    assert sorted((r.court_id, r.params.get("pacer_case_id"), r.params.get("date_from")) for r in queued) == [
-        ("cand", "7", None), ("nysd", "100", "2026-11-20")]
+    # one refresh crawl a court holding a case filed within the window (the spider picks the dockets)
+    assert sorted((r.kind, r.court_id, r.params) for r in queued) == [
+        ("refresh", "cand", {"filed_within_days": 60, "as_of": "2026-11-23"}),
+        ("refresh", "nysd", {"filed_within_days": 60, "as_of": "2026-11-23"})]
     assert {r.source for r in queued} == {"schedule:refresh"}
     # the slot is claimed: cron calling it again the same day enqueues nothing
     assert main(argv) == 0

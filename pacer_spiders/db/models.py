@@ -388,3 +388,35 @@ from pacer_spiders.db import work_requests as _work_requests  # noqa: E402,F401 
 from pacer_spiders.service import models as _service_models  # noqa: E402,F401  (the tables of the HTTP service)
 from pacer_spiders.db import appellate as _appellate  # noqa: E402,F401  (the appellate_cases table of appellate dockets)
 from pacer_spiders.db import free_looks as _free_looks  # noqa: E402,F401  (the free_looks table of NEF/NDA notices)
+
+
+class RefreshCheckRow(Base):
+    """What PACER's mobile query last counted for one of our dockets, once the archive held those
+    entries: a refresh compares the next count with it (the archive's own rows may be fewer, as two
+    identical unnumbered entries of a day are one row)."""
+
+    __tablename__ = "refresh_checks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    court_id: Mapped[str] = mapped_column(String(32))
+    pacer_case_id: Mapped[str] = mapped_column(String(IDENTIFIER_LENGTH))
+    pacer_entry_count: Mapped[int] = mapped_column(Integer)
+    checked_at: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (Index("uq_refresh_checks_case", "court_id", "pacer_case_id", unique=True),)
+
+
+class ReceiptRow(Base):
+    """One charge PACER billed (a page's receipt, or its estimate when the answer broke off), with
+    the account's login: what fee budgets and ``pacer-spiders costs`` add up."""
+
+    __tablename__ = "receipts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    billed_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    account: Mapped[str | None] = mapped_column(String(100), index=True)
+    court_id: Mapped[str | None] = mapped_column(String(32))
+    report_type: Mapped[str] = mapped_column(String(32))
+    pages: Mapped[int | None] = mapped_column(Integer)
+    cost: Mapped[float] = mapped_column(Float)
+    url: Mapped[str | None] = mapped_column(Text)

@@ -59,6 +59,36 @@ class ArchiveReader:
                                        .where(et.c.docket_id == row["id"])).one()
         return {**dict(row), "last_entry_date": (last or "")[:10] or None, "entry_count": count}
 
+    def held_dockets(self, court_id: str | None = None, filed_since: str | None = None) -> list[dict]:
+        """Our dockets pulled from a report that names their filing date and PACER case id (of one court, filed on or after ``filed_since``
+        when given), each with ``last_entry_date``, ``entry_count`` and ``last_document_number``:
+        what a refresh compares PACER's free sources with."""
+        if not self._has_tables("dockets", "docket_entries"):
+            return []
+        dt, et = DocketRow.__table__, DocketEntryRow.__table__
+        # A docket with no filing date came from an RSS feed only: nobody asked for that case.
+        query = select(dt.c.id, dt.c.court_id, dt.c.pacer_case_id, dt.c.docket_number, dt.c.date_filed).where(
+            dt.c.pacer_case_id.isnot(None), dt.c.date_filed.isnot(None))
+        if court_id:
+            query = query.where(dt.c.court_id == court_id)
+        if filed_since:
+            query = query.where(dt.c.date_filed >= filed_since)
+        with self.engine.connect() as conn:
+            dockets = {row["id"]: {**dict(row), "last_entry_date": None, "entry_count": 0, "last_document_number": None}
+                       for row in conn.execute(query.order_by(dt.c.court_id, dt.c.id)).mappings()}
+            entries = conn.execute(select(et.c.docket_id, et.c.date_filed, et.c.document_number)
+                                   .where(et.c.docket_id.in_(list(dockets)))) if dockets else []
+            for docket_id, filed, number in entries:
+                held = dockets[docket_id]
+                held["entry_count"] += 1
+                day = (filed or "")[:10] or None
+                if day and (held["last_entry_date"] is None or day > held["last_entry_date"]):
+                    held["last_entry_date"] = day
+                number = as_int(number)
+                if number is not None and (held["last_document_number"] is None or number > held["last_document_number"]):
+                    held["last_document_number"] = number
+        return list(dockets.values())
+
     def docket_by_id(self, docket_id: int) -> dict | None:
         """Our docket row ``docket_id`` (court, case id, docket number), or None."""
         if not self._has_tables("dockets"):

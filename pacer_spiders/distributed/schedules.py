@@ -2,8 +2,9 @@
 
 * ``daily``: 05:00 UTC Tuesday to Friday, new cases filed in the last 4 days;
 * ``weekly``: 05:00 UTC Saturday, new cases filed in the last 2 weeks (what the daily look missed);
-* ``refresh``: every day (06:00 UTC), each case we hold until 60 days after its filing, asking the
-  docket report only for entries from the last one we hold on.
+* ``refresh``: every day (06:00 UTC), one ``refresh`` crawl a court (``scrapy crawl refresh``): each
+  case we hold until 60 days after its filing is asked about in PACER's free sources first, and
+  only the ones that moved are bought, filtered to the entries from the last one we hold on.
 
 New-case jobs enqueue only cases never asked for before (first pulls fetch what is new), and
 report what their discovery sources could not see.  Every run of a job for one time slot is
@@ -286,23 +287,24 @@ def run_job(schedule: Schedule, config: Config, now: dt.datetime, sessions, stor
             if gap:
                 report.gaps.append(gap)
     elif schedule.job == "refresh":
-        horizon = dt.timedelta(days=schedule.until_days_after_filing)
+        # One refresh work item a court that holds cases: the refresh spider asks the free sources
+        # about each docket filed within the window and buys only the ones that moved.
         with sessions() as session:
             held = held_cases(session)
         courts = set(config.court_ids()) if config.courts else None
-        for (court_id, case_id), facts in sorted(held.items()):
-            if courts is not None and court_id not in courts:
-                continue
+        horizon = today - dt.timedelta(days=schedule.until_days_after_filing)
+        recent = set()
+        for (court_id, case_id), facts in held.items():
             filed = facts.get("date_filed")
             if not filed:
                 report.problems.append(f"{court_id} {case_id}: date filed unknown, not refreshed")
+            elif dt.date.fromisoformat(str(filed)[:10]) >= horizon:
+                recent.add(court_id)
+        for court_id in sorted(recent):
+            if courts is not None and court_id not in courts:
                 continue
-            if dt.date.fromisoformat(str(filed)[:10]) + horizon < today:
-                continue
-            params = {"pacer_case_id": case_id}
-            if facts.get("last_entry_date"):
-                params["date_from"] = facts["last_entry_date"]  # only entries from the last one we hold
-            row, created = enqueue_work(sessions, store, "docket", court_id, params,
+            params = {"filed_within_days": schedule.until_days_after_filing, "as_of": today.isoformat()}
+            row, created = enqueue_work(sessions, store, "refresh", court_id, params,
                                         webhook_url=config.webhook_url, bulk=config.bulk, source=source_tag)
             if created:
                 report.enqueued.append(row.id)

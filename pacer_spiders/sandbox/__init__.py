@@ -52,6 +52,11 @@ class Sandbox:
         self.requests: deque[dict] = deque(maxlen=100_000)
         self._pdfs: dict[str, tuple[str, bytes, float]] = {}
         self._pdf_lock = threading.Lock()
+        # NEF/NDA free looks: whose notices' magic numbers open a document once, and which were used
+        self.free_look_recipients: set[str] = {"counsel@example.com"}
+        self.used_free_looks: set[tuple[str, str, str]] = set()
+        # Courts whose RSS feed carries only some kinds of entries (short descriptions); others carry all.
+        self.rss_partial: dict[str, tuple[str, ...]] = {}
         self._server: SandboxHTTPServer | None = None
         self._thread: threading.Thread | None = None
 

@@ -236,10 +236,12 @@ class Handler(BaseHTTPRequestHandler):
 
     def _rss(self, court, base):
         items = []
+        # A court whose feed carries only some kinds of entries (sb.rss_partial: court -> kinds).
+        kinds = self.sb.rss_partial.get(court.court_id)
         for case in self.sb.data.cases(court.court_id):
             if case.sealed:
                 continue
-            items.extend((case, e) for e in case.entries[-20:])
+            items.extend((case, e) for e in case.entries[-20:] if kinds is None or e.short_description in kinds)
         items.sort(key=lambda pair: (pair[1].date_entered, pair[1].pacer_seq_no), reverse=True)
         body = render.rss_feed(court, base, items[:100]).encode("latin-1", "replace")
         return self._send(200, body, "application/rss+xml")
@@ -533,9 +535,17 @@ class _Request:
             return self.message(MSG_RESTRICTED)
         if entry.unavailable:
             return self.message(MSG_UNAVAILABLE)
+        if attachment is None and self.free_look(entry, params.get("magic_num")):
+            return self.h._send(200, make_pdf(f"{case.court_id} {case.full_docket_number} document "
+                                              f"{entry.document_number} (free look)", entry.page_count),
+                                "application/pdf")
         if attachment is None and entry.attachments and not purchase:
             return self.html(render.attachment_menu(case, entry, self.base))
-        pages = billable_pages(pages=(attachment or entry).page_count)
+        # Judicial opinions are free (the fee schedule): a $0.00 receipt, and nothing on the ledger.
+        free = attachment is None and is_opinion(entry)
+        pages = 0 if free else billable_pages(pages=(attachment or entry).page_count)
+        if not free and is_uncapped(entry):  # transcripts: $0.10 a page, no 30-page cap
+            pages = (attachment or entry).page_count
         description = f"Image{entry.document_number}-{attachment.attachment_number if attachment else 0}"
         if not purchase:
             preview = Charge(self.session.login, self.session.client_code, self.court.court_id, "document",
@@ -543,14 +553,30 @@ class _Request:
             receipt = render.receipt_table(datetime.now(), preview.login, preview.client_code, description,
                                            "Case Number", case.full_docket_number, pages, preview.cost)
             return self.html(render.confirmation_page(case, entry, doc_id, self.base, receipt))
-        charge = self.charge("document", description, case.full_docket_number, pages, f"{self.base}/doc1/{doc_id}",
-                             case_id=case.pacer_case_id, doc_id=doc_id)
+        if free:
+            charge = Charge(self.session.login, self.session.client_code, self.court.court_id, "document",
+                            description, case.full_docket_number, 0, 0.0, "")
+        else:
+            charge = self.charge("document", description, case.full_docket_number, pages, f"{self.base}/doc1/{doc_id}",
+                                 case_id=case.pacer_case_id, doc_id=doc_id)
         title = f"{case.court_id} {case.full_docket_number} document {entry.document_number}"
         if attachment:
             title += f" attachment {attachment.attachment_number}"
         token = self.sb.store_pdf(make_pdf(title, (attachment or entry).page_count), self.session.token)
         return self.html(render.iframe_page(self.court.court_id, self.base, token,
                                             self.receipt(charge, "Case Number")))
+
+    def free_look(self, entry, magic_num) -> bool:
+        """A notice's free look: the first use of a recipient's magic number shows the document free;
+        a spent one falls through to the ordinary, billed purchase page."""
+        if not magic_num or magic_num not in {render.free_look_magic(entry, r) for r in self.sb.free_look_recipients}:
+            return False
+        key = (self.court.court_id, entry.pacer_doc_id, magic_num)
+        with self.sb._pdf_lock:
+            if key in self.sb.used_free_looks:
+                return False
+            self.sb.used_free_looks.add(key)
+        return True
 
     def show_temp(self):
         params = parse_qs(self.query)
@@ -567,6 +593,11 @@ def is_opinion(entry) -> bool:
     return (entry.document_number is not None and bool(entry.pacer_doc_id)
             and not (entry.sealed or entry.restricted or entry.unavailable)
             and entry.short_description in ("Order", "Judgment"))
+
+
+def is_uncapped(entry) -> bool:
+    """The documents PACER bills without the 30-page cap: transcripts (the fee schedule)."""
+    return entry.short_description == "Transcript"
 
 
 def _checked(form: dict, name: str) -> bool:

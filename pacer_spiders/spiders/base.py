@@ -94,6 +94,10 @@ class PacerSpider(DistributedSpiderMixin, scrapy.Spider):
         # their settings: read them again once they are final, before any other component's
         # spider_opened handler (connected later) can ask for them.
         crawler.signals.connect(spider.read_final_settings, signal=signals.spider_opened)
+        from pacer_spiders.budgets import Budgets
+
+        spider.budgets = Budgets.from_crawler(crawler)
+        spider.budget_problem = None
         crawler.signals.connect(spider.close_when_capped, signal=signals.spider_idle)
         return spider
 
@@ -161,9 +165,11 @@ class PacerSpider(DistributedSpiderMixin, scrapy.Spider):
         if cost:
             stats.set_value("pacer/spent", round(float(stats.get_value("pacer/spent", 0.0)) + cost, 2))
             try:
-                stats.inc_value("pacer/billed_pages", int(receipt.get("billable_pages") or 0))
+                pages = int(receipt.get("billable_pages") or 0)
             except (TypeError, ValueError):
-                pass
+                pages = None
+            stats.inc_value("pacer/billed_pages", pages or 0)
+            self.record_receipt(response, context.get("court_id"), report_type, cost, pages)
         content_type = response.headers.get("Content-Type", b"").decode("latin-1") or None
         provenance = {
             "court_id": context.get("court_id"), "url": response.url, "status": response.status,
@@ -207,12 +213,41 @@ class PacerSpider(DistributedSpiderMixin, scrapy.Spider):
     def spent(self) -> float:
         return float(self.crawler.stats.get_value("pacer/spent", 0.0))
 
+    def record_receipt(self, response, court_id, report_type, cost, pages) -> None:
+        """The charge into the archive's receipts (and Redis's totals), for the fee budgets."""
+        budgets = getattr(self, "budgets", None)
+        if budgets is None:
+            return
+        index = response.meta.get("pacer_account")
+        account = self.account_names.get(index) if index is not None else None
+        try:
+            budgets.record(account, court_id, report_type, cost, pages, response.url)
+        except Exception as exc:  # a receipt that cannot be kept must not lose the page itself
+            logger.error("the receipt of %s could not be recorded: %s", response.url, type(exc).__name__)
+
+    @property
+    def account_names(self) -> dict:
+        if not hasattr(self, "_account_names"):
+            from pacer_spiders.login import accounts_from_settings
+
+            try:
+                self._account_names = {a.index: a.username for a in accounts_from_settings(self.crawler.settings)}
+            except Exception:
+                self._account_names = {}
+        return self._account_names
+
     def within_cap(self, cost: float) -> bool:
-        """Whether ``cost`` more dollars stay within PACER_MAX_COST (counting purchases in flight)."""
-        if self.max_cost is None:
-            return True
+        """Whether ``cost`` more dollars stay within PACER_MAX_COST (counting purchases in flight)
+        and within every fee budget (PACER_BUDGET_DAY, PACER_BUDGET_QUARTER, from all receipts)."""
         if self.cost_cap_reached:
             return False
+        budgets = getattr(self, "budgets", None)
+        if budgets is not None and budgets.active:
+            self.budget_problem = budgets.problem(cost, self.reserved)
+            if self.budget_problem:
+                return False
+        if self.max_cost is None:
+            return True
         return self.spent() + self.reserved + cost <= self.max_cost + 1e-9
 
     def stop_for_cost(self, cost: float, what: str) -> None:
@@ -222,7 +257,10 @@ class PacerSpider(DistributedSpiderMixin, scrapy.Spider):
         bought PDF); the crawl closes with reason ``cost_cap`` when nothing is left in flight.
         """
         self.crawler.stats.inc_value("pacer/skipped/cost_cap")
-        if not self.cost_cap_reached:
+        if self.budget_problem and not self.cost_cap_reached:
+            self.crawler.stats.set_value("pacer/budget_stop", self.budget_problem)
+            logger.warning("%s (%s). Stopping the crawl before buying.", self.budget_problem, what)
+        elif not self.cost_cap_reached:
             logger.warning(
                 "PACER_MAX_COST $%.2f would be passed: spent $%.2f, %s costs $%.2f. Stopping the crawl.",
                 self.max_cost, self.spent() + self.reserved, what, cost,

@@ -32,6 +32,8 @@ from .base import MAX_CHARGE, ArgumentError, PacerSpider, flag, multipart_reques
 
 logger = logging.getLogger(__name__)
 
+# The report options that leave entries out (a report without them lists every entry).
+FILTER_FIELDS = ("date_from", "date_to", "documents_numbered_from_", "documents_numbered_to_")
 OPTION_NAMES = ("show_parties_and_counsel", "show_terminated_parties", "show_list_of_member_cases",
                 "date_start", "date_end", "date_range_type", "doc_num_start", "doc_num_end", "since")
 
@@ -51,6 +53,8 @@ class DocketSpider(AppellateDocketMixin, PacerSpider):
         self.options = options
         self.explicit_parties = options.get("show_parties_and_counsel") not in (None, "")
         self._seen_doc_ids: set[str] = set()
+        # PACER's entry count of each docket bought whole, kept for the refresh (refresh_checks)
+        self.entry_counts: dict[tuple[str, str], int] = {}
 
     # -- what to crawl ----------------------------------------------------------------------
     def cases(self) -> list[dict]:
@@ -205,6 +209,9 @@ class DocketSpider(AppellateDocketMixin, PacerSpider):
         self.reserved -= MAX_CHARGE
         page = self.read_page(response, "docket", context, billed=True)
         yield from page.items
+        whole = not any((options or {}).get(name) for name in FILTER_FIELDS)
+        if page.parsed is not None and options is not None and whole:
+            self.entry_counts[(court.court_id, str(context["pacer_case_id"]))] = len(page.parsed.get("docket_entries") or [])
         what = f"the docket report of {court.court_id} {context['pacer_case_id']}"
         if options is not None and self.buy_again(response, page, context, MAX_CHARGE, what):
             again = {k: v for k, v in context.items() if k != "options"}
@@ -223,6 +230,12 @@ class DocketSpider(AppellateDocketMixin, PacerSpider):
                             "docket_number": context.get("docket_number"), "pacer_doc_id": doc_id}
             yield scrapy.Request(self.doc1_url(court, doc_id), callback=self.parse_attachment_page,
                                  cb_kwargs={"context": page_context}, errback=self.failed)
+
+    def closed(self, reason):
+        if self.database_url and self.entry_counts:
+            from pacer_spiders.db.refresh_checks import record_counts
+
+            record_counts(self.database_url, self.entry_counts)
 
     def parse_attachment_page(self, response, context):
         from .attachment_page import attachment_page_items

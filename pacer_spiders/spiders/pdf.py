@@ -23,7 +23,9 @@ from pacer_spiders.courts import check_pacer_doc_id, normalize_pacer_doc_id
 from pacer_spiders.reports.pdf import PDF_MAGIC
 
 from .appellate import GUID, AppellateDocumentMixin
-from .base import MAX_CHARGE, PRICE_PER_PAGE, ArgumentError, PacerSpider, multipart_request, receipt_cost, receipt_of
+from .base import (
+    MAX_CHARGE, PRICE_PER_PAGE, ArgumentError, PacerSpider, flag, multipart_request, receipt_cost, receipt_of,
+)
 from .doc1 import read_doc1
 
 logger = logging.getLogger(__name__)
@@ -55,8 +57,10 @@ def document_name(context: dict) -> str:
 class PdfSpider(AppellateDocumentMixin, PacerSpider):
     name = "pdf"
 
-    def __init__(self, court=None, pacer_doc_id=None, pacer_case_id=None, docket=None, documents=None, **kwargs):
+    def __init__(self, court=None, pacer_doc_id=None, pacer_case_id=None, docket=None, documents=None, uncapped=None,
+                 **kwargs):
         super().__init__(court=court, **kwargs)
+        self.buy_uncapped = flag(uncapped)
         self.pacer_doc_ids = [d.strip() for d in str(pacer_doc_id or "").split(",") if d.strip()]
         self.pacer_case_id = pacer_case_id
         self.docket_id = docket
@@ -132,6 +136,8 @@ class PdfSpider(AppellateDocumentMixin, PacerSpider):
             return
         if doc1.kind == "menu":
             yield from doc1.page.items  # free and worth keeping
+            if not self.buy_from_menu(context):
+                return
             pages = doc1.page.parsed.get("page_count")
             cost = min(MAX_CHARGE, round(PRICE_PER_PAGE * pages, 2)) if pages else MAX_CHARGE
             receipt = {"cost": f"{cost:.2f}", "billable_pages": pages, "estimated_from": "attachment_page"}
@@ -151,6 +157,12 @@ class PdfSpider(AppellateDocumentMixin, PacerSpider):
             self.refuse("unexpected_page", f"{response.url}: neither a purchase page nor a document")
             return
         what = f"{context['court_id']} document {context.get('document_number') or context['pacer_doc_id']}"
+        if cost > MAX_CHARGE + 1e-9 and not self.buy_uncapped:
+            # Past PACER's 30-page cap: a transcript or another document billed for every page.
+            self.crawler.stats.inc_value("pacer/skipped/uncapped")
+            logger.warning("%s costs $%.2f, past PACER's $%.2f cap (a transcript or other uncapped document): "
+                           "not bought without -a uncapped=1", what, cost, MAX_CHARGE)
+            return
         if not self.within_cap(cost):
             self.stop_for_cost(cost, what)
             return
@@ -159,6 +171,10 @@ class PdfSpider(AppellateDocumentMixin, PacerSpider):
         # The purchase and its temporary PDF belong to the session that saw the receipt.
         yield multipart_request(url, fields, callback=self.parse_purchase, errback=self.failed, dont_filter=True,
                                 cb_kwargs={"context": context, "reserved": cost}, meta=self.same_account(response))
+
+    def buy_from_menu(self, context) -> bool:
+        """Whether a document answering its attachment menu is bought (its cost from the page counts)."""
+        return True
 
     def parse_purchase(self, response, context, reserved):
         doc1 = read_doc1(self, response, context)

@@ -37,6 +37,16 @@ def wait_for_port(port: int, timeout: float = 30.0) -> None:
     raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout:.0f}s")
 
 
+def stop_process(proc: subprocess.Popen) -> None:
+    """Terminate a server process, killing it when it does not stop within 10 seconds."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def _postgres_bindir() -> Path:
     # Debian keeps the server binaries (initdb, pg_ctl) out of PATH, under a versioned folder.
     candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(p.split("/")[4]))
@@ -111,10 +121,6 @@ def redis_server(*extra_args: str, port: int | None = None, workdir: str | os.Pa
         wait_for_port(port)
         yield f"redis://127.0.0.1:{port}/0"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_process(proc)
         if own_dir:
             shutil.rmtree(directory, ignore_errors=True)
