@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from pipeline_support import chain_settings, crawl, docket, entry, pages  # noqa: F401  (fixture)
+from pipeline_support import chain_settings, crawl, docket, entry
 
 GUID = "1e399dc7-2462-ee11-a81c-001dd809b0dc"  # how ACMS names cases and documents
 

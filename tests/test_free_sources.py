@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 
 from pacer_spiders.sandbox import Sandbox
-from tests.spider_helpers import crawl
+from spider_helpers import crawl
 
 COURT = "cand"
 
