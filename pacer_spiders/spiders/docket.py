@@ -26,7 +26,7 @@ from pacer_spiders.db.reader import ArchiveReader
 from pacer_spiders.reports.docket import UNIT as DOCKET
 from pacer_spiders.reports.possible_case_numbers import UNIT as POSSIBLE_CASE_NUMBERS
 
-from .base import MAX_CHARGE, ArgumentError, PacerSpider, flag, multipart_request, pacer_date
+from .base import MAX_CHARGE, PURCHASE_META, ArgumentError, PacerSpider, flag, multipart_request, pacer_date, purchase_key
 
 logger = logging.getLogger(__name__)
 
@@ -171,9 +171,10 @@ class DocketSpider(PacerSpider):
         fields = DOCKET.form(court.court_id, fields)
         context = {**context, "options": {k: v for k, v in options.items() if v}}
         self.reserved += MAX_CHARGE
+        meta = {PURCHASE_META: purchase_key("docket", court.court_id, context["pacer_case_id"], fields)}
         yield multipart_request(DOCKET.url(self.base_url(court)), fields,
                                 callback=self.parse_docket, cb_kwargs={"context": context, "options": options},
-                                errback=self.failed, dont_filter=True)
+                                errback=self.failed, dont_filter=True, meta=meta)
 
     def since_last(self, court, context, options) -> dict:
         """Options asking only for the entries filed on or after the newest one we hold.
