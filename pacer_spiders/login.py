@@ -500,14 +500,15 @@ class PacerLoginMiddleware:
         self._set_cookies(request, account)
         return None
 
+    def _intents(self):
+        from pacer_spiders.distributed.purchases import PurchaseIntents, session_cipher
+        from pacer_spiders.distributed.store import RedisStore
+
+        return PurchaseIntents(RedisStore.from_settings(self.crawler.settings), session_cipher(self.crawler.settings))
+
     def _borrowed_account(self, key: str) -> Account | None:
         if key not in self._borrowed:
-            from pacer_spiders.distributed.purchases import PurchaseIntents, session_cipher
-            from pacer_spiders.distributed.store import RedisStore
-
-            intents = PurchaseIntents(RedisStore.from_settings(self.crawler.settings),
-                                      session_cipher(self.crawler.settings))
-            given = intents.session(key)
+            given = self._intents().session(key)
             if not given or not given.get("token"):
                 return None
             self.secret_filter.secrets.add(given["token"])
@@ -520,6 +521,7 @@ class PacerLoginMiddleware:
         """A borrowed session that does not serve: the spider asks for the document anew (a
         second purchase, counted as such by the purchase intents)."""
         strip_cookie_header(request)
+        self._intents().release(request.meta)
         replacement = getattr(self.crawler.spider, "take_over", lambda _request: None)(request)
         if replacement is None:
             raise IgnoreRequest("needs the PACER session of a worker that is gone")

@@ -73,6 +73,19 @@ def intent_key(meta) -> str | None:
     return f"{what}:{meta.get('work_request_id') or '-'}:{meta.get('work_attempt') or 0}"
 
 
+def claim_name(meta) -> str | None:
+    """What a purchase request (or the follow-up of one) stands for in the queue: asked once.
+
+    A page replayed from a dead worker's keeping makes its callback yield again what that worker
+    may have queued already; a purchase is ``dont_filter`` (the duplicate filter lets it through),
+    so its claim is what keeps it from being bought twice."""
+    key = intent_key(meta)
+    if key:
+        return key
+    bought = meta.get(PURCHASED_META)
+    return f"{bought}:follow" if bought else None
+
+
 def session_cipher(settings):
     """The cipher of sealed sessions (the service's), or None without PACER_SERVICE_SECRET."""
     secret = settings.get("PACER_SERVICE_SECRET")
@@ -103,6 +116,17 @@ class PurchaseIntents:
             return None
         worker, state, at = (v.decode() if isinstance(v, bytes) else str(v) for v in before)
         return {"worker": worker, "state": state, "at_ms": int(at or 0)}
+
+    def claim(self, name: str) -> bool:
+        """True for the first request queued under ``name`` (see ``claim_name``)."""
+        return bool(self.store.server.set(f"{self.store.prefix}:claim:{name}", this_process(), nx=True,
+                                          ex=INTENT_SECONDS))
+
+    def release(self, meta) -> None:
+        """A purchase is asked anew (its session is gone): its claims go, so the new asks are queued."""
+        key = intent_key(meta) or meta.get(PURCHASED_META)
+        if key:
+            self.store.server.delete(f"{self.store.prefix}:claim:{key}", f"{self.store.prefix}:claim:{key}:follow")
 
     def answered(self, key: str) -> None:
         self.store.server.hset(self._key(key), "state", "answered")

@@ -27,7 +27,14 @@ from pacer_spiders.distributed import this_process
 from pacer_spiders.distributed.dupefilter import request_fields
 from pacer_spiders.distributed.inflight import InFlightRequests
 from pacer_spiders.distributed.outage import REDIS_DOWN, RedisOutage
-from pacer_spiders.distributed.purchases import BORROWED_META, PURCHASED_META, PurchaseIntents, session_cipher
+from pacer_spiders.distributed.inflight import LEASE_META
+from pacer_spiders.distributed.purchases import (
+    BORROWED_META,
+    PURCHASED_META,
+    PurchaseIntents,
+    claim_name,
+    session_cipher,
+)
 from pacer_spiders.distributed.serializer import (
     ALLOWED_REQUEST_CLASSES,
     REPLAY_META,
@@ -204,11 +211,6 @@ class DistributedScheduler(Scheduler):
         if any(request is ready for ready in self._ready):  # the ticker's offer (see _tick): held already
             return True
         self.flights.scheduled(request)
-        if bound_elsewhere(request):
-            # a replayed purchase answer whose follow-up needs the dead worker's session
-            request = self._take_over(request)
-            if request is None:
-                return False
         if self._unqueued or not self._redis_usable():
             self._unqueued.append(request)  # Redis is down: queued, in order, once it answers
             return True
@@ -223,6 +225,19 @@ class DistributedScheduler(Scheduler):
         if not request.dont_filter and self.df.request_seen(request):
             self.df.log(request, self.spider)
             return False
+        claim = None if LEASE_META in request.meta else claim_name(request.meta)  # a retry is no new ask
+        if claim and not self.intents.claim(claim):
+            logger.info("not queued again (asked for already): %s", request)
+            if self.stats:
+                self.stats.inc_value("scheduler/purchase_asked_already")
+            return False
+        if bound_elsewhere(request):
+            # from a page replayed from a dead worker's keeping: it needs that worker's session
+            request = self._take_over(request)
+            if request is None:
+                return False
+            if not session_bound(request):
+                return self._enqueue(request)
         try:
             if session_bound(request):
                 self._pinned.append((request, self.queue.push_pinned(request)))
@@ -303,6 +318,7 @@ class DistributedScheduler(Scheduler):
                 self.stats.inc_value("scheduler/borrowed_session")
             logger.info("fetching %s with the PACER session of the worker that bought it", request)
             return request
+        self.intents.release(request.meta)
         replacement = getattr(self.spider, "take_over", lambda _request: None)(request)
         if self.stats:
             self.stats.inc_value("scheduler/taken_over")

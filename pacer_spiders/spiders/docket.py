@@ -171,7 +171,9 @@ class DocketSpider(PacerSpider):
         fields = DOCKET.form(court.court_id, fields)
         context = {**context, "options": {k: v for k, v in options.items() if v}}
         self.reserved += MAX_CHARGE
-        meta = {PURCHASE_META: purchase_key("docket", court.court_id, context["pacer_case_id"], fields)}
+        # a paid retry of a broken answer is a purchase of its own
+        meta = {PURCHASE_META: purchase_key("docket", court.court_id, context["pacer_case_id"],
+                                            {**fields, "paid_tries": context.get("paid_tries")})}
         yield multipart_request(DOCKET.url(self.base_url(court)), fields,
                                 callback=self.parse_docket, cb_kwargs={"context": context, "options": options},
                                 errback=self.failed, dont_filter=True, meta=meta)
