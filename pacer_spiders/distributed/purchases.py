@@ -165,10 +165,22 @@ class PurchaseIntentDownloaderMiddleware:
         return cls(crawler, PurchaseIntents(RedisStore.from_settings(crawler.settings),
                                             session_cipher(crawler.settings)))
 
-    def process_request(self, request):
+    async def process_request(self, request):
         key = intent_key(request.meta)
         if not key:
             return None
+        import asyncio
+
+        from pacer_spiders.distributed.outage import REDIS_DOWN, RedisOutage
+
+        outage = RedisOutage.for_crawler(self.crawler)
+        while True:  # nothing is bought before its intent is recorded: Redis down, the purchase waits
+            try:
+                return self._record(request, key)
+            except REDIS_DOWN as exc:
+                await asyncio.sleep(outage.failed(exc))
+
+    def _record(self, request, key):
         from pacer_spiders.login import CLIENT_CODE_COOKIE, TOKEN_COOKIES, _split_cookie_header
 
         cookies = dict(_split_cookie_header(request.headers.get("Cookie")))
@@ -185,5 +197,10 @@ class PurchaseIntentDownloaderMiddleware:
     def process_response(self, request, response):
         key = intent_key(request.meta)
         if key and response.status < 400:
-            self.intents.answered(key)
+            from pacer_spiders.distributed.outage import REDIS_DOWN
+
+            try:
+                self.intents.answered(key)
+            except REDIS_DOWN:  # "sent" stays: a second purchase would still be counted
+                pass
         return response
