@@ -57,6 +57,7 @@ class Deployment:
         }
         self.logs = []
         self.ledger_start = len(sandbox.ledger)
+        self.sessions_before = {s.token for s in sandbox.auth.live_sessions()}
 
     def enqueue(self, params_list):
         store = RedisStore.from_url(self.redis_url)
@@ -78,6 +79,10 @@ class Deployment:
         with self.sessions() as session:
             rows = [session.get(WorkRequest, i) for i in ids]
             return [(r.status, r.error_message) for r in rows]
+
+    def sessions_left(self) -> int:
+        """PACER sessions this deployment logged in and never logged out."""
+        return len({s.token for s in self.sandbox.auth.live_sessions()} - self.sessions_before)
 
     def bought_again(self):
         return PurchaseIntents(RedisStore.from_url(self.redis_url)).bought_again()
@@ -133,6 +138,9 @@ def test_pdf_worker_killed_pays_once_and_stores_the_pdf(sandbox, redis_url, tmp_
     assert deployment.stored_pdfs() == [entry.pacer_doc_id]
     if point == "purchase_answered":  # the buyer's session fetched the PDF, and was logged out after
         assert "with the PACER session of the worker that bought it" in deployment.log()
+        assert deployment.sessions_left() == 0
+    else:  # the killed worker could not log out; its replacement did
+        assert deployment.sessions_left() == 1
 
 
 def test_pdf_purchase_paid_twice_without_a_sealed_session_is_counted_and_reported(sandbox, redis_url, tmp_path):
@@ -199,6 +207,7 @@ def test_workers_ride_out_a_redis_restart(sandbox, tmp_path):
                                  if c.report == "docket")
     assert ledger == {(c.court_id, c.pacer_case_id): 1 for c in cases}
     assert deployment.statuses(ids) == [(SUCCESS, None)] * len(cases)
+    assert deployment.sessions_left() == 0  # both workers logged out at their end
     for n in (0, 1):
         log = deployment.log(n)
         assert "start_error" not in log and "Error while reading start items" not in log
