@@ -67,8 +67,11 @@ class KillPoint:
 
     @staticmethod
     def _billed(request, response) -> bool:
-        return bool(request.meta.get(PURCHASE_META)) or (
-            bool(request.meta.get(PURCHASED_META)) and response.body[:5] == b"%PDF-")
+        """The page paid for: a billed report, or the PDF behind a purchase (not the purchase's
+        own answer, which only leads to it)."""
+        if response.body[:5] == b"%PDF-":
+            return bool(request.meta.get(PURCHASE_META) or request.meta.get(PURCHASED_META))
+        return bool(request.meta.get(PURCHASE_META)) and not request.meta.get("pacer_session_bound")
 
     def response_received(self, response, request, spider=None):
         if "replayed" in response.flags or not self._matches(request):
