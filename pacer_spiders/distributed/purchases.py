@@ -8,10 +8,11 @@ records the intent in Redis (``<p>:intent:<key>``: worker, Redis time, state ``s
 dead worker's request over replays what was paid for.  What cannot be replayed:
 
 * the temporary PDF link of a document bought by a dead worker (``show_temp.pl`` answers only in the
-  session that bought it, for a few minutes).  PACER bills every access to a document, viewed,
-  printed or downloaded, so asking again is a second charge (its fee schedule and the PACER user
-  manual: "the charge applies whether or not pages are printed, viewed, or downloaded").  The only
-  free way to the paid-for PDF is the buying session itself: with ``PACER_SERVICE_SECRET`` set, the
+  session that bought it, for a few minutes).  PACER has no free second look at a bought
+  document: each access is billed per page, whatever is done with it (the Electronic Public Access
+  Fee Schedule, and pacer.uscourts.gov's fee FAQ: the $0.10 a page applies to each document
+  accessed, not to printing it).  The only free way to the paid-for PDF is the buying session's
+  temporary link itself: with ``PACER_SERVICE_SECRET`` set, the
   buying worker seals its session (encrypted, as the service keeps sessions) in the intent, and
   the worker taking over fetches the link with it ("borrowed"), then logs that session out;
 * a page whose answer had not arrived when its worker died.
