@@ -467,12 +467,12 @@ class PacerLoginMiddleware:
             return None
         strip_our_cookies(request)
         if request.meta.get(BORROWED_META):
-            borrowed = self._borrowed_account(request.meta[BORROWED_META])
+            borrowed = await self._while_redis_is_down(self._borrowed_account, request.meta[BORROWED_META])
             if borrowed is None:  # not to be had after all: the document is asked for anew
                 return self._take_over(request)
             self._set_cookies(request, borrowed)
             return None
-        own = self._request_account(request)
+        own = await self._while_redis_is_down(self._request_account, request)
         if own is not None and not request.meta.get("pacer_no_login"):
             if own.failed or not self._token_fresh(own):
                 raise IgnoreRequest(f"the PACER session given with work request "
@@ -499,6 +499,17 @@ class PacerLoginMiddleware:
         request.meta["pacer_token_serial"] = account.serial
         self._set_cookies(request, account)
         return None
+
+    async def _while_redis_is_down(self, call, *args):
+        """``call(*args)`` (it may read sessions kept in Redis), waiting out a Redis outage: a
+        request must not fail because Redis restarts."""
+        from pacer_spiders.distributed.outage import REDIS_DOWN, RedisOutage
+
+        while True:
+            try:
+                return call(*args)
+            except REDIS_DOWN as exc:
+                await asyncio.sleep(RedisOutage.for_crawler(self.crawler).failed(exc))
 
     def _intents(self):
         from pacer_spiders.distributed.purchases import PurchaseIntents, session_cipher
