@@ -29,6 +29,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.defer import deferred_from_coro
 
 from pacer_spiders.courts import DEFAULT_COURT_URL_TEMPLATE
+from pacer_spiders.distributed.purchases import BORROWED_META
 from pacer_spiders.parsers.problems import LOGIN_URL_MARKERS as LOGIN_PAGE_MARKERS
 from pacer_spiders.plugin_manager import get_plugin_manager
 
@@ -280,6 +281,9 @@ class PacerLoginMiddleware:
 
         self.request_sessions = RequestSessions.from_settings(settings)
         self._request_accounts: dict[str, Account | None] = {}
+        # Sessions of dead workers, sealed in their purchase intents, borrowed to fetch what they
+        # paid for (pacer_spiders/distributed/purchases.py); logged out here at the end.
+        self._borrowed: dict[str, Account] = {}
         self.secret_filter = SecretFilter()
         for account in self.accounts:
             self.secret_filter.secrets.update(account.secrets())
@@ -417,8 +421,9 @@ class PacerLoginMiddleware:
 
     async def _logout_all(self) -> None:
         handlers = self.crawler.engine.downloader.handlers
-        for account in self.accounts:
-            if account.session_only:
+        # a borrowed session is nobody else's any more: its worker is gone
+        for account in [*self.accounts, *self._borrowed.values()]:
+            if account.session_only and account.index >= 0:
                 continue
             tokens = [*account.old_tokens, *([account.token] if account.token else [])]
             for token in tokens:
@@ -466,7 +471,13 @@ class PacerLoginMiddleware:
         if self._is_own(request) or not self.wants_token(request):
             return None
         strip_our_cookies(request)
-        own = self._request_account(request)
+        if request.meta.get(BORROWED_META):
+            borrowed = await self._while_redis_is_down(self._borrowed_account, request.meta[BORROWED_META])
+            if borrowed is None:  # not to be had after all: the document is asked for anew
+                return self._take_over(request)
+            self._set_cookies(request, borrowed)
+            return None
+        own = await self._while_redis_is_down(self._request_account, request)
         if own is not None and not request.meta.get("pacer_no_login"):
             if own.failed or not self._token_fresh(own):
                 raise IgnoreRequest(f"the PACER session given with work request "
@@ -494,6 +505,45 @@ class PacerLoginMiddleware:
         self._set_cookies(request, account)
         return None
 
+    async def _while_redis_is_down(self, call, *args):
+        """``call(*args)`` (it may read sessions kept in Redis), waiting out a Redis outage: a
+        request must not fail because Redis restarts."""
+        from pacer_spiders.distributed.outage import REDIS_DOWN, RedisOutage
+
+        while True:
+            try:
+                return call(*args)
+            except REDIS_DOWN as exc:
+                await asyncio.sleep(RedisOutage.for_crawler(self.crawler).failed(exc))
+
+    def _intents(self):
+        from pacer_spiders.distributed.purchases import PurchaseIntents, session_cipher
+        from pacer_spiders.distributed.store import RedisStore
+
+        return PurchaseIntents(RedisStore.from_settings(self.crawler.settings), session_cipher(self.crawler.settings))
+
+    def _borrowed_account(self, key: str) -> Account | None:
+        if key not in self._borrowed:
+            given = self._intents().session(key)
+            if not given or not given.get("token"):
+                return None
+            self.secret_filter.secrets.add(given["token"])
+            self._borrowed[key] = Account(-1, "the session of a worker that is gone", "", None,
+                                          given.get("client_code"), token=given["token"],
+                                          token_at=time.monotonic(), session_only=True)
+        return self._borrowed[key]
+
+    def _take_over(self, request: Request):
+        """A borrowed session that does not serve: the spider asks for the document anew (a
+        second purchase, counted as such by the purchase intents)."""
+        strip_cookie_header(request)
+        self._intents().release(request.meta)
+        replacement = getattr(self.crawler.spider, "take_over", lambda _request: None)(request)
+        if replacement is None:
+            raise IgnoreRequest("needs the PACER session of a worker that is gone")
+        replacement.meta.pop(BORROWED_META, None)
+        return replacement
+
     @staticmethod
     def _set_cookies(request: Request, account: Account) -> None:
         pairs = _split_cookie_header(request.headers.get("Cookie"))
@@ -516,6 +566,11 @@ class PacerLoginMiddleware:
             value = header.decode("latin-1").split(";", 1)[0].partition("=")[2].strip()
             if len(value) >= 8:
                 self.secret_filter.secrets.add(value)
+        if request.meta.get(BORROWED_META) and (response.status >= 400 or self.logged_out(response)):
+            # the dead worker's session or its temporary link is gone (logged out, ten minutes past)
+            logger.warning("the PACER session of a worker that is gone no longer serves %s (HTTP %d)",
+                           request.url.split("?")[0], response.status)
+            return self._take_over(request)
         if not self.logged_out(response):
             if self.client_code_refused(response):
                 self._end_crawl("client_code_required",

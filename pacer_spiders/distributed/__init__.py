@@ -6,6 +6,9 @@ with Scrapy's own scheduler.  See README, "Distributed and scheduled crawls".
 
 from __future__ import annotations
 
+import os
+import socket
+
 # Components set when REDIS_URL is set; see DistributedAddon.
 SCHEDULER = "pacer_spiders.distributed.scheduler.DistributedScheduler"
 DUPEFILTER = "pacer_spiders.distributed.dupefilter.PacerDupeFilter"
@@ -38,6 +41,9 @@ class DistributedAddon:
             "DOWNLOADER_MIDDLEWARES", "pacer_spiders.distributed.middlewares.WorkFailureDownloaderMiddleware", 10)
         settings.set_in_component_priority_dict(
             "DOWNLOADER_MIDDLEWARES", "pacer_spiders.distributed.middlewares.ReplayDownloaderMiddleware", 20)
+        # after the login middleware (950): the intent of a purchase names the session it goes with
+        settings.set_in_component_priority_dict(
+            "DOWNLOADER_MIDDLEWARES", "pacer_spiders.distributed.purchases.PurchaseIntentDownloaderMiddleware", 960)
         # outermost middlewares: they see what becomes of each leased request (inflight.py)
         settings.set_in_component_priority_dict(
             "SPIDER_MIDDLEWARES", "pacer_spiders.distributed.inflight.LeaseOutputSpiderMiddleware", 1)
@@ -45,3 +51,8 @@ class DistributedAddon:
             "DOWNLOADER_MIDDLEWARES", "pacer_spiders.distributed.inflight.LeaseOutcomeDownloaderMiddleware", 1)
         settings.set_in_component_priority_dict(
             "EXTENSIONS", "pacer_spiders.distributed.middlewares.WorkStateExtension", 500)
+
+
+def this_process() -> str:
+    """Which worker process this is (host and pid): a session-bound request names its maker so."""
+    return f"{socket.gethostname()}:{os.getpid()}"

@@ -23,12 +23,23 @@ from scrapy_redis.queue import Base
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
 
+from pacer_spiders.distributed import this_process
 from pacer_spiders.distributed.dupefilter import request_fields
 from pacer_spiders.distributed.inflight import InFlightRequests
+from pacer_spiders.distributed.outage import REDIS_DOWN, RedisOutage
+from pacer_spiders.distributed.inflight import LEASE_META
+from pacer_spiders.distributed.purchases import (
+    BORROWED_META,
+    PURCHASED_META,
+    PurchaseIntents,
+    claim_name,
+    session_cipher,
+)
 from pacer_spiders.distributed.serializer import (
     ALLOWED_REQUEST_CLASSES,
     REPLAY_META,
     response_to_json,
+    spilled_response,
     UnsafeRequestError,
     request_from_json,
     request_to_json,
@@ -38,13 +49,23 @@ from pacer_spiders.distributed.store import RedisStore
 logger = logging.getLogger(__name__)
 
 TICK_SECONDS = 0.1
+# Signal sent with ``lease`` just before a request Scrapy is done with is acked (the last moment
+# a worker's death puts it back in the queue; the fault tests kill workers there).
+lease_done = object()
 # Meta key of a request that must go with the PACER session of the worker that made it (a
-# purchase and its temporary PDF link): it stays in that worker, leased, and is never replayed.
-SESSION_BOUND_META = "pacer_account"
+# purchase and its temporary PDF link, ``PacerSpider.same_account``): it stays in that worker while
+# it lives.  Not ``pacer_account``: the login middleware puts that on every court request.
+SESSION_BOUND_META = "pacer_session_bound"
 
 
 def session_bound(request) -> bool:
-    return request.meta.get(SESSION_BOUND_META) is not None
+    return bool(request.meta.get(SESSION_BOUND_META))
+
+
+def bound_elsewhere(request) -> bool:
+    """A session-bound request made by another worker process (dead, or closed before it ran):
+    the temporary link it follows is no good with this worker's session."""
+    return session_bound(request) and request.meta[SESSION_BOUND_META] != this_process()
 
 
 def court_of_request(request) -> str:
@@ -147,7 +168,11 @@ class DistributedScheduler(Scheduler):
         self.persist = True  # a stopping worker never flushes the shared queue
         self.tracker = WorkTracker.for_crawler(self.crawler)
         self.flights = InFlightRequests.for_crawler(self.crawler)
+        self.outage = RedisOutage.for_crawler(self.crawler)
+        self.intents = PurchaseIntents(self.store, session_cipher(spider.settings))
         self._local: deque = deque()  # requests that could not be queued as JSON (lost if killed)
+        self._unqueued: deque = deque()  # requests scheduled while Redis was down: queued once it is back
+        self._unacked: list = []  # leases done (or to give back) while Redis was down: ("ack"|"nack", lease)
         self._pinned: list = []  # (request, lease): session-bound, waiting for their court
         self._ready: deque = deque()  # taken by the ticker, offered to the engine with engine.crawl()
         self._engine_open = False  # the engine may be offered requests (from spider_opened on)
@@ -166,9 +191,16 @@ class DistributedScheduler(Scheduler):
         self._engine_open = False
         if getattr(self, "_ticker", None) is not None and self._ticker.running:
             self._ticker.stop()
-        self._sweep(closing=True)
-        for _, lease in self._pinned:  # never started: back to the shared queue
-            self.store.nack(self.spider.name, lease)
+        try:
+            self._flush_unqueued()
+            self._sweep(closing=True)
+            for _, lease in self._pinned:  # never started: back to the shared queue
+                self._unacked.append(("nack", lease))
+            self._pinned = []
+            self._settle_unacked()
+        except REDIS_DOWN as exc:  # what it held comes back to the queue when its leases expire
+            logger.error("Redis unreachable while closing (%s): %d leases left to expire", type(exc).__name__,
+                         len(self._unacked))
         # never flush: SCHEDULER_PERSIST is the only sane mode for a shared queue
 
     def flush(self):
@@ -179,9 +211,33 @@ class DistributedScheduler(Scheduler):
         if any(request is ready for ready in self._ready):  # the ticker's offer (see _tick): held already
             return True
         self.flights.scheduled(request)
+        if self._unqueued or not self._redis_usable():
+            self._unqueued.append(request)  # Redis is down: queued, in order, once it answers
+            return True
+        try:
+            return self._enqueue(request)
+        except REDIS_DOWN as exc:
+            self.outage.failed(exc)
+            self._unqueued.append(request)
+            return True
+
+    def _enqueue(self, request) -> bool:
         if not request.dont_filter and self.df.request_seen(request):
             self.df.log(request, self.spider)
             return False
+        claim = None if LEASE_META in request.meta else claim_name(request.meta)  # a retry is no new ask
+        if claim and not self.intents.claim(claim):
+            logger.info("not queued again (asked for already): %s", request)
+            if self.stats:
+                self.stats.inc_value("scheduler/purchase_asked_already")
+            return False
+        if bound_elsewhere(request):
+            # from a page replayed from a dead worker's keeping: it needs that worker's session
+            request = self._take_over(request)
+            if request is None:
+                return False
+            if not session_bound(request):
+                return self._enqueue(request)
         try:
             if session_bound(request):
                 self._pinned.append((request, self.queue.push_pinned(request)))
@@ -200,10 +256,21 @@ class DistributedScheduler(Scheduler):
             self.stats.inc_value("scheduler/enqueued/redis")
         return True
 
+    def _flush_unqueued(self) -> None:
+        while self._unqueued:
+            self._enqueue(self._unqueued[0])
+            self._unqueued.popleft()
+
     def next_request(self):
         if self._ready:
             return self._ready.popleft()
-        return self._take()
+        if not self._redis_usable():
+            return self._local.popleft() if self._local else None
+        try:
+            return self._take()
+        except REDIS_DOWN as exc:
+            self.outage.failed(exc)
+            return None
 
     def _take(self):
         """The next request this worker may start (its court has room), leased; or None."""
@@ -222,9 +289,14 @@ class DistributedScheduler(Scheduler):
         if got is None:
             return None
         request, lease = got
-        replay = self.store.saved_response(lease)
+        replay = self._saved_response(lease)
         if replay is not None:  # its last holder died after receiving it: no second purchase
             request.meta[REPLAY_META] = replay
+        elif bound_elsewhere(request):  # its maker died before the answer came
+            request = self._take_over(request)
+            if request is None:
+                self._unacked.append(("ack", lease))
+                return None
         # Scrapy's per-slot concurrency then counts per court, whatever host serves the courts
         request.meta.setdefault("download_slot", f"court:{lease.court}")
         self.flights.start(request, lease)
@@ -234,40 +306,115 @@ class DistributedScheduler(Scheduler):
             self.stats.inc_value("scheduler/dequeued/redis")
         return request
 
+    def _take_over(self, request):
+        """A request bound to a dead worker's PACER session: fetched with that session when its
+        purchase sealed it (nothing paid twice), else replaced by the spider's ``take_over`` (for a
+        purchase, asking for the document anew: see purchases.py for what that costs)."""
+        purchase = request.meta.get(PURCHASED_META)
+        if purchase and self.intents.session(purchase) is not None:
+            request.meta[BORROWED_META] = purchase
+            request.meta[SESSION_BOUND_META] = this_process()  # this worker's to fetch now
+            if self.stats:
+                self.stats.inc_value("scheduler/borrowed_session")
+            logger.info("fetching %s with the PACER session of the worker that bought it", request)
+            return request
+        self.intents.release(request.meta)
+        replacement = getattr(self.spider, "take_over", lambda _request: None)(request)
+        if self.stats:
+            self.stats.inc_value("scheduler/taken_over")
+        if replacement is None:
+            logger.error("dropped %s: it needs the PACER session of the worker that made it", request)
+            return None
+        logger.warning("%s needed the PACER session of a worker that is gone: %s instead", request, replacement)
+        return replacement
+
+    def _saved_response(self, lease):
+        saved = self.store.saved_response(lease)
+        if saved is not None:
+            saved = spilled_response(saved, self.spider.settings)
+        return saved
+
     def has_pending_requests(self):
-        return bool(self._ready or self._local or self._pinned) or self.store.outstanding(self.spider.name) > 0
+        if self._ready or self._local or self._pinned or self._unqueued or self.outage.down:
+            return True  # during an outage nothing is known: the worker waits
+        try:
+            return self.store.outstanding(self.spider.name) > 0
+        except REDIS_DOWN as exc:
+            self.outage.failed(exc)
+            return True
 
     def __len__(self):
-        return len(self._ready) + len(self._local) + self.store.outstanding(self.spider.name)
+        try:
+            outstanding = 0 if self.outage.down else self.store.outstanding(self.spider.name)
+        except REDIS_DOWN as exc:
+            self.outage.failed(exc)
+            outstanding = 0
+        return len(self._ready) + len(self._local) + len(self._unqueued) + outstanding
 
     # -- leases ------------------------------------------------------------------------------
     def _request_left_downloader(self, request, spider=None):
         lease = self.flights.lease_of(request)
         if lease is not None:
-            self.store.release_court(lease)
+            try:
+                self.store.release_court(lease)
+            except REDIS_DOWN as exc:  # the slot frees itself when the lease's deadline passes
+                self.outage.failed(exc)
 
     def _response_received(self, response, request, spider=None):
+        """Keep every page this worker received (billed or not, a PDF too) until its ack: a worker
+        that takes the request over replays it instead of asking PACER again."""
         lease = self.flights.lease_of(request)
-        if lease is None or "replayed" in response.flags or len(response.body) > self._replay_max:
+        if lease is None or "replayed" in response.flags:
             return
-        if session_bound(request):  # what follows it needs this worker's session: not replayable elsewhere
-            return
-        self.store.save_response(lease, response_to_json(response))
+        try:
+            big = len(response.body) > self._replay_max  # kept in SOURCE_STORE, Redis holds where
+            data = response_to_json(response, self.spider.settings if big else None)
+            self.store.save_response(lease, data)
+        except REDIS_DOWN as exc:
+            self.outage.failed(exc)
+            logger.warning("a received page could not be kept in Redis for replay: %s", response.url)
+        except (OSError, ValueError) as exc:  # SOURCE_STORE unusable: the page is still handled here
+            logger.warning("a received page of %d bytes could not be spilled to SOURCE_STORE (%s): %s",
+                           len(response.body), exc, response.url)
 
     def _tick(self):
         try:
+            if not self._redis_usable():
+                return
+            self._flush_unqueued()
             self._sweep()
             now = time.monotonic()
             if now - self._last_renew > self.store.lease_ms / 4000:
-                held = self.flights.leases() + [lease for _, lease in self._pinned]
-                if held:
-                    self.store.renew(self.spider.name, held)
+                self._renew_held()
                 self._last_renew = now
                 for work_request_id in self.store.stale_finishing(self.spider.name):
                     self._work_finished(work_request_id)  # its finishing worker died
             self._offer()
-        except Exception:  # a Redis hiccup must not stop the ticker
+        except REDIS_DOWN as exc:
+            self.outage.failed(exc)
+        except Exception:  # one bad tick must not stop the ticker
             logger.exception("distributed scheduler tick failed")
+
+    def _renew_held(self) -> None:
+        held = self.flights.leases() + [lease for _, lease in self._pinned] + [lease for _, lease in self._unacked]
+        if held:
+            self.store.renew(self.spider.name, held)
+
+    def _redis_usable(self) -> bool:
+        """Whether to talk to Redis now.  After an outage, the first thing said is the renewal of
+        every lease this worker holds, before any pop could hand one of them to another worker."""
+        if not self.outage.down:
+            return True
+        if not self.outage.may_try():
+            return False
+        try:
+            self._renew_held()
+        except REDIS_DOWN as exc:
+            self.outage.failed(exc)
+            return False
+        self.outage.answered()
+        self._last_renew = time.monotonic()
+        return True
 
     def _offer(self):
         """A court whose interval has passed may now be served: when the engine has room and asks
@@ -286,15 +433,26 @@ class DistributedScheduler(Scheduler):
     def _sweep(self, closing: bool = False):
         """Ack the leases of requests the engine is done with; when closing, give back the others."""
         done, unfinished = self.flights.finished(closing)
-        for lease in unfinished:  # never answered: back to the shared queue
-            self.store.nack(self.spider.name, lease)
-        for lease in done:
-            self._work_finished(self.store.ack(self.spider.name, lease))
+        self._unacked += [("nack", lease) for lease in unfinished] + [("ack", lease) for lease in done]
         if self.stats:
             if done:
                 self.stats.inc_value("scheduler/acked/closing" if closing else "scheduler/acked/redis", len(done))
             if unfinished:
                 self.stats.inc_value("scheduler/given_back/redis", len(unfinished))
+        self._settle_unacked()
+
+    def _settle_unacked(self) -> None:
+        """Acks and give-backs, in order; those Redis did not take wait for the next tick."""
+        while self._unacked:
+            how, lease = self._unacked[0]
+            if how == "nack":  # never answered: back to the shared queue
+                self.store.nack(self.spider.name, lease)
+                self._unacked.pop(0)
+            else:
+                self.crawler.signals.send_catch_log(lease_done, lease=lease)
+                finished = self.store.ack(self.spider.name, lease)
+                self._unacked.pop(0)
+                self._work_finished(finished)
 
     def _work_finished(self, work_request_id):
         if work_request_id:

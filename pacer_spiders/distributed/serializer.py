@@ -120,9 +120,30 @@ REPLAY_META = "pacer_replay"
 _SECRET_HEADERS = {b"set-cookie", b"cookie", b"authorization"}
 
 
-def response_to_json(response) -> str:
+def response_to_json(response, spill_settings=None) -> str:
+    """A received response as JSON; with ``spill_settings``, its body goes to SOURCE_STORE (large
+    PDFs: ``PACER_REPLAY_MAX_BYTES``) and the JSON says where."""
     headers = {k: v for k, v in response.headers.items() if k.lower() not in _SECRET_HEADERS}
-    return dumps({"url": response.url, "status": response.status, "headers": headers, "body": response.body})
+    data = {"url": response.url, "status": response.status, "headers": headers, "body": response.body}
+    if spill_settings is not None:
+        from pacer_spiders import source_store
+
+        _, data["spilled"] = source_store.keep(spill_settings, response.body, None)
+        data["body"] = b""
+    return dumps(data)
+
+
+def spilled_response(text: str, settings) -> str:
+    """``text`` with its body back from SOURCE_STORE when it was spilled there."""
+    if '"spilled"' not in text:
+        return text
+    from pacer_spiders import source_store
+
+    data = loads(text)
+    if not data.get("spilled"):
+        return text
+    data["body"] = source_store.read(settings, data.pop("spilled"))
+    return dumps(data)
 
 
 def response_from_json(text: str, request):

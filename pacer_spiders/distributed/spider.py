@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from scrapy import signals
 from scrapy_redis.spiders import RedisMixin
 
+from pacer_spiders.distributed.outage import REDIS_DOWN, RedisOutage
 from pacer_spiders.distributed.store import RedisStore
 
 CENTRAL = ZoneInfo("America/Chicago")
@@ -76,15 +77,22 @@ class DistributedSpiderMixin(RedisMixin):
         tracker = WorkTracker.for_crawler(self.crawler)
         idle_close = settings.getfloat("PACER_WORKER_IDLE_CLOSE", 0)
         bulk_window = settings.getbool("PACER_BULK_WINDOW", True)
+        outage = RedisOutage.for_crawler(self.crawler)
         idle_since = None
         self._worker_name = f"{self.name}:{socket.gethostname()}:{os.getpid()}"
-        store.register_worker(self._worker_name)
-        self.crawler.signals.connect(lambda: store.unregister_worker(self._worker_name), signal=signals.spider_closed,
-                                     weak=False)
+        await _until_redis_answers(outage, store.register_worker, self._worker_name)
+        self.crawler.signals.connect(lambda: _quietly(store.unregister_worker, self._worker_name),
+                                     signal=signals.spider_closed, weak=False)
         while True:
-            got = store.pop_work(self.name, allow_bulk=not bulk_window or in_bulk_window())
+            try:
+                got = store.pop_work(self.name, allow_bulk=not bulk_window or in_bulk_window())
+                nothing_left = got is None and idle_close > 0 and store.outstanding(self.name) == 0
+            except REDIS_DOWN as exc:  # Redis restarting: wait for it, never close for that
+                idle_since = None
+                await asyncio.sleep(outage.failed(exc))
+                continue
             if got is None:
-                if idle_close > 0 and store.outstanding(self.name) == 0:
+                if nothing_left:
                     idle_since = idle_since or time.monotonic()
                     if time.monotonic() - idle_since >= idle_close:
                         self.logger.info("no work left in Redis for %.0fs: this worker stops", idle_close)
@@ -109,7 +117,7 @@ class DistributedSpiderMixin(RedisMixin):
             except Exception as exc:  # one bad item must not stop the worker
                 self.logger.error("work request %s could not be started: %s", work_request_id, exc)
                 tracker.error(work_request_id, 3, f"could not start: {type(exc).__name__}: {exc}")
-            finished = store.ack_work(self.name, lease_id)
+            finished = await _until_redis_answers(outage, store.ack_work, self.name, lease_id)
             if finished:
                 tracker.finish(self.name, finished)
 
@@ -132,6 +140,22 @@ class DistributedSpiderMixin(RedisMixin):
         """
         arguments = spider_arguments(type(self), params)
         return _SeedView(self, argument_attributes(type(self), arguments)).start()
+
+
+async def _until_redis_answers(outage, call, *args):
+    """``call(*args)``, tried again (with the outage's backoff) until Redis answers."""
+    while True:
+        try:
+            return call(*args)
+        except REDIS_DOWN as exc:
+            await asyncio.sleep(outage.failed(exc))
+
+
+def _quietly(call, *args):
+    try:
+        call(*args)
+    except REDIS_DOWN:  # the entry is only informative (``queue status``)
+        pass
 
 
 # Work item field -> names spiders give the same argument (the project's docket spider's first).

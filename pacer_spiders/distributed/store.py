@@ -323,6 +323,9 @@ return total
 """
 
 
+RESPONSE_KEPT_SECONDS = 7 * 24 * 3600
+
+
 @dataclass(frozen=True)
 class Lease:
     """A request (or work item) this worker holds until it acks it."""
@@ -456,9 +459,10 @@ class RedisStore:
         return int(self._renew(args=args)) if len(args) > 3 else 0
 
     def save_response(self, lease: Lease, data: str) -> None:
-        """Keep a received response until its request is acked: if this worker dies before, the
-        next holder replays it instead of buying the page again."""
-        self.server.set(f"{self.prefix}:resp:{lease.id}", data, px=self.lease_ms * 4)
+        """Keep a received response until its request is acked (the ack deletes it): if this worker
+        dies before, the next holder replays it instead of buying the page again.  The expiry only
+        bounds what a crawl abandoned for good leaves behind."""
+        self.server.set(f"{self.prefix}:resp:{lease.id}", data, ex=RESPONSE_KEPT_SECONDS)
 
     def saved_response(self, lease: Lease) -> str | None:
         data = self.server.get(f"{self.prefix}:resp:{lease.id}")

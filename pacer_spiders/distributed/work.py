@@ -125,6 +125,7 @@ class WorkTracker:
         self.retry_delay = retry_delay
         self.webhooks = webhooks or WebhookSender(sessions)
         self._started: set[str] = set()
+        self._unsent: list = []  # (call, args) told while Redis was down
 
     @classmethod
     def for_crawler(cls, crawler) -> "WorkTracker":
@@ -159,11 +160,28 @@ class WorkTracker:
 
     def error(self, work_request_id, status: int, message: str) -> None:
         if work_request_id:
-            self.store.record_error(str(work_request_id), status, message)
+            self._to_redis(self.store.record_error, str(work_request_id), status, message)
 
     def result(self, work_request_id, result: dict) -> None:
         if work_request_id:
-            self.store.add_result(str(work_request_id), result)
+            self._to_redis(self.store.add_result, str(work_request_id), result)
+
+    def _to_redis(self, call, *args) -> None:
+        """Facts reach Redis in order; those told while Redis is down wait in memory for it."""
+        from pacer_spiders.distributed.outage import REDIS_DOWN
+
+        self._unsent.append((call, args))
+        try:
+            self.flush()
+        except REDIS_DOWN:
+            pass
+
+    def flush(self) -> None:
+        """Send what waited for Redis (raises REDIS_DOWN while it is still down)."""
+        while self._unsent:
+            call, args = self._unsent[0]
+            call(*args)
+            self._unsent.pop(0)
 
     def finish(self, spider: str, work_request_id) -> WorkRequest | None:
         """The last request of a work request is done: final status (or a retry), then the webhook.
@@ -172,6 +190,7 @@ class WorkTracker:
         that one died before writing; a row already past ``being processed`` is left as it is.
         """
         self._started.discard(str(work_request_id))
+        self.flush()  # its error or results may have waited for Redis
         with self.sessions() as session:
             row = session.get(WorkRequest, int(work_request_id))
             if row is None or row.status not in (AWAITING, IN_PROGRESS):

@@ -129,6 +129,12 @@ class Authenticator:
                 return None
             return session
 
+    def live_sessions(self) -> list[Session]:
+        """The sessions logged in and not logged out (nor expired): what a crawl left open."""
+        now = self.clock()
+        with self._lock:
+            return [s for s in self._sessions.values() if s.expires > now]
+
     def expire_all(self) -> None:
         """Make every live token expired (tests of re-login)."""
         with self._lock:

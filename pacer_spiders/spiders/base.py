@@ -17,6 +17,7 @@ from scrapy.exceptions import CloseSpider, IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from pacer_spiders.courts import Court, UnknownCourtError, court_base_url, get_court, normalize_pacer_doc_id
+from pacer_spiders.distributed.purchases import PURCHASE_META, PURCHASED_META, intent_key, purchase_key  # noqa: F401
 from pacer_spiders.distributed.spider import DistributedSpiderMixin
 from pacer_spiders.items import RawPage
 from pacer_spiders.pages import PageProblem
@@ -206,9 +207,37 @@ class PacerSpider(DistributedSpiderMixin, scrapy.Spider):
 
     @staticmethod
     def same_account(response) -> dict:
-        """Meta for a request that must go with the same login (a purchase and its temporary PDF)."""
+        """Meta for a request that must go with the same login (a purchase and its temporary PDF).
+
+        ``pacer_session_bound`` names the worker process whose session it needs, so that a
+        distributed crawl keeps it there (``pacer_account``, set by the login middleware on every
+        court request, only picks the account).  A page replayed from a dead worker's keeping came
+        with that worker's session, which this process does not have."""
+        from pacer_spiders.distributed import this_process
+
         account = response.meta.get("pacer_account")
-        return {"pacer_account": account} if account is not None else {}
+        replayed = "replayed" in getattr(response, "flags", ())
+        meta = {"pacer_session_bound": "a worker that is gone" if replayed else this_process()}
+        # what the purchase bought: its sealed session can fetch this if this worker dies
+        purchase = intent_key(response.meta) or response.meta.get(PURCHASED_META)
+        if purchase:
+            meta[PURCHASED_META] = purchase
+        if account is not None:
+            meta["pacer_account"] = account
+        return meta
+
+    def take_over(self, request):
+        """A request that needs the PACER session of a worker that is gone: what to ask instead
+        (None: nothing; the request is dropped with an error line)."""
+        return None
+
+    @staticmethod
+    def carried_meta(request) -> dict:
+        """The meta a replacement of ``request`` keeps: its work request, and its lease."""
+        from pacer_spiders.distributed.inflight import LEASE_META
+
+        keep = ("work_request_id", "work_attempt", "court_id", LEASE_META)
+        return {key: request.meta[key] for key in keep if key in request.meta}
 
     def spent(self) -> float:
         return float(self.crawler.stats.get_value("pacer/spent", 0.0))

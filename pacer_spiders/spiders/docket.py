@@ -28,7 +28,9 @@ from pacer_spiders.reports.docket import UNIT as DOCKET
 from pacer_spiders.reports.possible_case_numbers import UNIT as POSSIBLE_CASE_NUMBERS
 
 from .appellate import AppellateDocketMixin
-from .base import MAX_CHARGE, ArgumentError, PacerSpider, flag, multipart_request, pacer_date
+from .base import (
+    MAX_CHARGE, PURCHASE_META, ArgumentError, PacerSpider, flag, multipart_request, pacer_date, purchase_key,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -179,9 +181,12 @@ class DocketSpider(AppellateDocketMixin, PacerSpider):
         fields = DOCKET.form(court.court_id, fields)
         context = {**context, "options": {k: v for k, v in options.items() if v}}
         self.reserved += MAX_CHARGE
+        # a paid retry of a broken answer is a purchase of its own
+        meta = {PURCHASE_META: purchase_key("docket", court.court_id, context["pacer_case_id"],
+                                            {**fields, "paid_tries": context.get("paid_tries")})}
         yield multipart_request(DOCKET.url(self.base_url(court)), fields,
                                 callback=self.parse_docket, cb_kwargs={"context": context, "options": options},
-                                errback=self.failed, dont_filter=True)
+                                errback=self.failed, dont_filter=True, meta=meta)
 
     def since_last(self, court, context, options) -> dict:
         """Options asking only for the entries filed on or after the newest one we hold.

@@ -24,7 +24,8 @@ from pacer_spiders.reports.pdf import PDF_MAGIC
 
 from .appellate import GUID, AppellateDocumentMixin
 from .base import (
-    MAX_CHARGE, PRICE_PER_PAGE, ArgumentError, PacerSpider, flag, multipart_request, receipt_cost, receipt_of,
+    MAX_CHARGE, PRICE_PER_PAGE, PURCHASE_META, ArgumentError, PacerSpider, flag, multipart_request, purchase_key,
+    receipt_cost, receipt_of,
 )
 from .doc1 import read_doc1
 
@@ -169,8 +170,10 @@ class PdfSpider(AppellateDocumentMixin, PacerSpider):
         self.reserved += cost
         logger.info("Buying %s for $%.2f", what, cost)
         # The purchase and its temporary PDF belong to the session that saw the receipt.
+        meta = {**self.same_account(response),
+                PURCHASE_META: purchase_key("document", context["court_id"], context["pacer_doc_id"])}
         yield multipart_request(url, fields, callback=self.parse_purchase, errback=self.failed, dont_filter=True,
-                                cb_kwargs={"context": context, "reserved": cost}, meta=self.same_account(response))
+                                cb_kwargs={"context": context, "reserved": cost}, meta=meta)
 
     def buy_from_menu(self, context) -> bool:
         """Whether a document answering its attachment menu is bought (its cost from the page counts)."""
@@ -190,6 +193,17 @@ class PdfSpider(AppellateDocumentMixin, PacerSpider):
         else:
             self.reserved -= reserved
             self.refuse("unexpected_page", f"{response.url}: the purchase answered no document ({doc1.kind})")
+
+    def take_over(self, request):
+        """A purchase (or its temporary PDF link) whose session died with its worker: the document
+        is asked for anew from its ``doc1`` page (free; the purchase after it is counted as bought
+        again, see pacer_spiders/distributed/purchases.py)."""
+        context = request.cb_kwargs.get("context")
+        if not isinstance(context, dict) or not context.get("pacer_doc_id"):
+            return None
+        return scrapy.Request(self.doc1_url(self.court(context["court_id"]), context["pacer_doc_id"]),
+                              callback=self.parse_doc1, errback=self.failed, cb_kwargs={"context": context},
+                              dont_filter=True, meta=self.carried_meta(request))
 
     def follow_iframe(self, response, url, context, receipt, reserved=0.0):
         return scrapy.Request(url, callback=self.parse_pdf, errback=self.failed, dont_filter=True,

@@ -14,6 +14,7 @@ import scrapy
 from scrapy.http import FormRequest
 
 from pacer_spiders.courts import court_base_url
+from pacer_spiders.distributed.purchases import PURCHASE_META, purchase_key
 from pacer_spiders.distributed.spider import DistributedSpiderMixin
 from pacer_spiders.items import RawPage
 
@@ -45,7 +46,8 @@ class DistributedProbeSpider(DistributedSpiderMixin, scrapy.Spider):
                       "date_to": "", "output_format": "html", "sort1": "oldest date first",
                       "list_of_parties_and_counsel": "on"},
             callback=self.parse_report,
-            meta={"context": context},
+            meta={"context": context, PURCHASE_META: purchase_key("docket", context["court_id"],
+                                                                  context["pacer_case_id"], context)},
         )
 
     def parse_report(self, response):

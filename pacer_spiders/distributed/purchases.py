@@ -1,0 +1,207 @@
+"""Purchases across worker deaths: the intent is recorded before PACER is asked, so nothing is paid twice unseen.
+
+A billed request (a docket report, a document purchase) carries ``meta["pacer_purchase"]``: what is
+bought, as a key (``docket:<court>:<case>:<filters>:<work request>:<attempt>``,
+``document:<court>:<doc id>:<work request>:<attempt>``).  Just before it is sent, this worker
+records the intent in Redis (``<p>:intent:<key>``: worker, Redis time, state ``sent``, then
+``answered``).  Every page received is kept until its ack (the scheduler), so a worker that takes a
+dead worker's request over replays what was paid for.  What cannot be replayed:
+
+* the temporary PDF link of a document bought by a dead worker (``show_temp.pl`` answers only in the
+  session that bought it, for a few minutes).  PACER has no free second look at a bought
+  document: each access is billed per page, whatever is done with it (the Electronic Public Access
+  Fee Schedule, and pacer.uscourts.gov's fee FAQ: the $0.10 a page applies to each document
+  accessed, not to printing it).  The only free way to the paid-for PDF is the buying session's
+  temporary link itself: with ``PACER_SERVICE_SECRET`` set, the
+  buying worker seals its session (encrypted, as the service keeps sessions) in the intent, and
+  the worker taking over fetches the link with it ("borrowed"), then logs that session out;
+* a page whose answer had not arrived when its worker died.
+
+Those are bought again; each such second purchase is counted (stats ``pacer/bought_again``, Redis
+``<p>:stats:bought_again``, ``pacer-spiders queue status``) and logged as a warning, never hidden.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from pacer_spiders.distributed import this_process
+
+logger = logging.getLogger(__name__)
+
+PURCHASE_META = "pacer_purchase"  # on the billed request: what it buys
+PURCHASED_META = "pacer_purchased"  # on the follow-ups of a purchase (its temporary PDF link)
+BORROWED_META = "pacer_borrowed_session"  # the purchase whose sealed session a take-over uses
+INTENT_SECONDS = 24 * 3600
+
+# ARGV: prefix, key, worker, ttl ms, sealed session ('' for none).  Returns {} or the previous
+# holder {worker, state, at} when another worker recorded this purchase first (then counted).
+RECORD_INTENT = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local P, key, worker = ARGV[1], ARGV[2], ARGV[3]
+local intent = P .. ':intent:' .. key
+local before = redis.call('HMGET', intent, 'worker', 'state', 'at')
+redis.call('HSET', intent, 'worker', worker, 'state', 'sent', 'at', now)
+if ARGV[5] ~= '' then redis.call('HSET', intent, 'session', ARGV[5]) else redis.call('HDEL', intent, 'session') end
+redis.call('PEXPIRE', intent, tonumber(ARGV[4]))
+if before[1] and before[1] ~= worker then
+  redis.call('HINCRBY', P .. ':stats:bought_again', key, 1)
+  return {before[1], before[2] or '', before[3] or '0'}
+end
+return {}
+"""
+
+
+def purchase_key(kind: str, court_id: str, what, filters: dict | None = None) -> str:
+    """What one purchase buys (``meta[PURCHASE_META]``): kind, court, object, and a digest of the filters."""
+    import hashlib
+
+    parts = [kind, court_id, str(what)]
+    if filters is not None:
+        text = json.dumps({k: v for k, v in filters.items() if v not in (None, "")}, sort_keys=True, default=str)
+        parts.append(hashlib.sha1(text.encode()).hexdigest()[:12])
+    return ":".join(parts)
+
+
+def intent_key(meta) -> str | None:
+    """The intent's key of a billed request: what it buys, for which work request and attempt (a
+    retry of the work request may buy again; a worker taking over the same attempt may not)."""
+    what = meta.get(PURCHASE_META)
+    if not what:
+        return None
+    return f"{what}:{meta.get('work_request_id') or '-'}:{meta.get('work_attempt') or 0}"
+
+
+def claim_name(meta) -> str | None:
+    """What a purchase request (or the follow-up of one) stands for in the queue: asked once.
+
+    A page replayed from a dead worker's keeping makes its callback yield again what that worker
+    may have queued already; a purchase is ``dont_filter`` (the duplicate filter lets it through),
+    so its claim is what keeps it from being bought twice."""
+    key = intent_key(meta)
+    if key:
+        return key
+    bought = meta.get(PURCHASED_META)
+    return f"{bought}:follow" if bought else None
+
+
+def session_cipher(settings):
+    """The cipher of sealed sessions (the service's), or None without PACER_SERVICE_SECRET."""
+    secret = settings.get("PACER_SERVICE_SECRET")
+    if not secret:
+        return None
+    from pacer_spiders.service.security import fernet_for
+
+    return fernet_for(secret)
+
+
+class PurchaseIntents:
+    """The intents in Redis, and the sessions sealed in them."""
+
+    def __init__(self, store, cipher=None):
+        self.store, self.cipher = store, cipher
+        self._record = store.server.register_script(RECORD_INTENT)
+
+    def _key(self, key: str) -> str:
+        return f"{self.store.prefix}:intent:{key}"
+
+    def record(self, key: str, session: dict | None = None) -> dict | None:
+        """This worker is about to buy ``key``: the previous holder's intent when another worker's."""
+        sealed = ""
+        if session and self.cipher is not None:
+            sealed = self.cipher.encrypt(json.dumps(session).encode()).decode()
+        before = self._record(args=[self.store.prefix, key, this_process(), INTENT_SECONDS * 1000, sealed])
+        if not before:
+            return None
+        worker, state, at = (v.decode() if isinstance(v, bytes) else str(v) for v in before)
+        return {"worker": worker, "state": state, "at_ms": int(at or 0)}
+
+    def claim(self, name: str) -> bool:
+        """True for the first request queued under ``name`` (see ``claim_name``)."""
+        return bool(self.store.server.set(f"{self.store.prefix}:claim:{name}", this_process(), nx=True,
+                                          ex=INTENT_SECONDS))
+
+    def release(self, meta) -> None:
+        """A purchase is asked anew (its session is gone): its claims go, so the new asks are queued."""
+        key = intent_key(meta) or meta.get(PURCHASED_META)
+        if key:
+            self.store.server.delete(f"{self.store.prefix}:claim:{key}", f"{self.store.prefix}:claim:{key}:follow")
+
+    def answered(self, key: str) -> None:
+        self.store.server.hset(self._key(key), "state", "answered")
+
+    def session(self, key: str) -> dict | None:
+        """The sealed session of the worker that bought ``key`` ({"token", "client_code"}), or None."""
+        if self.cipher is None:
+            return None
+        sealed = self.store.server.hget(self._key(key), "session")
+        if not sealed:
+            return None
+        from cryptography.fernet import InvalidToken
+
+        try:
+            return json.loads(self.cipher.decrypt(sealed))
+        except InvalidToken:
+            return None
+
+    def bought_again(self) -> dict[str, int]:
+        """Purchases made a second time after their first buyer died: {key: times}."""
+        raw = self.store.server.hgetall(f"{self.store.prefix}:stats:bought_again")
+        return {(k.decode() if isinstance(k, bytes) else k): int(v) for k, v in raw.items()}
+
+
+class PurchaseIntentDownloaderMiddleware:
+    """Records the intent of each billed request as it is sent (after the login middleware, so the
+    session it goes with is known), and that it was answered."""
+
+    def __init__(self, crawler, intents: PurchaseIntents):
+        self.crawler, self.intents = crawler, intents
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        from pacer_spiders.distributed.store import RedisStore
+
+        return cls(crawler, PurchaseIntents(RedisStore.from_settings(crawler.settings),
+                                            session_cipher(crawler.settings)))
+
+    async def process_request(self, request):
+        key = intent_key(request.meta)
+        if not key:
+            return None
+        import asyncio
+
+        from pacer_spiders.distributed.outage import REDIS_DOWN, RedisOutage
+
+        outage = RedisOutage.for_crawler(self.crawler)
+        while True:  # nothing is bought before its intent is recorded: Redis down, the purchase waits
+            try:
+                return self._record(request, key)
+            except REDIS_DOWN as exc:
+                await asyncio.sleep(outage.failed(exc))
+
+    def _record(self, request, key):
+        from pacer_spiders.login import CLIENT_CODE_COOKIE, TOKEN_COOKIES, _split_cookie_header
+
+        cookies = dict(_split_cookie_header(request.headers.get("Cookie")))
+        token = next((cookies[name] for name in TOKEN_COOKIES if cookies.get(name)), None)
+        session = {"token": token, "client_code": cookies.get(CLIENT_CODE_COOKIE)} if token else None
+        before = self.intents.record(key, session)
+        if before is not None:
+            stats = self.crawler.stats
+            stats.inc_value("pacer/bought_again")
+            logger.warning("buying %s again: worker %s asked PACER for it first (%s) and stopped before its "
+                           "answer was kept; PACER may bill it twice", key, before["worker"], before["state"])
+        return None
+
+    def process_response(self, request, response):
+        key = intent_key(request.meta)
+        if key and response.status < 400:
+            from pacer_spiders.distributed.outage import REDIS_DOWN
+
+            try:
+                self.intents.answered(key)
+            except REDIS_DOWN:  # "sent" stays: a second purchase would still be counted
+                pass
+        return response
