@@ -31,8 +31,8 @@ class Command(ScrapyCrawl):
             return
         crawler = self._create_crawler(args[0])
         settings = crawler.settings
-        problem = (settings_problem(settings) or credentials_problem(settings, crawler.spidercls)
-                   or database_problem(settings.get("DATABASE_URL")) or redis_problem(settings.get("REDIS_URL")))
+        problem = (settings_problem(settings) or database_problem(settings.get("DATABASE_URL"))
+                   or redis_problem(settings.get("REDIS_URL")))
         if problem:  # before the pipelines open it, each with its own traceback
             print(f"scrapy crawl: error: {problem}", file=sys.stderr)
             self.exitcode = 1

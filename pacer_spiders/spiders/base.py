@@ -133,13 +133,28 @@ class PacerSpider(DistributedSpiderMixin, scrapy.Spider):
 
     async def start(self):
         try:
+            checked = False
             for request in self.start_requests_checked():
+                if not checked:  # the arguments were good enough to make a request: now the account
+                    checked = True
+                    self.refuse_without_account()
                 yield request
         except (ArgumentError, BadValue, UnknownCourtError) as exc:
             kind = "unknown_court" if isinstance(exc, UnknownCourtError) else "bad_argument"
             self.refuse(kind, str(exc))
             self.crawler.stats.set_value("pacer/close_reason", kind)
             raise CloseSpider(kind) from None
+
+    def refuse_without_account(self) -> None:
+        """A crawl of real PACER with no account to log in with ends before its first request, in
+        one line (the first login would fail mid-crawl); the sandbox and the free feeds pass."""
+        from pacer_spiders.scrapy_commands.crawl import credentials_problem
+
+        problem = credentials_problem(self.crawler.settings, type(self))
+        if problem:
+            self.refuse("no_account", problem)
+            self.crawler.stats.set_value("pacer/close_reason", "no_account")
+            raise CloseSpider("no_account")
 
     def start_requests_checked(self):
         """The first requests; raise ArgumentError / UnknownCourtError for bad arguments."""
