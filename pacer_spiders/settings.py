@@ -174,7 +174,6 @@ ITEM_PIPELINES = {
     "pacer_spiders.pipelines.source.SourceFilesPipeline": 100,
     "pacer_spiders.pipelines.parse.ParsePipeline": 200,
     "pacer_spiders.pipelines.validate.ValidatePipeline": 300,
-    "pacer_spiders.pipelines.orphans.OrphansPipeline": 400,
     "pacer_spiders.pipelines.database.DatabasePipeline": 500,
     "pacer_spiders.pipelines.files.PdfFilesPipeline": 600,
     "pacer_spiders.pipelines.export.ExportablePipeline": 900,

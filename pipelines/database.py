@@ -20,7 +20,7 @@ from scrapy import signals
 from pacer_spiders.outcome import crawl_outcome
 from pacer_spiders.pipelines.base import ArchiveStage, logger, page_dict
 from pacer_spiders.pipelines.files import PdfWriter, files_store
-from pacer_spiders.pipelines.orphans import join_orphans_for_docket, sweep
+from pacer_spiders.pipelines.orphans import join_orphans_for_docket, sweep, wait_as_orphan
 
 
 class ReactorStats:
@@ -132,6 +132,9 @@ class DatabasePipeline(ArchiveStage):
             self._record_raw(item)
             return item
         unit = unit_for(item.get("report_type"), item.get("court_id"))
+        if unit.joins_docket and wait_as_orphan(self, item):
+            self._record_raw(item)
+            return item
         with self.archive.batch():  # the page's rows and its raw page row: one commit
             result = unit.merge(self.archive, item)
             if result is not None:

@@ -65,23 +65,22 @@ def sweep(archive: Archive, pdf_writer, stats, court_id: str | None = None, due_
     return {"tried": tried, "joined": joined, "waiting": tried - joined}
 
 
-class OrphansPipeline(ArchiveStage):
-    def process_item(self, item):
-        from pacer_spiders.reports import unit_for
-        from pacer_spiders.reports.base import report_fields
+def wait_as_orphan(stage: ArchiveStage, item) -> bool:
+    """Keep a PDF or attachment page whose entry we do not hold in the orphan table (with its file
+    in the source store); True when it waits.  The database stage asks this in the order it merges
+    pages, so a page is never judged an orphan while its docket's merge is still being written."""
+    from pacer_spiders.reports.base import report_fields
 
-        report, court = item.get("report_type"), item.get("court_id")
-        if not unit_for(report, court).joins_docket:
-            return item
-        context, parsed = dict(item.get("context") or {}), report_fields(item)
-        if self.archive.locate(court, context, parsed) is not None:
-            return item
-        if report == "pdf" and not item.get("source_path"):
-            item["sha1"], item["source_path"] = keep_source(self.settings, item["body"], "pdf", self.dry_run)
-        doc_id = context.get("pacer_doc_id") or parsed.get("pacer_doc_id")
-        reason = f"no docket entry known for document {doc_id or '?'} of case {context.get('pacer_case_id') or '?'}"
-        result = self.archive.add_orphan(court, report, context, item["sha1"], item.get("source_path"), parsed, reason)
-        self.count(result.counts)
-        item["orphan_id"] = True
-        logger.info("orphan %s %s: %s", report, court, reason)
-        return item
+    report, court = item.get("report_type"), item.get("court_id")
+    context, parsed = dict(item.get("context") or {}), report_fields(item)
+    if stage.archive.locate(court, context, parsed) is not None:
+        return False
+    if report == "pdf" and not item.get("source_path"):
+        item["sha1"], item["source_path"] = keep_source(stage.settings, item["body"], "pdf", stage.dry_run)
+    doc_id = context.get("pacer_doc_id") or parsed.get("pacer_doc_id")
+    reason = f"no docket entry known for document {doc_id or '?'} of case {context.get('pacer_case_id') or '?'}"
+    result = stage.archive.add_orphan(court, report, context, item["sha1"], item.get("source_path"), parsed, reason)
+    stage.count(result.counts)
+    item["orphan_id"] = True
+    logger.info("orphan %s %s: %s", report, court, reason)
+    return True
