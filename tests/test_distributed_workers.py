@@ -100,7 +100,7 @@ class Crawl:
 
 
 def test_many_courts_many_workers_every_docket_once_within_each_courts_limit(sandbox, redis_url, tmp_path):
-    import tests.test_work_requests as receivers
+    import test_work_requests as receivers
 
     peaks = count_inflight_per_court(sandbox)
     crawl = Crawl(sandbox, empty_redis_database(redis_url, 14), tmp_path)
