@@ -29,13 +29,14 @@ system-deps:
 demo: install
 	$(BIN)/pacer-spiders demo
 
-# ruff over the code and tests (its configuration: pyproject.toml).
+# ruff over the code and tests, then mypy over the package (configuration: pyproject.toml).
 lint: install
 	$(BIN)/ruff check pacer_spiders plugins pipelines tests bench
+	$(BIN)/python .ci/mypy
 
-# mypy over the package (pyproject.toml); not yet clean, so not in .ci/run.
+# mypy alone (.ci/mypy: the package as it installs, plugins/ and pipelines/ included).
 typecheck: install
-	$(BIN)/mypy
+	$(BIN)/python .ci/mypy
 
 # TEST_WORKERS=2: pytest-xdist, one process per core (each starts its own PostgreSQL and Redis).
 TEST_WORKERS ?= 1
@@ -43,4 +44,4 @@ test: install system-deps
 	$(BIN)/python -m pytest $(if $(filter-out 1,$(TEST_WORKERS)),-n $(TEST_WORKERS))
 
 clean:
-	rm -rf $(VENV) .pytest_cache pacer_spiders.sqlite3* pacer_files .pacer-demo
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache pacer_spiders.sqlite3* pacer_files .pacer-demo
