@@ -9,6 +9,7 @@ import difflib
 import re
 import weakref
 from dataclasses import dataclass
+from typing import overload
 
 from pacer_spiders.parsers.common import BadValue, check_date, check_docket_number
 from pacer_spiders.plugin_manager import get_plugin_manager
@@ -132,6 +133,10 @@ def court_base_url(court_id: str, url_template: str | None = None, pm=None) -> s
     return url.rstrip("/")
 
 
+@overload
+def normalize_pacer_doc_id(pacer_doc_id: str, court_id: str | None = None, pm=None) -> str: ...
+@overload
+def normalize_pacer_doc_id(pacer_doc_id: None, court_id: str | None = None, pm=None) -> None: ...
 def normalize_pacer_doc_id(pacer_doc_id: str | None, court_id: str | None = None, pm=None) -> str | None:
     """The stored form of a document id (fourth digit 0); None and '' pass through."""
     if not pacer_doc_id:

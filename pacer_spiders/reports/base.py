@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
 
 from pacer_spiders.items import PROVENANCE_FIELDS, ItemClass, RawPage
 from pacer_spiders.pages import NotTheReport, PageProblem
@@ -218,7 +218,7 @@ class PageRead:
 
     unit: ReportUnit
     items: list = field(default_factory=list)
-    parsed: object = None  # the reference field set (None when the page is not the report)
+    parsed: Any = None  # what the unit parsed: a dict, a list of rows for list reports (None: not the report)
     problem: PageProblem | None = None
 
 

@@ -24,6 +24,7 @@ Every page is read once by its report unit (``read_page``); only what it found i
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 import scrapy
@@ -41,14 +42,19 @@ APPELLATE_NUMBER = re.compile(r"^\d{2}-\d{1,6}$")
 CMECF_PATH_COURTS = ("ca5", "ca7", "ca11")
 GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
+if TYPE_CHECKING:  # the mixins are mixed into PacerSpider subclasses
+    from .base import PacerSpider as SpiderBase
+else:
+    SpiderBase = object
 
-class AppellateMixin:
+
+class AppellateMixin(SpiderBase):
     """URLs and requests of the courts of appeals, shared by the three spiders."""
 
     def is_appellate(self, court) -> bool:
         return court.kind == "appellate"
 
-    def appellate_system(self, court) -> str:
+    def appellate_system(self, court) -> str | None:
         return court_system(court, self.settings.get("PACER_APPELLATE_SYSTEMS"))
 
     def is_acms(self, court) -> bool:

@@ -24,12 +24,13 @@ def attachment_page_items(spider: PacerSpider, response, context: dict):
     doc1 = read_doc1(spider, response, context)
     stats = spider.crawler.stats
     if doc1.kind == "menu":
+        assert doc1.page is not None  # a menu comes with its page
         yield from doc1.page.items
     elif doc1.kind == "confirmation":
         stats.inc_value("pacer/skipped/no_attachments")
         logger.info("%s document %s has no attachment menu (PACER offers the document itself)",
                     context.get("court_id"), context.get("pacer_doc_id"))
-    elif doc1.kind == "problem":
+    elif doc1.problem is not None:
         stats.inc_value(f"pacer/skipped/{doc1.problem.kind}")
         logger.warning("%s document %s: %s", context.get("court_id"), context.get("pacer_doc_id"), doc1.problem.reason)
     else:

@@ -31,7 +31,7 @@ UNOBTAINABLE = ("sealed", "unavailable", "not_found", "restricted", "error")
 @dataclass
 class Doc1Page:
     kind: str  # pdf, menu, confirmation, iframe, problem, unknown
-    url: str | None = None  # where to go next (the purchase form's action, the iframe's src)
+    url: str = ""  # where to go next (the purchase form's action, the iframe's src); "" when nowhere
     fields: dict = field(default_factory=dict)  # what to post there
     problem: PageProblem | None = None
     page: PageRead | None = None  # the menu or the confirmation page read by its report unit
@@ -55,8 +55,9 @@ def read_doc1(spider, response, context: dict) -> Doc1Page:
     selector = Selector(text=text)
     iframe = selector.xpath("//iframe[contains(@src, 'show_temp') or contains(@src, '.pdf')]/@src").get()
     moved = _WINDOW_LOCATION.search(text)
-    if iframe or (moved and "show_temp" in moved.group(1)):
-        return Doc1Page("iframe", url=urljoin(response.url, iframe or moved.group(1)))
+    target = iframe or (moved.group(1) if moved and "show_temp" in moved.group(1) else None)
+    if target:
+        return Doc1Page("iframe", url=urljoin(response.url, target))
     for form in selector.xpath("//form[contains(@action, '/doc1/')]"):
         if not form.xpath(".//input[@type='submit' or @type='SUBMIT']"):
             continue

@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import json
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 import scrapy
@@ -71,6 +72,7 @@ class DocketSpider(AppellateDocketMixin, PacerSpider):
         if not path.is_file():
             raise ArgumentError(f"input file not found: {path}")
         with path.open(newline="", encoding="utf-8") as handle:
+            rows: Iterator[object]
             if path.suffix.lower() in (".jsonl", ".json", ".ndjson"):
                 rows = (json.loads(line) for line in handle if line.strip())
             else:
@@ -153,7 +155,7 @@ class DocketSpider(AppellateDocketMixin, PacerSpider):
         court = self.court(context["court_id"])
         wanted = context["docket_number"]
         page = self.read_page(response, "possible_case_numbers", {**context, "pick": self.pick})
-        if page.parsed is None:
+        if page.problem is not None:
             # Not found, sealed, or several cases and no -a pick: the page is kept and its reason recorded.
             yield from page.items
             kind = {"ambiguous": "ambiguous_docket_number", "not_found": "case_not_found"}.get(

@@ -48,7 +48,7 @@ class FreeOpinionsSpider(PdfSpider):
         page = self.read_page(response, "free_opinions", {"court_id": court_id, "date_start": self.date_start,
                                                            "date_end": self.date_end})
         yield from page.items
-        if page.parsed is None:
+        if page.problem is not None:
             self.refuse(page.problem.kind, f"{court_id} written opinions report: {page.problem.reason}")
             return
         logger.info("%s: %d written opinions filed %s to %s", court_id, len(page.parsed), self.date_start, self.date_end)

@@ -132,10 +132,11 @@ class PdfSpider(AppellateDocumentMixin, PacerSpider):
         if doc1.kind == "pdf":  # a free document comes straight away
             yield from self.pdf_items(response, context, receipt=None)
             return
-        if doc1.kind == "problem":
+        if doc1.problem is not None:
             yield from self.skip(context, doc1.problem)
             return
         if doc1.kind == "menu":
+            assert doc1.page is not None  # a menu comes with its page
             yield from doc1.page.items  # free and worth keeping
             if not self.buy_from_menu(context):
                 return
@@ -145,6 +146,7 @@ class PdfSpider(AppellateDocumentMixin, PacerSpider):
             fields = {**doc1.fields, "got_receipt": "1"}
             url = self.doc1_url(self.court(context["court_id"]), context["pacer_doc_id"])
         elif doc1.kind == "confirmation":
+            assert doc1.page is not None  # so does a confirmation
             if doc1.page.parsed is None:
                 self.refuse("no_receipt", f"{response.url}: the purchase page shows no receipt; not buying")
                 return
