@@ -23,16 +23,20 @@ import time
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
 from pacer_spiders.db.work_requests import INSUFFICIENT_METADATA, SUCCESS, WorkRequest
 
+if TYPE_CHECKING:
+    from pacer_spiders.distributed.discovery import Coverage
+
 logger = logging.getLogger(__name__)
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
-DEFAULT_CONFIG = {
+DEFAULT_CONFIG: dict[str, Any] = {
     # [] means every district and bankruptcy court
     "courts": [],
     "sources": ["rss"],
@@ -258,7 +262,7 @@ def run_job(schedule: Schedule, config: Config, now: dt.datetime, sessions, stor
             held = held_cases(session)
         courts = config.court_ids()
         hints = {court_id: _case_id_hints(court_id, asked, held) for court_id in courts}
-        coverages = {court_id: [] for court_id in courts}
+        coverages: dict[str, list[Coverage]] = {court_id: [] for court_id in courts}
         # one crawl a source over every court; a case a source found moves the next one's start
         for source in sources:
             found, reason = source.discover(courts, report.window, hints)
@@ -291,7 +295,7 @@ def run_job(schedule: Schedule, config: Config, now: dt.datetime, sessions, stor
         # about each docket filed within the window and buys only the ones that moved.
         with sessions() as session:
             held = held_cases(session)
-        courts = set(config.court_ids()) if config.courts else None
+        refreshed = set(config.court_ids()) if config.courts else None
         horizon = today - dt.timedelta(days=schedule.until_days_after_filing)
         recent = set()
         for (court_id, case_id), facts in held.items():
@@ -301,7 +305,7 @@ def run_job(schedule: Schedule, config: Config, now: dt.datetime, sessions, stor
             elif dt.date.fromisoformat(str(filed)[:10]) >= horizon:
                 recent.add(court_id)
         for court_id in sorted(recent):
-            if courts is not None and court_id not in courts:
+            if refreshed is not None and court_id not in refreshed:
                 continue
             params = {"filed_within_days": schedule.until_days_after_filing, "as_of": today.isoformat()}
             row, created = enqueue_work(sessions, store, "refresh", court_id, params,

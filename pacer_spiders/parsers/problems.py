@@ -76,7 +76,7 @@ DOCUMENT_MESSAGES: list[tuple[str, str, str]] = [
 ]
 
 
-def _needles(pattern: str) -> tuple[str, ...]:
+def _needles(pattern: str) -> tuple[re.Pattern[bytes], ...]:
     """The longest literal phrase of each alternative, lower case: a page whose lower-cased bytes
     contain none of them cannot match, and is cleared by case-sensitive literal searches (fast)
     instead of case-insensitive regex scans (slow on large dockets)."""

@@ -60,7 +60,7 @@ def unit_for(report: str, court_id: str | None = None) -> ReportUnit:
 
 def units() -> list[ReportUnit]:
     """Every built-in report unit."""
-    return [builtin_unit(name) for name in BUILTIN_REPORTS]
+    return [importlib.import_module(module).UNIT for module in BUILTIN_REPORTS.values()]
 
 
 def ingest_types() -> dict[str, ReportUnit]:
@@ -79,7 +79,7 @@ def detect_report(body: bytes | str) -> str | None:
     from pacer_spiders.parsers.common import decode
 
     lowered = decode(body).lower()
-    ranked = sorted((u for u in units() if u.detect_rank is not None), key=lambda u: u.detect_rank)
+    ranked = sorted((u for u in units() if u.detect_rank is not None), key=lambda u: u.detect_rank or 0)
     for unit in ranked:
         if unit.recognise(lowered):
             return unit.name

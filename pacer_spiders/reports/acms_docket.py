@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime
+from typing import Any
 
 from lxml import etree
 
@@ -100,7 +101,7 @@ def read_acms(body: bytes, report: str) -> dict:
     """The API object of an ACMS page of ``report``; NotTheReport (one line) for anything else."""
     label = _LABELS[report]
     data = json_object(body)
-    if acms_kind(data) == report:
+    if data is not None and acms_kind(data) == report:
         return data
     what = describe_json(body)
     if what is None:
@@ -228,7 +229,7 @@ def parties(html: str | None) -> list[dict]:
         lines = [line for line in _lines(cells[0]) if line.strip()]
         if not lines:
             continue
-        party = {"name": lines[0].strip(), "type": lines[-1].strip().rstrip(",").strip() if len(lines) > 1 else ""}
+        party: dict[str, Any] = {"name": lines[0].strip(), "type": lines[-1].strip().rstrip(",").strip() if len(lines) > 1 else ""}
         if len(lines) > 2:
             party["unparsed"] = lines[1:-1]
         party["attorneys"] = [a for a in (attorney(div) for div in (cells[1].iter("div") if len(cells) > 1 else []))

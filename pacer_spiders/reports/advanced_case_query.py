@@ -34,6 +34,8 @@ def parse(body: bytes, context: dict) -> list:
     if header is None:
         raise NotTheReport(PageProblem("not_advanced_case_query", "no case list (a table headed 'Case No.')"))
     labels = {name: column(columns, prefix) for name, prefix in COLUMNS.items()}
+    anchor = labels["number"]
+    assert anchor is not None  # header_row found the header by it
     cases = []
     for row in rows_after(header):
         anchors = [a for a in row.iter("a") if "iquery.pl?" in (a.get("href") or "")]
@@ -45,7 +47,7 @@ def parse(body: bytes, context: dict) -> list:
         cells = [c for c in row if c.tag in ("td", "th")]
         if cell is None or cell not in cells:
             continue
-        by_label = cells_by_label(row, columns, labels["number"], cells.index(cell))
+        by_label = cells_by_label(row, columns, anchor, cells.index(cell))
         cases.append(_case(anchors[0], {name: by_label[label] for name, label in labels.items() if label in by_label}))
     if not cases:
         raise NotTheReport(PageProblem("empty", "the case list names no case"))

@@ -18,6 +18,7 @@ Page structure this relies on (appellate CM/ECF's, the same at every circuit and
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from lxml import etree
 
@@ -230,7 +231,8 @@ def _panel(root) -> list[str]:
 
 def _lines(cell) -> list[str]:
     """The cell's text lines as its ``<br>`` tags separate them, empty lines kept."""
-    lines, current = [], []
+    lines: list[str] = []
+    current: list[str] = []
     for event, node in etree.iterwalk(cell, events=("start", "end")):
         if event == "start":
             if node is not cell and node.tag == "br":
@@ -256,7 +258,7 @@ def _parties(root, header: set) -> list[dict]:
         lines = [line for line in _lines(cells[0]) if line]
         if not lines:
             continue
-        party = {"name": lines[0], "type": lines[-1].rstrip(",").strip() if len(lines) > 1 else ""}
+        party: dict[str, Any] = {"name": lines[0], "type": lines[-1].rstrip(",").strip() if len(lines) > 1 else ""}
         for line in lines[1:-1]:
             if line.lower().startswith("terminated:"):
                 party["date_terminated"] = dc.to_date(line.split(":", 1)[1].strip())
@@ -273,7 +275,7 @@ def _attorneys(cell) -> list[dict]:
             block.append(line)
             continue
         if block:
-            roles = [_ROLES.match(item).group(1).strip() for item in block[1:] if _ROLES.match(item)]
+            roles = [role.group(1).strip() for role in map(_ROLES.match, block[1:]) if role]
             contact = [item for item in block[1:] if not _ROLES.match(item)]
             attorneys.append({"name": block[0], "contact": "\n".join(contact), "roles": roles})
         block = []

@@ -12,6 +12,7 @@ document got when it was filed, so the shift is decided row by row from the row'
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from pacer_spiders.courts import Court, UnknownCourtError, court_ids_for_pacer_doc_id, get_court
 from pacer_spiders.pages import NotTheReport, PageProblem
@@ -57,7 +58,7 @@ def parse(body: bytes, context: dict) -> dict:
     if first_number is None or first_number[1] == 0:
         main_row = rows.pop(0)
 
-    result = {
+    result: dict[str, Any] = {
         "document_number": _document_number(sel, bankruptcy),
         "pacer_doc_id": _doc_id(main_row if main_row is not None else rows[0]),
         "pacer_case_id": _case_id(sel),

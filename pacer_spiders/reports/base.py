@@ -127,7 +127,10 @@ class ReportUnit:
 
     def make_items(self, parsed, provenance: dict) -> list:
         """The typed items of one parsed page (one, for most reports)."""
-        return [self.item_class(**{**provenance, **parsed})]
+        item_class = self.item_class
+        if item_class is None:
+            raise TypeError(f"the {self.name} report unit has no item class")
+        return [item_class(**{**provenance, **parsed})]
 
     def check_parsed(self, parsed, context: dict) -> PageProblem | None:
         """What makes a parsed page unusable although it parsed (nothing found, no case named)."""

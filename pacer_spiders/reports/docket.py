@@ -73,7 +73,7 @@ def parse(body: bytes | str, context: dict | None = None) -> dict:
     context = context or {}
     text = decode(body)
     if _is_appellate_docket(text):
-        problem = PageProblem("other_report", "an appellate CM/ECF docket (report appellate_docket), not a district "
+        problem: PageProblem | None = PageProblem("other_report", "an appellate CM/ECF docket (report appellate_docket), not a district "
                               "or bankruptcy docket")
     else:
         problem = page_problem(text, REPORT, context.get("court_id"))
@@ -130,8 +130,8 @@ class DocketPage:
         self.adversary = b"adversary proceeding" in self.page_lower and bool(
             self.selector.xpath('//*[text()[contains(., "Adversary Proceeding")]]')
         )
-        self._parties = None
-        self._entry_rows = None
+        self._parties: list[dict] | None = None
+        self._entry_rows: list | None = None
 
     def _looks_bankruptcy(self) -> bool:
         return bool(self.root.xpath('//text()[contains(., "Bankruptcy Court")]'))
@@ -164,7 +164,7 @@ class DocketPage:
     def header_values(self) -> list[str]:
         """The header table's lines: the outermost table without a <center> around the first
         cell saying "Date Filed:", each cell split at its <br>s, plus all of them joined."""
-        values = []
+        values: list[str] = []
         table = None
         if self.header_text is not None:
             holder = _holder(self.header_text)
@@ -220,7 +220,7 @@ class DocketPage:
                 natures.append(" ".join(texts))
         return "; ".join(natures)
 
-    def judge(self, pattern: re.Pattern, label: str) -> str:
+    def judge(self, pattern: re.Pattern, label: bytes) -> str:
         return dc.find_judge(pattern, self.values, self.root, label, self.page_lower)
 
     def case_name(self) -> str:

@@ -42,9 +42,11 @@ def parse(body: bytes, context: dict) -> list:
         raise NotTheReport(PageProblem("not_free_opinions", "no 'Written Opinions Report' table "
                                                             "(a header 'Case Number & Name:')"))
     labels = {name: column(columns, prefix) for name, prefix in COLUMNS.items()}
+    anchor = labels["case"]
+    assert anchor is not None  # header_row found the header by it
     opinions, case = [], None
     for row in rows_after(header):
-        by_label = cells_by_label(row, columns, labels["case"], 0)
+        by_label = cells_by_label(row, columns, anchor, 0)
         cells = {name: by_label[label] for name, label in labels.items() if label in by_label}
         case_cell = cells.get("case")
         case_link = next((a for a in case_cell.iter("a") if _CASE_ID.search(a.get("href") or "")), None) \
@@ -74,6 +76,8 @@ def _opinion(case_cell, case_link, cells: dict, court_id) -> dict:
         key = _NOTE_LABELS.get(label.strip().lower())
         if key:
             notes[key] = value.strip()
+    case_id = _CASE_ID.search(case_link.get("href"))
+    assert case_id is not None  # the case link was picked by it
     return {
         "case_name": harmonize_case_name(caption),
         "cause": notes.get("cause", ""),
@@ -85,7 +89,7 @@ def _opinion(case_cell, case_link, cells: dict, court_id) -> dict:
         "document_number": squash(text_content(document)) or None if document is not None else None,
         **parts,
         "nature_of_suit": notes.get("nature_of_suit", ""),
-        "pacer_case_id": _CASE_ID.search(case_link.get("href")).group(1),
+        "pacer_case_id": case_id.group(1),
         "pacer_doc_id": doc_id_from_url(document.get("href"), court_id) if document is not None else None,
         "pacer_seq_no": seq_no_from_anchor(document) if document is not None else None,
     }

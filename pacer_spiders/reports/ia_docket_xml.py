@@ -47,7 +47,8 @@ def parse(body: bytes, context: dict) -> dict:
         return clean(case.xpath(f"{name}/text()").get() or "")
 
     docket_number, _parts = parse_docket_number(detail("docket_num"))
-    dated, undated = [], []
+    dated: list[dict] = []
+    undated: list[dict] = []
     for entry in _entries(sel.xpath(f"/{ROOT}/document_list/document")):
         (dated if entry.pop("dated") else undated).append(entry)
     result = {

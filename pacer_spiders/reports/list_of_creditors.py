@@ -14,6 +14,7 @@ The reference field set is the court and the raw ``data``; ``docket_number`` and
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from pacer_spiders.pages import NotTheReport, PageProblem
 from pacer_spiders.parsers import docket_common as dc
@@ -29,7 +30,7 @@ _MATRIX_CASE = re.compile(r"^Case\s+(\S+)", re.I)
 def parse(body: bytes, context: dict) -> dict:
     text = decode(body)
     refuse_problem_page(text, REPORT, (context or {}).get("court_id"))
-    result = {"court_id": (context or {}).get("court_id"), "data": None, "docket_number": None, "creditors": []}
+    result: dict[str, Any] = {"court_id": (context or {}).get("court_id"), "data": None, "docket_number": None, "creditors": []}
     empty = _NO_CREDITORS.search(text)
     if empty:
         result["docket_number"] = bankruptcy_number(empty.group(1))[0]

@@ -157,7 +157,8 @@ def _message(body: bytes | str) -> tuple[str, str, bool, str | None]:
             try:
                 content = part.get_content()
             except (LookupError, UnicodeError):
-                content = decode(part.get_payload(decode=True) or b"")
+                payload = part.get_payload(decode=True)  # a leaf part's bytes, or None
+                content = decode(payload if isinstance(payload, bytes) else b"")
             if isinstance(content, bytes):
                 content = decode(content)
             return (_SPACES.sub(" ", str(message.get("Subject") or "")).strip(), content,
@@ -248,7 +249,9 @@ def _labelled(block: str) -> dict[str, str]:
 
 def _case(block: str) -> dict:
     name_end = _LABELS.search(block)
-    raw_name = _one_line(block[_CASE_NAME.match(block).end():name_end.start() if name_end else len(block)])
+    name_start = _CASE_NAME.match(block)
+    assert name_start is not None  # each block starts at a case name
+    raw_name = _one_line(block[name_start.end():name_end.start() if name_end else len(block)])
     labels = _labelled(block)
     number_part = labels.get("case number", "")
     number_links = list(_LINK.finditer(number_part))
@@ -315,8 +318,8 @@ def _short_description(subject: str, names: list[str], numbers: list[str], plain
     quoted = re.search(r'"(.*)"', rest)
     if appellate:
         # The document's description, unless the subject's event says more (it starts with it).
-        described = _DOCUMENT_DESCRIPTION.search(plain)
-        described = _one_line(described.group(1)).replace("_", " ") if described else ""
+        found = _DOCUMENT_DESCRIPTION.search(plain)
+        described = _one_line(found.group(1)).replace("_", " ") if found else ""
         if described and described.lower() != "main document" and not (
                 quoted and quoted.group(1).lower().startswith(described.lower())):
             return described
@@ -469,7 +472,8 @@ def merge_notice(archive, item):
     parsed = report_fields(item)
     court_id = item["court_id"]
     kind = "nda" if parsed.get("appellate") else "nef"
-    total, last, docket_ids = Counter(), None, []
+    total: Counter[str] = Counter()
+    last, docket_ids = None, []
     for docket in parsed.get("dockets") or []:
         entries = docket.get("docket_entries") or []
         case_id = next((e.get("pacer_case_id") for e in entries if e.get("pacer_case_id")), None)

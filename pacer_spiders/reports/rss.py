@@ -146,7 +146,8 @@ def merge_feed(archive, item):
     with every case's counts added up, and ``docket_ids`` of all of them."""
     from collections import Counter
 
-    total, last, docket_ids = Counter(), None, []
+    total: Counter[str] = Counter()
+    last, docket_ids = None, []
     for case in item.get("cases") or []:
         if case.get("docket_number") or case.get("pacer_case_id"):
             last = archive.merge_docket(item["court_id"], case, {"pacer_case_id": case.get("pacer_case_id")})
