@@ -11,6 +11,11 @@ classes below, so that exports write them as they are.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
+if TYPE_CHECKING:
+    from scrapy import Item
+
 # Scrapy (and Twisted with it) is imported when an item class is first used, not here: the parse
 # command and the parsers read these modules without making items.
 
@@ -40,17 +45,18 @@ class ItemClass:
     is the class's own."""
 
     def __init__(self, name: str, doc: str, declared: dict):
-        self._spec, self._class = (name, doc, declared), None
+        self._spec = (name, doc, declared)
+        self._class: type[Item] | None = None
 
     @property
-    def item_type(self) -> type:
+    def item_type(self) -> type[Item]:
         if self._class is None:
             import scrapy
 
             name, doc, declared = self._spec
             namespace = {"__doc__": doc, "__module__": __name__,
                          **{key: scrapy.Field(value) for key, value in declared.items()}}
-            self._class = type(name, (scrapy.Item,), namespace)
+            self._class = cast("type[Item]", type(name, (scrapy.Item,), namespace))
         return self._class
 
     def __call__(self, *args, **kwargs):

@@ -49,7 +49,8 @@ def crawl_outcome(stats: dict, finish_reason: str | None, spider: str | None = N
         return report in asked if asked else report not in LOOKUPS
 
     obtained = sum(v for report, v in _counts(stats, "outcome/stored/").items() if is_asked(report))
-    skipped, failed = 0, {}
+    skipped = 0
+    failed: dict[str, int] = {}
     for kind, count in _counts(stats, "pacer/skipped/").items():
         if kind in DELIBERATE:
             skipped += count

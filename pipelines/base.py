@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from pacer_spiders import source_store
 from pacer_spiders.db.archive import Archive
@@ -35,7 +36,8 @@ class ArchiveStage:
 
     def __init__(self, settings, stats=None):
         self.settings = settings
-        self.stats = stats if stats is not None else DictStats()
+        # Scrapy's stats collector, a DictStats, or the database stage's ReactorStats around one
+        self.stats: Any = stats if stats is not None else DictStats()
         self.dry_run = settings.getbool("ARCHIVE_DRY_RUN")
 
     @classmethod

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
@@ -19,7 +21,7 @@ class PipelineChain:
 
     def __init__(self, overrides: dict | None = None, name: str = "ingest"):
         settings = project_settings(overrides)
-        spidercls = type("ChainSpider", (_ChainSpider,), {"name": name})
+        spidercls = cast("type[_ChainSpider]", type("ChainSpider", (_ChainSpider,), {"name": name}))
         self.crawler = Crawler(spidercls, settings)
         # The part of a crawl's set-up the pipelines use (stats; the request fingerprinter that
         # FilesPipeline asks for), without an engine or a reactor: nothing is downloaded here.

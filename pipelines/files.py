@@ -92,6 +92,7 @@ class PdfFilesPipeline(FilesPipeline):
     """FilesPipeline whose files come from the RawPage body instead of a second download."""
 
     STORE_SCHEMES = {**FilesPipeline.STORE_SCHEMES, "": FolderFilesStore, "file": FolderFilesStore}
+    stage: ArchiveStage  # set by from_crawler
 
     @classmethod
     def from_crawler(cls, crawler):

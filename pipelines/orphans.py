@@ -31,6 +31,7 @@ def join_orphan(archive: Archive, orphan: dict, pdf_writer) -> bool:
     if result is None:
         archive.mark_orphan(orphan["id"], joined=False)
         return False
+    assert result.document is not None  # a PDF's merge names its document
     pdf_writer.write(result.document, source_store.read(pdf_writer.settings or {}, orphan["source_path"]))
     archive.mark_orphan(orphan["id"], joined=True, document_id=result.document["id"])
     return True

@@ -12,7 +12,7 @@ from pacer_spiders.reports.base import one_line
 
 class ParsePipeline(ArchiveStage):
     def process_item(self, item):
-        if not isinstance(item, RawPage) or item.get("problem") is not None or item.get("parsed") is not None:
+        if not isinstance(item, RawPage.item_type) or item.get("problem") is not None or item.get("parsed") is not None:
             return item
         from pacer_spiders.reports import read
 

@@ -307,8 +307,8 @@ def run_job(schedule: Schedule, config: Config, now: dt.datetime, sessions, stor
         for court_id in sorted(recent):
             if refreshed is not None and court_id not in refreshed:
                 continue
-            params = {"filed_within_days": schedule.until_days_after_filing, "as_of": today.isoformat()}
-            row, created = enqueue_work(sessions, store, "refresh", court_id, params,
+            asked_refresh = {"filed_within_days": schedule.until_days_after_filing, "as_of": today.isoformat()}
+            row, created = enqueue_work(sessions, store, "refresh", court_id, asked_refresh,
                                         webhook_url=config.webhook_url, bulk=config.bulk, source=source_tag)
             if created:
                 report.enqueued.append(row.id)

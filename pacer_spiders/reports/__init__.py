@@ -48,7 +48,7 @@ def builtin_unit(report: str) -> ReportUnit | None:
     return importlib.import_module(module).UNIT if module else None
 
 
-def unit_for(report: str, court_id: str | None = None) -> ReportUnit:
+def unit_for(report: str | None, court_id: str | None = None) -> ReportUnit:
     """The report unit of ``report`` at a court (court plugins first); KeyError when none."""
     from pacer_spiders.plugin_manager import get_plugin_manager
 
@@ -96,7 +96,7 @@ def undetected_reason(body: bytes | str) -> str:
     return "not a page of any report this parser knows"
 
 
-def read(report: str, body: bytes, provenance: dict) -> PageRead:
+def read(report: str | None, body: bytes, provenance: dict) -> PageRead:
     """Parse one page of ``report`` (at ``provenance['court_id']``) once into its item."""
     return read_page(unit_for(report, provenance.get("court_id")), body, provenance)
 

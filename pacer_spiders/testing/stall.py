@@ -20,7 +20,7 @@ class ReactorStallMeter:
         self.longest = 0.0
         self.over_100ms = 0
         self.call = None
-        self.expected = None
+        self.expected = 0.0  # when the next tick is due (set by start)
         crawler.signals.connect(self.start, signal=signals.engine_started)
         crawler.signals.connect(self.stop, signal=signals.spider_closed)
 
@@ -33,7 +33,8 @@ class ReactorStallMeter:
 
         self.reactor = reactor
         self.expected = time.perf_counter()
-        self.call = reactor.callLater(0, self.tick)
+        # Twisted types the reactor by zope interfaces, whose methods mypy reads without self.
+        self.call = reactor.callLater(0, self.tick)  # type: ignore[arg-type]
 
     def tick(self):
         now = time.perf_counter()
@@ -45,7 +46,7 @@ class ReactorStallMeter:
             self.over_100ms += 1
             self.stats.set_value("reactor/stalls_over_100ms", self.over_100ms)
         self.expected = now + TICK
-        self.call = self.reactor.callLater(TICK, self.tick)
+        self.call = self.reactor.callLater(TICK, self.tick)  # type: ignore[arg-type]  # as in start
 
     def stop(self, spider=None, reason=None):
         if self.call is not None and self.call.active():
