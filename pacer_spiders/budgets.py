@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
 
 from sqlalchemy import func, inspect, select
 
@@ -81,7 +82,8 @@ class Budgets:
 
     def __init__(self, receipts: Receipts | None, accounts: list[str], day: float | None, quarter: float | None,
                  redis=None, prefix: str = "pacer"):
-        self.receipts, self.accounts = receipts, accounts or [None]
+        self.receipts = receipts
+        self.accounts: Sequence[str | None] = accounts or [None]  # None: a crawl's one unnamed account
         self.limits = {"day": day, "quarter": quarter}
         self.redis, self.prefix = redis, prefix
 

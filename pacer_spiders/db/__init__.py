@@ -179,8 +179,10 @@ def upgrade_database(url_or_engine, revision: str = "head") -> None:
     try:
         with _sqlite_migration_lock(engine), engine.connect() as connection:
             sqlite = connection.dialect.name == "sqlite"
+            dbapi_connection = connection.connection.dbapi_connection
+            assert dbapi_connection is not None  # an open connection has its DBAPI connection
             if sqlite:  # SQLite migrations copy tables: dropping the old copy must not cascade to other tables
-                connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
+                dbapi_connection.execute("PRAGMA foreign_keys=OFF")
             if connection.dialect.name == "postgresql":
                 connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _MIGRATION_LOCK_KEY})
                 connection.commit()
@@ -195,7 +197,7 @@ def upgrade_database(url_or_engine, revision: str = "head") -> None:
                 raise
             finally:
                 if sqlite:  # outside any transaction, where SQLite lets it change
-                    connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
+                    dbapi_connection.execute("PRAGMA foreign_keys=ON")
                 if connection.dialect.name == "postgresql":
                     connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _MIGRATION_LOCK_KEY})
                     connection.commit()

@@ -21,7 +21,8 @@ CLAIM_KINDS = ("claims", "claim_history", "creditors")
 
 def claim_parts(claim_num: str | None) -> tuple[str | None, str | None]:
     """``7-2`` -> (claim ``7``, version ``2``)."""
-    number, _, version = as_text(claim_num).partition("-") if as_text(claim_num) else ("", "", "")
+    text = as_text(claim_num)
+    number, _, version = text.partition("-") if text else ("", "", "")
     return number or None, version or None
 
 

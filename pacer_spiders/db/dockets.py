@@ -10,10 +10,11 @@ time.  Concurrent processes neither duplicate nor deadlock: see ``writes.lock_do
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from sqlalchemy import and_, select, update
 
-from pacer_spiders.db.documents import merge_documents
+from pacer_spiders.db.documents import DocumentSource, merge_documents
 from pacer_spiders.db.merge_policy import (
     ATTORNEYS, DOCKET_FIELDS, DOCKETS, ENTRIES, PARTIES, ROLES, as_date, as_int, as_text, name_key, normalized_text,
 )
@@ -102,7 +103,7 @@ class Dockets:
             write(conn, update(DocketRow).where(DocketRow.id == docket_id).values(**updates, updated_at=now), result)
             if not added:
                 result.counts["dockets_changed"] += 1
-            summary = {k: v for k, v in result.counts.items() if v and not k.endswith("unchanged")
+            summary: dict[str, Any] = {k: v for k, v in result.counts.items() if v and not k.endswith("unchanged")
                        and k != "rows_written"}
             if changed_fields:
                 summary["fields"] = sorted(set(changed_fields))
@@ -176,7 +177,7 @@ class Dockets:
         else:
             ids = {k: r["id"] for k, r in held.items()}
         # The main document of each entry that has one, and attachments a parser listed in the entry.
-        docs = []
+        docs: list[DocumentSource] = []
         for key, values in incoming.items():
             if values["pacer_doc_id"] or values["document_number"]:
                 docs.append((ids[key], {**{f: values[f] for f in ("document_number", "pacer_doc_id", "pacer_seq_no")},
@@ -215,7 +216,7 @@ class Dockets:
                                          lambda key: {"name_key": key}, lambda r: r["name_key"], result)
         known_roles = {(r["party_id"], r["attorney_id"]): r for r in conn.execute(
             select(pat).join(pt, pt.c.id == pat.c.party_id).where(pt.c.docket_id == docket_id)).mappings()}
-        new_roles = {}
+        new_roles: dict[tuple[int, int], dict] = {}
         for (key, akey), roles in page_roles.items():
             party_id, attorney_id = party_ids[key], attorney_ids[akey]
             values = ROLES.read({"roles": roles})

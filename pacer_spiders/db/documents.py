@@ -13,7 +13,11 @@ from pacer_spiders.db.models import DocketEntryRow, DocketRow, DocketUpdateRow, 
 from pacer_spiders.db.writes import MergeResult, Store, insert, lock_docket_row, merge_rows, utcnow, write
 
 
-def merge_documents(conn, court_id, docs, result: MergeResult) -> None:
+#: a document to merge: (entry id, page values, attachment number or None for the main document)
+DocumentSource = tuple[int, dict, int | None]
+
+
+def merge_documents(conn, court_id, docs: list[DocumentSource], result: MergeResult) -> None:
     """Merge documents given as (entry id, page values, attachment number)."""
     if not docs:
         return
@@ -23,7 +27,7 @@ def merge_documents(conn, court_id, docs, result: MergeResult) -> None:
     for chunk in range(0, len(entry_ids), 500):
         for r in conn.execute(select(table).where(table.c.docket_entry_id.in_(entry_ids[chunk:chunk + 500]))).mappings():
             held[(r["docket_entry_id"], r["attachment_number"])] = r
-    incoming = {}
+    incoming: dict[tuple[int, int | None], dict] = {}
     for entry_id, raw, attachment_number in docs:
         DOCUMENTS.fold(incoming, (entry_id, attachment_number), DOCUMENTS.read(raw, court_id))
     for attached, where, elements in (
@@ -109,7 +113,7 @@ class Documents:
             # The menu's description is of the whole filing: the entry's text is the one we keep.
             main = {f: parsed.get(f) for f in DOCUMENTS.fields if f in parsed and f != "description"}
             main["document_number"] = number
-            docs = [(entry_id, main, None)]
+            docs: list[DocumentSource] = [(entry_id, main, None)]
             for att in parsed.get("attachments") or []:
                 att_number = as_int(att.get("attachment_number"))
                 if att_number is not None:

@@ -68,6 +68,8 @@ def case_json(engine, case_id: int) -> dict:
             raise LookupError(f"no case {case_id}")
     with Session(engine) as session:
         docket = session.get(DocketRow, case_id)
+        if docket is None:  # removed since the check above
+            raise LookupError(f"no case {case_id}")
         out = _plain(docket, skip=("id", "created_at", "updated_at"))
         out["case_id"] = docket.id
         out["updated_at"] = docket.updated_at.isoformat()

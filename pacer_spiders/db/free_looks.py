@@ -91,9 +91,9 @@ def record_free_look(conn, court_id: str, look: dict, result: MergeResult) -> No
 def due_free_looks(engine, court_id: str | None = None, today: date | None = None) -> list[dict]:
     """The unused free looks still inside their window, oldest first (with their document row)."""
     table = FreeLookRow.__table__
-    today = (today or datetime.utcnow().date()).isoformat()
+    day = (today or datetime.utcnow().date()).isoformat()
     query = select(table, DocumentRow.filepath).outerjoin(DocumentRow, DocumentRow.id == table.c.document_id).where(
-        table.c.status == "unused", or_(table.c.expires_on.is_(None), table.c.expires_on >= today))
+        table.c.status == "unused", or_(table.c.expires_on.is_(None), table.c.expires_on >= day))
     if court_id:
         query = query.where(table.c.court_id == court_id)
     with engine.connect() as conn:

@@ -8,6 +8,7 @@ that decide what a write changes are in ``pacer_spiders.db.merge_policy``.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -18,6 +19,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     Text,
     UniqueConstraint,
     text,
@@ -26,7 +28,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
 class Base(DeclarativeBase):
-    pass
+    # Every model is mapped to a Table (SQLAlchemy types __table__ as any FromClause).
+    __table__: ClassVar[Table]
 
 
 #: A case or document identifier: CM/ECF's digits, or an ACMS GUID (36 characters).

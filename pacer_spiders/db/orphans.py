@@ -5,6 +5,7 @@ case id, or an ACMS document's GUID)."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import select, update
 
@@ -78,6 +79,7 @@ class Orphans:
         with self.store.transaction() as conn:
             row = conn.execute(select(OrphanDocumentRow.attempts).where(OrphanDocumentRow.id == orphan_id)).one()
             now = utcnow()
+            values: dict[str, Any]
             if joined:
                 values = {"joined_at": now, "document_id": document_id}
             else:

@@ -8,6 +8,8 @@ reader never creates or upgrades the schema.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import func, inspect, select
 from sqlalchemy.engine import Engine
@@ -76,7 +78,7 @@ class ArchiveReader:
         with self.engine.connect() as conn:
             dockets = {row["id"]: {**dict(row), "last_entry_date": None, "entry_count": 0, "last_document_number": None}
                        for row in conn.execute(query.order_by(dt.c.court_id, dt.c.id)).mappings()}
-            entries = conn.execute(select(et.c.docket_id, et.c.date_filed, et.c.document_number)
+            entries: Iterable[Any] = conn.execute(select(et.c.docket_id, et.c.date_filed, et.c.document_number)
                                    .where(et.c.docket_id.in_(list(dockets)))) if dockets else []
             for docket_id, filed, number in entries:
                 held = dockets[docket_id]

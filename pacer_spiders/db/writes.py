@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Callable
+from typing import Any, Callable
 
 import hashlib
 import threading
@@ -59,10 +59,12 @@ class Store:
 def insert(conn: Connection, table):
     """The dialect's INSERT (with ``on_conflict_do_nothing`` / ``on_conflict_do_update``)."""
     if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    return dialect_insert(table)
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+        return postgresql_insert(table)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(table)
 
 
 def write(conn: Connection, stmt, result: MergeResult, count: bool = True, params=None) -> int:
@@ -80,7 +82,7 @@ def write(conn: Connection, stmt, result: MergeResult, count: bool = True, param
 
 
 def merge_rows(conn: Connection, table, policy: TablePolicy, kind: str, held: dict, incoming: dict,
-               identity: Callable[[object], dict], conflict: tuple[list[str], object], result: MergeResult,
+               identity: Callable[[Any], dict], conflict: tuple[list[str], object], result: MergeResult,
                stamped: bool = True) -> int:
     """Merge ``incoming`` (key -> values read by ``policy``) with the ``held`` rows (key -> row).
 

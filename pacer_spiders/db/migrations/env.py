@@ -21,7 +21,10 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
     if connection is None:
-        engine = make_engine(config.get_main_option("sqlalchemy.url"))
+        url = config.get_main_option("sqlalchemy.url")
+        if url is None:
+            raise RuntimeError("alembic: no sqlalchemy.url and no connection given")
+        engine = make_engine(url)
         with engine.connect() as connection:
             _run(connection)
         engine.dispose()

@@ -59,12 +59,12 @@ def _retype_sqlite(old, new) -> None:
     # changes that leave the stored data valid.
     bind = op.get_bind()
     before, after = f'VARCHAR({old.length})', f'VARCHAR({new.length})'
-    version = bind.exec_driver_sql('PRAGMA schema_version').scalar()
+    version = bind.exec_driver_sql('PRAGMA schema_version').scalar_one()
     bind.exec_driver_sql('PRAGMA writable_schema = ON')
     try:
         for table, column in _WIDENED:
             sql = bind.exec_driver_sql("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
-                                       (table,)).scalar()
+                                       (table,)).scalar_one()
             changed = sql.replace(f'{column} {before}', f'{column} {after}', 1)
             bind.exec_driver_sql("UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = ?",
                                  (changed, table))
