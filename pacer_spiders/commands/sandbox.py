@@ -48,12 +48,14 @@ def run(args) -> int:
         sys.stderr.write(f"pacer-spiders sandbox: cannot listen on {args.host}:{args.port}: {exc.strerror}\n")
         return 2
     describe(sb)
+    server = sb._server
+    assert server is not None  # bound above
     try:
-        sb._server.serve_forever(poll_interval=0.2)
+        server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
         sys.stdout.write("\nsandbox stopped\n")
     finally:
-        sb._server.server_close()
+        server.server_close()
     return 0
 
 

@@ -167,7 +167,10 @@ class Sandbox:
         return self.data.add_entries(self.data.court(court_id).court_id, str(pacer_case_id), n, when)
 
     def seal_case(self, court_id: str, pacer_case_id: str | int) -> None:
-        self.case(court_id, pacer_case_id).sealed = True
+        case = self.case(court_id, pacer_case_id)
+        if case is None:
+            raise KeyError(f"the sandbox has no case {pacer_case_id} at {court_id}")
+        case.sealed = True
 
     def set_faults(self, spec: str | None) -> None:
         self.faults = Faults.parse(spec, self.seed)

@@ -249,7 +249,7 @@ def acms_route(handler, method: str, path: str, query: str, form: dict):
         court = sb.data.court(match.group(1)) if match else None
     except UnknownCourtError:
         court = None
-    if court is None or court.kind != "appellate" or court_system(court) != "acms":
+    if match is None or court is None or court.kind != "appellate" or court_system(court) != "acms":
         return handler._send(404, b"<html><body><h1>Not Found</h1></body></html>")
     rest = match.group(2) or "/"
     base = f"{sb.url}/acms/{court.court_id}"

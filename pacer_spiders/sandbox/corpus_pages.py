@@ -87,7 +87,7 @@ class CorpusPages:
 
     def _by_case_id(self, folder: str) -> dict[tuple[str, str], Path]:
         """Report pages keyed by (court, case id): the digits after ``_`` in the name, else the page's links."""
-        pages = {}
+        pages: dict[tuple[str, str], Path] = {}
         for page in sorted((self.root / folder).glob("*.htm*")):
             court_id = self._court(page)
             expected = page.with_suffix(".json")

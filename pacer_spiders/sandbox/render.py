@@ -6,6 +6,7 @@ suffix, the PACER Service Center receipt), so parsers read these pages as they r
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from email.utils import format_datetime
 from html import escape
@@ -191,7 +192,7 @@ def _inline_attachments(entry: Entry) -> str:
     document, checkbox | number | description | "N pages" | size, the main document numbered 0."""
     if not entry.attachments or entry.sealed or not entry.pacer_doc_id:
         return ""
-    documents = [(0, entry.pacer_doc_id, "Main Document", entry.page_count)] + [
+    documents = [(0, entry.document_id, "Main Document", entry.page_count)] + [
         (a.attachment_number, a.pacer_doc_id, a.description, a.page_count) for a in entry.attachments]
     rows = "".join(
         f'<tr><td><input type="checkbox" name="download_documents" value="{doc_id[4:]}" '
@@ -268,7 +269,7 @@ def attachment_menu(case: Case, entry: Entry, base: str) -> str:
     rows = [
         "<p>&nbsp;&nbsp;<b>Document Selection Menu</b></p>\n<p>&nbsp;&nbsp;Select the document you wish to view.</p>\n"
         '<table cellspacing="3" cellpadding="4" width="600">\n<tbody>\n<tr>\n<td colspan="2"><b>Document Number:</b> '
-        f"{go_dls(base, entry.pacer_doc_id, case, entry.pacer_seq_no, str(entry.document_number))}</td>\n"
+        f"{go_dls(base, entry.document_id, case, entry.pacer_seq_no, str(entry.document_number))}</td>\n"
         f'<td width="400">{entry.page_count} pages</td>\n<td width="600">{entry.page_count * 17} kb</td>\n</tr>\n'
         '<tr><td>&nbsp;</td></tr>\n<tr><td width="100"><b>Attachment</b></td><td width="240"><b>Description</b></td></tr>\n'
     ]
@@ -290,7 +291,7 @@ def _part_menu(case: Case, entry: Entry, base: str) -> str:
             '<p>Select the document you wish to view.</p>\n'
             '<table cellpadding=4 cellspacing=3>\n<tr><th width=50 align=right>Part</th><th width=20>&nbsp;</th>'
             "<th width=150 align=left>Description</th></tr>\n"]
-    documents = [(0, entry.pacer_doc_id, "Main Document", entry.page_count)] + [
+    documents = [(0, entry.document_id, "Main Document", entry.page_count)] + [
         (a.attachment_number, a.pacer_doc_id, a.description, a.page_count) for a in entry.attachments]
     for number, doc_id, description, pages in documents:
         size = inline_size_bytes(pages)
@@ -415,7 +416,7 @@ def history_report(case: Case, base: str) -> str:
 
 
 def possible_case_numbers(request_number: str, cases: list[Case], sealed: bool = False,
-                          recorded: list[tuple[str, str, str]] = ()) -> str:
+                          recorded: Sequence[tuple[str, str, str]] = ()) -> str:
     """The XML answer; ``recorded`` adds (number, case id, title) nodes of corpus cases."""
     if sealed:
         return f"<request number='{escape(request_number)}'>\n    <message text='Case Under Seal'/>\n</request>\n"
@@ -534,7 +535,7 @@ def free_opinions_report(court, base: str, rows: list[tuple[Case, Entry]], date_
         notes = f"<i>NOS:</i> {escape(case.nature_of_suit)}<br><i>Cause:</i> {escape(case.cause)}<br>" \
             if case.nature_of_suit or case.cause else ""
         out.append(f'<tr valign="top"><td>{cell}</td><td>{d(entry.date_filed)}</td>'
-                   f'<td align="center">{go_dls(base, entry.pacer_doc_id, case, entry.pacer_seq_no, str(entry.document_number))}</td>'
+                   f'<td align="center">{go_dls(base, entry.document_id, case, entry.pacer_seq_no, str(entry.document_number))}</td>'
                    f"<td>{escape(entry.text)}</td><td>{notes}</td></tr>\n")
     out.append(f"</table></center><br> <b>Total number of opinions reported:</b> {len(rows)}<br>\n")
     return page(court.court_id, base, "".join(out))
@@ -687,7 +688,7 @@ def appellate_party_type(number: int, party_type: str) -> str:
 def appellate_documents(entry: Entry) -> list[tuple[int, str, str, int]]:
     """(number, document id, description, pages) of a filing: appellate CM/ECF numbers its own
     document 1 and its attachments from 2."""
-    return [(1, entry.pacer_doc_id, entry.short_description, entry.page_count)] + [
+    return [(1, entry.document_id, entry.short_description, entry.page_count)] + [
         (a.attachment_number + 1, a.pacer_doc_id, a.description, a.page_count) for a in entry.attachments]
 
 

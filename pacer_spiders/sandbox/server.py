@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import email.parser
 import email.policy
+import email.utils
 import json
 import re
 import secrets
@@ -18,6 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from . import appellate, render
+from .synthetic import Case, Entry
 from .billing import Charge, billable_pages, cost_of
 from .pdf import make_pdf
 
@@ -62,8 +64,9 @@ def parse_form(content_type: str, body: bytes) -> dict[str, str]:
             for part in message.iter_parts():
                 name = part.get_param("name", header="content-disposition")
                 if name:
-                    payload = part.get_payload(decode=True) or b""
-                    fields[name] = payload.decode("utf-8", "replace")
+                    payload = part.get_payload(decode=True)  # a leaf part's bytes, or None
+                    text = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
+                    fields[email.utils.collapse_rfc2231_value(name)] = text
         return fields
     return {k: v[-1] for k, v in parse_qs(body.decode("latin-1"), keep_blank_values=True).items()}
 
@@ -82,6 +85,7 @@ class Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
     server_version = "Apache"
     sys_version = ""
+    server: SandboxHTTPServer
 
     # Quiet: the sandbox never logs requests (they carry tokens in cookies).
     def log_message(self, format, *args):  # noqa: A002
@@ -152,7 +156,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _cookies(self) -> dict[str, str]:
         # Split by hand: SimpleCookie drops the whole header at the first cookie it dislikes.
-        cookies = {}
+        cookies: dict[str, str] = {}
         for header in self.headers.get_all("Cookie") or ():
             for pair in header.split(";"):
                 name, sep, value = pair.strip().partition("=")
@@ -235,7 +239,7 @@ class Handler(BaseHTTPRequestHandler):
         return self._json(self.sb.auth.logout(token))
 
     def _rss(self, court, base):
-        items = []
+        items: list[tuple[Case, Entry]] = []
         # A court whose feed carries only some kinds of entries (sb.rss_partial: court -> kinds).
         kinds = self.sb.rss_partial.get(court.court_id)
         for case in self.sb.data.cases(court.court_id):
@@ -271,7 +275,7 @@ class _Request:
         return render.receipt_table(datetime.now(), charge.login, charge.client_code, charge.description,
                                     criteria_label, charge.criteria, charge.pages, charge.cost)
 
-    def billed_report(self, body_html: str, report: str, description: str, criteria: str, case_id: str):
+    def billed_report(self, body_html: str, report: str, description: str, criteria: str, case_id: str | None):
         # PACER bills the page it prints, without the receipt it adds at the foot.
         pages = billable_pages(html_bytes=len(render.page(self.court.court_id, self.base, body_html).encode("utf-8")))
         charge = self.charge(report, description, criteria, pages, self.base + self.rest, case_id=case_id)

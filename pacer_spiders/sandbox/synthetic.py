@@ -91,6 +91,12 @@ class Entry:
     def description(self) -> str:
         return f"{self.text} (Entered: {self.date_entered:%m/%d/%Y})"
 
+    @property
+    def document_id(self) -> str:
+        """The document id of an entry that has a document (the pages that link or list it)."""
+        assert self.pacer_doc_id is not None, f"entry {self.pacer_seq_no} has no document"
+        return self.pacer_doc_id
+
 
 @dataclass
 class Attorney:
@@ -175,7 +181,7 @@ class Case:
         """(entry, attachment or None) whose document id is ``doc_id`` (fourth digit 0)."""
         index = self.__dict__.get("_doc_index")
         if index is None or index[0] != len(self.entries):  # rebuilt when entries were added
-            documents = {}
+            documents: dict[str, tuple[Entry, Attachment | None]] = {}
             for entry in self.entries:
                 if entry.pacer_doc_id:
                     documents[entry.pacer_doc_id] = (entry, None)
