@@ -13,7 +13,7 @@ import json
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from pacer_spiders.cassettes import RECIPE, read_recipe
 from pacer_spiders.testing.crawls import run_crawl
@@ -106,7 +106,7 @@ def record_flow(flow: Flow, directory: str | Path, workdir: str | Path | None = 
             steps.append({"spider": step.spider, "arguments": arguments, "settings": step.settings,
                           "recorded_stats": outcome(stats)})
         # What the recording was billed (never the account: only report, pages and cost).
-        charges = [{"report": c.report, "pages": c.pages, "cost": c.cost} for c in sandbox.ledger.charges]
+        charges: list[dict[str, Any]] = [{"report": c.report, "pages": c.pages, "cost": c.cost} for c in sandbox.ledger.charges]
     data = json.loads(path.read_text(encoding="utf-8"))
     recipe = data.setdefault(RECIPE, {})
     recipe.update({

@@ -121,7 +121,7 @@ def accounts_from_settings(settings, environ=None) -> list[Account]:
                 continue
             entries.append((username, get(f"PACER_PASSWORD{suffix}"), get(f"PACER_TOTP_SECRET{suffix}"),
                             get(f"PACER_CLIENT_CODE{suffix}")))
-    accounts = []
+    accounts: list[Account] = []
     for username, password, totp_secret, client_code in entries:
         username, password = _clean(username), _clean(password)
         if not username:
@@ -392,7 +392,7 @@ class PacerLoginMiddleware:
             raise LoginFailed("login_unreachable",
                               f"PACER login service unreachable for {account.label}: {type(exc).__name__}") from None
         finally:
-            request = None  # the password leaves memory with the request
+            del request  # the password leaves memory with the request
         try:
             answer = json.loads(response.body or b"{}")
             if not isinstance(answer, dict):
@@ -546,6 +546,7 @@ class PacerLoginMiddleware:
 
     @staticmethod
     def _set_cookies(request: Request, account: Account) -> None:
+        assert account.token is not None  # callers pick accounts holding a token
         pairs = _split_cookie_header(request.headers.get("Cookie"))
         pairs += [(name, account.token) for name in TOKEN_COOKIES]
         if account.client_code:

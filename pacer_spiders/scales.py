@@ -16,6 +16,7 @@ each with ``url`` and the ``span`` of its mention in the text) and the receipt o
 from __future__ import annotations
 
 import re
+from typing import Any
 
 _PHONE = re.compile(r"^\(?\d{3}\)?[\s.-]*\d{3}[\s.-]*\d{4}(\s*(x|ext\.?)\s*\d+)?$", re.I)
 _LABELLED = re.compile(r"^(Fax|Email|Designation|Bar Status|Trial Bar Status|TERMINATED)\s*:\s*(.*)$", re.I)
@@ -75,10 +76,10 @@ def to_scales(report: str, data, court_id: str | None, receipt: dict | None = No
 def receipt_fields(receipt: dict | None) -> dict:
     """``billable_pages`` (int), ``cost`` (float) and ``download_timestamp`` of a parsed receipt."""
     receipt = receipt or {}
-    pages, cost = receipt.get("billable_pages"), receipt.get("cost")
+    pages = receipt.get("billable_pages") or ""
     return {
-        "billable_pages": int(pages) if str(pages or "").isdigit() else None,
-        "cost": float(cost) if _is_number(cost) else None,
+        "billable_pages": int(pages) if str(pages).isdigit() else None,
+        "cost": _as_float(receipt.get("cost")),
         "download_timestamp": receipt.get("transaction_date"),
     }
 
@@ -178,7 +179,7 @@ def _counsel(attorney: dict) -> dict:
 
 def _entry(entry: dict, base_url: str | None) -> dict:
     text = entry.get("description") or entry.get("short_description") or ""
-    documents = {}
+    documents: dict[str, dict[str, Any]] = {}
     if entry.get("pacer_doc_id"):
         documents["0"] = {"url": _doc_url(base_url, entry["pacer_doc_id"]), "span": None}
     for attachment in entry.get("attachments") or []:
@@ -233,9 +234,8 @@ def _text(value) -> str | None:
     return None if value is None else str(value)
 
 
-def _is_number(value) -> bool:
+def _as_float(value) -> float | None:
     try:
-        float(value)
+        return float(value)
     except (TypeError, ValueError):
-        return False
-    return True
+        return None

@@ -8,6 +8,8 @@ module's spider does in Scrapy.
 
 from __future__ import annotations
 
+import builtins
+
 from scrapy.spiderloader import SpiderLoader
 
 from pacer_spiders.plugin_manager import get_plugin_manager
@@ -40,6 +42,6 @@ class PluginSpiderLoader:
             return self.plugins[spider_name]
         return self.project.load(spider_name)
 
-    def find_by_request(self, request) -> list[str]:
+    def find_by_request(self, request) -> builtins.list[str]:  # list: the method above
         names = [n for n in self.project.find_by_request(request) if n not in self.plugins]
         return names + [name for name, cls in self.plugins.items() if cls.handles_request(request)]

@@ -89,14 +89,14 @@ def from_imap(host: str, user: str, password: str, folder: str, ssl: bool, court
         status, _ = client.select(folder)
         if status != "OK":
             raise ValueError(f"IMAP folder {folder!r} cannot be opened")
-        _, found = client.uid("SEARCH", None, "UNSEEN")
-        for uid in (found[0] or b"").split():
+        _, found = client.uid("SEARCH", "UNSEEN")  # no charset (imaplib leaves out a None one)
+        for uid in (found[0] or b"").decode().split():
             _, parts = client.uid("FETCH", uid, "(BODY.PEEK[])")
             raw = next((p[1] for p in parts if isinstance(p, tuple)), b"")
             ok, line = ingest_message(raw, court, overrides)
             if ok:
                 client.uid("STORE", uid, "+FLAGS", "(\\Seen)")
-            done.append((uid.decode(), ok, line))
+            done.append((uid, ok, line))
     finally:
         try:
             client.logout()

@@ -83,8 +83,8 @@ class Coverage:
     @classmethod
     def from_json(cls, data: dict) -> "Coverage":
         cases = [FoundCase(**{**case, "date_filed": as_date(case.get("date_filed"))}) for case in data.get("cases", ())]
-        window = tuple(as_date(day) for day in data["window"])
-        return cls(data["source"], data["court_id"], window, cases, as_date(data.get("seen_from")), data.get("note", ""))
+        start, end = (dt.date.fromisoformat(str(day)[:10]) for day in data["window"])  # to_json's two days
+        return cls(data["source"], data["court_id"], (start, end), cases, as_date(data.get("seen_from")), data.get("note", ""))
 
 
 def as_date(value) -> dt.date | None:

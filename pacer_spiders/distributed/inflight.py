@@ -103,7 +103,8 @@ class InFlightRequests:
         done (even a callback that ended the crawl before giving output), one without any was
         never answered and goes back to the queue."""
         now = time.monotonic()
-        done, unfinished = [], []
+        done: list[object] = []
+        unfinished: list[object] = []
         for request, flight in list(self.by_request.items()):
             if closing:
                 (done if flight.outcome is not None else unfinished).append(flight.lease)

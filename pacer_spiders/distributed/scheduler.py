@@ -16,6 +16,8 @@ from __future__ import annotations
 import logging
 import time
 from collections import deque
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from scrapy import signals
@@ -96,6 +98,8 @@ class CourtQueue(Base):
         super().__init__(server, spider, key, serializer or json_serializer)
         self.store = store or RedisStore.from_settings(spider.settings, server=server)
         self.allowed_classes = allowed_classes
+        # the scheduler sets it: it finishes the work request of an entry dropped as unusable
+        self.on_unusable: Callable[[Any], None] = lambda finished_work_request_id: None
 
     def _encode_request(self, request):
         return request_to_json(request, self.spider)
@@ -134,9 +138,6 @@ class CourtQueue(Base):
                 self.on_unusable(done)
         return None
 
-    def on_unusable(self, finished_work_request_id):  # the scheduler finishes the work request
-        pass
-
     def clear(self):
         # Shared by every worker and persistent by design: never flushed from a worker.
         pass
@@ -144,6 +145,8 @@ class CourtQueue(Base):
 
 class DistributedScheduler(Scheduler):
     """scrapy-redis' Scheduler with leased, court-limited, JSON-only queues."""
+
+    df: Any  # scrapy-redis' dupefilter (set by its Scheduler; made in open when absent)
 
     @classmethod
     def from_crawler(cls, crawler):

@@ -212,7 +212,7 @@ class _SeedView:
         attribute = inspect.getattr_static(type(spider), name, None)
         if inspect.isfunction(attribute):  # the class's own (a worker's ``start`` is patched on the instance)
             return attribute.__get__(self, type(spider))
-        if isinstance(attribute, property):
+        if isinstance(attribute, property) and attribute.fget is not None:
             return attribute.fget(self)
         return getattr(spider, name)
 

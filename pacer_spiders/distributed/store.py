@@ -453,7 +453,7 @@ class RedisStore:
         self._release(args=[self.prefix, lease.id, lease.token])
 
     def renew(self, spider: str, leases) -> int:
-        args = [self.prefix, spider, self.lease_ms]
+        args: list[str | int] = [self.prefix, spider, self.lease_ms]
         for lease in leases:
             args += [lease.id, lease.token]
         return int(self._renew(args=args)) if len(args) > 3 else 0

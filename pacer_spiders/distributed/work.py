@@ -17,6 +17,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import weakref
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -260,8 +261,7 @@ class WebhookSender:
         for thread in self._threads:
             thread.join(None if deadline is None else max(0.0, deadline - time.monotonic()))
 
-    @staticmethod
-    def payload(row: WorkRequest) -> dict:
+    def payload(self, row: WorkRequest) -> dict:
         data = row.as_dict()
         data["idempotency_key"] = f"work-request-{row.id}-{row.attempts}-{row.status}"
         return data
@@ -312,7 +312,7 @@ class WebhookSender:
 
     def _record(self, work_request_id: int, attempt: int, error: str | None) -> None:
         with self.sessions() as session:
-            values = {"webhook_attempts": WorkRequest.webhook_attempts + (1 if attempt else 0), "webhook_error": error}
+            values: dict[str, Any] = {"webhook_attempts": WorkRequest.webhook_attempts + (1 if attempt else 0), "webhook_error": error}
             if error is None:
                 values["webhook_delivered_at"] = utcnow()
             session.execute(update(WorkRequest).where(WorkRequest.id == work_request_id).values(**values))

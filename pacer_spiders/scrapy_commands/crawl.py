@@ -22,11 +22,13 @@ from pacer_spiders.settings_access import settings_problem
 
 class Command(ScrapyCrawl):
     def run(self, args, opts):
+        process = self.crawler_process
+        assert process is not None  # Scrapy sets it before it runs a command
         if len(args) != 1:
             raise UsageError("give one spider: scrapy crawl <spider> [-a name=value ...]")
-        if args[0] not in self.crawler_process.spider_loader.list():
+        if args[0] not in process.spider_loader.list():
             print(f"scrapy crawl: error: no spider {args[0]!r} (`scrapy list` names them: "
-                  f"{', '.join(sorted(self.crawler_process.spider_loader.list()))})", file=sys.stderr)
+                  f"{', '.join(sorted(process.spider_loader.list()))})", file=sys.stderr)
             self.exitcode = 1
             return
         crawler = self._create_crawler(args[0])
@@ -37,8 +39,8 @@ class Command(ScrapyCrawl):
             print(f"scrapy crawl: error: {problem}", file=sys.stderr)
             self.exitcode = 1
             return
-        self.crawler_process.crawl(crawler, **opts.spargs)
-        self.crawler_process.start()
+        process.crawl(crawler, **opts.spargs)
+        process.start()
         stats = crawler.stats.get_stats() if crawler.stats else {}
         failed_feeds = {k.rsplit("/", 1)[-1]: v for k, v in stats.items() if k.startswith("feedexport/failed_count/") and v}
         if failed_feeds:
@@ -47,7 +49,7 @@ class Command(ScrapyCrawl):
                   + "; the reason is in the log above)", file=sys.stderr)
             self.exitcode = 1
             return
-        if self.crawler_process.bootstrap_failed:
+        if process.bootstrap_failed:
             self.exitcode = 1
             return
         outcome = crawl_outcome(stats, stats.get("finish_reason"), args[0])

@@ -636,7 +636,7 @@ def create_app(config, start_runner: bool = True) -> FastAPI:
         if raw is None and request.headers.get("content-type", "").startswith("application/json"):
             return await request.json()
         try:
-            data = json.loads(raw or "")
+            data = json.loads(raw if isinstance(raw, str) else "")  # a file under the name is not the field
         except ValueError:
             raise ApiError(400, "send json=<a JSON object>") from None
         if not isinstance(data, dict):

@@ -27,7 +27,7 @@ class ServiceWebhookSender(WebhookSender):
 
         fetch = self._fetch(row.id)
         if fetch is None:
-            return WebhookSender.payload(row)
+            return super().payload(row)
         key = f"work-request-{row.id}-{row.attempts}-{row.status}"
         return {"idempotency_key": key,
                 "webhook": {"event_type": 1, "version": 1, "date_created": row.updated_at.isoformat()},

@@ -30,7 +30,7 @@ def pacer_login(login_url: str, username: str, password: str, totp_secret: str |
         except (urllib.error.URLError, OSError) as exc:
             raise LoginFailed("login_unreachable", f"PACER login service unreachable: {type(exc).__name__}") from None
         finally:
-            request = None
+            del request  # the password leaves memory with the request
         try:
             answer = json.loads(raw or b"{}")
         except ValueError:

@@ -47,11 +47,12 @@ def deliver_grant(sessions, config, prayer_id: int) -> bool:
         if prayer is None or not prayer.webhook_url or prayer.webhook_delivered_at is not None:
             return False
         document = session.get(DocumentRow, prayer.document_id)
-        body = {"idempotency_key": f"prayer-{prayer.id}-granted",
+        idempotency_key = f"prayer-{prayer.id}-granted"
+        body = {"idempotency_key": idempotency_key,
                 "webhook": {"event_type": 2, "version": 1, "date_created": prayer.granted_at.isoformat()},
                 "payload": prayer_json(prayer, document)}
         url, key = prayer.webhook_url, user_webhook_key(config.secret, prayer.user_id)
-    ok = post_signed(url, json.dumps(body).encode(), key, body["idempotency_key"], config)
+    ok = post_signed(url, json.dumps(body).encode(), key, idempotency_key, config)
     if ok:
         with sessions() as session:
             session.execute(update(ServicePrayer).where(ServicePrayer.id == prayer_id)

@@ -176,8 +176,10 @@ class Runner:
     # -- one entry -----------------------------------------------------------------------------
     def run_entry(self, entry: ServiceQueueEntry) -> None:
         if entry.kind == "upload":
+            assert entry.upload_id is not None  # an upload entry names its upload
             self.run_upload(entry.upload_id)
         else:
+            assert entry.work_request_id is not None  # and a fetch its work request
             self.run_fetch(entry.work_request_id)
         with self.sessions() as session:
             session.execute(update(ServiceQueueEntry).where(ServiceQueueEntry.id == entry.id).values(state="done"))
@@ -273,10 +275,10 @@ class Runner:
             from pacer_spiders.courts import normalize_pacer_doc_id
 
             doc_id = normalize_pacer_doc_id(params.get("pacer_doc_id"), court_id)
-            query = select(DocumentRow, DocketEntryRow.docket_id).join(DocketEntryRow).where(
+            documents = select(DocumentRow, DocketEntryRow.docket_id).join(DocketEntryRow).where(
                 DocumentRow.court_id == court_id, DocumentRow.pacer_doc_id == doc_id)
             found = []
-            for document, docket_id in session.execute(query):
+            for document, docket_id in session.execute(documents):
                 if kind == "pdf" and not document.filepath:
                     continue
                 found.append({"recap_document": document.id, "docket": docket_id, "pacer_doc_id": doc_id})

@@ -48,7 +48,7 @@ def destination_problem(url: str | None, allow_private: bool) -> str | None:
     if allow_private:
         return None
     try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(split.hostname, split.port or 80)}
+        addresses = {str(info[4][0]) for info in socket.getaddrinfo(split.hostname, split.port or 80)}
     except OSError:
         return f"webhook host {split.hostname!r} does not resolve"
     for address in addresses:

@@ -57,9 +57,9 @@ def count_inflight_per_court(sandbox):
     peaks: dict[str, int] = collections.defaultdict(int)
     current: dict[str, int] = collections.defaultdict(int)
     lock = threading.Lock()
-    base = sandbox._server.RequestHandlerClass
+    from pacer_spiders.sandbox.server import Handler  # what the sandbox serves with
 
-    class CountingHandler(base):
+    class CountingHandler(Handler):
         def _handle(self, method):
             match = re.match(r"^/court/([a-z0-9-]+)/", self.path)
             if not match:
