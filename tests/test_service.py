@@ -295,6 +295,13 @@ def test_legacy_queries_updated_cases_and_sources(deployment):
     assert "pacer_case_id" in options["actions"]["POST"]
 
 
+def test_legacy_json_sent_as_a_file_is_refused(deployment):
+    """The legacy endpoints read json=<a JSON object> as a form field: a file under that name is bad input (400)."""
+    refused = deployment.alice.post_multipart("/recap/query_cases/", {},
+                                              {"json": ("query.json", b'{"court": "cand", "case_number": "1"}')})
+    assert refused.status == 400 and "send json=" in refused.text
+
+
 def test_throttling_per_token_and_private_webhooks_refused_by_default(deployment):
     config = ServiceConfig(**{**deployment.config.__dict__, "throttle": "3/minute", "allow_private_webhooks": False})
     with ServiceThread(config, start_runner=False) as url:

@@ -197,8 +197,8 @@ def _html_text(content: str, breaks: bool = True) -> str:
                 element.text = "\n" + (element.text or "")
         elif tag == "td":
             element.tail = " " + (element.tail or "")
-        elif tag == "a" and element.get("href"):
-            element.text = f"\ue001{element.get('href').strip()}\ue002" + (element.text or "")
+        elif tag == "a" and (href := element.get("href")):
+            element.text = f"\ue001{href.strip()}\ue002" + (element.text or "")
             element.tail = "\ue003" + (element.tail or "")
         elif tag == "a" and element.get("name") is not None:
             element.text = "\ue004" + (element.text or "")
