@@ -74,6 +74,7 @@ def entry_keys(entries: list[dict]) -> list[str]:
 
 
 _MAIN_DOCUMENT_SIZES = ("page_count", "file_size_str", "file_size_bytes")
+_ENTRY_IDENTITY = ("document_number", "pacer_seq_no", "pacer_doc_id")
 
 
 class Dockets:
@@ -170,6 +171,14 @@ class Dockets:
 
     # --- entries and the documents they list --------------------------------------------------
     def _merge_entries(self, conn, court_id, docket_id, entries, result: MergeResult) -> None:
+        # An entry with no number, sequence number, document or text (an RSS item of a minute entry
+        # gives only its kind) names no line of the docket: kept, it would stay beside the line the
+        # docket report brings.  Its page is kept (raw_pages) and the docket report holds the entry.
+        named = [e for e in entries if any(as_text(e.get(f)) for f in _ENTRY_IDENTITY)
+                 or normalized_text(e.get("description"))]
+        if len(named) < len(entries):
+            result.counts["entries_unidentified"] += len(entries) - len(named)
+        entries = named
         if not entries:
             return
         table = DocketEntryRow.__table__
