@@ -10,13 +10,13 @@ time.  Concurrent processes neither duplicate nor deadlock: see ``writes.lock_do
 from __future__ import annotations
 
 import hashlib
-import re
 
 from sqlalchemy import and_, select, update
 
 from pacer_spiders.db.documents import merge_documents
 from pacer_spiders.db.merge_policy import (
-    ATTORNEYS, DOCKET_FIELDS, DOCKETS, ENTRIES, PARTIES, ROLES, as_date, as_int, as_text, name_key, normalized_text,
+    ATTORNEYS, DOCKET_FIELDS, DOCKETS, ENTRIES, PARTIES, ROLES, as_date, as_int, as_text, entry_text, name_key,
+    normalized_text,
 )
 from pacer_spiders.db.models import (
     AttorneyRow, DocketEntryRow, DocketRow, DocketUpdateRow, PartyAttorneyRow, PartyRow,
@@ -42,16 +42,10 @@ def entry_key(entry: dict, ordinal: int = 1) -> str:
     return text_key(day, entry.get("description"), ordinal)
 
 
-# A district docket ends an entry's text with the day it was entered; the notice (NEF, NDA) of
-# the same entry does not, nor does the docket of a court that shows that day in its own column.
-_ENTERED_TRAILER = re.compile(r"\s*\(entered:\s*\d{1,2}/\d{1,2}/\d{2,4}\)$")
-
-
 def text_key(day: str, description: str | None, ordinal: int = 1) -> str:
     """The key of an unnumbered entry without ``pacer_seq_no``: its day and a digest of its text
-    as every page showing it reads it (lower case, spaces collapsed, no "(Entered: date)")."""
-    text = _ENTERED_TRAILER.sub("", normalized_text(description))
-    digest = hashlib.sha1(text.encode()).hexdigest()[:20]
+    as every page showing it reads it (``merge_policy.entry_text``)."""
+    digest = hashlib.sha1(entry_text(description).encode()).hexdigest()[:20]
     # The first has no ordinal (the form archives held before ordinals); the later ones say which they are.
     return f"t:{day}:{digest}" if ordinal == 1 else f"t:{day}:{digest}:{ordinal}"
 
