@@ -40,7 +40,11 @@ def main() -> int:
     parser.add_argument("--accounts", type=int, default=2, choices=(1, 2))
     parser.add_argument("--relaxed", action="store_true", help="every pipeline against none, politeness off")
     parser.add_argument("--huge", type=int, metavar="N", help="one docket of N entries, every pipeline")
+    parser.add_argument("--stacks", action="store_true",
+                        help="print what each thread ran when the reactor was kept 100 ms from its loop")
     args = parser.parse_args()
+    if args.stacks:
+        STALL_SETTINGS["PACER_STALL_STACKS"] = "1"
     if args.huge:
         return huge(args.huge)
     if args.relaxed:
@@ -83,6 +87,19 @@ def main() -> int:
 
 STALL_EXTENSIONS = {"scrapy.extensions.telnet.TelnetConsole": None, "scrapy.extensions.remote_control.RemoteControl": None,
                     "pacer_spiders.summary.CrawlSummary": 100, "pacer_spiders.testing.stall.ReactorStallMeter": 0}
+STALL_SETTINGS = {"EXTENSIONS": json.dumps(STALL_EXTENSIONS)}
+
+
+def print_stalls(result) -> None:
+    """The stacks ReactorStallMeter logged (``--stacks``)."""
+    lines = result.log.splitlines()
+    for number, line in enumerate(lines):
+        if "reactor kept from its loop" in line:
+            print(line.split("] ", 1)[-1])
+            for more in lines[number + 1:]:
+                if not more.startswith("  "):
+                    break
+                print(more)
 
 
 def huge(size: int) -> int:
@@ -94,12 +111,13 @@ def huge(size: int) -> int:
     case_id = "100003"
     with Sandbox(seed=0, cases_per_court=8, entries=(4, 8), case_sizes={(COURT, case_id): size}) as sb:
         database_url = f"sqlite:///{workdir / 'archive.sqlite3'}"
-        settings = {**sb.settings, "LOG_LEVEL": "INFO", "EXTENSIONS": json.dumps(STALL_EXTENSIONS),
+        settings = {**sb.settings, "LOG_LEVEL": "INFO", **STALL_SETTINGS,
                     "DATABASE_URL": database_url, "FILES_STORE": str(workdir / "files")}
         before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         result = run_crawl("docket", workdir / "crawl", {"court": COURT, "pacer_case_id": case_id},
                            settings=settings, env=sb.account_env("good"), timeout=1800)
         peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    print_stalls(result)
     engine = sa.create_engine(database_url)
     with engine.connect() as conn:
         stored = conn.execute(sa.text("SELECT count(*) FROM docket_entries")).scalar()
@@ -124,13 +142,14 @@ def relaxed(count: int) -> int:
         for label, pipelines in (("none", {}), ("every pipeline", None)):
             settings = {**sb.settings, "LOG_LEVEL": "INFO", "CONCURRENT_REQUESTS": "16",
                         "CONCURRENT_REQUESTS_PER_DOMAIN": "16", "DOWNLOAD_DELAY": "0",
-                        "EXTENSIONS": json.dumps(STALL_EXTENSIONS),
+                        **STALL_SETTINGS,
                         "DATABASE_URL": f"sqlite:///{workdir / label.replace(' ', '-')}.sqlite3",
                         "FILES_STORE": str(workdir / "files")}
             if pipelines is not None:
                 settings["ITEM_PIPELINES"] = json.dumps(pipelines)
             result = run_crawl("docket", workdir / label.replace(" ", "-"), {"input": str(workdir / "cases.csv")},
                                settings=settings, env=env, timeout=1800)
+            print_stalls(result)
             seconds = float(result.stats.get("elapsed_time_seconds") or 0) or float("nan")
             dockets = result.stats.get("pacer/pages/docket", 0)
             rates[label] = dockets / seconds * 60

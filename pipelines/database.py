@@ -12,11 +12,11 @@ other.  Outside a crawl (``ingest``, the pipeline chain) the merge runs in the c
 
 from __future__ import annotations
 
-import sys
 import threading
 
 from scrapy import signals
 
+from pacer_spiders.offreactor import WorkerThread, running_reactor
 from pacer_spiders.outcome import crawl_outcome
 from pacer_spiders.pipelines.base import ArchiveStage, logger, page_dict
 from pacer_spiders.pipelines.files import PdfWriter, files_store
@@ -52,17 +52,11 @@ class ReactorStats:
         return getattr(self.stats, name)
 
 
-def _running_reactor():
-    """The reactor when one runs (a crawl), else None; never installs one as a side effect."""
-    reactor = sys.modules.get("twisted.internet.reactor")
-    return reactor if reactor is not None and getattr(reactor, "running", False) else None
-
-
 class DatabasePipeline(ArchiveStage):
     run_id = None
     crawler = None
     _pdf_writer = None
-    _writer = None  # the writer thread's pool, in a crawl
+    _writer = None  # the writer thread, in a crawl
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -76,14 +70,10 @@ class DatabasePipeline(ArchiveStage):
         spider = spider or getattr(self.crawler, "spider", None)
         name = self.settings.get("ARCHIVE_RUN_NAME") or getattr(spider, "name", None) or "crawl"
         self.run_id = self.archive.start_run(name)
-        reactor = _running_reactor()
+        reactor = running_reactor()
         if reactor is not None:
-            from twisted.python.threadpool import ThreadPool
-
             self.stats = ReactorStats(self.stats, reactor)
-            self._reactor = reactor
-            self._writer = ThreadPool(1, 1, name="pacer-archive-writer")
-            self._writer.start()
+            self._writer = WorkerThread("pacer-archive-writer", reactor)
 
     def close_spider(self, spider=None, reason: str | None = None):
         if self._writer is not None:  # every item's Deferred has fired: the thread is idle
@@ -117,9 +107,7 @@ class DatabasePipeline(ArchiveStage):
     def process_item(self, item):
         if self._writer is None:
             return self.merge_item(item)
-        from twisted.internet.threads import deferToThreadPool
-
-        return deferToThreadPool(self._reactor, self._writer, self.merge_item, item)
+        return self._writer.call(self.merge_item, item)
 
     def merge_item(self, item):
         """Merge one item (in the writer thread during a crawl)."""
