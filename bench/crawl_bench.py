@@ -10,8 +10,10 @@ entries each: the refresh's bill against the first crawl's is the saving of incr
 (it needs the archive pipelines; without them every refresh fetches the whole docket).
 
 ``--relaxed``: politeness off (16 requests at once, no delay) against a sandbox answering after
-300 ms, the same dockets crawled with every pipeline and with none: dockets a minute of each, their
-ratio (goal >= 0.9) and the longest time the reactor thread was kept from its loop (goal < 100 ms).
+300 ms, the same dockets crawled with no pipeline, with every pipeline, and with every pipeline and
+ARCHIVE_WRITER_PROCESS (the merges in a process of their own): dockets a minute and CPU seconds of
+each, the ratios to none (goal >= 0.9) and the longest time the reactor thread was kept from its loop
+(goal < 100 ms).
 
 ``--huge N``: one docket of N entries crawled into the archive: entries served and stored, the
 longest reactor stall (goal < 100 ms) and the crawl's peak RSS against the page's size (goal <= 20x),
@@ -150,25 +152,35 @@ def relaxed(count: int) -> int:
                                                                                for c in cases))
         env = sb.account_env("good")
         rates = {}
-        for label, pipelines in (("none", {}), ("every pipeline", None)):
+        for label, pipelines, process in (("none", {}, False), ("every pipeline", None, False),
+                                          ("merge process", None, True)):
             settings = {**sb.settings, "LOG_LEVEL": "INFO", "CONCURRENT_REQUESTS": "16",
                         "CONCURRENT_REQUESTS_PER_DOMAIN": "16", "DOWNLOAD_DELAY": "0",
                         **STALL_SETTINGS,
                         "DATABASE_URL": f"sqlite:///{workdir / label.replace(' ', '-')}.sqlite3",
-                        "FILES_STORE": str(workdir / "files")}
+                        "FILES_STORE": str(workdir / label.replace(" ", "-") / "files")}
             if pipelines is not None:
                 settings["ITEM_PIPELINES"] = json.dumps(pipelines)
+            if process:
+                settings["ARCHIVE_WRITER_PROCESS"] = "True"
+            import resource
+
+            used = resource.getrusage(resource.RUSAGE_CHILDREN)
             result = run_crawl("docket", workdir / label.replace(" ", "-"), {"input": str(workdir / "cases.csv")},
                                settings=settings, env=env, timeout=1800)
+            now = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = now.ru_utime + now.ru_stime - used.ru_utime - used.ru_stime
             print_stalls(result)
             seconds = float(result.stats.get("elapsed_time_seconds") or 0) or float("nan")
             dockets = result.stats.get("pacer/pages/docket", 0)
             rates[label] = dockets / seconds * 60
             print(f"{label:>15}: {dockets} dockets in {seconds:.1f} s = {rates[label]:.0f} dockets/min; "
+                  f"{cpu:.1f} CPU-s (start-up included); "
                   f"longest reactor stall {result.stats.get('reactor/longest_stall_ms')} ms, "
                   f"{result.stats.get('reactor/stalls_over_100ms', 0)} over 100 ms; "
                   f"archive entries added {result.stats.get('archive/entries_added', 0)}; {result.reason}")
-    print(f"every pipeline / none: {rates['every pipeline'] / rates['none']:.2f} (goal >= 0.9)")
+    print(f"every pipeline / none: {rates['every pipeline'] / rates['none']:.2f}, with ARCHIVE_WRITER_PROCESS "
+          f"{rates['merge process'] / rates['none']:.2f} (goal >= 0.9)")
     print(f"reproduce: .venv/bin/python bench/crawl_bench.py --relaxed --cases {count}")
     return 0
 

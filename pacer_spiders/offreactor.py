@@ -28,6 +28,10 @@ class WorkerThread:
         self.reactor = reactor
         self.pool = ThreadPool(1, 1, name=name)
         self.pool.start()
+        self.running = True
+        # A forced shutdown (a second Ctrl-C) skips the owners' close: the work given is still
+        # done, and the thread does not keep the process from exiting.
+        reactor.addSystemEventTrigger("after", "shutdown", self.stop)
 
     def call(self, function, *args, **kwargs):
         from twisted.internet.threads import deferToThreadPool
@@ -35,4 +39,6 @@ class WorkerThread:
         return deferToThreadPool(self.reactor, self.pool, function, *args, **kwargs)
 
     def stop(self) -> None:
-        self.pool.stop()
+        if self.running:
+            self.running = False
+            self.pool.stop()

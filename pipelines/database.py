@@ -8,6 +8,10 @@ Deferred that fires when the item is merged, and Scrapy takes no more responses 
 ``SCRAPER_SLOT_MAX_ACTIVE_SIZE`` bytes of them wait (the back-pressure that bounds memory).  One
 thread keeps the merges in the order the items came and never makes SQLite writers wait on each
 other.  Outside a crawl (``ingest``, the pipeline chain) the merge runs in the caller's thread.
+
+``ARCHIVE_WRITER_PROCESS=True``: that thread hands each merge to a process of its own, one at a time
+(the same order), so that the merges' CPU is not taken from the reactor's under the GIL; the item's
+changes and the merge's counts come back.  Should that process die, the merges go on in the thread.
 """
 
 from __future__ import annotations
@@ -52,11 +56,41 @@ class ReactorStats:
         return getattr(self.stats, name)
 
 
+_MERGER = None  # in the merge process: its DatabasePipeline
+
+
+def _start_merger(overrides: dict) -> None:
+    """The merge process's start: Ctrl-C and SIGTERM are the crawl's to handle (it hands over
+    every merge before it stops this process)."""
+    import signal
+
+    from pacer_spiders.settings_access import project_settings
+
+    global _MERGER
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    _MERGER = DatabasePipeline(project_settings(overrides))
+
+
+def _merge_in_process(item: dict) -> tuple[dict, dict]:
+    """One merge in the merge process: (the item's fields the merge set, the counts to add)."""
+    from pacer_spiders.pipelines.base import DictStats
+
+    stats = DictStats()
+    _MERGER.stats = stats
+    if _MERGER._pdf_writer is not None:
+        _MERGER._pdf_writer.stats = stats
+    given = dict(item)
+    merged = _MERGER.merge_item(item)
+    return {k: v for k, v in merged.items() if k not in given or given[k] is not v}, stats.get_stats()
+
+
 class DatabasePipeline(ArchiveStage):
     run_id = None
     crawler = None
     _pdf_writer = None
     _writer = None  # the writer thread, in a crawl
+    _merger = None  # the merge process (ARCHIVE_WRITER_PROCESS), in a crawl
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -74,12 +108,17 @@ class DatabasePipeline(ArchiveStage):
         if reactor is not None:
             self.stats = ReactorStats(self.stats, reactor)
             self._writer = WorkerThread("pacer-archive-writer", reactor)
+            if self.settings.getbool("ARCHIVE_WRITER_PROCESS"):
+                self._merger = start_merge_process(self.settings)
 
     def close_spider(self, spider=None, reason: str | None = None):
         if self._writer is not None:  # every item's Deferred has fired: the thread is idle
             self._writer.stop()
             self._writer = None
             self.stats = self.stats.stats
+        if self._merger is not None:
+            self._merger.shutdown()
+            self._merger = None
         if not self.dry_run:
             # The orphans whose backoff has run out get their retry at the end of every crawl.
             sweep(self.archive, self.pdf_writer, self.stats, due_only=True)
@@ -107,7 +146,25 @@ class DatabasePipeline(ArchiveStage):
     def process_item(self, item):
         if self._writer is None:
             return self.merge_item(item)
-        return self._writer.call(self.merge_item, item)
+        return self._writer.call(self.merge_item if self._merger is None else self.merge_in_process, item)
+
+    def merge_in_process(self, item):
+        """Merge one item in the merge process (from the writer thread, which waits for it)."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        # The page's bytes only where the merge reads them (a PDF, a page not kept yet).
+        sent = {k: v for k, v in item.items()
+                if k != "body" or item.get("report_type") == "pdf" or not item.get("source_path")}
+        try:
+            changed, counts = self._merger.submit(_merge_in_process, sent).result()
+        except BrokenProcessPool:
+            logger.error("the merge process died; merging in the writer thread from now on")
+            self._merger = None
+            return self.merge_item(item)
+        item.update(changed)
+        for key, value in counts.items():
+            self.stats.inc_value(key, value)
+        return item
 
     def merge_item(self, item):
         """Merge one item (in the writer thread during a crawl)."""
@@ -141,3 +198,22 @@ class DatabasePipeline(ArchiveStage):
     def _record_raw(self, item):
         if item.get("source_path"):
             self.count(self.archive.record_raw_page(page_dict(item), item.get("docket_id")).counts)
+
+
+def start_merge_process(settings):
+    """The merge process of ARCHIVE_WRITER_PROCESS: started fresh (spawn: the crawl's threads and
+    reactor are not copied into it), with the crawl's settings of plain values."""
+    import json
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    overrides = {}
+    for key, value in settings.copy_to_dict().items():
+        try:
+            overrides[key] = json.loads(json.dumps(value))
+        except (TypeError, ValueError):
+            continue  # objects (a class, a function) the archive stages never read
+    merger = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=_start_merger,
+                                 initargs=(overrides,))
+    merger.submit(int)  # started now, while the first pages are fetched
+    return merger
