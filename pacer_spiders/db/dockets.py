@@ -15,7 +15,8 @@ from sqlalchemy import and_, select, update
 
 from pacer_spiders.db.documents import merge_documents
 from pacer_spiders.db.merge_policy import (
-    ATTORNEYS, DOCKET_FIELDS, DOCKETS, ENTRIES, PARTIES, ROLES, as_date, as_int, as_text, name_key, normalized_text,
+    ATTORNEYS, DOCKET_FIELDS, DOCKETS, ENTRIES, PARTIES, ROLES, as_date, as_int, as_text, entry_text, name_key,
+    normalized_text,
 )
 from pacer_spiders.db.models import (
     AttorneyRow, DocketEntryRow, DocketRow, DocketUpdateRow, PartyAttorneyRow, PartyRow,
@@ -38,8 +39,14 @@ def entry_key(entry: dict, ordinal: int = 1) -> str:
     seq = as_text(entry.get("pacer_seq_no"))
     if seq:
         return f"s:{day}:{seq}"
-    digest = hashlib.sha1(normalized_text(entry.get("description")).encode()).hexdigest()[:20]
-    # The first keeps the key archives already hold; the later ones say which they are.
+    return text_key(day, entry.get("description"), ordinal)
+
+
+def text_key(day: str, description: str | None, ordinal: int = 1) -> str:
+    """The key of an unnumbered entry without ``pacer_seq_no``: its day and a digest of its text
+    as every page showing it reads it (``merge_policy.entry_text``)."""
+    digest = hashlib.sha1(entry_text(description).encode()).hexdigest()[:20]
+    # The first has no ordinal (the form archives held before ordinals); the later ones say which they are.
     return f"t:{day}:{digest}" if ordinal == 1 else f"t:{day}:{digest}:{ordinal}"
 
 
@@ -61,6 +68,7 @@ def entry_keys(entries: list[dict]) -> list[str]:
 
 
 _MAIN_DOCUMENT_SIZES = ("page_count", "file_size_str", "file_size_bytes")
+_ENTRY_IDENTITY = ("document_number", "pacer_seq_no", "pacer_doc_id")
 
 
 class Dockets:
@@ -157,6 +165,14 @@ class Dockets:
 
     # --- entries and the documents they list --------------------------------------------------
     def _merge_entries(self, conn, court_id, docket_id, entries, result: MergeResult) -> None:
+        # An entry with no number, sequence number, document or text (an RSS item of a minute entry
+        # gives only its kind) names no line of the docket: kept, it would stay beside the line the
+        # docket report brings.  Its page is kept (raw_pages) and the docket report holds the entry.
+        named = [e for e in entries if any(as_text(e.get(f)) for f in _ENTRY_IDENTITY)
+                 or normalized_text(e.get("description"))]
+        if len(named) < len(entries):
+            result.counts["entries_unidentified"] += len(entries) - len(named)
+        entries = named
         if not entries:
             return
         table = DocketEntryRow.__table__

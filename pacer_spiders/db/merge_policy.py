@@ -35,6 +35,16 @@ def normalized_text(value: str | None) -> str:
     return _SPACES.sub(" ", value or "").strip().lower()
 
 
+# A district docket ends an entry's text with the day it was entered; the notice (NEF, NDA) of
+# the same entry does not, nor does the docket of a court that shows that day in its own column.
+_ENTERED_TRAILER = re.compile(r"\s*\(entered:\s*\d{1,2}/\d{1,2}/\d{2,4}\)$")
+
+
+def entry_text(value: str | None) -> str:
+    """An entry's text as every page showing it reads it: normalized, without "(Entered: date)"."""
+    return _ENTERED_TRAILER.sub("", normalized_text(value))
+
+
 # --- how a page's value is read (empty -> None) ------------------------------------------------
 def as_text(value, court_id=None) -> str | None:
     if is_empty(value):
@@ -77,6 +87,11 @@ def not_later(held, new) -> bool:
     return new <= held
 
 
+def fuller_entry_text(held: str, new: str) -> bool:
+    """The docket's text of an entry stays against its notice's (the same, without "(Entered: date)")."""
+    return len(held) > len(new) and entry_text(held) == entry_text(new)
+
+
 def docket_number_key(value: str) -> str:
     """What makes two docket numbers the same number: ``1:16-cv-100`` is ``1:16-cv-00100``.
 
@@ -110,6 +125,7 @@ LATER_DAY = Rule(as_date, not_later)
 DOC_ID = Rule(as_doc_id)
 AS_IS = Rule(as_is)
 DOCKET_NUMBER = Rule(as_text, equivalent_docket_number)
+ENTRY_TEXT = Rule(as_text, fuller_entry_text)
 
 
 @dataclass(frozen=True)
@@ -164,7 +180,7 @@ DOCKET_FIELDS = tuple(name for name in DOCKETS.fields if name != "last_entry_dat
 
 ENTRIES = TablePolicy("docket_entries", {
     "document_number": NEW_WINS, "date_filed": NEW_WINS, "date_entered": NEW_WINS, "pacer_doc_id": DOC_ID,
-    "pacer_seq_no": NEW_WINS, "description": NEW_WINS, "short_description": NEW_WINS,
+    "pacer_seq_no": NEW_WINS, "description": ENTRY_TEXT, "short_description": NEW_WINS,
 })
 DOCUMENTS = TablePolicy("documents", {
     "document_number": NEW_WINS, "pacer_doc_id": DOC_ID, "acms_document_guid": NEW_WINS, "pacer_seq_no": NEW_WINS,
