@@ -10,11 +10,17 @@ entries each: the refresh's bill against the first crawl's is the saving of incr
 (it needs the archive pipelines; without them every refresh fetches the whole docket).
 
 ``--relaxed``: politeness off (16 requests at once, no delay) against a sandbox answering after
-300 ms, the same dockets crawled with every pipeline and with none: dockets a minute of each, their
-ratio (goal >= 0.9) and the longest time the reactor thread was kept from its loop (goal < 100 ms).
+300 ms, the same dockets crawled with no pipeline, with every pipeline, and with every pipeline and
+ARCHIVE_WRITER_PROCESS (the merges in a process of their own): dockets a minute and CPU seconds of
+each, the ratios to none (goal >= 0.9) and the longest time the reactor thread was kept from its loop
+(goal < 100 ms).
 
 ``--huge N``: one docket of N entries crawled into the archive: entries served and stored, the
-longest reactor stall (goal < 100 ms) and the crawl's peak RSS against the page's size (goal <= 20x).
+longest reactor stall (goal < 100 ms) and the crawl's peak RSS against the page's size (goal <= 20x),
+whole and above the peak of the same crawl of a small docket (the process's own size: Scrapy,
+Twisted, SQLAlchemy, lxml take about 120 MiB before any page).
+
+``--stacks``: what each thread was running whenever the reactor was kept 100 ms from its loop.
 """
 
 from __future__ import annotations
@@ -40,7 +46,11 @@ def main() -> int:
     parser.add_argument("--accounts", type=int, default=2, choices=(1, 2))
     parser.add_argument("--relaxed", action="store_true", help="every pipeline against none, politeness off")
     parser.add_argument("--huge", type=int, metavar="N", help="one docket of N entries, every pipeline")
+    parser.add_argument("--stacks", action="store_true",
+                        help="print what each thread ran when the reactor was kept 100 ms from its loop")
     args = parser.parse_args()
+    if args.stacks:
+        STALL_SETTINGS["PACER_STALL_STACKS"] = "1"
     if args.huge:
         return huge(args.huge)
     if args.relaxed:
@@ -83,6 +93,19 @@ def main() -> int:
 
 STALL_EXTENSIONS = {"scrapy.extensions.telnet.TelnetConsole": None, "scrapy.extensions.remote_control.RemoteControl": None,
                     "pacer_spiders.summary.CrawlSummary": 100, "pacer_spiders.testing.stall.ReactorStallMeter": 0}
+STALL_SETTINGS = {"EXTENSIONS": json.dumps(STALL_EXTENSIONS)}
+
+
+def print_stalls(result) -> None:
+    """The stacks ReactorStallMeter logged (``--stacks``)."""
+    lines = result.log.splitlines()
+    for number, line in enumerate(lines):
+        if "reactor kept from its loop" in line:
+            print(line.split("] ", 1)[-1])
+            for more in lines[number + 1:]:
+                if not more.startswith("  "):
+                    break
+                print(more)
 
 
 def huge(size: int) -> int:
@@ -94,21 +117,29 @@ def huge(size: int) -> int:
     case_id = "100003"
     with Sandbox(seed=0, cases_per_court=8, entries=(4, 8), case_sizes={(COURT, case_id): size}) as sb:
         database_url = f"sqlite:///{workdir / 'archive.sqlite3'}"
-        settings = {**sb.settings, "LOG_LEVEL": "INFO", "EXTENSIONS": json.dumps(STALL_EXTENSIONS),
+        settings = {**sb.settings, "LOG_LEVEL": "INFO", **STALL_SETTINGS,
                     "DATABASE_URL": database_url, "FILES_STORE": str(workdir / "files")}
-        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        # The same crawl of a small docket first: what a crawl process takes whatever the page.
+        small = next(c.pacer_case_id for c in sb.data.cases(COURT) if not c.sealed and c.pacer_case_id != case_id)
+        run_crawl("docket", workdir / "small", {"court": COURT, "pacer_case_id": small},
+                  settings={**settings, "DATABASE_URL": f"sqlite:///{workdir / 'small.sqlite3'}"},
+                  env=sb.account_env("good"), timeout=600)
+        base_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         result = run_crawl("docket", workdir / "crawl", {"court": COURT, "pacer_case_id": case_id},
                            settings=settings, env=sb.account_env("good"), timeout=1800)
         peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    print_stalls(result)
     engine = sa.create_engine(database_url)
     with engine.connect() as conn:
         stored = conn.execute(sa.text("SELECT count(*) FROM docket_entries")).scalar()
     page = max((p.stat().st_size for p in (workdir / "files" / "raw").rglob("*.html")), default=0)
+    growth = (peak_kib - base_kib) * 1024
     print(f"{size}-entry docket ({page / 1e6:.1f} MB page): {stored} entries stored; "
           f"{result.stats.get('elapsed_time_seconds', 0):.1f} s; longest reactor stall "
           f"{result.stats.get('reactor/longest_stall_ms')} ms ({result.stats.get('reactor/stalls_over_100ms', 0)} "
-          f"over 100 ms); peak RSS {peak_kib / 1024:.0f} MiB = {peak_kib * 1024 / max(page, 1):.0f}x the page"
-          f"{'' if peak_kib > before else ' (an earlier child process peaked higher)'}; {result.reason}")
+          f"over 100 ms); peak RSS {peak_kib / 1024:.0f} MiB = {peak_kib * 1024 / max(page, 1):.0f}x the page, "
+          f"{growth / 2**20:.0f} MiB = {growth / max(page, 1):.1f}x the page above the same crawl of a small docket "
+          f"({base_kib / 1024:.0f} MiB); {result.reason}")
     print(f"reproduce: .venv/bin/python bench/crawl_bench.py --huge {size}")
     return 0
 
@@ -121,24 +152,35 @@ def relaxed(count: int) -> int:
                                                                                for c in cases))
         env = sb.account_env("good")
         rates = {}
-        for label, pipelines in (("none", {}), ("every pipeline", None)):
+        for label, pipelines, process in (("none", {}, False), ("every pipeline", None, False),
+                                          ("merge process", None, True)):
             settings = {**sb.settings, "LOG_LEVEL": "INFO", "CONCURRENT_REQUESTS": "16",
                         "CONCURRENT_REQUESTS_PER_DOMAIN": "16", "DOWNLOAD_DELAY": "0",
-                        "EXTENSIONS": json.dumps(STALL_EXTENSIONS),
+                        **STALL_SETTINGS,
                         "DATABASE_URL": f"sqlite:///{workdir / label.replace(' ', '-')}.sqlite3",
-                        "FILES_STORE": str(workdir / "files")}
+                        "FILES_STORE": str(workdir / label.replace(" ", "-") / "files")}
             if pipelines is not None:
                 settings["ITEM_PIPELINES"] = json.dumps(pipelines)
+            if process:
+                settings["ARCHIVE_WRITER_PROCESS"] = "True"
+            import resource
+
+            used = resource.getrusage(resource.RUSAGE_CHILDREN)
             result = run_crawl("docket", workdir / label.replace(" ", "-"), {"input": str(workdir / "cases.csv")},
                                settings=settings, env=env, timeout=1800)
+            now = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = now.ru_utime + now.ru_stime - used.ru_utime - used.ru_stime
+            print_stalls(result)
             seconds = float(result.stats.get("elapsed_time_seconds") or 0) or float("nan")
             dockets = result.stats.get("pacer/pages/docket", 0)
             rates[label] = dockets / seconds * 60
             print(f"{label:>15}: {dockets} dockets in {seconds:.1f} s = {rates[label]:.0f} dockets/min; "
+                  f"{cpu:.1f} CPU-s (start-up included); "
                   f"longest reactor stall {result.stats.get('reactor/longest_stall_ms')} ms, "
                   f"{result.stats.get('reactor/stalls_over_100ms', 0)} over 100 ms; "
                   f"archive entries added {result.stats.get('archive/entries_added', 0)}; {result.reason}")
-    print(f"every pipeline / none: {rates['every pipeline'] / rates['none']:.2f} (goal >= 0.9)")
+    print(f"every pipeline / none: {rates['every pipeline'] / rates['none']:.2f}, with ARCHIVE_WRITER_PROCESS "
+          f"{rates['merge process'] / rates['none']:.2f} (goal >= 0.9)")
     print(f"reproduce: .venv/bin/python bench/crawl_bench.py --relaxed --cases {count}")
     return 0
 

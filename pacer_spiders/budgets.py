@@ -16,11 +16,15 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, inspect, select
 
 from pacer_spiders.db import make_engine
 from pacer_spiders.db.models import ReceiptRow
+
+if TYPE_CHECKING:
+    from pacer_spiders.offreactor import WorkerThread
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +90,8 @@ class Budgets:
         self.accounts: Sequence[str | None] = accounts or [None]  # None: a crawl's one unnamed account
         self.limits = {"day": day, "quarter": quarter}
         self.redis, self.prefix = redis, prefix
+        self._writer: WorkerThread | None = None  # in a crawl, the receipts' thread (the reactor never waits on a write lock)
+        self._pending: dict = {}  # account -> dollars handed to that thread and not yet written
 
     @classmethod
     def from_crawler(cls, crawler) -> "Budgets":
@@ -103,9 +109,14 @@ class Budgets:
             import redis as redis_module
 
             redis = redis_module.Redis.from_url(settings.get("REDIS_URL"))
-        return cls(Receipts(database_url) if database_url else None, accounts,
-                   float(day) if day not in (None, "") else None, float(quarter) if quarter not in (None, "") else None,
-                   redis=redis, prefix=settings.get("PACER_REDIS_PREFIX", "pacer"))
+        budgets = cls(Receipts(database_url) if database_url else None, accounts,
+                      float(day) if day not in (None, "") else None,
+                      float(quarter) if quarter not in (None, "") else None,
+                      redis=redis, prefix=settings.get("PACER_REDIS_PREFIX", "pacer"))
+        from scrapy import signals
+
+        crawler.signals.connect(budgets.close, signal=signals.spider_closed)
+        return budgets
 
     @property
     def active(self) -> bool:
@@ -124,7 +135,7 @@ class Budgets:
         since, label = self._periods(now)[period]
         archive = self.receipts.spent(account, since) if self.receipts else 0.0
         shared = float(self.redis.get(self._key(account, period, label)) or 0.0) if self.redis is not None else 0.0
-        return max(archive, shared)
+        return max(archive, shared) + self._pending.get(account, 0.0)
 
     def problem(self, cost: float, in_flight: float = 0.0) -> str | None:
         """One line naming the budget ``cost`` more dollars would pass (None when every one holds)."""
@@ -142,6 +153,28 @@ class Budgets:
         return None
 
     def record(self, account, court_id, report_type, cost, pages, url) -> None:
+        """Keep one charge.  In a crawl the receipts' thread writes it (in order); until it is
+        written it counts in ``spent`` all the same."""
+        from pacer_spiders.offreactor import WorkerThread, running_reactor
+
+        if self._writer is None and (reactor := running_reactor()) is not None:
+            self._writer = WorkerThread("pacer-receipts", reactor)
+        if self._writer is None:
+            self.write(account, court_id, report_type, cost, pages, url)
+            return
+        self._pending[account] = self._pending.get(account, 0.0) + cost
+        written = self._writer.call(self.write, account, court_id, report_type, cost, pages, url)
+        written.addErrback(lambda failure: logger.error("the receipt of %s could not be recorded: %s", url,
+                                                        failure.type.__name__))
+        written.addBoth(lambda _: self._pending.__setitem__(account, self._pending[account] - cost))
+
+    def close(self, spider=None, reason=None) -> None:
+        """The crawl's end: every receipt handed to the thread is written before it stops."""
+        if self._writer is not None:
+            self._writer.stop()
+            self._writer = None
+
+    def write(self, account, court_id, report_type, cost, pages, url) -> None:
         if self.receipts:
             self.receipts.record(account, court_id, report_type, cost, pages, url)
         if self.redis is not None:

@@ -187,6 +187,8 @@ AWS_ENDPOINT_URL = _env("AWS_ENDPOINT_URL")
 AWS_REGION_NAME = _env("AWS_REGION_NAME")
 # True: every stage works out what it would write and writes nothing (ingest --dry-run).
 ARCHIVE_DRY_RUN = False
+# True: a crawl merges into the archive in a process of its own (pipelines/database.py), else in a thread.
+ARCHIVE_WRITER_PROCESS = False
 
 # --- the HTTP service (pacer-spiders serve; README "Service") ------------------------------
 # Signs links, encrypts kept PACER sessions, derives users' webhook keys: the same value in every

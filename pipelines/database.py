@@ -8,19 +8,27 @@ Deferred that fires when the item is merged, and Scrapy takes no more responses 
 ``SCRAPER_SLOT_MAX_ACTIVE_SIZE`` bytes of them wait (the back-pressure that bounds memory).  One
 thread keeps the merges in the order the items came and never makes SQLite writers wait on each
 other.  Outside a crawl (``ingest``, the pipeline chain) the merge runs in the caller's thread.
+
+``ARCHIVE_WRITER_PROCESS=True``: that thread hands each merge to a process of its own, one at a time
+(the same order), so that the merges' CPU is not taken from the reactor's under the GIL; the item's
+changes and the merge's counts come back.  Should that process die, the merges go on in the thread.
 """
 
 from __future__ import annotations
 
-import sys
 import threading
+from typing import TYPE_CHECKING
 
 from scrapy import signals
 
+from pacer_spiders.offreactor import WorkerThread, running_reactor
 from pacer_spiders.outcome import crawl_outcome
 from pacer_spiders.pipelines.base import ArchiveStage, logger, page_dict
 from pacer_spiders.pipelines.files import PdfWriter, files_store
 from pacer_spiders.pipelines.orphans import join_orphans_for_docket, sweep, wait_as_orphan
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 
 class ReactorStats:
@@ -52,17 +60,42 @@ class ReactorStats:
         return getattr(self.stats, name)
 
 
-def _running_reactor():
-    """The reactor when one runs (a crawl), else None; never installs one as a side effect."""
-    reactor = sys.modules.get("twisted.internet.reactor")
-    return reactor if reactor is not None and getattr(reactor, "running", False) else None
+_MERGER: DatabasePipeline | None = None  # in the merge process: its DatabasePipeline
+
+
+def _start_merger(overrides: dict) -> None:
+    """The merge process's start: Ctrl-C and SIGTERM are the crawl's to handle (it hands over
+    every merge before it stops this process)."""
+    import signal
+
+    from pacer_spiders.settings_access import project_settings
+
+    global _MERGER
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    _MERGER = DatabasePipeline(project_settings(overrides))
+
+
+def _merge_in_process(item: dict) -> tuple[dict, dict]:
+    """One merge in the merge process: (the item's fields the merge set, the counts to add)."""
+    from pacer_spiders.pipelines.base import DictStats
+
+    stats = DictStats()
+    assert _MERGER is not None  # made by _start_merger when the process started
+    _MERGER.stats = stats
+    if _MERGER._pdf_writer is not None:
+        _MERGER._pdf_writer.stats = stats
+    given = dict(item)
+    merged = _MERGER.merge_item(item)
+    return {k: v for k, v in merged.items() if k not in given or given[k] is not v}, stats.get_stats()
 
 
 class DatabasePipeline(ArchiveStage):
     run_id = None
     crawler = None
     _pdf_writer = None
-    _writer = None  # the writer thread's pool, in a crawl
+    _writer = None  # the writer thread, in a crawl
+    _merger: ProcessPoolExecutor | None = None  # the merge process (ARCHIVE_WRITER_PROCESS), in a crawl
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -76,20 +109,21 @@ class DatabasePipeline(ArchiveStage):
         spider = spider or getattr(self.crawler, "spider", None)
         name = self.settings.get("ARCHIVE_RUN_NAME") or getattr(spider, "name", None) or "crawl"
         self.run_id = self.archive.start_run(name)
-        reactor = _running_reactor()
+        reactor = running_reactor()
         if reactor is not None:
-            from twisted.python.threadpool import ThreadPool
-
             self.stats = ReactorStats(self.stats, reactor)
-            self._reactor = reactor
-            self._writer = ThreadPool(1, 1, name="pacer-archive-writer")
-            self._writer.start()
+            self._writer = WorkerThread("pacer-archive-writer", reactor)
+            if self.settings.getbool("ARCHIVE_WRITER_PROCESS"):
+                self._merger = start_merge_process(self.settings)
 
     def close_spider(self, spider=None, reason: str | None = None):
         if self._writer is not None:  # every item's Deferred has fired: the thread is idle
             self._writer.stop()
             self._writer = None
             self.stats = self.stats.stats
+        if self._merger is not None:
+            self._merger.shutdown()
+            self._merger = None
         if not self.dry_run:
             # The orphans whose backoff has run out get their retry at the end of every crawl.
             sweep(self.archive, self.pdf_writer, self.stats, due_only=True)
@@ -117,9 +151,26 @@ class DatabasePipeline(ArchiveStage):
     def process_item(self, item):
         if self._writer is None:
             return self.merge_item(item)
-        from twisted.internet.threads import deferToThreadPool
+        return self._writer.call(self.merge_item if self._merger is None else self.merge_in_process, item)
 
-        return deferToThreadPool(self._reactor, self._writer, self.merge_item, item)
+    def merge_in_process(self, item):
+        """Merge one item in the merge process (from the writer thread, which waits for it)."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        # The page's bytes only where the merge reads them (a PDF, a page not kept yet).
+        sent = {k: v for k, v in item.items()
+                if k != "body" or item.get("report_type") == "pdf" or not item.get("source_path")}
+        assert self._merger is not None  # chosen only while the merge process runs
+        try:
+            changed, counts = self._merger.submit(_merge_in_process, sent).result()
+        except BrokenProcessPool:
+            logger.error("the merge process died; merging in the writer thread from now on")
+            self._merger = None
+            return self.merge_item(item)
+        item.update(changed)
+        for key, value in counts.items():
+            self.stats.inc_value(key, value)
+        return item
 
     def merge_item(self, item):
         """Merge one item (in the writer thread during a crawl)."""
@@ -153,3 +204,22 @@ class DatabasePipeline(ArchiveStage):
     def _record_raw(self, item):
         if item.get("source_path"):
             self.count(self.archive.record_raw_page(page_dict(item), item.get("docket_id")).counts)
+
+
+def start_merge_process(settings):
+    """The merge process of ARCHIVE_WRITER_PROCESS: started fresh (spawn: the crawl's threads and
+    reactor are not copied into it), with the crawl's settings of plain values."""
+    import json
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    overrides = {}
+    for key, value in settings.copy_to_dict().items():
+        try:
+            overrides[key] = json.loads(json.dumps(value))
+        except (TypeError, ValueError):
+            continue  # objects (a class, a function) the archive stages never read
+    merger = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=_start_merger,
+                                 initargs=(overrides,))
+    merger.submit(int)  # started now, while the first pages are fetched
+    return merger

@@ -36,7 +36,8 @@ class RawPages(Spider):
         for item in items:
             yield item
 
-process = CrawlerProcess(project_settings({{"DATABASE_URL": sys.argv[1], "FILES_STORE": sys.argv[2], "LOG_LEVEL": "INFO"}}))
+process = CrawlerProcess(project_settings({{"DATABASE_URL": sys.argv[1], "FILES_STORE": sys.argv[2], "LOG_LEVEL": "INFO",
+                                           "ARCHIVE_WRITER_PROCESS": sys.argv[3]}}))
 crawler = process.create_crawler(RawPages)
 process.crawl(crawler)
 process.start()
@@ -44,11 +45,13 @@ print(json.dumps({{k: v for k, v in crawler.stats.get_stats().items() if isinsta
 """
 
 
-def test_a_scrapy_crawl_runs_the_archive_pipelines(tmp_path):
+@pytest.mark.parametrize("merge_process", [False, True], ids=["writer-thread", "merge-process"])
+def test_a_scrapy_crawl_runs_the_archive_pipelines(tmp_path, merge_process):
     url = f"sqlite:///{tmp_path / 'crawl.sqlite3'}"
     files = tmp_path / "files"
     code = CRAWL.format(tests=str(Path(__file__).parent))
-    proc = subprocess.run([sys.executable, "-c", code, url, str(files)], capture_output=True, text=True, timeout=180)
+    proc = subprocess.run([sys.executable, "-c", code, url, str(files), str(merge_process)], capture_output=True,
+                          text=True, timeout=180)
     assert proc.returncode == 0, proc.stderr[-3000:]
     stats = json.loads(proc.stdout.strip().splitlines()[-1])
     assert stats["archive/dockets_added"] == 1 and stats["archive/entries_added"] == 1

@@ -83,6 +83,11 @@ def never(held, new) -> bool:
     return False
 
 
+def always(held, new) -> bool:
+    """A value that only fills an empty field: whatever we hold stays."""
+    return True
+
+
 def not_later(held, new) -> bool:
     return new <= held
 
@@ -124,6 +129,7 @@ DAY = Rule(as_date)
 LATER_DAY = Rule(as_date, not_later)
 DOC_ID = Rule(as_doc_id)
 AS_IS = Rule(as_is)
+FILLS_DAY = Rule(as_date, always)
 DOCKET_NUMBER = Rule(as_text, equivalent_docket_number)
 ENTRY_TEXT = Rule(as_text, fuller_entry_text)
 
@@ -134,6 +140,10 @@ class TablePolicy:
 
     table: str
     fields: Mapping[str, Rule]
+
+    def but(self, **rules: Rule) -> "TablePolicy":
+        """The same table's policy for a page that knows some fields less well."""
+        return TablePolicy(self.table, {**self.fields, **rules})
 
     def read(self, raw: Mapping, court_id: str | None = None) -> dict:
         """A page's values of every field, as stored (missing and empty -> None)."""
@@ -182,6 +192,10 @@ ENTRIES = TablePolicy("docket_entries", {
     "document_number": NEW_WINS, "date_filed": NEW_WINS, "date_entered": NEW_WINS, "pacer_doc_id": DOC_ID,
     "pacer_seq_no": NEW_WINS, "description": ENTRY_TEXT, "short_description": NEW_WINS,
 })
+# An RSS item is dated the day its entry was entered (the feed's pubDate), not the day it was filed:
+# that day fills an entry's dates while no other page has brought them, and never replaces one (a
+# docket report's filing date stays, whichever page came last).
+FEED_ENTRIES = ENTRIES.but(date_filed=FILLS_DAY, date_entered=FILLS_DAY)
 DOCUMENTS = TablePolicy("documents", {
     "document_number": NEW_WINS, "pacer_doc_id": DOC_ID, "acms_document_guid": NEW_WINS, "pacer_seq_no": NEW_WINS,
     "description": NEW_WINS,

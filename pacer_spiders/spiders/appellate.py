@@ -126,18 +126,22 @@ class AppellateDocketMixin(AppellateMixin):
         yield scrapy.Request(f"{self.transport_room(court)}?{urlencode(fields)}", callback=self.parse_appellate_docket,
                              cb_kwargs={"context": context}, errback=self.failed, dont_filter=True)
 
-    def parse_appellate_docket(self, response, context):
-        self.reserved -= MAX_CHARGE
-        page = self.read_page(response, "appellate_docket", context, billed=True)
-        yield from page.items
-        yield from self.follow_filings(page, context)
+    async def parse_appellate_docket(self, response, context):
+        page = await self.read_page_off_reactor(response, "appellate_docket", context, billed=True)
+        self.reserved -= MAX_CHARGE  # with the page's cost counted (see parse_docket)
+        for item in page.items:
+            yield item
+        for request in self.follow_filings(page, context):
+            yield request
 
-    def parse_acms_docket(self, response, context):
-        page = self.read_page(response, "acms_docket", context)
-        yield from page.items
+    async def parse_acms_docket(self, response, context):
+        page = await self.read_page_off_reactor(response, "acms_docket", context)
         if page.parsed is not None:
             context = {**context, "pacer_case_id": page.parsed.get("pacer_case_id")}
-        yield from self.follow_filings(page, context)
+        for item in page.items:
+            yield item
+        for request in self.follow_filings(page, context):
+            yield request
 
     def follow_filings(self, page, context):
         if not self.follow_attachments or page.parsed is None:

@@ -9,12 +9,14 @@ from __future__ import annotations
 import logging
 import secrets
 from datetime import date, datetime, timezone
+from typing import TYPE_CHECKING
 
 import scrapy
 from parsel import Selector
 from scrapy import signals
 from scrapy.exceptions import CloseSpider, IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.defer import maybe_deferred_to_future
 
 from pacer_spiders.courts import Court, UnknownCourtError, court_base_url, get_court, normalize_pacer_doc_id
 from pacer_spiders.distributed.purchases import PURCHASE_META, PURCHASED_META, intent_key, purchase_key  # noqa: F401
@@ -31,6 +33,9 @@ from pacer_spiders.reports.receipt import (  # noqa: F401
     receipt_cost,
     receipt_of,
 )
+
+if TYPE_CHECKING:
+    from pacer_spiders.offreactor import WorkerThread
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +74,28 @@ def multipart_request(url: str, fields: dict, **kwargs) -> scrapy.Request:
     return scrapy.Request(url, method="POST", body=body, headers=headers, **kwargs)
 
 
+def parse_response(response, report_type: str, context: dict, billed: bool = False, receipt=None):
+    """The pure part of reading a page (no stats, no I/O; safe in a thread): (PageRead, receipt, cost)."""
+    broken = "dataloss" in getattr(response, "flags", ())
+    if billed and receipt is None:
+        receipt = estimated_receipt(response) if broken else receipt_of(response.body)
+    cost = receipt_cost(receipt) if billed else 0.0
+    content_type = response.headers.get("Content-Type", b"").decode("latin-1") or None
+    provenance = {
+        "court_id": context.get("court_id"), "url": response.url, "status": response.status,
+        "content_type": content_type, "context": {k: v for k, v in context.items() if v not in (None, "")},
+        "receipt": receipt, "cost": cost, "account": response.meta.get("pacer_account"),
+        "fetched_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+    page = read(report_type, response.body, provenance)
+    if broken and page.problem is None:  # whatever the bytes look like, the answer broke off
+        problem = PageProblem("truncated", f"the answer broke off after {len(response.body)} of "
+                                           f"{expected_length(response) or '?'} bytes")
+        page = PageRead(page.unit, [RawPage(**{**provenance, "report_type": report_type, "body": response.body},
+                                            problem=problem)], None, problem)
+    return page, receipt, cost
+
+
 class PacerSpider(DistributedSpiderMixin, scrapy.Spider):
     """Base of the PACER spiders: ``-a court=<court id>`` and the shared machinery.
 
@@ -86,6 +113,7 @@ class PacerSpider(DistributedSpiderMixin, scrapy.Spider):
         self.max_cost: float | None = None
         self.reserved = 0.0  # dollars promised to billed requests still in flight
         self.cost_cap_reached = False
+        self._parse_thread: WorkerThread | None = None  # started by the first read_page_off_reactor
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -167,12 +195,38 @@ class PacerSpider(DistributedSpiderMixin, scrapy.Spider):
         A billed page's cost is its receipt's (the one at its foot, unless ``receipt`` is given);
         it is added to the crawl's spending whatever the page turns out to be.
         """
+        return self.account_page(response, report_type, context,
+                                 *parse_response(response, report_type, context, billed, receipt))
+
+    async def read_page_off_reactor(self, response, report_type: str, context: dict, billed: bool = False,
+                                    receipt=None) -> PageRead:
+        """``read_page`` with the parse in the spider's parse thread, for pages big enough to keep
+        the reactor from its loop (a docket): the callback awaits it.
+
+        The page's cost is counted when the parse returns, in the same turn of the reactor as the
+        caller's next step: a caller that reserved money for the page releases it after the await."""
+        from twisted.internet import reactor
+
+        from pacer_spiders.offreactor import WorkerThread
+
+        if self._parse_thread is None:
+            # One thread: pages are parsed one at a time (one page's tree in memory at once), and
+            # under the GIL a second thread would add no speed.
+            self._parse_thread = WorkerThread("pacer-parse", reactor)
+            self.crawler.signals.connect(self._stop_parse_thread, signal=signals.spider_closed)
+        parsed = await maybe_deferred_to_future(self._parse_thread.call(
+            parse_response, response, report_type, context, billed, receipt))
+        return self.account_page(response, report_type, context, *parsed)
+
+    def _stop_parse_thread(self) -> None:
+        if self._parse_thread is not None:  # every callback has returned: the thread is idle
+            self._parse_thread.stop()
+            self._parse_thread = None
+
+    def account_page(self, response, report_type: str, context: dict, page: PageRead, receipt, cost: float) -> PageRead:
+        """The reactor's part of reading a page: stats, spending and the receipt's record."""
         stats = self.crawler.stats
-        broken = "dataloss" in getattr(response, "flags", ())
-        if billed and receipt is None:
-            receipt = estimated_receipt(response) if broken else receipt_of(response.body)
-        cost = receipt_cost(receipt) if billed else 0.0
-        if broken:
+        if "dataloss" in getattr(response, "flags", ()):
             stats.inc_value("pacer/broken_answers")
             if cost:
                 stats.set_value("pacer/spent_estimated",
@@ -186,19 +240,6 @@ class PacerSpider(DistributedSpiderMixin, scrapy.Spider):
                 pages = None
             stats.inc_value("pacer/billed_pages", pages or 0)
             self.record_receipt(response, context.get("court_id"), report_type, cost, pages)
-        content_type = response.headers.get("Content-Type", b"").decode("latin-1") or None
-        provenance = {
-            "court_id": context.get("court_id"), "url": response.url, "status": response.status,
-            "content_type": content_type, "context": {k: v for k, v in context.items() if v not in (None, "")},
-            "receipt": receipt, "cost": cost, "account": response.meta.get("pacer_account"),
-            "fetched_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        }
-        page = read(report_type, response.body, provenance)
-        if broken and page.problem is None:  # whatever the bytes look like, the answer broke off
-            problem = PageProblem("truncated", f"the answer broke off after {len(response.body)} of "
-                                               f"{expected_length(response) or '?'} bytes")
-            page = PageRead(page.unit, [RawPage(**{**provenance, "report_type": report_type, "body": response.body},
-                                                problem=problem)], None, problem)
         return page
 
     def page_items(self, response, report_type: str, context: dict, billed: bool = False, receipt=None):

@@ -211,19 +211,23 @@ class DocketSpider(AppellateDocketMixin, PacerSpider):
                     context["pacer_case_id"], held["last_entry_date"], held.get("entry_count"))
         return options
 
-    def parse_docket(self, response, context, options=None):
+    async def parse_docket(self, response, context, options=None):
         court = self.court(context["court_id"])
+        # A docket can be megabytes: its parse runs off the reactor thread.  The reservation is
+        # released in the same turn as the page's cost is counted, never before.
+        page = await self.read_page_off_reactor(response, "docket", context, billed=True)
         self.reserved -= MAX_CHARGE
-        page = self.read_page(response, "docket", context, billed=True)
-        yield from page.items
+        for item in page.items:
+            yield item
         whole = not any((options or {}).get(name) for name in FILTER_FIELDS)
         if page.parsed is not None and options is not None and whole:
             self.entry_counts[(court.court_id, str(context["pacer_case_id"]))] = len(page.parsed.get("docket_entries") or [])
         what = f"the docket report of {court.court_id} {context['pacer_case_id']}"
         if options is not None and self.buy_again(response, page, context, MAX_CHARGE, what):
             again = {k: v for k, v in context.items() if k != "options"}
-            yield from self.docket_request(court, {**again, "paid_tries": int(context.get("paid_tries") or 0) + 1},
-                                           options)
+            for request in self.docket_request(court, {**again, "paid_tries": int(context.get("paid_tries") or 0) + 1},
+                                               options):
+                yield request
             return
         if not self.follow_attachments or page.parsed is None:
             return

@@ -227,8 +227,8 @@ class RefreshSpider(DocketSpider):
         if self.crawler.stats.get_value("pacer/skipped/cost_cap", 0) != before:
             stats.inc_value("pacer/refresh/not_bought")
 
-    def parse_docket(self, response, context, options=None):
-        for item in super().parse_docket(response, context, options):
+    async def parse_docket(self, response, context, options=None):
+        async for item in super().parse_docket(response, context, options):
             if type(item).__name__ != "RawPage" and item.get("court_id"):  # the report was read
                 self.up_to_date.add((context["court_id"], str(context["pacer_case_id"])))
             yield item

@@ -3,15 +3,26 @@
 ``-s EXTENSIONS={"pacer_spiders.testing.stall.ReactorStallMeter": 0}`` (or the bench scripts) puts
 ``reactor/longest_stall_ms`` and ``reactor/stalls_over_100ms`` in the crawl's stats: a timer asks
 for a call every 10 ms, and the lateness of each call is a stall (a merge, a parse, a log flush).
+
+``-s PACER_STALL_STACKS=1`` says where: a watcher thread logs (WARNING) what each thread was running
+when the reactor had been kept from its loop for 100 ms (the reactor's own stack, or the thread that
+held the GIL).
 """
 
 from __future__ import annotations
 
+import logging
+import sys
+import threading
 import time
+import traceback
 
 from scrapy import signals
 
 TICK = 0.010
+STALL = 0.100
+
+logger = logging.getLogger(__name__)
 
 
 class ReactorStallMeter:
@@ -21,6 +32,8 @@ class ReactorStallMeter:
         self.over_100ms = 0
         self.call = None
         self.expected = 0.0  # when the next tick is due (set by start)
+        self.watch = crawler.settings.getbool("PACER_STALL_STACKS")
+        self.running = False
         crawler.signals.connect(self.start, signal=signals.engine_started)
         crawler.signals.connect(self.stop, signal=signals.spider_closed)
 
@@ -35,6 +48,29 @@ class ReactorStallMeter:
         self.expected = time.perf_counter()
         # Twisted types the reactor by zope interfaces, whose methods mypy reads without self.
         self.call = reactor.callLater(0, self.tick)  # type: ignore[arg-type]
+        if self.watch:
+            self.running = True
+            self.reactor_thread = threading.current_thread().ident
+            threading.Thread(target=self.watcher, name="pacer-stall-watcher", daemon=True).start()
+
+    def watcher(self):
+        reported = None
+        while self.running:
+            time.sleep(TICK)
+            expected = self.expected
+            if time.perf_counter() - expected > STALL and reported != expected:
+                reported = expected
+                frames = sys._current_frames()
+                lines = []
+                for thread in threading.enumerate():
+                    frame = frames.get(thread.ident) if thread.ident is not None else None
+                    if frame is None or thread.ident == threading.get_ident():
+                        continue
+                    stack = [f"{f.filename.rsplit('site-packages/', 1)[-1]}:{f.lineno} {f.name}"
+                             for f in traceback.extract_stack(frame)[-8:]]
+                    lines.append(f"  {thread.name}: " + " <- ".join(reversed(stack)))
+                logger.warning("reactor kept from its loop for %.0f ms:\n%s",
+                               (time.perf_counter() - expected) * 1000, "\n".join(lines))
 
     def tick(self):
         now = time.perf_counter()
@@ -49,6 +85,7 @@ class ReactorStallMeter:
         self.call = self.reactor.callLater(TICK, self.tick)  # type: ignore[arg-type]  # as in start
 
     def stop(self, spider=None, reason=None):
+        self.running = False
         if self.call is not None and self.call.active():
             self.call.cancel()
         self.stats.set_value("reactor/longest_stall_ms", round(self.longest * 1000, 1))
