@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from parsel import Selector
+if TYPE_CHECKING:  # parsel (and w3lib's urllib, http and email imports) only where selectors are used
+    from parsel import Selector
 
 _WS = re.compile(r"[ \t\r\f\v\xa0]+")
 # A whole date: no digit may run on either side (``12/31/99999`` is not ``12/31/9999``).
@@ -40,12 +42,27 @@ def last_year() -> int:
     return date.today().year + 1
 
 
+# Years only grow: a year up to next year as of the import is in the era without asking the clock.
+_SURELY_NOT_FUTURE = date.today().year + 1
+
+
 def in_pacer_era(year: int) -> bool:
-    return FIRST_YEAR <= year <= last_year()
+    return FIRST_YEAR <= year and (year <= _SURELY_NOT_FUTURE or year <= last_year())
 
 
 def selector(body: bytes | str, type: str = "html") -> Selector:
+    from parsel import Selector
+
     return Selector(text=decode(body), type=type)
+
+
+@lru_cache(maxsize=2)
+def lowered_bytes(text: str) -> bytes:
+    """The page's lower-cased UTF-8 bytes, made once per page however many checks ask (a str
+    caches its hash, and a lookup of the same object compares by identity first).  Bytes: case-
+    sensitive searches with literal prefixes are fast, and a quarter of a str copy's memory when
+    the page holds any character beyond Latin-1."""
+    return text.encode("utf-8", "replace").lower()
 
 
 def first(values):
@@ -69,7 +86,7 @@ def parse_date(text: str | None) -> str | None:
         return None
     month, day, year = (int(g) for g in match.groups())
     if len(match.group(3)) == 2:  # the century that keeps the date in PACER's era
-        year += 2000 if 2000 + year <= last_year() else 1900
+        year += 2000 if in_pacer_era(2000 + year) else 1900
     if not in_pacer_era(year):  # 12/31/0001 is a typing slip, not a date of 2001
         return None
     try:

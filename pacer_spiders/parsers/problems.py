@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from pacer_spiders.pages import PageProblem
+from pacer_spiders.parsers.common import lowered_bytes
 
 
 def _message(words: str) -> str:
@@ -111,8 +112,10 @@ def _needles(pattern: str) -> tuple[str, ...]:
         best = max(runs, key=len).strip().lower()
         if len(best) < 3:
             return ()
-        # Case-sensitive bytes regex on lower-cased bytes: literal-prefix search, no squashed copy.
-        needles.append(re.compile(rb"\s+".join(re.escape(word) for word in best.encode("utf-8").split())))
+        # Case-sensitive bytes regex on lower-cased bytes: literal-prefix search, no squashed copy;
+        # its longest word first, by a plain substring search (several times faster still).
+        words = best.encode("utf-8").split()
+        needles.append((max(words, key=len), re.compile(rb"\s+".join(re.escape(word) for word in words))))
     return tuple(needles)
 
 
@@ -132,7 +135,7 @@ _DOCUMENT_COMPILED = _compile(DOCUMENT_MESSAGES)
 
 def _first(compiled, text: str, lowered: bytes) -> PageProblem | None:
     for kind, needles, pattern, reason in compiled:
-        if needles and not any(needle.search(lowered) for needle in needles):
+        if needles and not any(word in lowered and needle.search(lowered) for word, needle in needles):
             continue
         if pattern.search(text):
             return PageProblem(kind, reason)
@@ -206,7 +209,7 @@ def classify(text: str | bytes, report: str | None = None) -> PageProblem | None
         return PageProblem("empty", "the page is empty")
     # Needles are looked up in the page's lower-cased UTF-8 bytes: a third to a
     # quarter of the memory of str copies when the page holds any non-Latin-1 character.
-    lowered = text.encode("utf-8", "replace").lower()
+    lowered = lowered_bytes(text)
     if _LOGIN_FORM.search(lowered[:SHORT_PAGE]) and _PASSWORD_INPUT.search(lowered[:SHORT_PAGE]):
         # First: the login page quotes PACER's messages ("You do not have permission to view
         # this document") in its instructions.
@@ -237,7 +240,7 @@ def missing_report(text: str | bytes, report: str) -> PageProblem | None:
     markers = REPORT_MARKERS.get(report)
     if markers is None:
         return None
-    lowered = _text(text).encode("utf-8", "replace").lower()
+    lowered = lowered_bytes(_text(text))
     if b"<tr" not in lowered:
         return PageProblem("empty", f"the page has no table rows: no {report} report, or one cut short")
     if not _has_markers(lowered, markers):

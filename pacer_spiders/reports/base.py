@@ -153,8 +153,9 @@ class ReportUnit:
         return self._merge(archive, item)
 
 
-_TABLE_OPEN = re.compile(r"<table\b", re.I)
-_TABLE_CLOSE = re.compile(r"</table\s*>", re.I)
+# Counted in the page's lower-cased bytes (literal prefixes, no re.I scans).
+_TABLE_OPEN = re.compile(rb"<table\b")
+_TABLE_CLOSE = re.compile(rb"</table\s*>")
 # Real pages leave a few tables unclosed at most; hundreds nest ever deeper (a nesting bomb that
 # would take the parser minutes).
 MAX_UNCLOSED_TABLES = 100
@@ -191,7 +192,7 @@ def page_before_parse(unit: ReportUnit, body: bytes | str, court_id: str | None)
             return problem
     if not (unit.whole_page or unit.checks_court):
         return None
-    from pacer_spiders.parsers.common import decode
+    from pacer_spiders.parsers.common import decode, lowered_bytes
 
     if isinstance(body, bytes):
         kind = binary_kind(body)
@@ -199,7 +200,8 @@ def page_before_parse(unit: ReportUnit, body: bytes | str, court_id: str | None)
             return PageProblem("not_text", f"the answer is {kind}, not a {unit.name} page")
     text = decode(body) if isinstance(body, bytes) else body
     lowered_tail = text[-_TAIL:]
-    unclosed = _TABLE_OPEN.subn("", text)[1] - _TABLE_CLOSE.subn("", text)[1] if "<table" in text.lower() else 0
+    lowered = lowered_bytes(text)
+    unclosed = len(_TABLE_OPEN.findall(lowered)) - len(_TABLE_CLOSE.findall(lowered)) if b"<table" in lowered else 0
     if unclosed > MAX_UNCLOSED_TABLES:
         return PageProblem("malformed", f"{unclosed} tables are opened and never closed: a malformed page, "
                                         f"not a {unit.name} report")

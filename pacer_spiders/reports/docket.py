@@ -15,13 +15,14 @@ Page structure this relies on (CM/ECF's, the same at every court):
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from lxml import etree
 
 from pacer_spiders.courts import UnknownCourtError, get_court
 from pacer_spiders.pages import NotTheReport, PageProblem
 from pacer_spiders.parsers import docket_common as dc
-from pacer_spiders.parsers.common import decode, first, is_bankruptcy_court
+from pacer_spiders.parsers.common import decode, first, is_bankruptcy_court, lowered_bytes
 from pacer_spiders.parsers.problems import page_problem
 
 REPORT = "docket"
@@ -77,7 +78,7 @@ def parse(body: bytes | str, context: dict | None = None) -> dict:
                               "or bankruptcy docket")
     else:
         problem = page_problem(text, REPORT, context.get("court_id"))
-    root = dc.html_root(text) if problem is None else None
+    root = dc.html_root(body) if problem is None else None
     if problem is None and (root is None or not any(len(tr) for tr in root.iter("tr"))):
         problem = PageProblem("empty", "the page has no table rows: an empty or truncated docket report")
     if problem is not None:
@@ -92,10 +93,23 @@ def _is_appellate_docket(text: str) -> bool:
 
 
 _ROWS = etree.XPath("./tr | ./tbody/tr | ./thead/tr | ./tfoot/tr")
-LANDMARK_TEXTS = etree.XPath(
-    '//text()[contains(., "Docket Text") or contains(., "Total file size of selected documents") '
-    'or contains(., "Footer format:") or contains(., "iled:") or contains(., "ate:")]'
-)
+# The landmarks' texts (each ``contains`` copies every text node of the page in libxml2, so the
+# rare ones are asked only of a page that holds them; "iled:" covers "Date Filed:"/"Date filed:").
+_LANDMARKS = (("Docket Text", None), ("iled:", None),
+              ("Total file size of selected documents", b"total file size of selected documents"),
+              ("Footer format:", b"footer format:"))
+
+
+@lru_cache(maxsize=8)
+def _landmark_xpath(phrases: tuple) -> etree.XPath:
+    return etree.XPath("//text()[" + " or ".join(f'contains(., "{phrase}")' for phrase in phrases) + "]")
+
+
+def landmark_texts(root, page_lower: bytes) -> list:
+    return _landmark_xpath(tuple(phrase for phrase, lowered in _LANDMARKS
+                                 if lowered is None or lowered in page_lower))(root)
+
+
 CENTERED_FONTS = etree.XPath("//center//font")
 ENTRY_CELLS = etree.XPath("./td[not(./input)]")
 CELLS = etree.XPath(".//td")
@@ -123,12 +137,11 @@ class DocketPage:
 
     def __init__(self, root, context: dict, text: str = ""):
         self.root = root
-        self.selector = dc.page_selector(root)
-        self.page_lower = text.encode("utf-8", "replace").lower()  # bytes: 1/4 of a str copy at worst
+        self.page_lower = lowered_bytes(text)
         self.court_id = context.get("court_id") or ""
         self.bankruptcy = is_bankruptcy_court(self.court_id) if self.court_id else self._looks_bankruptcy()
         self.adversary = b"adversary proceeding" in self.page_lower and bool(
-            self.selector.xpath('//*[text()[contains(., "Adversary Proceeding")]]')
+            root.xpath('//*[text()[contains(., "Adversary Proceeding")]]')
         )
         self._parties = None
         self._entry_rows = None
@@ -149,14 +162,12 @@ class DocketPage:
         "Date Filed:", the "Docket Text" column heads, and the multi-document and footer tables."""
         self.header_text = None
         self.docket_text_nodes, self.excluded_nodes = [], []
-        for text in LANDMARK_TEXTS(self.root):
+        for text in landmark_texts(self.root, self.page_lower):
             if "Docket Text" in text:
                 self.docket_text_nodes.append(text)
             if "Total file size of selected documents" in text or "Footer format:" in text:
                 self.excluded_nodes.append(text)
-            if self.header_text is None and (
-                "Date Filed:" in text.replace("f", "F") or "Filed Date:" in text.replace("d", "D")
-            ):
+            if self.header_text is None and ("Date Filed:" in text or "Date filed:" in text):
                 holder = _holder(text)
                 if holder.tag == "td" or next(holder.iterancestors("td"), None) is not None:
                     self.header_text = text
@@ -348,9 +359,8 @@ class DocketPage:
         return "date_entered" if dc.text_content(headers[0]) in ("Date Entered", "Docket Date") else "date_filed"
 
     def docket_entries(self) -> list[dict]:
-        multi_documents = b"view_multi_docs" in self.page_lower and bool(
-            self.root.xpath("//form[@name='view_multi_docs']")
-        )
+        multi_documents = b"view_multi_docs" in self.page_lower and any(
+            form.get("name") == "view_multi_docs" for form in self.root.iter("form"))
         entries: list[dict] = []
         for row in self.entry_rows()[1:]:
             cells = ENTRY_CELLS(row)
@@ -364,19 +374,20 @@ class DocketPage:
                 del cells[1]  # some bankruptcy courts add a column before the number
             if len(cells) < 2:
                 continue
-            if not dc.text_content(cells[0]).strip():
+            date_text = dc.text_content(cells[0])
+            if not date_text.strip():
                 # A row without a date continues the entry above (its attachments) or is junk.
                 if multi_documents and entries and len(cells) > 2:
                     self._attach(entries[-1], cells[2])
                 continue
-            entry = self._entry(row, cells)
+            entry = self._entry(row, cells, date_text)
             number = entry["document_number"]
             if number is not None and not number.isdigit():
                 continue  # "doc" rows are not on the docket proper
             entries.append(entry)
         return dc.clean_value(entries)
 
-    def _entry(self, row, cells) -> dict:
+    def _entry(self, row, cells, date_text: str) -> dict:
         words = [word for piece in dc.br_split(cells[1]) for word in piece.split()]
         number = words[0].replace("\xa0", "") if words else None
         if len(cells) == 2:
@@ -390,14 +401,14 @@ class DocketPage:
         doc_id = seq_no = None
         if number:
             for anchor in cells[1].iter("a"):
-                if dc.text_content(anchor).strip() == number:
+                if ((anchor.text or "") if not len(anchor) else dc.text_content(anchor)).strip() == number:
                     doc_id = dc.doc_id_from_href(anchor.get("href") or "", self.court_id)
                     seq_no = dc.seq_no_from_anchor(anchor)
                     break
         if seq_no is None:
             seq_no = _row_seq_no(row)
         return {
-            "date_filed": dc.to_date(dc.text_content(cells[0])),
+            "date_filed": dc.to_date(date_text),
             "document_number": number,
             "pacer_doc_id": doc_id,
             "pacer_seq_no": seq_no,
