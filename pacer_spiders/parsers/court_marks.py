@@ -9,11 +9,12 @@ import re
 from collections import Counter
 from functools import lru_cache
 
+from pacer_spiders.parsers.common import lazy_compile
 from pacer_spiders.pages import PageProblem
 
 # Searched in the page's lower-cased bytes: a case-sensitive literal prefix, not a re.I scan.
-_HOST = re.compile(rb"ecf\.([a-z0-9-]+)\.uscourts\.gov")
-_DOC_LINK = re.compile(r"/docs?1/(\d{3})\d{6,}")
+_HOST = lazy_compile(rb"ecf\.([a-z0-9-]+)\.uscourts\.gov")
+_DOC_LINK = lazy_compile(r"/docs?1/(\d{3})\d{6,}")
 
 
 def court_evidence(text: str) -> Counter:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from lxml import etree
+from pacer_spiders.parsers.common import lazy_compile
 from pacer_spiders.parsers.common import (
     decode,
     doc_id_from_url,
@@ -22,9 +23,9 @@ from pacer_spiders.parsers.common import (
 
 _DATE_CHARS = r"[—\d\-–/]+"
 # lxml refuses str input that declares an encoding; the text is already decoded.
-_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
-_XML_DECLARATION_BYTES = re.compile(rb"\s*<\?xml")
-_DASHES = re.compile("[-–—]")
+_XML_DECLARATION = lazy_compile(r"^\s*<\?xml[^>]*\?>")
+_XML_DECLARATION_BYTES = lazy_compile(rb"\s*<\?xml")
+_DASHES = lazy_compile("[-–—]")
 
 
 def html_root(body: bytes | str):
@@ -68,7 +69,7 @@ def to_date(text: str | None) -> str | None:
 
 def labelled_date(label: str, flags=0) -> re.Pattern:
     """A regex for ``<label> MM/DD/YYYY`` whose group 1 is the date."""
-    return re.compile(label + r"\s+(" + _DATE_CHARS + ")", flags)
+    return lazy_compile(label + r"\s+(" + _DATE_CHARS + ")", flags)
 
 
 def first_match(pattern: re.Pattern, values, *, as_date: bool = False):
@@ -137,10 +138,10 @@ harmonize = harmonize_case_name
 
 
 _SMALL_WORDS = frozenset("a an and as at but by en for if in of on or the to v v. via vs vs.".split())
-_WORD_PART = re.compile(r"([\w]+)", re.UNICODE)
+_WORD_PART = lazy_compile(r"([\w]+)", re.UNICODE)
 
 
-_ROMAN = re.compile(r"^(?=[MDCLXVI])M*(C[MD]|D?C{0,3})(X[CL]|L?X{0,3})(I[XV]|V?I{0,3})$", re.I)
+_ROMAN = lazy_compile(r"^(?=[MDCLXVI])M*(C[MD]|D?C{0,3})(X[CL]|L?X{0,3})(I[XV]|V?I{0,3})$", re.I)
 
 
 def _cap_word(word: str) -> str:
@@ -167,21 +168,21 @@ def titlecase(text: str) -> str:
 
 
 _PARTY_TYPE_RULES = [
-    (re.compile(r"defendant\s+\(\d+\)"), "defendant"),
-    (re.compile(r"debtor\s+\d+"), "debtor"),
-    (re.compile(r"(thirdparty|3rd pty|3rd party)"), "third party"),
-    (re.compile(r"(fourthparty|4th pty|4th party)"), "fourth party"),
-    (re.compile(r"counter-(defendant|claimaint)"), r"counter \1"),
-    (re.compile(r"\bus\b"), "u.s."),
-    (re.compile(r"u\. s\."), "u.s."),
-    (re.compile(r"united states"), "u.s."),
-    (re.compile(r"jointadmin"), "jointly administered"),
-    (re.compile(r"consolidated-debtor"), "consolidated debtor"),
-    (re.compile(r"plaintiff-? consolidated"), "consolidated plaintiff"),
-    (re.compile(r"defendant-? consolidated"), "consolidated defendant"),
-    (re.compile(r"intervenor-plaintiff"), "intervenor plaintiff"),
-    (re.compile(r"intervenor pla\b"), "intervenor plaintiff"),
-    (re.compile(r"intervenor dft\b"), "intervenor defendant"),
+    (lazy_compile(r"defendant\s+\(\d+\)"), "defendant"),
+    (lazy_compile(r"debtor\s+\d+"), "debtor"),
+    (lazy_compile(r"(thirdparty|3rd pty|3rd party)"), "third party"),
+    (lazy_compile(r"(fourthparty|4th pty|4th party)"), "fourth party"),
+    (lazy_compile(r"counter-(defendant|claimaint)"), r"counter \1"),
+    (lazy_compile(r"\bus\b"), "u.s."),
+    (lazy_compile(r"u\. s\."), "u.s."),
+    (lazy_compile(r"united states"), "u.s."),
+    (lazy_compile(r"jointadmin"), "jointly administered"),
+    (lazy_compile(r"consolidated-debtor"), "consolidated debtor"),
+    (lazy_compile(r"plaintiff-? consolidated"), "consolidated plaintiff"),
+    (lazy_compile(r"defendant-? consolidated"), "consolidated defendant"),
+    (lazy_compile(r"intervenor-plaintiff"), "intervenor plaintiff"),
+    (lazy_compile(r"intervenor pla\b"), "intervenor plaintiff"),
+    (lazy_compile(r"intervenor dft\b"), "intervenor defendant"),
 ]
 
 
@@ -243,15 +244,15 @@ def find_judge(pattern: re.Pattern, values: list[str], root, label: bytes | None
 
 # --- docket numbers -----------------------------------------------------------------------------
 
-DISTRICT_NUMBER = re.compile(r"(?<!\d)((\d{1,2}:)?\d\d-[a-zA-Z]{1,5}-\d{1,10})(?!\d)")  # a whole serial or none
-BANKRUPTCY_NUMBER = re.compile(r"(?:#:\s+)?((\d-)?\d\d-\d*)")
-MDL_NUMBER = re.compile(r"(MDL No.\s+\d*)")
+DISTRICT_NUMBER = lazy_compile(r"(?<!\d)((\d{1,2}:)?\d\d-[a-zA-Z]{1,5}-\d{1,10})(?!\d)")  # a whole serial or none
+BANKRUPTCY_NUMBER = lazy_compile(r"(?:#:\s+)?((\d-)?\d\d-\d*)")
+MDL_NUMBER = lazy_compile(r"(MDL No.\s+\d*)")
 
-_DISTRICT_PARTS = re.compile(
+_DISTRICT_PARTS = lazy_compile(
     r"(?P<office>\d):\d{2}-(?P<type>[a-zA-Z0-9]{1,5}|~gr)-\d{5}"
     r"(?:-(?P<assigned>N/A|P1|[a-zA-Z_]{1,5}))?(?:-(?P<referred>[a-zA-Z_]{1,5}))?(?:-(?P<defendant>\d{1,3}))?"
 )
-_BANKRUPTCY_PARTS = re.compile(
+_BANKRUPTCY_PARTS = lazy_compile(
     r"\d{2}-\d{5}-(?P<alt_office>\d)-(?P<alt_assigned>[a-zA-Z]{2,4})"
     r"|(?:(?P<office>\d):\d{2}-(?P<type>[a-zA-Z0-9]{1,5}|~gr)-\d{5}|\d{2}-\d{5})"
     r"(?:-(?P<assigned>N/A|P1|[a-zA-Z_]{1,5}))?"
@@ -322,9 +323,9 @@ def seq_no_from_anchor(anchor) -> str | None:
 
 # --- attachment rows (document selection menus and a docket's inline attachment tables) ---------
 
-_PAGES_CELL = re.compile(r"^\d+\s+pages?$", re.I)
-SIZE_UNIT = re.compile(r"\b[kKmM][bB]\b")
-_SIZE_CELL = re.compile(r"^[\d.,]+\s*(?:[kmg]?b|bytes)$", re.I)
+_PAGES_CELL = lazy_compile(r"^\d+\s+pages?$", re.I)
+SIZE_UNIT = lazy_compile(r"\b[kKmM][bB]\b")
+_SIZE_CELL = lazy_compile(r"^[\d.,]+\s*(?:[kmg]?b|bytes)$", re.I)
 
 
 def attachment_number_cell(cells) -> int | None:

@@ -14,10 +14,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
+from pacer_spiders.parsers.common import lazy_compile
 from pacer_spiders.items import PROVENANCE_FIELDS, ItemClass, RawPage
 from pacer_spiders.pages import NotTheReport, PageProblem
 
-_SPACES = re.compile(r"\s+")
+_SPACES = lazy_compile(r"\s+")
 
 
 def one_line(text, limit: int = 300) -> str:
@@ -154,12 +155,12 @@ class ReportUnit:
 
 
 # Counted in the page's lower-cased bytes (literal prefixes, no re.I scans).
-_TABLE_OPEN = re.compile(rb"<table\b")
-_TABLE_CLOSE = re.compile(rb"</table\s*>")
+_TABLE_OPEN = lazy_compile(rb"<table\b")
+_TABLE_CLOSE = lazy_compile(rb"</table\s*>")
 # Real pages leave a few tables unclosed at most; hundreds nest ever deeper (a nesting bomb that
 # would take the parser minutes).
 MAX_UNCLOSED_TABLES = 100
-_PAGE_END = re.compile(r"</(?:html|body)\s*>|</(?:table|center|div|form)\s*>\s*$", re.I)
+_PAGE_END = lazy_compile(r"</(?:html|body)\s*>|</(?:table|center|div|form)\s*>\s*$", re.I)
 _TAIL = 8192
 
 

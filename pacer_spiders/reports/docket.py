@@ -19,6 +19,7 @@ from functools import lru_cache
 
 from lxml import etree
 
+from pacer_spiders.parsers.common import lazy_compile
 from pacer_spiders.courts import UnknownCourtError, get_court
 from pacer_spiders.pages import NotTheReport, PageProblem
 from pacer_spiders.parsers import docket_common as dc
@@ -32,28 +33,28 @@ DATE_TERMINATED = dc.labelled_date(r"[tT]erminated:", re.I)
 DATE_CONVERTED = dc.labelled_date(r"Date [Cc]onverted:")
 DATE_DISCHARGED = dc.labelled_date(r"(?:Date|Debtor)\s+[Dd]ischarged:")
 DATE_ENTERED = dc.labelled_date(r"Entered:")
-CAUSE = re.compile(r"Cause:\s+(.*)")
-NATURE_OF_SUIT = re.compile(r"Nature of Suit:\s+(.*)")
-JURY_DEMAND = re.compile(r"Jury Demand:\s+(.*)")
-JURISDICTION = re.compile(r"Jurisdiction:\s+(.*)")
-MDL_STATUS = re.compile(r"MDL Status:\s+(.*)")
-DEMAND = re.compile(r"^Demand:\s+(.*)")
-ASSIGNED_TO = re.compile(r"Assigned to:\s+(.*)", re.S | re.I)
-REFERRED_TO = re.compile(r"Referred to:\s+(.*)", re.S | re.I)
+CAUSE = lazy_compile(r"Cause:\s+(.*)")
+NATURE_OF_SUIT = lazy_compile(r"Nature of Suit:\s+(.*)")
+JURY_DEMAND = lazy_compile(r"Jury Demand:\s+(.*)")
+JURISDICTION = lazy_compile(r"Jurisdiction:\s+(.*)")
+MDL_STATUS = lazy_compile(r"MDL Status:\s+(.*)")
+DEMAND = lazy_compile(r"^Demand:\s+(.*)")
+ASSIGNED_TO = lazy_compile(r"Assigned to:\s+(.*)", re.S | re.I)
+REFERRED_TO = lazy_compile(r"Referred to:\s+(.*)", re.S | re.I)
 
 _CASE_NAME = r"(?:Case\s+title:\s+)?(.*\bvs?\.?\s.*)"
 CASE_NAME_PATTERNS = [
-    re.compile(_CASE_NAME),
-    re.compile(_CASE_NAME, re.I),
-    re.compile(r"(?:Case\s+title:\s+)(.*)", re.I),
-    re.compile(r"(\bIN\s+RE:?\s+.*)", re.I),
-    re.compile(r"(\bIn\s+the\s+matter\s+.*)", re.I),
+    lazy_compile(_CASE_NAME),
+    lazy_compile(_CASE_NAME, re.I),
+    lazy_compile(r"(?:Case\s+title:\s+)(.*)", re.I),
+    lazy_compile(r"(\bIN\s+RE:?\s+.*)", re.I),
+    lazy_compile(r"(\bIn\s+the\s+matter\s+.*)", re.I),
 ]
-OFFENSE_HEADER = re.compile(r"highest\s+offense.*(?P<status>opening|terminated)", re.I)
-COUNTS_HEADER = re.compile(r"(?P<status>pending|terminated)\s+counts", re.I)
-COMPLAINTS_HEADER = re.compile(r"complaints", re.I)
-MERGED_NUMBER = re.compile(r"^[\s\xa0]*\d+[\s\xa0]+(?:\(\d+[\s\xa0]+pgs(?:;[\s\xa0]\d+[\s\xa0]docs)?\)[\s\xa0]+)?")
-SEE_ABOVE = re.compile(r"see\s+above", re.I)
+OFFENSE_HEADER = lazy_compile(r"highest\s+offense.*(?P<status>opening|terminated)", re.I)
+COUNTS_HEADER = lazy_compile(r"(?P<status>pending|terminated)\s+counts", re.I)
+COMPLAINTS_HEADER = lazy_compile(r"complaints", re.I)
+MERGED_NUMBER = lazy_compile(r"^[\s\xa0]*\d+[\s\xa0]+(?:\(\d+[\s\xa0]+pgs(?:;[\s\xa0]\d+[\s\xa0]docs)?\)[\s\xa0]+)?")
+SEE_ABOVE = lazy_compile(r"see\s+above", re.I)
 
 
 
