@@ -64,7 +64,19 @@ _WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")  # UTF-16/32: contr
 
 def to_date(text: str | None) -> str | None:
     """``MM/DD/YYYY`` (or with dashes, as some courts write) -> ISO date; None when absent or invalid."""
-    return parse_date(_DASHES.sub("/", text)) if text else None
+    if not text:
+        return None
+    found = _DATES.get(text)
+    if found is None:
+        found = parse_date(_DASHES.sub("/", text))
+        # Dates found are remembered (a docket repeats its days); a text without a valid date is
+        # not, as a date beyond next year becomes valid with time.
+        if found is not None and len(_DATES) < 20_000:
+            _DATES[text] = found
+    return found
+
+
+_DATES: dict[str, str] = {}
 
 
 def labelled_date(label: str, flags=0) -> re.Pattern:

@@ -114,10 +114,10 @@ def _needles(pattern: str) -> tuple[str, ...]:
         if len(best) < 3:
             return ()
         # Case-sensitive bytes regex on lower-cased bytes: literal-prefix search, no squashed copy;
-        # its longest word first, by a plain substring search (several times faster still).
+        # first its words, longest first, by plain substring searches (several times faster still).
         # Kept as source: compiled (and cached by ``re``) only for a page that holds the word.
         words = best.encode("utf-8").split()
-        needles.append((max(words, key=len), rb"\s+".join(re.escape(word) for word in words)))
+        needles.append((tuple(sorted(words, key=len, reverse=True)), rb"\s+".join(re.escape(word) for word in words)))
     return tuple(needles)
 
 
@@ -138,7 +138,8 @@ SHORT_PAGE = 20_000  # characters; PACER's error, sealed and login pages are a f
 
 def _first(messages: list, text: str, lowered: bytes) -> PageProblem | None:
     for kind, needles, pattern, reason in _checks(tuple(messages)):
-        if needles and not any(word in lowered and re.search(needle, lowered) for word, needle in needles):
+        if needles and not any(all(word in lowered for word in words) and re.search(needle, lowered)
+                               for words, needle in needles):
             continue
         if re.search(pattern, text, re.I):
             return PageProblem(kind, reason)

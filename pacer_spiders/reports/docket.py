@@ -112,7 +112,8 @@ def landmark_texts(root, page_lower: bytes) -> list:
 
 
 CENTERED_FONTS = etree.XPath("//center//font")
-ENTRY_CELLS = etree.XPath("./td[not(./input)]")
+PARTY_NAMES = etree.XPath('.//b[not(./parent::i)][not(./u)][not(contains(., "------"))]')
+TEXTS_OUTSIDE_BOLD = etree.XPath(".//text()[not(./parent::b)]")
 CELLS = etree.XPath(".//td")
 
 
@@ -281,12 +282,12 @@ class DocketPage:
             party, done = self._party_type(cells, texts[index].strip().lower(), party)
             if done:
                 continue
-            name_nodes = cells[0].xpath('.//b[not(./parent::i)][not(./u)][not(contains(., "------"))]')
+            name_nodes = PARTY_NAMES(cells[0])
             after_disposition = index > 0 and "Disposition" in texts[index - 1]
             if name_nodes and not after_disposition:
                 party["name"] = dc.text_content(name_nodes[0]).strip()
                 party["extra_info"] = "\n".join(
-                    s.strip() for s in cells[0].xpath(".//text()[not(./parent::b)]") if s.strip()
+                    s.strip() for s in TEXTS_OUTSIDE_BOLD(cells[0]) if s.strip()
                 )
                 party["date_terminated"] = dc.first_match(DATE_TERMINATED, [party["extra_info"]], as_date=True)
             if len(cells) == 3 and party:
@@ -307,24 +308,24 @@ class DocketPage:
     def _skip_row(row, cells, text: str, following) -> bool:
         if not cells or not text or text == "v.":
             return True
-        if cells[0].xpath(".//b/u"):
+        if cells[0].find(".//b/u") is not None:
             # A heading not followed by a bold party name (criminal cases' count headings).
-            if following is None or not following.xpath(".//b"):
+            if following is None or following.find(".//b") is None:
                 return True
             return len(cells) == 3 and dc.text_content(cells[2]) == "Disposition"
         # Rows without bold text are details under a party, not parties.
-        return not row.xpath(".//b")
+        return row.find(".//b") is None
 
     def _party_type(self, cells, text: str, party: dict) -> tuple[dict, bool]:
-        if len(cells) == 1 and cells[0].xpath(".//b/u"):
+        if len(cells) == 1 and cells[0].find(".//b/u") is not None:
             return {"type": party_type([dc.text_content(cells[0])])}, True
         if "------" in text:
             label = dc.text_content(cells[0]).strip()
             if len(cells) == 3:
                 return {"type": re.split("----*", label)[0]}, False
             return {"type": party_type([re.sub("----*", "", label)])}, True
-        if self.bankruptcy and len(cells) == 3 and cells[0].xpath(".//i/b"):
-            return {"type": party_type([dc.text_content(cells[0].xpath(".//i")[0])])}, False
+        if self.bankruptcy and len(cells) == 3 and cells[0].find(".//i/b") is not None:
+            return {"type": party_type([dc.text_content(cells[0].find(".//i"))])}, False
         if len(cells) == 3 and "service list" in text:
             return {"type": "Service List"}, False
         return party, False
@@ -364,7 +365,7 @@ class DocketPage:
             form.get("name") == "view_multi_docs" for form in self.root.iter("form"))
         entries: list[dict] = []
         for row in self.entry_rows()[1:]:
-            cells = ENTRY_CELLS(row)
+            cells = [cell for cell in row if cell.tag == "td" and cell.find("input") is None]  # ./td[not(./input)]
             if multi_documents and len(cells) == 4 and not dc.text_content(cells[2]).strip():
                 del cells[2]  # the empty checkbox cell of an entry that cannot be selected
             if multi_documents and len(cells) == 5:
@@ -566,9 +567,9 @@ def add_criminal_data(parties: list[dict], rows, cells_of, texts) -> None:
         represented = len(cells) == 3 and "represented by" in dc.clean_string(dc.text_content(cells[1]))
         lone_heading = (
             len(cells) == 1
-            and cells[0].xpath(".//b/u")
+            and cells[0].find(".//b/u") is not None
             and following is not None
-            and following.xpath(".//b")
+            and following.find(".//b") is not None
             and "represented by" not in dc.clean_string(dc.text_content(following))
         )
         if represented or lone_heading:
@@ -589,7 +590,7 @@ def add_criminal_data(parties: list[dict], rows, cells_of, texts) -> None:
         if COMPLAINTS_HEADER.search(first):
             section, status = "complaints", None
             continue
-        if cells[0].xpath("./b/u"):
+        if cells[0].find("b/u") is not None:
             section, status = "unknown", None
             continue
         disposition = dc.text_content(cells[2]) if len(cells) > 2 else ""
