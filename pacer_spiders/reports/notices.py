@@ -42,6 +42,11 @@ _NAME_ANCHOR = lazy_compile(r"\ue004[^\ue005]*\ue005")
 _SPACES = lazy_compile(r"\s+")
 _HEADER_LINE = lazy_compile(rb"^[A-Za-z][\w-]*:[ \t]")
 _CASE_NAME = lazy_compile(r"case\s+name:", re.I)
+# The same marks in a page already lower-cased (detection): case-sensitive, their literal prefixes
+# make them scan a long page of another report fast (a re.I search tries every position).
+_LOWER_NEF_TITLE = lazy_compile(r"notice\s+of\s+(?:electronic|bankruptcy\s+case)\s+filing")
+_LOWER_NDA_TITLE = lazy_compile(r"notice\s+of\s+docket\s+activity")
+_LOWER_CASE_NAME = lazy_compile(r"case\s+name:")
 _SECTION_END = lazy_compile(
     r"notice\s+(?:has\s+been|will\s+be|will\s+not\s+be|has\s+not\s+been)\s+(?:electronically\s+mailed|delivered)"
     r"|the\s+following\s+document\(s\)\s+are\s+associated|case\s+participants\s+listed\s+below"
@@ -534,13 +539,13 @@ def _body_of(lowered: str) -> str:
 def is_nef(lowered: str) -> bool:
     """Whether a page (lower-cased) is a Notice of Electronic Filing (district, bankruptcy), raw or its body."""
     body = _body_of(lowered)
-    return bool(_NEF_TITLE.search(body) and _CASE_NAME.search(body))
+    return bool(_LOWER_NEF_TITLE.search(body) and _LOWER_CASE_NAME.search(body))
 
 
 def is_nda(lowered: str) -> bool:
     """Whether a page (lower-cased) is a Notice of Docket Activity (appellate CM/ECF, ACMS)."""
     body = _body_of(lowered)
-    return bool(_NDA_TITLE.search(body) and _CASE_NAME.search(body))
+    return bool(_LOWER_NDA_TITLE.search(body) and _LOWER_CASE_NAME.search(body))
 
 
 def notice_unit(name: str, recognise, corpus_folders: tuple) -> ReportUnit:
