@@ -145,9 +145,10 @@ def _first(messages: list, text: str, lowered: bytes) -> PageProblem | None:
             return PageProblem(kind, reason)
     return None
 
-_LOGIN = lazy_compile(
-    r"""type\s*=\s*["']?password|login\.jsf|<title>[^<]*\bLog\s?in\b""", re.I
-)
+# A login form's password field, its login.jsf address, or a title saying "Log in": three
+# searches of the lower-cased bytes with literal prefixes (one re.I alternation tried every position).
+_LOGIN_MARKS = (lazy_compile(rb"""type\s*=\s*["']?password"""), lazy_compile(rb"login\.jsf"),
+                lazy_compile(rb"<title>[^<]*\blog\s?in\b"))
 # Where PACER sends a session that is logged out (a redirect's Location or the page's URL), and
 # what such a page always shows; the login middleware asks ``is_logged_out_page`` before a page is
 # read, so that it can log in again and retry.
@@ -234,7 +235,7 @@ def classify(text: str | bytes, report: str | None = None) -> PageProblem | None
         problem = _first(BARE_MESSAGES, text, lowered)
         if problem is not None:
             return problem
-    if _LOGIN.search(text) and (markers is not None or "</table>" not in text.lower()):
+    if any(mark.search(lowered) for mark in _LOGIN_MARKS) and (markers is not None or b"</table>" not in lowered):
         return PageProblem("login", "PACER's login page: the session is missing or expired")
     return None
 

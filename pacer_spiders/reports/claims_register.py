@@ -18,6 +18,8 @@ import html
 import re
 from urllib.parse import parse_qs, urlsplit
 
+from lxml import etree
+
 from pacer_spiders.parsers.common import lazy_compile
 from pacer_spiders.pages import NotTheReport, PageProblem
 from pacer_spiders.parsers import docket_common as dc
@@ -156,8 +158,12 @@ def _summary(text: str) -> dict:
 
 
 def _labelled_cell(table, label: str):
-    cells = table.xpath(f".//td[not(.//td)][.//i[starts-with(normalize-space(.), '{label}')]]")
+    cells = _LABELLED_CELLS(table, label=label)
     return cells[0] if cells else None
+
+
+# The innermost cell whose italic label starts with $label (compiled once, not per claim and label).
+_LABELLED_CELLS = etree.XPath(".//td[not(.//td)][.//i[starts-with(normalize-space(.), $label)]]")
 
 
 def _claim(table) -> dict:
