@@ -79,11 +79,13 @@ DOCUMENT_MESSAGES: list[tuple[str, str, str]] = [
 
 
 def _needles(pattern: str) -> tuple[str, ...]:
-    """The longest literal phrase of each alternative, lower case: a page whose lower-cased bytes
-    contain none of them cannot match, and is cleared by case-sensitive literal searches (fast)
-    instead of case-insensitive regex scans (slow on large dockets)."""
+    """(words, needle, alternative) of each top-level alternative of ``pattern``: the words and the
+    regex of its longest literal phrase, lower case, and the alternative's own source.  A page whose
+    lower-cased bytes hold no needle cannot match, and is cleared by case-sensitive literal searches
+    (fast) instead of case-insensitive regex scans (slow on large dockets)."""
     needles = []
     for alternative in _TOP_LEVEL_BAR.split(pattern):
+        source = alternative
         # Words inside groups may be optional or alternatives: only text outside groups counts.
         previous = None
         while previous != alternative:
@@ -117,7 +119,8 @@ def _needles(pattern: str) -> tuple[str, ...]:
         # first its words, longest first, by plain substring searches (several times faster still).
         # Kept as source: compiled (and cached by ``re``) only for a page that holds the word.
         words = best.encode("utf-8").split()
-        needles.append((tuple(sorted(words, key=len, reverse=True)), rb"\s+".join(re.escape(word) for word in words)))
+        needles.append((tuple(sorted(words, key=len, reverse=True)), rb"\s+".join(re.escape(word) for word in words),
+                        source))
     return tuple(needles)
 
 
@@ -138,10 +141,13 @@ SHORT_PAGE = 20_000  # characters; PACER's error, sealed and login pages are a f
 
 def _first(messages: list, text: str, lowered: bytes) -> PageProblem | None:
     for kind, needles, pattern, reason in _checks(tuple(messages)):
-        if needles and not any(all(word in lowered for word in words) and re.search(needle, lowered)
-                               for words, needle in needles):
-            continue
-        if re.search(pattern, text, re.I):
+        if needles:
+            # The pattern matches where one of its top-level alternatives does: only those whose
+            # needle the page holds are searched (the whole alternation, re.I, tried every position).
+            if any(all(word in lowered for word in words) and re.search(needle, lowered)
+                   and re.search(alternative, text, re.I) for words, needle, alternative in needles):
+                return PageProblem(kind, reason)
+        elif re.search(pattern, text, re.I):
             return PageProblem(kind, reason)
     return None
 
