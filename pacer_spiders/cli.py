@@ -84,12 +84,12 @@ def main(argv: list[str] | None = None) -> int:
         argv = sys.argv[1:]
     parser = build_parser(argv)
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    if not args.verbose:  # the migrations' own chatter is noise on every command's stderr
-        logging.getLogger("alembic").setLevel(logging.WARNING)
+    level = logging.DEBUG if args.verbose else logging.INFO
+    # The handler has the level too: the migrations' INFO lines reach it lowered to DEBUG (see
+    # db._InfoAsDebug) and stop there without -v; no logger's level is changed for the process.
+    stderr = logging.StreamHandler()
+    stderr.setLevel(level)
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", handlers=[stderr])
     if not getattr(args, "func", None):
         parser.print_help()
         return 2

@@ -173,3 +173,27 @@ def test_appellate_options_and_a_filing_list_by_guid(tmp_path):
     assert number == render.appellate_docket_number(case) and parties == 0
     assert dates and min(dates) >= start.isoformat() and max(dates) <= end.isoformat()
     assert filing.stat("pacer/pages/acms_attachment_page") == 1 and filing.stat("pacer/acms/sign_ins") == 1
+
+
+def test_a_corpus_appellate_docket_served_by_the_sandbox_is_crawled_whole(tmp_path):
+    """A real appellate CM/ECF page (the corpus) answers CaseSummary.jsp for its number: billed once,
+    every entry of the reference's reading stored."""
+    from pacer_spiders.testing.corpus import corpus_root
+
+    root = corpus_root()
+    if root is None:
+        pytest.skip("the PACER corpus folder (../shared/pacer-corpus or $PACER_CORPUS) is absent")
+    with small_sandbox(corpus=root, cases_per_court=1) as sb:
+        (court_id, number), docket = max(sb.corpus.appellate_dockets.items(),
+                                         key=lambda item: (item[0][0] == "ca1", item[1].path.name))
+        expected = json.loads(docket.path.with_suffix(".json").read_text())
+        result = crawl(sb, "docket", tmp_path, {"court": court_id, "docket_number": number},
+                       settings={"DATABASE_URL": f"sqlite:///{tmp_path / 'a.db'}",
+                                 "FILES_STORE": str(tmp_path / "files")})
+        charges = [(c.court_id, c.report, c.criteria) for c in sb.ledger.charges]
+    assert result.reason == "finished", result.log[-3000:]
+    assert charges == [(court_id, "docket", number)]
+    with sqlite3.connect(tmp_path / "a.db") as conn:
+        stored_number, = conn.execute("SELECT docket_number FROM dockets").fetchone()
+        entries = conn.execute("SELECT count(*) FROM docket_entries").fetchone()[0]
+    assert stored_number == number and entries == len(expected["docket_entries"])

@@ -73,6 +73,16 @@ def test_a_refresh_stores_the_new_entries(refreshed):
         assert {str(e.document_number) for e in entries} <= entries_held(refreshed["workdir"], case_id)
 
 
+def test_a_refresh_holds_each_line_of_each_docket_once(refreshed):
+    # The feed's minute entries (their kind only), the filtered reports' newest day again: no row twice.
+    sb, workdir = refreshed["sb"], refreshed["workdir"]
+    with sqlite3.connect(workdir / "archive.sqlite3") as db:
+        for case in refreshed["cases"]:
+            (held,) = db.execute("select count(*) from docket_entries e join dockets d on d.id = e.docket_id "
+                                 "where d.court_id = ? and d.pacer_case_id = ?", (COURT, str(case.pacer_case_id))).fetchone()
+            assert held == len(sb.case(COURT, case.pacer_case_id).entries), case.pacer_case_id
+
+
 def test_a_refresh_with_nothing_new_costs_nothing(refreshed):
     sb, workdir = refreshed["sb"], refreshed["workdir"]
     before = len(sb.ledger)

@@ -202,6 +202,45 @@ def test_pdf_fetched_grants_a_prayer(deployment):
     assert pdf.status == 200 and pdf.body.startswith(b"%PDF-")
 
 
+def test_a_document_pacer_will_not_sell_tells_its_waiting_prayers(deployment):
+    alice, bob, sandbox = deployment.alice, deployment.bob, deployment.sandbox
+    documents = alice.get(f"{API}/recap-documents/", docket=deployment.fetched_docket, page_size=100).json()
+    target = next(d for d in documents["results"] if d["pacer_doc_id"] and not d["is_sealed"]
+                  and not d["is_available"] and d["attachment_number"] is None)
+    _, entry, _ = sandbox.data.find_document("cand", target["pacer_doc_id"])
+    entry.restricted = True  # since the docket was read: PACER now shows it to the parties only
+    with WebhookReceiver() as hook:
+        prayer = bob.post_json(f"{API}/prayers/", {"recap_document": target["id"], "webhook_url": hook.url})
+        assert prayer.status == 201 and prayer.json()["status"] == 1, prayer.text
+        account = sandbox.accounts["good"]
+        charges_before = len(sandbox.ledger)
+        answer = alice.post_form(f"{API}/recap-fetch/", {
+            "request_type": 2, "recap_document": target["id"], "pacer_username": account.login,
+            "pacer_password": account.password})
+        assert answer.status == 201, answer.text
+        fetched, _ = wait_for_status(alice, f"{API}/recap-fetch/{answer.json()['id']}/")
+        # one reason, nothing bought or stored
+        assert fetched["status"] == 3 and "will not sell" in fetched["error_message"], fetched
+        assert "sealed" in fetched["error_message"] and float(fetched["cost"] or 0) == 0.0
+        assert len(sandbox.ledger) == charges_before
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not hook.calls:
+            time.sleep(0.1)
+        mine = next(p for p in bob.get(f"{API}/prayers/").json()["results"] if p["recap_document"] == target["id"])
+        assert mine["status"] == 3 and mine["status_name"] == "unavailable" and not mine["is_available"]
+        assert len(hook.calls) == 1
+        body = json.loads(hook.calls[0]["body"])
+        assert body["webhook"]["event_type"] == 3 and body["payload"]["id"] == mine["id"]
+        headers = {k.title(): v for k, v in hook.calls[0]["headers"].items()}
+        assert verify(user_webhook_key(SECRET, 2), hook.calls[0]["body"], headers)
+    # the archive now knows: the document is marked sealed and no new prayer is taken for it
+    again = alice.get(f"{API}/recap-documents/", pacer_doc_id=target["pacer_doc_id"]).json()["results"][0]
+    assert again["is_sealed"] is True and again["is_available"] is False
+    refused = alice.post_json(f"{API}/prayers/", {"recap_document": target["id"]})
+    assert refused.status == 400 and "sealed" in refused.json()["recap_document"][0]
+    entry.restricted = False
+
+
 def test_without_credentials_the_deployments_own_account_is_used(deployment, monkeypatch):
     alice, sandbox = deployment.alice, deployment.sandbox
     documents = alice.get(f"{API}/recap-documents/", docket=deployment.fetched_docket, page_size=100).json()
@@ -317,5 +356,5 @@ def test_no_credential_anywhere_after_the_run(deployment):
     for secret in tokens:
         assert secret.encode() not in everything
     crawl_logs = list((deployment.tmp / "logs").glob("*.log"))
-    assert len(crawl_logs) == 3 and b"PACER" in file_bytes(crawl_logs[0])  # the crawls did log
+    assert len(crawl_logs) == 4 and b"PACER" in file_bytes(crawl_logs[0])  # the crawls did log
     assert not any(secret in line for line in deployment.logs.lines for secret in tokens)

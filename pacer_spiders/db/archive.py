@@ -25,7 +25,7 @@ from pacer_spiders.db import make_engine, upgrade_database
 from pacer_spiders.db.claims import Claims
 from pacer_spiders.db.dockets import Dockets, entry_key, entry_keys
 from pacer_spiders.db.documents import Documents, find_entry
-from pacer_spiders.db.merge_policy import DOCKET_FIELDS, is_empty, name_key, normalized_text
+from pacer_spiders.db.merge_policy import DOCKET_FIELDS, ENTRIES, TablePolicy, is_empty, name_key, normalized_text
 from pacer_spiders.db.orphans import ORPHAN_BACKOFF_MAX, ORPHAN_BACKOFF_START, Orphans
 from pacer_spiders.db.raw_pages import RawPages
 from pacer_spiders.db.reader import ArchiveReader
@@ -71,9 +71,11 @@ class Archive:
         return self.engine.dialect.name
 
     # --- dockets and documents ------------------------------------------------------------
-    def merge_docket(self, court_id: str, parsed: dict, context: dict | None = None) -> MergeResult:
-        """Merge a parsed docket (or history, case query, possible case numbers) page."""
-        return self.dockets.merge_docket(court_id, parsed, context)
+    def merge_docket(self, court_id: str, parsed: dict, context: dict | None = None,
+                     entry_policy: TablePolicy = ENTRIES) -> MergeResult:
+        """Merge a parsed docket (or history, case query, possible case numbers) page; its entries
+        by ``entry_policy`` (``merge_policy.FEED_ENTRIES`` for an RSS feed's)."""
+        return self.dockets.merge_docket(court_id, parsed, context, entry_policy)
 
     def merge_attachment_page(self, court_id, parsed: dict, context: dict | None = None) -> MergeResult | None:
         """Merge an attachment menu into its entry; None when the entry is unknown (an orphan)."""

@@ -15,7 +15,8 @@ from sqlalchemy import and_, select, update
 
 from pacer_spiders.db.documents import merge_documents
 from pacer_spiders.db.merge_policy import (
-    ATTORNEYS, DOCKET_FIELDS, DOCKETS, ENTRIES, PARTIES, ROLES, as_date, as_int, as_text, name_key, normalized_text,
+    ATTORNEYS, DOCKET_FIELDS, DOCKETS, ENTRIES, PARTIES, ROLES, TablePolicy, as_date, as_int, as_text, entry_text,
+    name_key, normalized_text,
 )
 from pacer_spiders.db.models import (
     AttorneyRow, DocketEntryRow, DocketRow, DocketUpdateRow, PartyAttorneyRow, PartyRow,
@@ -38,8 +39,14 @@ def entry_key(entry: dict, ordinal: int = 1) -> str:
     seq = as_text(entry.get("pacer_seq_no"))
     if seq:
         return f"s:{day}:{seq}"
-    digest = hashlib.sha1(normalized_text(entry.get("description")).encode()).hexdigest()[:20]
-    # The first keeps the key archives already hold; the later ones say which they are.
+    return text_key(day, entry.get("description"), ordinal)
+
+
+def text_key(day: str, description: str | None, ordinal: int = 1) -> str:
+    """The key of an unnumbered entry without ``pacer_seq_no``: its day and a digest of its text
+    as every page showing it reads it (``merge_policy.entry_text``)."""
+    digest = hashlib.sha1(entry_text(description).encode()).hexdigest()[:20]
+    # The first has no ordinal (the form archives held before ordinals); the later ones say which they are.
     return f"t:{day}:{digest}" if ordinal == 1 else f"t:{day}:{digest}:{ordinal}"
 
 
@@ -61,6 +68,7 @@ def entry_keys(entries: list[dict]) -> list[str]:
 
 
 _MAIN_DOCUMENT_SIZES = ("page_count", "file_size_str", "file_size_bytes")
+_ENTRY_IDENTITY = ("document_number", "pacer_seq_no", "pacer_doc_id")
 
 
 class Dockets:
@@ -69,8 +77,10 @@ class Dockets:
     def __init__(self, store: Store):
         self.store = store
 
-    def merge_docket(self, court_id: str, parsed: dict, context: dict | None = None) -> MergeResult:
-        """Merge a parsed docket (or history, case query, possible case numbers) page."""
+    def merge_docket(self, court_id: str, parsed: dict, context: dict | None = None,
+                     entry_policy: TablePolicy = ENTRIES) -> MergeResult:
+        """Merge a parsed docket (or history, case query, possible case numbers) page; its entries
+        by ``entry_policy`` (an RSS feed's, ``FEED_ENTRIES``, knows their dates less well)."""
         context = context or {}
         result = MergeResult()
         pacer_case_id = as_text(context.get("pacer_case_id")) or as_text(parsed.get("pacer_case_id"))
@@ -83,7 +93,7 @@ class Dockets:
             result.docket_id = docket_id = docket["id"]
             changed_fields = list(result.changes.get("fields", []))
             entries = [e for e in (parsed.get("docket_entries") or []) if isinstance(e, dict)]
-            self._merge_entries(conn, court_id, docket_id, entries, result)
+            self._merge_entries(conn, court_id, docket_id, entries, entry_policy, result)
             self._merge_parties(conn, docket_id, parsed.get("parties") or [], result)
             values = DOCKETS.read(parsed, court_id)
             values["last_entry_date"] = max((d for d in (as_date(e.get("date_filed")) for e in entries) if d),
@@ -156,7 +166,15 @@ class Dockets:
         return dict(row)
 
     # --- entries and the documents they list --------------------------------------------------
-    def _merge_entries(self, conn, court_id, docket_id, entries, result: MergeResult) -> None:
+    def _merge_entries(self, conn, court_id, docket_id, entries, policy: TablePolicy, result: MergeResult) -> None:
+        # An entry with no number, sequence number, document or text (an RSS item of a minute entry
+        # gives only its kind) names no line of the docket: kept, it would stay beside the line the
+        # docket report brings.  Its page is kept (raw_pages) and the docket report holds the entry.
+        named = [e for e in entries if any(as_text(e.get(f)) for f in _ENTRY_IDENTITY)
+                 or normalized_text(e.get("description"))]
+        if len(named) < len(entries):
+            result.counts["entries_unidentified"] += len(entries) - len(named)
+        entries = named
         if not entries:
             return
         table = DocketEntryRow.__table__
@@ -164,11 +182,11 @@ class Dockets:
         attachments: dict[str, list] = {}
         main_sizes: dict[str, dict] = {}  # pages and size of an entry's own document ("view multiple documents")
         for entry, key in zip(entries, entry_keys(entries)):
-            ENTRIES.fold(incoming, key, ENTRIES.read(entry, court_id))
+            policy.fold(incoming, key, policy.read(entry, court_id))
             attachments.setdefault(key, entry.get("attachments") or [])
             main_sizes.setdefault(key, {f: entry[f] for f in _MAIN_DOCUMENT_SIZES if entry.get(f) not in (None, "")})
         held = {r["entry_key"]: r for r in conn.execute(select(table).where(table.c.docket_id == docket_id)).mappings()}
-        if merge_rows(conn, table, ENTRIES, "entries", held, incoming,
+        if merge_rows(conn, table, policy, "entries", held, incoming,
                       lambda key: {"docket_id": docket_id, "entry_key": key},
                       (["docket_id", "entry_key"], None), result):
             ids = {r.entry_key: r.id for r in conn.execute(

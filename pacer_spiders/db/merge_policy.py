@@ -35,6 +35,16 @@ def normalized_text(value: str | None) -> str:
     return _SPACES.sub(" ", value or "").strip().lower()
 
 
+# A district docket ends an entry's text with the day it was entered; the notice (NEF, NDA) of
+# the same entry does not, nor does the docket of a court that shows that day in its own column.
+_ENTERED_TRAILER = re.compile(r"\s*\(entered:\s*\d{1,2}/\d{1,2}/\d{2,4}\)$")
+
+
+def entry_text(value: str | None) -> str:
+    """An entry's text as every page showing it reads it: normalized, without "(Entered: date)"."""
+    return _ENTERED_TRAILER.sub("", normalized_text(value))
+
+
 # --- how a page's value is read (empty -> None) ------------------------------------------------
 def as_text(value, court_id=None) -> str | None:
     if is_empty(value):
@@ -73,8 +83,18 @@ def never(held, new) -> bool:
     return False
 
 
+def always(held, new) -> bool:
+    """A value that only fills an empty field: whatever we hold stays."""
+    return True
+
+
 def not_later(held, new) -> bool:
     return new <= held
+
+
+def fuller_entry_text(held: str, new: str) -> bool:
+    """The docket's text of an entry stays against its notice's (the same, without "(Entered: date)")."""
+    return len(held) > len(new) and entry_text(held) == entry_text(new)
 
 
 def docket_number_key(value: str) -> str:
@@ -109,7 +129,9 @@ DAY = Rule(as_date)
 LATER_DAY = Rule(as_date, not_later)
 DOC_ID = Rule(as_doc_id)
 AS_IS = Rule(as_is)
+FILLS_DAY = Rule(as_date, always)
 DOCKET_NUMBER = Rule(as_text, equivalent_docket_number)
+ENTRY_TEXT = Rule(as_text, fuller_entry_text)
 
 
 @dataclass(frozen=True)
@@ -118,6 +140,10 @@ class TablePolicy:
 
     table: str
     fields: Mapping[str, Rule]
+
+    def but(self, **rules: Rule) -> "TablePolicy":
+        """The same table's policy for a page that knows some fields less well."""
+        return TablePolicy(self.table, {**self.fields, **rules})
 
     def read(self, raw: Mapping, court_id: str | None = None) -> dict:
         """A page's values of every field, as stored (missing and empty -> None)."""
@@ -164,8 +190,12 @@ DOCKET_FIELDS = tuple(name for name in DOCKETS.fields if name != "last_entry_dat
 
 ENTRIES = TablePolicy("docket_entries", {
     "document_number": NEW_WINS, "date_filed": NEW_WINS, "date_entered": NEW_WINS, "pacer_doc_id": DOC_ID,
-    "pacer_seq_no": NEW_WINS, "description": NEW_WINS, "short_description": NEW_WINS,
+    "pacer_seq_no": NEW_WINS, "description": ENTRY_TEXT, "short_description": NEW_WINS,
 })
+# An RSS item is dated the day its entry was entered (the feed's pubDate), not the day it was filed:
+# that day fills an entry's dates while no other page has brought them, and never replaces one (a
+# docket report's filing date stays, whichever page came last).
+FEED_ENTRIES = ENTRIES.but(date_filed=FILLS_DAY, date_entered=FILLS_DAY)
 DOCUMENTS = TablePolicy("documents", {
     "document_number": NEW_WINS, "pacer_doc_id": DOC_ID, "acms_document_guid": NEW_WINS, "pacer_seq_no": NEW_WINS,
     "description": NEW_WINS,

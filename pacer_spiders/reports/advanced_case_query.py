@@ -91,11 +91,11 @@ class AdvancedCaseQueryUnit(ReportUnit):
 def merge(archive, item):
     """Each listed case is a partial docket: its number, case id, title and dates (closed is the
     docket's date terminated)."""
-    from pacer_spiders.reports.rss import merge_feed
+    from pacer_spiders.reports.rss import merge_cases
 
     cases = [{**{k: v for k, v in case.items() if k not in ("date_closed", "chapter")},
               "date_terminated": case.get("date_closed")} for case in item.get("cases") or []]
-    return merge_feed(archive, {**item, "cases": cases})
+    return merge_cases(archive, {**item, "cases": cases})
 
 
 # "Select a Case" above a table with a "Case No." column of iquery.pl links.

@@ -123,14 +123,14 @@ class FreeOpinionsUnit(ReportUnit):
 
 def merge(archive, item):
     """Each opinion's case is a partial docket holding the opinion's entry and its document."""
-    from pacer_spiders.reports.rss import merge_feed
+    from pacer_spiders.reports.rss import merge_cases
 
     cases = []
     for opinion in item.get("opinions") or []:
         case = {k: v for k, v in opinion.items() if k not in _ENTRY_FIELDS and k != "court_id"}
         case["docket_entries"] = [{k: opinion.get(k) for k in _ENTRY_FIELDS}]
         cases.append(case)
-    return merge_feed(archive, {**item, "cases": cases})
+    return merge_cases(archive, {**item, "cases": cases})
 
 
 _HEADING = lazy_compile(r"written opinions? report")

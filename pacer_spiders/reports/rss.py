@@ -142,21 +142,39 @@ class RssUnit(ReportUnit):
         return [RssFeed(**provenance, cases=[dict(RssCase(**case)) for case in parsed])]
 
 
-def merge_feed(archive, item):
-    """Each case a feed names is a partial docket (its newest entries); the last result is returned
-    with every case's counts added up, and ``docket_ids`` of all of them."""
+def merge_cases(archive, item, entry_policy=None):
+    """Each case of ``item["cases"]`` is a partial docket (an RSS feed's, a free opinions report's,
+    an advanced case query's); the last result is returned with every case's counts added up, and
+    ``docket_ids`` of all of them.  Entries merge by ``entry_policy`` (default ``merge_policy.ENTRIES``)."""
     from collections import Counter
+
+    from pacer_spiders.db.merge_policy import ENTRIES
 
     total, last, docket_ids = Counter(), None, []
     for case in item.get("cases") or []:
         if case.get("docket_number") or case.get("pacer_case_id"):
-            last = archive.merge_docket(item["court_id"], case, {"pacer_case_id": case.get("pacer_case_id")})
+            last = archive.merge_docket(item["court_id"], case, {"pacer_case_id": case.get("pacer_case_id")},
+                                        entry_policy or ENTRIES)
             total.update(last.counts)
             docket_ids.append(last.docket_id)
     if last is not None:
         last.counts = total
         last.docket_ids = docket_ids
     return last
+
+
+def merge_feed(archive, item):
+    """Each case a feed names is a partial docket (its newest entries).
+
+    An item's date (its pubDate, ``date_filed`` in the parsed page as juriscraper names it) is the
+    day the entry was entered: it is stored as that, and as the entry's filing date only until a
+    page that knows the filing date brings it (``merge_policy.FEED_ENTRIES``)."""
+    from pacer_spiders.db.merge_policy import FEED_ENTRIES
+
+    cases = [{**case, "docket_entries": [dict(e, date_entered=e.get("date_filed"))
+                                         for e in case.get("docket_entries") or []]}
+             for case in item.get("cases") or []]
+    return merge_cases(archive, {**item, "cases": cases}, FEED_ENTRIES)
 
 
 UNIT = RssUnit(

@@ -4,8 +4,10 @@ Docket reports (``dockets/district``, ``dockets/bankruptcy``) become cases: thei
 the one their ``goDLS`` links carry (or a made-up one from 700001 up where the page has none).
 Attachment pages (``attachment_pages``) answer ``doc1`` for their document id; history reports
 (``docket_history_reports``) and case queries (``case_queries``) answer ``HistDocQry.pl`` and
-``iquery.pl`` for the case id in their file name (``azd_1067816.html``) or their links.  The pages
-are read from the folder when asked for, never copied.
+``iquery.pl`` for the case id in their file name (``azd_1067816.html``) or their links.  Appellate
+CM/ECF dockets (``dockets/appellate``) answer ``CaseSummary.jsp?caseNum=`` for the docket number
+their expected JSON gives (the first page of a number wins).  The pages are read from the folder
+when asked for, never copied.
 """
 
 from __future__ import annotations
@@ -72,6 +74,13 @@ class CorpusPages:
                     made_up += 1
                 self.dockets[(court_id, case_id)] = CorpusDocket(
                     court_id, case_id, data.get("docket_number") or "", data.get("case_name") or "", page)
+        self.appellate_dockets: dict[tuple[str, str], CorpusDocket] = {}
+        for page in sorted((self.root / "dockets/appellate").glob("*.htm*")):
+            court_id, data = self._court(page), self._expected(page)
+            if court_id and data.get("docket_number") and data.get("docket_entries"):
+                number = data["docket_number"]
+                self.appellate_dockets.setdefault((court_id, number), CorpusDocket(
+                    court_id, "", number, data.get("case_name") or "", page))
         self.histories = self._by_case_id("docket_history_reports")
         self.case_queries = self._by_case_id("case_queries")
         for page in sorted((self.root / "attachment_pages").glob("*.htm*")):
@@ -101,6 +110,12 @@ class CorpusPages:
         return pages
 
     @staticmethod
+    def _expected(page: Path) -> dict:
+        """The page's expected JSON beside it ({} when absent or empty: a page that is no report)."""
+        expected = page.with_suffix(".json")
+        return (json.loads(expected.read_text(encoding="utf-8") or "{}") or {}) if expected.exists() else {}
+
+    @staticmethod
     def _court(page: Path) -> str | None:
         try:
             return get_court(court_of(page)).court_id
@@ -109,6 +124,9 @@ class CorpusPages:
 
     def docket(self, court_id: str, pacer_case_id: str) -> CorpusDocket | None:
         return self.dockets.get((court_id, str(pacer_case_id)))
+
+    def appellate_docket(self, court_id: str, docket_number: str) -> CorpusDocket | None:
+        return self.appellate_dockets.get((court_id, docket_number.strip()))
 
     def history(self, court_id: str, pacer_case_id: str) -> Path | None:
         return self.histories.get((court_id, str(pacer_case_id)))

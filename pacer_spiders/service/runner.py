@@ -203,14 +203,21 @@ class Runner:
             env["PACER_SESSION_TOKEN"] = pacer_session["token"]
             if pacer_session.get("client_code"):
                 env["PACER_CLIENT_CODE"] = pacer_session["client_code"]
-        status, message, cost = self._crawl(kind, court_id, params, env)
+        status, message, cost, skipped = self._crawl(kind, court_id, params, env)
         del pacer_session, env
         result = self._what_was_fetched(kind, court_id, params)
-        if status == SUCCESS and not result:
+        refusal = next((k for k in prayers.UNSELLABLE if skipped.get(k)), None) if kind == "pdf" else None
+        if status == SUCCESS and not result and refusal:
+            status, message = ERROR, (f"PACER will not sell this document ({refusal}): nothing was bought "
+                                      f"or stored")
+            prayers.mark_unavailable(self.sessions, self.config, self._documents_of(court_id, params), refusal)
+        elif status == SUCCESS and not result:
             status, message = ERROR, f"the {kind.replace('_', ' ')} was not found or not stored"
         self._finish(work_request_id, status, message, result, cost)
 
-    def _crawl(self, kind: str, court_id: str, params: dict, secrets_env: dict) -> tuple[int, str | None, float]:
+    def _crawl(self, kind: str, court_id: str, params: dict,
+               secrets_env: dict) -> tuple[int, str | None, float, dict[str, int]]:
+        """Run the crawl; its status, message, what PACER billed and what it skipped, by kind."""
         arguments = crawl_arguments(kind, court_id, params)
         with tempfile.TemporaryDirectory(prefix="pacer-service-crawl-") as workdir:
             stats_file, log_file = Path(workdir) / "stats.json", Path(workdir) / "crawl.log"
@@ -246,15 +253,16 @@ class Runner:
             stats = json.loads(stats_file.read_text()) if stats_file.exists() else {}
         cost = float(stats.get("pacer/spent") or 0.0)
         errors = sorted(k.split("/", 2)[2] for k, v in stats.items() if k.startswith("pacer/errors/") and v)
+        skipped = {k.split("/", 2)[2]: v for k, v in stats.items() if k.startswith("pacer/skipped/") and v}
         reason = stats.get("finish_reason")
         if proc.returncode == 0 and reason == "finished" and not errors:
-            return SUCCESS, None, cost
+            return SUCCESS, None, cost, skipped
         if self.stopping.is_set():
-            return RETRYING, "the service stopped during the crawl", cost
+            return RETRYING, "the service stopped during the crawl", cost, skipped
         if "bad_argument" in errors or "unknown_court" in errors:
-            return INVALID, f"the crawl refused its arguments ({', '.join(errors)})", cost
+            return INVALID, f"the crawl refused its arguments ({', '.join(errors)})", cost, skipped
         detail = ", ".join(errors) or str(reason or f"exit code {proc.returncode}")
-        return ERROR, f"the crawl failed: {detail}", cost
+        return ERROR, f"the crawl failed: {detail}", cost, skipped
 
     def _what_was_fetched(self, kind: str, court_id: str, params: dict) -> list[dict]:
         with self.sessions() as session:
@@ -270,17 +278,26 @@ class Runner:
                     query = query.order_by(DocketRow.updated_at.desc())
                 docket = session.scalars(query).first()
                 return [{"docket": docket.id, "court_id": court_id, "pacer_case_id": docket.pacer_case_id}] if docket else []
-            from pacer_spiders.courts import normalize_pacer_doc_id
-
-            doc_id = normalize_pacer_doc_id(params.get("pacer_doc_id"), court_id)
-            query = select(DocumentRow, DocketEntryRow.docket_id).join(DocketEntryRow).where(
-                DocumentRow.court_id == court_id, DocumentRow.pacer_doc_id == doc_id)
             found = []
-            for document, docket_id in session.execute(query):
+            for document, docket_id in session.execute(self._document_rows(court_id, params)):
                 if kind == "pdf" and not document.filepath:
                     continue
-                found.append({"recap_document": document.id, "docket": docket_id, "pacer_doc_id": doc_id})
+                found.append({"recap_document": document.id, "docket": docket_id,
+                              "pacer_doc_id": document.pacer_doc_id})
             return found
+
+    @staticmethod
+    def _document_rows(court_id: str, params: dict):
+        """The archive's rows of the document a request names (held or not), with their dockets."""
+        from pacer_spiders.courts import normalize_pacer_doc_id
+
+        doc_id = normalize_pacer_doc_id(params.get("pacer_doc_id"), court_id)
+        return select(DocumentRow, DocketEntryRow.docket_id).join(DocketEntryRow).where(
+            DocumentRow.court_id == court_id, DocumentRow.pacer_doc_id == doc_id)
+
+    def _documents_of(self, court_id: str, params: dict) -> list[int]:
+        with self.sessions() as session:
+            return [document.id for document, _ in session.execute(self._document_rows(court_id, params))]
 
     def _finish(self, work_request_id: int, status: int, message: str | None, result: list, cost) -> None:
         with self.sessions() as session:

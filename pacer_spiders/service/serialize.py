@@ -99,7 +99,7 @@ def upload_json(row) -> dict:
     }
 
 
-PRAYER_STATUS = {1: "waiting", 2: "granted"}
+PRAYER_STATUS = {1: "waiting", 2: "granted", 3: "unavailable"}
 
 
 def prayer_json(row, document=None) -> dict:
