@@ -87,7 +87,7 @@ def _untracked_in_checkout(root) -> set[str] | None:
     import subprocess
 
     try:
-        out = subprocess.run(["git", "status", "--porcelain", "--ignored", "--untracked-files=normal", "."],
+        out = subprocess.run(["git", "--no-optional-locks", "status", "--porcelain", "--ignored", "--untracked-files=normal", "."],
                              cwd=root, capture_output=True, text=True, timeout=60, check=True).stdout
     except (OSError, subprocess.SubprocessError):
         return None
