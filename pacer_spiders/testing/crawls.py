@@ -23,6 +23,19 @@ def use_preloaded_interpreter(enabled: bool = True) -> None:
     _preloaded = enabled
 
 
+def run_scrapy_command(argv: list[str], cwd, env: dict, timeout: float,
+                       fresh_interpreter: bool | None = None) -> subprocess.CompletedProcess:
+    """``scrapy <argv[1:]>`` in a process of its own: ``python -m scrapy`` (``fresh_interpreter``, by
+    default unless ``use_preloaded_interpreter()``) or a fork of the preloaded interpreter; the
+    result ``subprocess.run(..., capture_output=True, text=True)`` gives."""
+    if fresh_interpreter if fresh_interpreter is not None else not _preloaded:
+        return subprocess.run([sys.executable, "-m", *argv], cwd=cwd, env=env, capture_output=True, text=True,
+                              timeout=timeout)
+    from pacer_spiders.testing.preloaded import run_scrapy
+
+    return run_scrapy(argv, cwd, env, timeout)
+
+
 @dataclass
 class CrawlResult:
     returncode: int
@@ -61,13 +74,7 @@ def run_crawl(spider: str, workdir: Path, args: dict | None = None, settings: di
     for key, value in all_settings.items():
         command += ["-s", f"{key}={value}"]
     command += list(options or ())
-    if fresh_interpreter if fresh_interpreter is not None else not _preloaded:
-        proc = subprocess.run([sys.executable, "-m", *command], cwd=workdir, env=base_env, capture_output=True,
-                              text=True, timeout=timeout)
-    else:
-        from pacer_spiders.testing.preloaded import run_scrapy
-
-        proc = run_scrapy(command, workdir, base_env, timeout)
+    proc = run_scrapy_command(command, workdir, base_env, timeout, fresh_interpreter)
     log = log_file.read_text("utf-8", "replace") if log_file.exists() else ""
     log += proc.stdout + proc.stderr
     stats = json.loads(stats_file.read_text("utf-8")) if stats_file.exists() else {}
