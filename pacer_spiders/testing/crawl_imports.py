@@ -6,6 +6,11 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import sys
+
+# The import path of a new interpreter (without the '' of ``python -c``): a forked crawl starts from
+# it, as ``python -m scrapy`` would, not from the test process's path.
+INTERPRETER_PATH = [path for path in sys.path if path]
 
 
 def _import(name: str) -> None:

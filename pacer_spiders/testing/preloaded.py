@@ -9,6 +9,7 @@ session instead of once per crawl.  Benchmarks keep a fresh interpreter (``run_c
 
 from __future__ import annotations
 
+import importlib
 import multiprocessing
 import os
 import subprocess
@@ -43,6 +44,16 @@ def _forget_what_was_read_at_import() -> None:
         manager.get_plugin_manager.cache_clear()
 
 
+def _import_path_of_a_new_interpreter(cwd: str, env: dict) -> None:
+    """sys.path as ``python -m`` in ``cwd`` with ``env`` has it: the folder, $PYTHONPATH, then the
+    interpreter's own (the test process's additions, tests/ say, are not there)."""
+    from pacer_spiders.testing import crawl_imports
+
+    extra = [path for path in env.get("PYTHONPATH", "").split(os.pathsep) if path]
+    sys.path[:] = [cwd, *extra, *(p for p in crawl_imports.INTERPRETER_PATH if p not in extra)]
+    importlib.invalidate_caches()
+
+
 def _scrapy_child(argv: list[str], cwd: str, env: dict, stdout_path: str, stderr_path: str) -> None:
     for fd, path in ((1, stdout_path), (2, stderr_path)):
         opened = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -51,6 +62,7 @@ def _scrapy_child(argv: list[str], cwd: str, env: dict, stdout_path: str, stderr
     os.chdir(cwd)
     os.environ.clear()
     os.environ.update(env)
+    _import_path_of_a_new_interpreter(cwd, env)
     sys.argv = list(argv)
     _forget_what_was_read_at_import()
     if "twisted.internet.reactor" in sys.modules:  # Scrapy must install its own reactor
