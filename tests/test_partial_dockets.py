@@ -19,10 +19,10 @@ from pacer_spiders.testing.sandbox_fixtures import SandboxClient
 COURT = "cand"
 
 
-def _ingest(capsys, tmp_path, database_url, body: bytes, report: str, *extra: str) -> dict:
+def _ingest(capsys, tmp_path, database_url, body: bytes, report: str, *extra: str, court: str = COURT) -> dict:
     path = tmp_path / f"{report}.page"
     path.write_bytes(body)
-    assert main(["ingest", str(path), "--court", COURT, "--type", report, *extra, "--database-url", database_url]) == 0
+    assert main(["ingest", str(path), "--court", court, "--type", report, *extra, "--database-url", database_url]) == 0
     return json.loads(capsys.readouterr().out)["counts"]
 
 
@@ -120,7 +120,7 @@ def test_an_unnumbered_entry_is_one_line_by_its_sequence_number_whatever_its_day
     assert (item["document_number"], item["pacer_seq_no"], item["date_filed"][:10]) == (None, "21", "2017-12-18")
 
     def rss():
-        _ingest(capsys, tmp_path, database_url, SEQ_FEED, "rss")
+        _ingest(capsys, tmp_path, database_url, SEQ_FEED, "rss", court="nvb")
 
     def docket():
         archive = Archive.open(database_url)
@@ -129,7 +129,7 @@ def test_an_unnumbered_entry_is_one_line_by_its_sequence_number_whatever_its_day
 
     for merge in (docket, rss) if docket_first else (rss, docket):
         merge()
-    assert _seq_lines(database_url) == [("21", "2017-12-15", "Notice of Debtor's Prior Filing", "16613030368")]
+    assert _seq_lines(database_url) == [("21", "2017-12-15", "Notice of Debtor's Prior Filing", item["pacer_doc_id"])]
 
 
 def _seq_lines(database_url):
@@ -146,7 +146,7 @@ def test_an_archive_keyed_by_day_and_sequence_number_holds_the_line_once_after_u
     """Before 0006 an unnumbered entry was keyed ``s:<day>:<seq>``: the feed's item (day entered)
     and the docket's line (day filed) were two rows.  `pacer-spiders db upgrade` makes them one,
     the docket's text and date with the feed's document, and both pages merge again writing nothing."""
-    _ingest(capsys, tmp_path, database_url, SEQ_FEED, "rss")
+    _ingest(capsys, tmp_path, database_url, SEQ_FEED, "rss", court="nvb")
     engine = Archive.open(database_url).engine
     with engine.begin() as conn:  # the feed's row as it was keyed then
         conn.execute(text("UPDATE docket_entries SET entry_key = 's:2017-12-18:21' WHERE entry_key = 's:21'"))
@@ -159,12 +159,13 @@ def test_an_archive_keyed_by_day_and_sequence_number_holds_the_line_once_after_u
     assert len(_seq_lines(database_url)) == 2, "the situation: one line held twice"
     assert main(["db", "upgrade", "--database-url", database_url]) == 0
     capsys.readouterr()
-    assert _seq_lines(database_url) == [("21", "2017-12-15", "Notice of Debtor's Prior Filing", "16613030368")]
+    doc_id = read("rss", SEQ_FEED, {"court_id": "nvb", "context": {}}).parsed[0]["docket_entries"][0]["pacer_doc_id"]
+    assert _seq_lines(database_url) == [("21", "2017-12-15", "Notice of Debtor's Prior Filing", doc_id)]
     with engine.connect() as conn:
         assert conn.execute(text("SELECT entry_key FROM docket_entries WHERE document_number IS NULL")).scalars().all() \
             == ["s:21"]
         assert conn.execute(text("SELECT count(*) FROM documents")).scalar() == 2  # entry 1 and line 21
-    assert _ingest(capsys, tmp_path, database_url, SEQ_FEED, "rss").get("rows_written", 0) == 0
+    assert _ingest(capsys, tmp_path, database_url, SEQ_FEED, "rss", court="nvb").get("rows_written", 0) == 0
     archive = Archive.open(database_url)
     assert archive.merge_docket("nvb", SEQ_DOCKET, {"pacer_case_id": "368678"}).counts.get("rows_written", 0) == 0
     archive.engine.dispose()

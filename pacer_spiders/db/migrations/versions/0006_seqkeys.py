@@ -7,8 +7,9 @@ Create Date: 2026-12-01 15:00:00
 An unnumbered entry with ``pacer_seq_no`` was keyed ``s:<day>:<seq>``, the day its date filed, else
 entered.  An RSS item gives the day entered and the docket report the day filed: when they differed
 one docket line was held twice.  The key is now ``s:<seq>`` (de_seq_num names an entry within its
-case).  Rows of one docket that get the same key are one line: the richer row stays, the other's
-values fill its empty columns, and its documents and free looks move to it.
+case).  Rows of one docket that get the same key are one line: the row with the entry's text (else
+the fuller) stays, the others' values fill its empty columns, its date filed is the earliest held
+(an RSS item's day is the day entered), and their documents, free looks, orphans and prayers move to it.
 """
 from __future__ import annotations
 
@@ -56,10 +57,15 @@ def upgrade() -> None:
     entry_skip = ('id', 'docket_id', 'entry_key', 'created_at', 'updated_at')
     doc_skip = ('id', 'docket_entry_id', 'attachment_number', 'created_at', 'updated_at')
     for (_, key), held in lines.items():
-        kept = max(held, key=lambda r: (_filled(r, entry_skip), -r.id))
+        # The row with the entry's text (a docket report's or a notice's; an RSS item has none).
+        kept = max(held, key=lambda r: (r.description not in (None, ''), _filled(r, entry_skip), -r.id))
         others = [r for r in held if r.id != kept.id]
         if others:
             _fill(conn, entries, kept, others, entry_skip)
+            # An RSS item's day is the day entered, never before the day filed: the earliest is the filing day.
+            filed = min((r.date_filed for r in held if r.date_filed), key=lambda day: str(day)[:10], default=None)
+            if filed is not None and kept.date_filed != filed:
+                conn.execute(entries.update().where(entries.c.id == kept.id).values(date_filed=filed))
             _merge_documents(conn, documents, (free_looks, orphans, prayers), kept.id, [r.id for r in others], doc_skip)
             conn.execute(free_looks.update().where(free_looks.c.docket_entry_id.in_([r.id for r in others]))
                          .values(docket_entry_id=kept.id))
