@@ -38,10 +38,11 @@ lint: install
 typecheck: install
 	$(BIN)/python .ci/mypy
 
-# TEST_WORKERS=2: pytest-xdist, one process per core (each starts its own PostgreSQL and Redis).
-TEST_WORKERS ?= 1
+# pytest-xdist: TEST_WORKERS processes (each with its own PostgreSQL, Redis and fork server of
+# crawls); more than the 2 cores, since the tests mostly wait on crawls and servers. TEST_WORKERS=1: one process.
+TEST_WORKERS ?= 3
 test: install system-deps
-	$(BIN)/python -m pytest $(if $(filter-out 1,$(TEST_WORKERS)),-n $(TEST_WORKERS))
+	$(BIN)/python -m pytest $(if $(filter-out 1,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist worksteal)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache pacer_spiders.sqlite3* pacer_files .pacer-demo

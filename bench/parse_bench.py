@@ -6,17 +6,28 @@ reference for dockets).  Each side's clock covers its whole work on a page: from
 (decoding included) to its complete data (ours: the unit's parser, found through ``parser_for`` as
 the spiders find it; the reference: the report object built, the text parsed, every field of
 ``data`` computed).  Then our peak memory (tracemalloc) while parsing the largest docket, against
-that docket's size (goal: < 10x).
+that docket's size (goal: < 10x).  For dockets also lxml alone building the same pages' trees
+(goal: ours >= 25% of its MB/s).  ``--process`` adds whole processes, alternated and compared by
+their medians: ``pacer-spiders parse DIR -nw 1`` on the corpus dockets against a process of the
+reference parsing the same files into JSON (goal >= 6x), and the start-up of ``pacer-spiders
+parse`` on one docket (goal <= 0.3 CPU-s).  Both sides run from byte-compiled modules, as an
+installed package does (the package is byte-compiled first).
 
     pip install -e '.[bench]'        # juriscraper, for the comparison only
-    python bench/parse_bench.py [--rounds N] [--type NAME ...]
+    python bench/parse_bench.py [--rounds N] [--type NAME ...] [--process]
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import logging
+import resource
+import shutil
+import statistics
+import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
 from pathlib import Path
@@ -140,6 +151,92 @@ def peak_memory(function, report: str, page) -> int:
     return peak
 
 
+def lxml_alone(pages) -> float:
+    """CPU seconds of lxml alone building the pages' trees (libxml2's HTML parser on the bytes)."""
+    from lxml import etree
+
+    parser = etree.HTMLParser(recover=True, huge_tree=True)
+    start = time.process_time()
+    for _court, body, _context in pages:
+        if body.strip():
+            etree.fromstring(body, parser=parser)
+    return time.process_time() - start
+
+
+# The reference's whole process on a folder: the same work as ``pacer-spiders parse`` (each page
+# read, parsed, its data written as JSON), by the reference's docket report.
+REFERENCE_PROCESS = """
+import json, logging, sys
+from pathlib import Path
+logging.disable(logging.WARNING)
+from juriscraper.pacer import DocketReport
+out = Path(sys.argv[2])
+for page in sorted(Path(sys.argv[1]).iterdir()):
+    court = page.name.split("_")[0]
+    report = DocketReport(court)
+    try:
+        text = page.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        text = page.read_bytes().decode("cp1252", errors="replace")
+    try:
+        report._parse_text(text)
+        data = report.data
+    except Exception:
+        data = {}
+    (out / (page.stem + ".json")).write_text(json.dumps(data, indent=2, default=str))
+"""
+
+
+def child_cpu(command: list[str]) -> float:
+    """User + system CPU seconds of one child process run to its end."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def whole_processes(unit, rounds: int, reference: bool) -> None:
+    """Whole processes, alternated, medians of ``rounds``: ours and the reference's on the corpus
+    dockets, and our start-up on one docket."""
+    import pacer_spiders
+
+    package = Path(pacer_spiders.__file__).parent
+    for folder in (package, package.parent / "plugins"):
+        if folder.is_dir():
+            compileall.compile_dir(str(folder), quiet=1)  # as an installed package has them
+    script = [str(Path(sys.executable).with_name("pacer-spiders"))]
+    if not Path(script[0]).exists():
+        script = [sys.executable, "-m", "pacer_spiders.cli"]
+    with tempfile.TemporaryDirectory() as tmp:
+        folder, out, one = Path(tmp, "pages"), Path(tmp, "out"), Path(tmp, "one")
+        for path in (folder, out, one):
+            path.mkdir()
+        count = 0
+        for sub in unit.corpus_folders:
+            for page, _expected in corpus_cases(sub):
+                if page.suffix.lower() in (".html", ".htm"):
+                    shutil.copy(page, folder / f"{court_of(page)}_{count:04d}{page.suffix}")
+                    count += 1
+        largest_first = sorted(folder.iterdir(), key=lambda p: -p.stat().st_size)
+        shutil.copy(largest_first[len(largest_first) // 2], one)  # a docket of median size
+        ours_command = script + ["parse", str(folder), "-o", str(out), "-f", "-nw", "1"]
+        start_command = script + ["parse", str(one), "-o", str(out), "-f", "-nw", "1"]
+        theirs_command = [sys.executable, "-c", REFERENCE_PROCESS, str(folder), str(out)]
+        ours, theirs, starts = [], [], []
+        for _ in range(rounds):
+            ours.append(child_cpu(ours_command))
+            if reference:
+                theirs.append(child_cpu(theirs_command))
+            starts.append(child_cpu(start_command))
+        line = f"whole process, {count} dockets: pacer-spiders parse -nw 1 {statistics.median(ours):.2f} CPU s"
+        if reference:
+            line += (f", reference process {statistics.median(theirs):.2f} CPU s: "
+                     f"{statistics.median(theirs) / statistics.median(ours):.2f}x (goal >= 6x)")
+        print(line + f"  [medians of {rounds} alternated runs]")
+        print(f"start-up: pacer-spiders parse on one docket ({next(one.iterdir()).stat().st_size / 1e3:.0f} kB) "
+              f"{statistics.median(starts):.3f} CPU s (runs {', '.join(f'{t:.2f}' for t in starts)}; goal <= 0.3)")
+
+
 def have_reference() -> bool:
     try:
         import juriscraper.pacer  # noqa: F401
@@ -153,6 +250,8 @@ def main(argv=None) -> int:
     parser.add_argument("--rounds", type=int, default=3, help="timed rounds per parser and type; the best counts")
     parser.add_argument("--type", action="append", dest="types", metavar="NAME",
                         help="only this report type (repeatable); default: every unit with corpus folders")
+    parser.add_argument("--process", action="store_true",
+                        help="also whole processes: pacer-spiders parse against the reference's process, and start-up")
     args = parser.parse_args(argv)
     if corpus_root() is None:
         print("PACER corpus not found: set PACER_CORPUS or put it in ../shared/pacer-corpus", file=sys.stderr)
@@ -194,6 +293,14 @@ def main(argv=None) -> int:
 
     docket = next((u for u in chosen if u.name == "docket"), None)
     if docket is not None:
+        pages = load_pages(docket)
+        megabytes = sum(len(body) for _, body, _ in pages) / 1e6
+        lxml_seconds = min(lxml_alone(pages) for _ in range(args.rounds))
+        ours_seconds, _refused = timed(run_ours, "docket", pages, args.rounds)
+        print(f"dockets: lxml alone {megabytes / lxml_seconds:.2f} MB/s, ours {megabytes / ours_seconds:.2f} MB/s = "
+              f"{100 * lxml_seconds / ours_seconds:.0f}% of lxml alone (goal >= 25%)")
+        if args.process:
+            whole_processes(docket, args.rounds, reference)
         largest = max(load_pages(docket), key=lambda p: len(p[1]))
         size = len(largest[1])
         peak = peak_memory(run_ours, "docket", largest)
@@ -203,7 +310,8 @@ def main(argv=None) -> int:
         if reference:
             reference_peak = peak_memory(run_reference, "docket", largest)
             print(f"             reference on the same docket: {reference_peak / 1e6:.1f} MB = {reference_peak / size:.1f}x")
-    print(f"reproduce: {Path(sys.executable).name} bench/parse_bench.py --rounds {args.rounds}")
+    print(f"reproduce: {Path(sys.executable).name} bench/parse_bench.py --rounds {args.rounds}"
+          + (" --process" if args.process else "") + "".join(f" --type {t}" for t in args.types or ()))
     return 0
 
 

@@ -17,6 +17,15 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 pytest_plugins = ["pacer_spiders.testing.sandbox_fixtures"]
 
 
+def pytest_configure(config):
+    # Each test crawl is still `scrapy crawl` in a process of its own, forked from an interpreter that
+    # has imported Scrapy and the project once (PACER_TEST_FRESH_INTERPRETERS=1: python started anew).
+    if os.environ.get("PACER_TEST_FRESH_INTERPRETERS", "") in ("", "0"):
+        from pacer_spiders.testing.crawls import use_preloaded_interpreter
+
+        use_preloaded_interpreter()
+
+
 def _missing(exc: Exception):
     # Under CI a missing service is a failure, never a silent skip.
     if IN_CI:
@@ -78,7 +87,7 @@ def _untracked_in_checkout(root) -> set[str] | None:
     import subprocess
 
     try:
-        out = subprocess.run(["git", "status", "--porcelain", "--ignored", "--untracked-files=normal", "."],
+        out = subprocess.run(["git", "--no-optional-locks", "status", "--porcelain", "--ignored", "--untracked-files=normal", "."],
                              cwd=root, capture_output=True, text=True, timeout=60, check=True).stdout
     except (OSError, subprocess.SubprocessError):
         return None

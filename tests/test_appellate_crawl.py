@@ -45,15 +45,22 @@ def test_the_registry_says_which_system_each_court_of_appeals_runs_and_a_setting
 
 
 @pytest.mark.parametrize("court", ["ca1", "ca9"])
-def test_the_demo_on_a_court_of_appeals(court, tmp_path):
+def test_the_demo_on_a_court_of_appeals(court, tmp_path, monkeypatch, capsys):
     """A docket with its entries and one purchased PDF in the archive, the cost from the receipts;
-    a repeat buys nothing."""
+    a repeat buys nothing.  The command runs in this process (its crawls in their own); the demo's
+    own process is proven in tests/test_spiders_demo.py."""
+    from pacer_spiders.cli import main
+
     database = tmp_path / "a.db"
-    proc = subprocess.run([sys.executable, "-m", "pacer_spiders", "demo", "--court", court, "--workdir", str(tmp_path),
-                           "--database-url", f"sqlite:///{database}", "--files-store", str(tmp_path / "files")],
-                          cwd=tmp_path, env=_env(), capture_output=True, text=True, timeout=600)
-    out = proc.stdout
-    assert proc.returncode == 0, out + proc.stderr
+    monkeypatch.chdir(tmp_path)
+    for name in list(os.environ):
+        if name.startswith(("PACER_USERNAME", "PACER_PASSWORD", "DATABASE_URL", "PACER_APPELLATE")):
+            monkeypatch.delenv(name)
+    code = main(["demo", "--court", court, "--workdir", str(tmp_path), "--database-url", f"sqlite:///{database}",
+                 "--files-store", str(tmp_path / "files")])
+    captured = capsys.readouterr()
+    out = captured.out
+    assert code == 0, out + captured.err
     assert out.count("finished: finished") == 3, out
     assert "not fetched: already_held 1" in out  # the repeat
     billed = re.search(r"PACER would have billed \$(\d+\.\d\d) for \d+ pages \((\d+) charges: (.*)\)", out)

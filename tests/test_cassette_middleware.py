@@ -25,6 +25,7 @@ from pacer_spiders.cassettes import (
     open_cassette,
     uri_signature,
 )
+from pacer_spiders.testing.crawls import run_scrapy_command
 from pacer_spiders.testing.services import free_port
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -40,11 +41,11 @@ DUMMY = {"PACER_USERNAME": "dummy", "PACER_PASSWORD": "dummy"}
 def crawl(base: str, cassette: Path, mode: str, credentials: dict, *args: str) -> tuple[subprocess.CompletedProcess, list]:
     out = cassette.parent / f"items-{mode}-{os.urandom(3).hex()}.json"
     env = {**os.environ, **credentials}
-    proc = subprocess.run(
-        [sys.executable, "-m", "scrapy", "runspider", str(SPIDER), "-a", f"base={base}", *args,
+    proc = run_scrapy_command(
+        ["scrapy", "runspider", str(SPIDER), "-a", f"base={base}", *args,
          "-s", f"CASSETTE={cassette}", "-s", f"CASSETTE_MODE={mode}",
          "-s", "CASSETTE_PLACEHOLDERS=" + json.dumps({ORIGIN: base}), "-O", str(out)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        ROOT, env, timeout=120,
     )
     items = json.loads(out.read_text()) if out.exists() and out.stat().st_size else []
     return proc, items

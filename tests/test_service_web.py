@@ -81,7 +81,8 @@ def test_serve_command_answers_on_its_port(tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "pacer_spiders", "serve", "--port", str(port), "--workers", "2"],
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        wait_for_port(port, timeout=30)
+        # a start-up wait, not a speed check: with parallel test workers two uvicorn workers may start slowly
+        wait_for_port(port, timeout=120)
         client = ApiClient(f"http://127.0.0.1:{port}")
         deadline = time.monotonic() + 20
         answer = client.get("/openapi.json")

@@ -36,10 +36,12 @@ def entry_key(entry: dict, ordinal: int = 1) -> str:
     number = as_text(entry.get("document_number"))
     if number:
         return f"n:{number}"
-    day = as_date(entry.get("date_filed")) or as_date(entry.get("date_entered")) or ""
     seq = as_text(entry.get("pacer_seq_no"))
     if seq:
-        return f"s:{day}:{seq}"
+        # PACER's de_seq_num names the line within its case.  No day: an RSS item gives the day
+        # entered, the docket report the day filed, and they differ.
+        return f"s:{seq}"
+    day = as_date(entry.get("date_filed")) or as_date(entry.get("date_entered")) or ""
     return text_key(day, entry.get("description"), ordinal)
 
 

@@ -105,7 +105,7 @@ class DocketRow(Base):
 
 class DocketEntryRow(Base):
     """One line of a docket.  ``entry_key`` is ``n:<document number>`` for numbered entries and
-    ``s:<date>:<pacer_seq_no>`` or ``t:<date>:<hash of normalized text>[:<n>]`` for unnumbered minute entries
+    ``s:<pacer_seq_no>`` or ``t:<date>:<hash of normalized text>[:<n>]`` for unnumbered minute entries
     (the text without a docket's "(Entered: date)", as its notice shows it; ``n``: the second, third ...
     identical one of that day)."""
 

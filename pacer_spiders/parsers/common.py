@@ -5,12 +5,39 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from parsel import Selector
+if TYPE_CHECKING:  # parsel (and w3lib's urllib, http and email imports) only where selectors are used
+    from parsel import Selector
 
-_WS = re.compile(r"[ \t\r\f\v\xa0]+")
+class LazyPattern:
+    """A module's regex, compiled on first use: a ``pacer-spiders parse`` of one page imports
+    every report's module to detect the page's report, and compiling all their patterns would
+    cost it more than the parse.  After the first use its methods are the compiled pattern's own."""
+
+    def __init__(self, pattern, flags: int = 0):
+        self._source = (pattern, flags)
+
+    def __getattr__(self, name: str):
+        compiled = re.compile(*self._source)
+        for method in ("search", "match", "fullmatch", "sub", "subn", "findall", "finditer", "split",
+                       "pattern", "flags", "groups", "groupindex"):
+            setattr(self, method, getattr(compiled, method))
+        return getattr(compiled, name)
+
+    def __repr__(self) -> str:
+        return f"LazyPattern({self._source[0]!r}, {self._source[1]})"
+
+
+if TYPE_CHECKING:  # a LazyPattern stands in for the compiled pattern it becomes
+    lazy_compile = re.compile
+else:
+    lazy_compile = LazyPattern
+
+
+_WS = lazy_compile(r"[ \t\r\f\v\xa0]+")
 # A whole date: no digit may run on either side (``12/31/99999`` is not ``12/31/9999``).
-_DATE = re.compile(r"(?<!\d)(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})(?!\d)")
+_DATE = lazy_compile(r"(?<!\d)(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})(?!\d)")
 # PACER's era: CM/ECF holds no case filed before 1900, and nothing is dated after next year.
 FIRST_YEAR = 1900
 # Byte-order marks, longest first (UTF-32's little-endian mark begins with UTF-16's).
@@ -40,12 +67,27 @@ def last_year() -> int:
     return date.today().year + 1
 
 
+# Years only grow: a year up to next year as of the import is in the era without asking the clock.
+_SURELY_NOT_FUTURE = date.today().year + 1
+
+
 def in_pacer_era(year: int) -> bool:
-    return FIRST_YEAR <= year <= last_year()
+    return FIRST_YEAR <= year and (year <= _SURELY_NOT_FUTURE or year <= last_year())
 
 
 def selector(body: bytes | str, type: str = "html") -> Selector:
+    from parsel import Selector
+
     return Selector(text=decode(body), type=type)
+
+
+@lru_cache(maxsize=2)
+def lowered_bytes(text: str) -> bytes:
+    """The page's lower-cased UTF-8 bytes, made once per page however many checks ask (a str
+    caches its hash, and a lookup of the same object compares by identity first).  Bytes: case-
+    sensitive searches with literal prefixes are fast, and a quarter of a str copy's memory when
+    the page holds any character beyond Latin-1."""
+    return text.encode("utf-8", "replace").lower()
 
 
 def first(values):
@@ -69,7 +111,7 @@ def parse_date(text: str | None) -> str | None:
         return None
     month, day, year = (int(g) for g in match.groups())
     if len(match.group(3)) == 2:  # the century that keeps the date in PACER's era
-        year += 2000 if 2000 + year <= last_year() else 1900
+        year += 2000 if in_pacer_era(2000 + year) else 1900
     if not in_pacer_era(year):  # 12/31/0001 is a typing slip, not a date of 2001
         return None
     try:
@@ -114,8 +156,8 @@ def parse_datetime(text: str | None, formats=("%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:
 
 # --- identifiers in links --------------------------------------------------------------------
 
-_DOC1_ID = re.compile(r"/docs?1/(\d+)")
-_QUOTED = re.compile(r"'([^']*)'")
+_DOC1_ID = lazy_compile(r"/docs?1/(\d+)")
+_QUOTED = lazy_compile(r"'([^']*)'")
 
 
 def doc_id_from_url(url: str | None, court_id: str | None = None) -> str | None:
@@ -159,9 +201,9 @@ def query_param(url: str | None, name: str) -> str | None:
 # District style: [office:]yy-type-number[-JUDGE[-JUDGE]][-defendant]
 # The serial is whole or the text is no docket number (``3:18-cr-18446744073709551616`` is not
 # ``3:18-cr-1844674407``, another case).
-_DISTRICT_DN = re.compile(r"(?<![\w:])(?:(\d{1,2}):)?(\d{2})-([a-zA-Z]{1,5})-(\d{1,10})(?!\d)((?:-[A-Za-z0-9]+)*)")
+_DISTRICT_DN = lazy_compile(r"(?<![\w:])(?:(\d{1,2}):)?(\d{2})-([a-zA-Z]{1,5})-(\d{1,10})(?!\d)((?:-[A-Za-z0-9]+)*)")
 # Bankruptcy style: yy-number[-judge][-suffix]
-_BANKRUPTCY_DN = re.compile(r"(?<![\w:-])(?:(\d):)?(\d{2})-(\d{3,10})(?!\d)((?:-[A-Za-z0-9]+)*)")
+_BANKRUPTCY_DN = lazy_compile(r"(?<![\w:-])(?:(\d):)?(\d{2})-(\d{3,10})(?!\d)((?:-[A-Za-z0-9]+)*)")
 
 # Case types of bankruptcy courts' office-style numbers (``2:09-bk-12715-GBN``, ``8:09-ap-01469-TA``).
 _BANKRUPTCY_CASE_TYPES = frozenset({"bk", "ap"})
@@ -217,7 +259,7 @@ def parse_docket_number(text: str | None, bankruptcy: bool | None = None) -> tup
 
 # The whole of a docket number as PACER writes it: district ``[office:]yy-type-serial``, bankruptcy
 # and appellate ``[office:]yy-serial``, with optional judges' initials or defendant number.
-_WHOLE_DOCKET_NUMBER = re.compile(
+_WHOLE_DOCKET_NUMBER = lazy_compile(
     r"^(?:\d{1,2}:)?(?:\d{2}|\d{4})-(?:[a-zA-Z]{1,5}-\d{1,6}|\d{3,6})(?:-[A-Za-z0-9]{1,5}){0,4}$")
 
 
@@ -233,21 +275,21 @@ def check_docket_number(value, name: str = "docket_number") -> str:
 
 # --- case names ------------------------------------------------------------------------------
 
-_UNITED_STATES = re.compile(
+_UNITED_STATES = lazy_compile(
     r"^(USA|U\.S\.A\.|U\.S\.?|U\. S\.?|(the )?United States of America|the United States)[,.]?$", re.I
 )
-_ET_AL = re.compile(r",?\set\.?\sal(?:s|ii|iae|ia)?\b\.?", re.I)
+_ET_AL = lazy_compile(r",?\set\.?\sal(?:s|ii|iae|ia)?\b\.?", re.I)
 # Party-role words that some courts append to names ("Smith, plaintiff").
-_ROLE_WORD = re.compile(
+_ROLE_WORD = lazy_compile(
     r"^(appell(ee|ant)s?|claimants?|complainants?|defendants?|defendants?(--?|/)appell(ee|ant)s?|devisee"
     r"|executor|executrix|pet(\.|itioner)s?|petitioners?(--?|/)appell(ee|ant)s?|petitioners?(--?|/)defendants?"
     r"|plaintiffs?|plaintiffs?(--?|/)appell(ee|ant)s?|respond(e|a)nts?|respond(e|a)nts?(--?|/)appell(ee|ant)s?"
     r"|cross(--?|/)respondents?|crosss?(--?|/)petitioners?|cross(--?|/)appell(ees|ant)s?|deceased)[,.]?$",
     re.I,
 )
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_EDGE_PUNCT_END = re.compile(r"[-–_/;,\s]*$")
-_EDGE_PUNCT_START = re.compile(r"^[-–_/;,\s]*")
+_CONTROL = lazy_compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_EDGE_PUNCT_END = lazy_compile(r"[-–_/;,\s]*$")
+_EDGE_PUNCT_START = lazy_compile(r"^[-–_/;,\s]*")
 
 
 def tidy_case_name(text: str) -> str:

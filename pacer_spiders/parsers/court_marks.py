@@ -5,23 +5,25 @@ under the wrong court."""
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from functools import lru_cache
 
+from pacer_spiders.parsers.common import lazy_compile
 from pacer_spiders.pages import PageProblem
 
-_HOST = re.compile(r"ecf\.([a-z0-9-]+)\.uscourts\.gov", re.I)
-_DOC_LINK = re.compile(r"/docs?1/(\d{3})\d{6,}")
+# Searched in the page's lower-cased bytes: a case-sensitive literal prefix, not a re.I scan.
+_HOST = lazy_compile(rb"ecf\.([a-z0-9-]+)\.uscourts\.gov")
+_DOC_LINK = lazy_compile(r"/docs?1/(\d{3})\d{6,}")
 
 
 def court_evidence(text: str) -> Counter:
     """Court id -> how many marks of the page name it."""
     from pacer_spiders.courts import all_courts, court_id_for_subdomain
+    from pacer_spiders.parsers.common import lowered_bytes
 
     marks: Counter = Counter()
-    for subdomain in _HOST.findall(text):
-        marks[court_id_for_subdomain(subdomain.lower())] += 1
+    for subdomain, count in Counter(_HOST.findall(lowered_bytes(text))).items():  # one lookup a host
+        marks[court_id_for_subdomain(subdomain.decode("ascii"))] += count
     prefixes = Counter(_DOC_LINK.findall(text))
     if prefixes:
         by_prefix = _courts_by_prefix(tuple((c.doc_id_prefix, c.court_id) for c in all_courts() if c.doc_id_prefix))

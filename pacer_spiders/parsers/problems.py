@@ -9,8 +9,10 @@ whitespace between their words may be any run of spaces or newlines.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from pacer_spiders.pages import PageProblem
+from pacer_spiders.parsers.common import lazy_compile, lowered_bytes
 
 
 def _message(words: str) -> str:
@@ -76,12 +78,14 @@ DOCUMENT_MESSAGES: list[tuple[str, str, str]] = [
 ]
 
 
-def _needles(pattern: str) -> tuple[re.Pattern[bytes], ...]:
-    """The longest literal phrase of each alternative, lower case: a page whose lower-cased bytes
-    contain none of them cannot match, and is cleared by case-sensitive literal searches (fast)
-    instead of case-insensitive regex scans (slow on large dockets)."""
+def _needles(pattern: str) -> tuple[tuple[tuple[bytes, ...], bytes, str], ...]:
+    """(words, needle, alternative) of each top-level alternative of ``pattern``: the words and the
+    regex of its longest literal phrase, lower case, and the alternative's own source.  A page whose
+    lower-cased bytes hold no needle cannot match, and is cleared by case-sensitive literal searches
+    (fast) instead of case-insensitive regex scans (slow on large dockets)."""
     needles = []
     for alternative in _TOP_LEVEL_BAR.split(pattern):
+        source = alternative
         # Words inside groups may be optional or alternatives: only text outside groups counts.
         previous = None
         while previous != alternative:
@@ -111,36 +115,46 @@ def _needles(pattern: str) -> tuple[re.Pattern[bytes], ...]:
         best = max(runs, key=len).strip().lower()
         if len(best) < 3:
             return ()
-        # Case-sensitive bytes regex on lower-cased bytes: literal-prefix search, no squashed copy.
-        needles.append(re.compile(rb"\s+".join(re.escape(word) for word in best.encode("utf-8").split())))
+        # Case-sensitive bytes regex on lower-cased bytes: literal-prefix search, no squashed copy;
+        # first its words, longest first, by plain substring searches (several times faster still).
+        # Kept as source: compiled (and cached by ``re``) only for a page that holds the word.
+        words = best.encode("utf-8").split()
+        needles.append((tuple(sorted(words, key=len, reverse=True)), rb"\s+".join(re.escape(word) for word in words),
+                        source))
     return tuple(needles)
 
 
-_TOP_LEVEL_BAR = re.compile(r"(?<!\\)\|(?![^(]*\))")
-_GROUP = re.compile(r"(?<!\\)\((?:[^()\\]|\\.)*(?<!\\)\)[?*]?")
+_TOP_LEVEL_BAR = lazy_compile(r"(?<!\\)\|(?![^(]*\))")
+_GROUP = lazy_compile(r"(?<!\\)\((?:[^()\\]|\\.)*(?<!\\)\)[?*]?")
 
 
-def _compile(messages):
-    return [(kind, _needles(pattern), re.compile(pattern, re.I), reason) for kind, pattern, reason in messages]
+@lru_cache(maxsize=None)
+def _checks(messages: tuple) -> tuple:
+    """(kind, needles, pattern source, reason) of each message.  Patterns stay source until a page
+    may hold them (``re`` compiles and caches them then): compiling a hundred regexes on import
+    would cost a short ``pacer-spiders parse`` more than the parse itself."""
+    return tuple((kind, _needles(pattern), pattern, reason) for kind, pattern, reason in messages)
 
 
-_COMPILED = _compile(MESSAGES)
 SHORT_PAGE = 20_000  # characters; PACER's error, sealed and login pages are a few kilobytes
-_BARE_COMPILED = _compile(BARE_MESSAGES)
-_DOCUMENT_COMPILED = _compile(DOCUMENT_MESSAGES)
 
 
-def _first(compiled, text: str, lowered: bytes) -> PageProblem | None:
-    for kind, needles, pattern, reason in compiled:
-        if needles and not any(needle.search(lowered) for needle in needles):
-            continue
-        if pattern.search(text):
+def _first(messages: list, text: str, lowered: bytes) -> PageProblem | None:
+    for kind, needles, pattern, reason in _checks(tuple(messages)):
+        if needles:
+            # The pattern matches where one of its top-level alternatives does: only those whose
+            # needle the page holds are searched (the whole alternation, re.I, tried every position).
+            if any(all(word in lowered for word in words) and re.search(needle, lowered)
+                   and re.search(alternative, text, re.I) for words, needle, alternative in needles):
+                return PageProblem(kind, reason)
+        elif re.search(pattern, text, re.I):
             return PageProblem(kind, reason)
     return None
 
-_LOGIN = re.compile(
-    r"""type\s*=\s*["']?password|login\.jsf|<title>[^<]*\bLog\s?in\b""", re.I
-)
+# A login form's password field, its login.jsf address, or a title saying "Log in": three
+# searches of the lower-cased bytes with literal prefixes (one re.I alternation tried every position).
+_LOGIN_MARKS = (lazy_compile(rb"""type\s*=\s*["']?password"""), lazy_compile(rb"login\.jsf"),
+                lazy_compile(rb"<title>[^<]*\blog\s?in\b"))
 # Where PACER sends a session that is logged out (a redirect's Location or the page's URL), and
 # what such a page always shows; the login middleware asks ``is_logged_out_page`` before a page is
 # read, so that it can log in again and retry.
@@ -148,8 +162,8 @@ LOGIN_URL_MARKERS = ("login.jsf", "/csologin/")
 LOGIN_BODY_MARKERS = ("login.jsf", 'name="getpass"', "name=getpass", "filer or pacer login")
 # CM/ECF's own login form (a district or bankruptcy court's, also shown by a spent free-look link):
 # the GetPass form (a report's query form has that name too) asking for a password.
-_LOGIN_FORM = re.compile(rb"""<form[^>]*name\s*=\s*["']?getpass\b""")
-_PASSWORD_INPUT = re.compile(rb"""<input[^>]*type\s*=\s*["']?password""")
+_LOGIN_FORM = lazy_compile(rb"""<form[^>]*name\s*=\s*["']?getpass\b""")
+_PASSWORD_INPUT = lazy_compile(rb"""<input[^>]*type\s*=\s*["']?password""")
 
 
 def is_logged_out_page(head: str) -> bool:
@@ -171,24 +185,24 @@ REPORT_MARKERS: dict[str, list[tuple[re.Pattern, ...]]] = {
     # searched in the lower-cased page: literal prefixes make them fast on large dockets.
     "docket": [
         (
-            re.compile(rb"docket\s+for\s+case\s+#"),
-            re.compile(rb"bankruptcy\s+petition\s+#"),
-            re.compile(rb"adversary\s+proceeding\s+#"),
-            re.compile(rb"docket\s+text(?!\s*:)"),
+            lazy_compile(rb"docket\s+for\s+case\s+#"),
+            lazy_compile(rb"bankruptcy\s+petition\s+#"),
+            lazy_compile(rb"adversary\s+proceeding\s+#"),
+            lazy_compile(rb"docket\s+text(?!\s*:)"),
         )
     ],
     "history": [
-        (re.compile(rb"history\s*/\s*documents"),),
-        (re.compile(rb"<th[^>]*>(?:\s|<[^>]*>)*description"),),
+        (lazy_compile(rb"history\s*/\s*documents"),),
+        (lazy_compile(rb"<th[^>]*>(?:\s|<[^>]*>)*description"),),
     ],
     # Appellate CM/ECF: the docket's stub label; the filing's list of documents (a small docket
     # or list may quote "sealed" or "not available" in its own entries).
-    "appellate_docket": [(re.compile(rb"(?:court\s+of\s+appeals|bankruptcy\s+appellate\s+panel)\s+docket\s+#"),)],
-    "appellate_attachment_page": [(re.compile(rb"documents?\s+(?:are|is)\s+attached\s+to\s+this\s+filing"),)],
+    "appellate_docket": [(lazy_compile(rb"(?:court\s+of\s+appeals|bankruptcy\s+appellate\s+panel)\s+docket\s+#"),)],
+    "appellate_attachment_page": [(lazy_compile(rb"documents?\s+(?:are|is)\s+attached\s+to\s+this\s+filing"),)],
 }
 DOCKET_HEADING = REPORT_MARKERS["docket"][0][:3]
 # Pages whose "Docket Text" column belongs to another report.
-NOT_A_DOCKET = re.compile(rb"history\s*/\s*documents")
+NOT_A_DOCKET = lazy_compile(rb"history\s*/\s*documents")
 
 
 def _shows(lowered: bytes, alternatives) -> bool:
@@ -206,16 +220,16 @@ def classify(text: str | bytes, report: str | None = None) -> PageProblem | None
         return PageProblem("empty", "the page is empty")
     # Needles are looked up in the page's lower-cased UTF-8 bytes: a third to a
     # quarter of the memory of str copies when the page holds any non-Latin-1 character.
-    lowered = text.encode("utf-8", "replace").lower()
+    lowered = lowered_bytes(text)
     if _LOGIN_FORM.search(lowered[:SHORT_PAGE]) and _PASSWORD_INPUT.search(lowered[:SHORT_PAGE]):
         # First: the login page quotes PACER's messages ("You do not have permission to view
         # this document") in its instructions.
         return PageProblem("login", "PACER's login page: the session is missing or expired")
-    problem = _first(_COMPILED, text, lowered)
+    problem = _first(MESSAGES, text, lowered)
     if problem is not None:
         return problem
     if report == "pdf" and len(text) <= SHORT_PAGE:
-        problem = _first(_DOCUMENT_COMPILED, text, lowered)
+        problem = _first(DOCUMENT_MESSAGES, text, lowered)
         if problem is not None:
             return problem
     markers = REPORT_MARKERS.get(report or "")
@@ -224,10 +238,10 @@ def classify(text: str | bytes, report: str | None = None) -> PageProblem | None
     # For a report without markers, only a short page can be one of these messages: a long page
     # (an RSS feed, a big attachment menu) may quote them in its own entries.
     if markers is not None or len(text) <= SHORT_PAGE:
-        problem = _first(_BARE_COMPILED, text, lowered)
+        problem = _first(BARE_MESSAGES, text, lowered)
         if problem is not None:
             return problem
-    if _LOGIN.search(text) and (markers is not None or "</table>" not in text.lower()):
+    if any(mark.search(lowered) for mark in _LOGIN_MARKS) and (markers is not None or b"</table>" not in lowered):
         return PageProblem("login", "PACER's login page: the session is missing or expired")
     return None
 
@@ -237,7 +251,7 @@ def missing_report(text: str | bytes, report: str) -> PageProblem | None:
     markers = REPORT_MARKERS.get(report)
     if markers is None:
         return None
-    lowered = _text(text).encode("utf-8", "replace").lower()
+    lowered = lowered_bytes(_text(text))
     if b"<tr" not in lowered:
         return PageProblem("empty", f"the page has no table rows: no {report} report, or one cut short")
     if not _has_markers(lowered, markers):

@@ -7,11 +7,11 @@ columns (a "Name" column when the search was by person, a "Notes" column at some
 
 from __future__ import annotations
 
-import re
 
+from pacer_spiders.parsers.common import lazy_compile
 from pacer_spiders.parsers.docket_common import squash, text_content
 
-_LABEL_END = re.compile(r"[\s:]+$")
+_LABEL_END = lazy_compile(r"[\s:]+$")
 
 
 def label_key(text: str) -> str:

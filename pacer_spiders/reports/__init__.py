@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import re
 
+from pacer_spiders.parsers.common import lazy_compile
 from pacer_spiders.reports.base import PageRead, ReportUnit, read_page
 
 # report name -> module of its unit, in the order pages of unknown report are tested.
@@ -40,7 +41,7 @@ BUILTIN_REPORTS = {
     "pdf": "pacer_spiders.reports.pdf",
 }
 REPORTS = tuple(name for name in BUILTIN_REPORTS if name != "pdf")  # the reports of saved pages
-_XML_ROOT = re.compile(r"^\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*)*<(\w+)", re.S)
+_XML_ROOT = lazy_compile(r"^\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*)*<(\w+)", re.S)
 
 
 def builtin_unit(report: str) -> ReportUnit | None:

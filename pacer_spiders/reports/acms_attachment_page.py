@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import re
 
+from pacer_spiders.parsers.common import lazy_compile
 from pacer_spiders.reports.acms_docket import as_int, entered_at, html_text, iso_day, read_acms
 
 REPORT = "acms_attachment_page"
 # ACMS names a document file "<case> <entry>-<document> - <entry type> - <document type>.pdf".
-_FILE_NAME = re.compile(r"^\S+ \d+-\d+ - (?P<types>.+?)\.pdf$", re.I)
+_FILE_NAME = lazy_compile(r"^\S+ \d+-\d+ - (?P<types>.+?)\.pdf$", re.I)
 
 
 def parse(body: bytes, context: dict) -> dict:

@@ -20,13 +20,14 @@ from typing import Any
 
 from lxml import etree
 
+from pacer_spiders.parsers.common import lazy_compile
 from pacer_spiders.pages import NotTheReport, PageProblem
 from pacer_spiders.parsers.common import decode
 from pacer_spiders.parsers.docket_common import br_split
 
 REPORT = "acms_docket"
-_ENTERED = re.compile(r"\[Entered:\s*(\d{1,2}/\d{1,2}/\d{4}\s+\d{1,2}:\d{2}(?::\d{2})?\s*[AP]M)\s*\]", re.I)
-_ROLE = re.compile(r"^\[(.+)\]$")
+_ENTERED = lazy_compile(r"\[Entered:\s*(\d{1,2}/\d{1,2}/\d{4}\s+\d{1,2}:\d{2}(?::\d{2})?\s*[AP]M)\s*\]", re.I)
+_ROLE = lazy_compile(r"^\[(.+)\]$")
 _HTML = etree.HTMLParser(recover=True)
 # What each ACMS API object carries at its top level (lower-cased, as ``detect_report`` sees it).
 DOCKET_KEYS = frozenset({"casedetails", "docketinfo"})
@@ -34,8 +35,8 @@ ATTACHMENT_LIST_KEYS = frozenset({"casedetails", "docketentry", "docketentrydocu
 # A JSON document begins (after a byte order mark and spaces) with an object (a key or "}") or an
 # array (of objects, arrays, strings or numbers); text such as "[Docket Text]" does not.
 _JSON_START = r"\s*(?:\{\s*[\"}]|\[\s*[\[{\"\d\-\]])"
-_JSON_START_BYTES = re.compile(rb"(?:\xef\xbb\xbf)?" + _JSON_START.encode())
-_JSON_START_TEXT = re.compile("\ufeff?" + _JSON_START)
+_JSON_START_BYTES = lazy_compile(rb"(?:\xef\xbb\xbf)?" + _JSON_START.encode())
+_JSON_START_TEXT = lazy_compile("\ufeff?" + _JSON_START)
 _LABELS = {REPORT: "an ACMS docket", "acms_attachment_page": "an ACMS attachment list"}
 
 

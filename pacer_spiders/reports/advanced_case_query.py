@@ -11,8 +11,8 @@ closes the page.  The result is a list of cases, each a partial docket.
 
 from __future__ import annotations
 
-import re
 
+from pacer_spiders.parsers.common import lazy_compile
 from pacer_spiders.pages import NotTheReport, PageProblem
 from pacer_spiders.parsers.common import decode, harmonize_case_name, parse_date, parse_docket_number
 from pacer_spiders.parsers.docket_common import html_root, squash, text_content
@@ -23,7 +23,7 @@ NAME = "advanced_case_query"
 # The list's columns by the start of their labels.
 COLUMNS = {"number": "case no", "title": "case title", "chapter": "chapter", "filed": "date filed",
            "closed": "date closed"}
-_CASE_LINK = re.compile(r"iquery\.pl\?[^\"'>]*?-(\d+)$")
+_CASE_LINK = lazy_compile(r"iquery\.pl\?[^\"'>]*?-(\d+)$")
 
 
 def parse(body: bytes, context: dict) -> list:
@@ -100,8 +100,8 @@ def merge(archive, item):
 
 
 # "Select a Case" above a table with a "Case No." column of iquery.pl links.
-_MARKS = re.compile(r"select a case")
-_LINKS = re.compile(r"iquery\.pl\?\d+-l_\w+-\d+-\d+")
+_MARKS = lazy_compile(r"select a case")
+_LINKS = lazy_compile(r"iquery\.pl\?\d+-l_\w+-\d+-\d+")
 
 UNIT = AdvancedCaseQueryUnit(
     parse, lambda lowered: bool(_MARKS.search(lowered) and _LINKS.search(lowered) and "case no." in lowered), merge,

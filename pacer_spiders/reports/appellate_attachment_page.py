@@ -9,8 +9,8 @@ dls)`` carries the file size; the page's scripts name the case (``caseId=``) and
 
 from __future__ import annotations
 
-import re
 
+from pacer_spiders.parsers.common import lazy_compile
 from pacer_spiders.pages import NotTheReport, PageProblem
 from pacer_spiders.parsers import docket_common as dc
 from pacer_spiders.parsers.common import decode
@@ -19,11 +19,11 @@ from pacer_spiders.reports.base import refuse_problem_page
 
 REPORT = "appellate_attachment_page"
 
-_ATTACHED = re.compile(r"documents? (?:are|is) attached to this filing")
-_APPELLATE_LINK = re.compile(r"/docs?\d/\d+|transportroom\?servlet=")
-_SUM_SELECTED = re.compile(r"sumDocSelected\(\s*this\s*,\s*(\d+)\s*,\s*(\d+)")
-_CASE_ID = re.compile(r"[?&]caseId=(\d*)")
-_SEQ_NO = re.compile(r"servlet=ShowDocMulti[^'\"]*?[?&]d=(\d+)")
+_ATTACHED = lazy_compile(r"documents? (?:are|is) attached to this filing")
+_APPELLATE_LINK = lazy_compile(r"/docs?\d/\d+|transportroom\?servlet=")
+_SUM_SELECTED = lazy_compile(r"sumDocSelected\(\s*this\s*,\s*(\d+)\s*,\s*(\d+)")
+_CASE_ID = lazy_compile(r"[?&]caseId=(\d*)")
+_SEQ_NO = lazy_compile(r"servlet=ShowDocMulti[^'\"]*?[?&]d=(\d+)")
 
 
 def is_appellate_attachment_page(lowered: str) -> bool:

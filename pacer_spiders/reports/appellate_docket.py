@@ -22,6 +22,7 @@ from typing import Any
 
 from lxml import etree
 
+from pacer_spiders.parsers.common import lazy_compile
 from pacer_spiders.courts import normalize_pacer_doc_id
 from pacer_spiders.pages import NotTheReport, PageProblem
 from pacer_spiders.parsers import docket_common as dc
@@ -31,17 +32,17 @@ from pacer_spiders.reports.base import refuse_other_report, refuse_problem_page
 REPORT = "appellate_docket"
 
 # The stub's docket number label, at a court of appeals and at a bankruptcy appellate panel.
-_DOCKET_LABEL = re.compile(r"(?:court of appeals|bankruptcy appellate panel) docket #:", re.I)
-_DATE = re.compile(r"\d{1,2}/\d{1,2}/\d{4}")
-_ENTERED = re.compile(r"\[Entered:\s*(\d{1,2}/\d{1,2}/\d{4})")
-_DOC_LINK = re.compile(r"/docs?\d/(\d+)")
-_COURT_HOST = re.compile(r"//ecf\.(\w+)\.uscourts\.gov", re.I)
+_DOCKET_LABEL = lazy_compile(r"(?:court of appeals|bankruptcy appellate panel) docket #:", re.I)
+_DATE = lazy_compile(r"\d{1,2}/\d{1,2}/\d{4}")
+_ENTERED = lazy_compile(r"\[Entered:\s*(\d{1,2}/\d{1,2}/\d{4})")
+_DOC_LINK = lazy_compile(r"/docs?\d/(\d+)")
+_COURT_HOST = lazy_compile(r"//ecf\.(\w+)\.uscourts\.gov", re.I)
 # A district docket number without its judges' initials and defendant number.
-_DISTRICT_NUMBER = re.compile(r"^\d{1,2}:\d{2}-[a-zA-Z]{1,5}-\d+")
+_DISTRICT_NUMBER = lazy_compile(r"^\d{1,2}:\d{2}-[a-zA-Z]{1,5}-\d+")
 # An agency case's alien registration number is kept apart from docket numbers (it is personal).
-_ALIEN_NUMBER = re.compile(r"^A\d{3}-\d{3}-\d{3}$")
-_NUMBERED = re.compile(r"^\s*\d+\)\s*")
-_ROLES = re.compile(r"^\[(.*)\]$")
+_ALIEN_NUMBER = lazy_compile(r"^A\d{3}-\d{3}-\d{3}$")
+_NUMBERED = lazy_compile(r"^\s*\d+\)\s*")
+_ROLES = lazy_compile(r"^\[(.*)\]$")
 # Date columns of the originating court -> the reference keys (other columns are not kept).
 _ORIGIN_DATES = {
     "date order/judgment": "date_judgment",

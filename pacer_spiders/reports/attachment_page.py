@@ -11,9 +11,9 @@ document got when it was filed, so the shift is decided row by row from the row'
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from pacer_spiders.parsers.common import lazy_compile
 from pacer_spiders.courts import Court, UnknownCourtError, court_ids_for_pacer_doc_id, get_court
 from pacer_spiders.pages import NotTheReport, PageProblem
 from pacer_spiders.parsers import docket_common as dc
@@ -29,8 +29,8 @@ from pacer_spiders.parsers.common import (
     selector,
 )
 
-_CHECKBOX_NAME = re.compile(r"^document_(\d*)_(\d+)$")
-_FIRST_INT = re.compile(r"\d+")
+_CHECKBOX_NAME = lazy_compile(r"^document_(\d*)_(\d+)$")
+_FIRST_INT = lazy_compile(r"\d+")
 
 
 def strip_all(values: list) -> list:
@@ -203,7 +203,7 @@ AttachmentPage = item_class("AttachmentPage", "A document's attachment menu (doc
                             "its attachments.", fields(
                                 "court_id", "pacer_case_id", "pacer_doc_id", "pacer_seq_no", "document_number",
                                 "file_size_str", page_count="int", file_size_bytes="int", attachments="list"))
-_ATTACHMENT_MENU = re.compile(
+_ATTACHMENT_MENU = lazy_compile(
     r"document selection menu|name=[\"']?document_\d*_\d+|documents? (?:are|is) attached to this filing"
 )
 

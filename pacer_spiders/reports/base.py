@@ -14,10 +14,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from pacer_spiders.parsers.common import lazy_compile
 from pacer_spiders.items import PROVENANCE_FIELDS, ItemClass, RawPage
 from pacer_spiders.pages import NotTheReport, PageProblem
 
-_SPACES = re.compile(r"\s+")
+_SPACES = lazy_compile(r"\s+")
 
 
 def one_line(text, limit: int = 300) -> str:
@@ -156,12 +157,13 @@ class ReportUnit:
         return self._merge(archive, item)
 
 
-_TABLE_OPEN = re.compile(r"<table\b", re.I)
-_TABLE_CLOSE = re.compile(r"</table\s*>", re.I)
+# Counted in the page's lower-cased bytes (literal prefixes, no re.I scans).
+_TABLE_OPEN = lazy_compile(rb"<table\b")
+_TABLE_CLOSE = lazy_compile(rb"</table\s*>")
 # Real pages leave a few tables unclosed at most; hundreds nest ever deeper (a nesting bomb that
 # would take the parser minutes).
 MAX_UNCLOSED_TABLES = 100
-_PAGE_END = re.compile(r"</(?:html|body)\s*>|</(?:table|center|div|form)\s*>\s*$", re.I)
+_PAGE_END = lazy_compile(r"</(?:html|body)\s*>|</(?:table|center|div|form)\s*>\s*$", re.I)
 _TAIL = 8192
 
 
@@ -194,7 +196,7 @@ def page_before_parse(unit: ReportUnit, body: bytes | str, court_id: str | None)
             return problem
     if not (unit.whole_page or unit.checks_court):
         return None
-    from pacer_spiders.parsers.common import decode
+    from pacer_spiders.parsers.common import decode, lowered_bytes
 
     if isinstance(body, bytes):
         kind = binary_kind(body)
@@ -202,7 +204,8 @@ def page_before_parse(unit: ReportUnit, body: bytes | str, court_id: str | None)
             return PageProblem("not_text", f"the answer is {kind}, not a {unit.name} page")
     text = decode(body) if isinstance(body, bytes) else body
     lowered_tail = text[-_TAIL:]
-    unclosed = _TABLE_OPEN.subn("", text)[1] - _TABLE_CLOSE.subn("", text)[1] if "<table" in text.lower() else 0
+    lowered = lowered_bytes(text)
+    unclosed = len(_TABLE_OPEN.findall(lowered)) - len(_TABLE_CLOSE.findall(lowered)) if b"<table" in lowered else 0
     if unclosed > MAX_UNCLOSED_TABLES:
         return PageProblem("malformed", f"{unclosed} tables are opened and never closed: a malformed page, "
                                         f"not a {unit.name} report")

@@ -10,19 +10,18 @@ from __future__ import annotations
 
 import re
 
-from parsel import Selector
-
+from pacer_spiders.parsers.common import lazy_compile
 from pacer_spiders.pages import NotTheReport, PageProblem
 from pacer_spiders.reports.base import refuse_other_report, refuse_problem_page
 from pacer_spiders.parsers.common import (
     decode, harmonize_case_name, is_bankruptcy_court, parse_date, parse_docket_number, selector, strip_controls,
 )
 
-_LINE_BREAK = re.compile(r"<br\s*/?>|<p\b[^>]*>", re.I)
-_PRESIDING = re.compile(r"^(.*), (presiding|panel 1)$")
-_REFERRAL = re.compile(r"^(.*), referral$")
-_RELATED = re.compile(r"Related case: (.*)")
-_SKIPPED_JUDGE_LINE = re.compile(r"panel [2-3]$|Probation")
+_LINE_BREAK = lazy_compile(r"<br\s*/?>|<p\b[^>]*>", re.I)
+_PRESIDING = lazy_compile(r"^(.*), (presiding|panel 1)$")
+_REFERRAL = lazy_compile(r"^(.*), referral$")
+_RELATED = lazy_compile(r"Related case: (.*)")
+_SKIPPED_JUDGE_LINE = lazy_compile(r"panel [2-3]$|Probation")
 
 # PACER's notes on administrative cases that hold no litigation (the caption is a clerk's note).
 _ADMINISTRATIVE = (
@@ -56,6 +55,8 @@ def parse(body: bytes, context: dict) -> dict:
         raise NotTheReport(PageProblem("not_case_query", "no case summary (the centred block of a case query)"))
     inner = centers[0].get()
     inner = inner[inner.index(">") + 1 : inner.rindex("<")]
+    from parsel import Selector  # imported by the one report that reads through selectors
+
     lines = [Selector(text=f"<div>{piece}</div>") for piece in _LINE_BREAK.split(inner)]
 
     header = lines[0]
@@ -120,7 +121,7 @@ CaseQuery = item_class("CaseQuery", "A case query (iquery.pl): the case's header
                             "related_cases_str", date_debtor_dismissed="date", date_joint_debtor_dismissed="date",
                             date_plan_confirmed="date")})
 # The case query page links the case's other reports.
-_CASE_QUERY = re.compile(r"mobile_query\.pl\?search=caseinfo|qryparties\.pl\?\d+|qryalias\.pl\?\d+")
+_CASE_QUERY = lazy_compile(r"mobile_query\.pl\?search=caseinfo|qryparties\.pl\?\d+|qryalias\.pl\?\d+")
 
 UNIT = ReportUnit(
     parse, lambda lowered: ".pl?" in lowered and bool(_CASE_QUERY.search(lowered)), merge_docket_item,

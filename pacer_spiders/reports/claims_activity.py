@@ -11,8 +11,8 @@ and remarks.  One item per page; ``cases`` holds one case per claim, each with i
 
 from __future__ import annotations
 
-import re
 
+from pacer_spiders.parsers.common import lazy_compile
 from pacer_spiders.pages import NotTheReport, PageProblem
 from pacer_spiders.parsers import docket_common as dc
 from pacer_spiders.parsers.common import clean, decode, harmonize_case_name, parse_date
@@ -108,7 +108,7 @@ ClaimsActivity = item_class("ClaimsActivity", "A claims activity report (ClaimsA
 ClaimsActivityCase = item_class("ClaimsActivityCase", "One claim of a claims activity report, with its case.", fields(
     "court_id", "docket_number", *CASE_TEXT, *DOCKET_NUMBER_FIELDS, last_date_to_file_claims="date",
     last_date_to_file_govt="date", claim="dict"), page=False)
-_ACTIVITY = re.compile(r"claims\s+activity\s+report\s*<|>\s*claims\s+activity(?:\s+report)?\s*</font>")
+_ACTIVITY = lazy_compile(r"claims\s+activity\s+report\s*<|>\s*claims\s+activity(?:\s+report)?\s*</font>")
 
 
 class ClaimsActivityUnit(ReportUnit):

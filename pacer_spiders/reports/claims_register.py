@@ -18,19 +18,22 @@ import html
 import re
 from urllib.parse import parse_qs, urlsplit
 
+from lxml import etree
+
+from pacer_spiders.parsers.common import lazy_compile
 from pacer_spiders.pages import NotTheReport, PageProblem
 from pacer_spiders.parsers import docket_common as dc
 from pacer_spiders.parsers.common import clean, decode, parse_date, parse_docket_number
 from pacer_spiders.reports.base import refuse_problem_page
 
 REPORT = "claims_register"
-_NO_CLAIMS = re.compile(r"no claims found for this case[^<]*", re.I)
-_SUMMARY = re.compile(r"claims\s+register\s+summary(.*?)(?:<table|<hr|$)", re.I | re.S)
-_SUMMARY_PAIR = re.compile(r"<b>\s*([^<:]+?)\s*:\s*</b>([^<]*)", re.I)
-_AMOUNT_ROW = re.compile(r"^(\w+)\s+(claimed|allowed)\s*:\s*(\S*)$", re.I)
-_STATUS_LABEL = re.compile(r"^(closed|converted|dismissed|discharged|terminated|reopened)$", re.I)
-_CREDITOR_ID = re.compile(r"\((\d+)\)")
-_JUDGE_AND_CHAPTER = re.compile(r"^\S*?\d{2}-\d{3,10}-([A-Za-z]{2,5})\d{1,2}\b")
+_NO_CLAIMS = lazy_compile(r"no claims found for this case[^<]*", re.I)
+_SUMMARY = lazy_compile(r"claims\s+register\s+summary(.*?)(?:<table|<hr|$)", re.I | re.S)
+_SUMMARY_PAIR = lazy_compile(r"<b>\s*([^<:]+?)\s*:\s*</b>([^<]*)", re.I)
+_AMOUNT_ROW = lazy_compile(r"^(\w+)\s+(claimed|allowed)\s*:\s*(\S*)$", re.I)
+_STATUS_LABEL = lazy_compile(r"^(closed|converted|dismissed|discharged|terminated|reopened)$", re.I)
+_CREDITOR_ID = lazy_compile(r"\((\d+)\)")
+_JUDGE_AND_CHAPTER = lazy_compile(r"^\S*?\d{2}-\d{3,10}-([A-Za-z]{2,5})\d{1,2}\b")
 HEADER_FIELDS = {
     "judge": "assigned_to_str", "chapter": "chapter", "office": "office", "trustee": "trustee_str",
     "last date to file claims": "date_last_to_file_claims", "last date to file (govt)": "date_last_to_file_govt",
@@ -155,8 +158,12 @@ def _summary(text: str) -> dict:
 
 
 def _labelled_cell(table, label: str):
-    cells = table.xpath(f".//td[not(.//td)][.//i[starts-with(normalize-space(.), '{label}')]]")
+    cells = _LABELLED_CELLS(table, label=label)
     return cells[0] if cells else None
+
+
+# The innermost cell whose italic label starts with $label (compiled once, not per claim and label).
+_LABELLED_CELLS = etree.XPath(".//td[not(.//td)][.//i[starts-with(normalize-space(.), $label)]]")
 
 
 def _claim(table) -> dict:
@@ -233,7 +240,7 @@ ClaimsRegister = item_class("ClaimsRegister", "A bankruptcy case's claims regist
                                 date_filed="date", date_closed="date", date_converted="date", date_dismissed="date",
                                 date_discharged="date", date_terminated="date", date_reopened="date",
                                 date_last_to_file_claims="date", date_last_to_file_govt="date", claims="list"))
-_REGISTER = re.compile(r"claims\s+register\s*</h2>|>\s*claims\s+register\s*</font>")
+_REGISTER = lazy_compile(r"claims\s+register\s*</h2>|>\s*claims\s+register\s*</font>")
 
 
 def amounts_of(claim: dict) -> dict:

@@ -15,13 +15,15 @@ Page structure this relies on (CM/ECF's, the same at every court):
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from lxml import etree
 
+from pacer_spiders.parsers.common import lazy_compile
 from pacer_spiders.courts import UnknownCourtError, get_court
 from pacer_spiders.pages import NotTheReport, PageProblem
 from pacer_spiders.parsers import docket_common as dc
-from pacer_spiders.parsers.common import decode, first, is_bankruptcy_court
+from pacer_spiders.parsers.common import decode, first, is_bankruptcy_court, lowered_bytes
 from pacer_spiders.parsers.problems import page_problem
 
 REPORT = "docket"
@@ -31,28 +33,28 @@ DATE_TERMINATED = dc.labelled_date(r"[tT]erminated:", re.I)
 DATE_CONVERTED = dc.labelled_date(r"Date [Cc]onverted:")
 DATE_DISCHARGED = dc.labelled_date(r"(?:Date|Debtor)\s+[Dd]ischarged:")
 DATE_ENTERED = dc.labelled_date(r"Entered:")
-CAUSE = re.compile(r"Cause:\s+(.*)")
-NATURE_OF_SUIT = re.compile(r"Nature of Suit:\s+(.*)")
-JURY_DEMAND = re.compile(r"Jury Demand:\s+(.*)")
-JURISDICTION = re.compile(r"Jurisdiction:\s+(.*)")
-MDL_STATUS = re.compile(r"MDL Status:\s+(.*)")
-DEMAND = re.compile(r"^Demand:\s+(.*)")
-ASSIGNED_TO = re.compile(r"Assigned to:\s+(.*)", re.S | re.I)
-REFERRED_TO = re.compile(r"Referred to:\s+(.*)", re.S | re.I)
+CAUSE = lazy_compile(r"Cause:\s+(.*)")
+NATURE_OF_SUIT = lazy_compile(r"Nature of Suit:\s+(.*)")
+JURY_DEMAND = lazy_compile(r"Jury Demand:\s+(.*)")
+JURISDICTION = lazy_compile(r"Jurisdiction:\s+(.*)")
+MDL_STATUS = lazy_compile(r"MDL Status:\s+(.*)")
+DEMAND = lazy_compile(r"^Demand:\s+(.*)")
+ASSIGNED_TO = lazy_compile(r"Assigned to:\s+(.*)", re.S | re.I)
+REFERRED_TO = lazy_compile(r"Referred to:\s+(.*)", re.S | re.I)
 
 _CASE_NAME = r"(?:Case\s+title:\s+)?(.*\bvs?\.?\s.*)"
 CASE_NAME_PATTERNS = [
-    re.compile(_CASE_NAME),
-    re.compile(_CASE_NAME, re.I),
-    re.compile(r"(?:Case\s+title:\s+)(.*)", re.I),
-    re.compile(r"(\bIN\s+RE:?\s+.*)", re.I),
-    re.compile(r"(\bIn\s+the\s+matter\s+.*)", re.I),
+    lazy_compile(_CASE_NAME),
+    lazy_compile(_CASE_NAME, re.I),
+    lazy_compile(r"(?:Case\s+title:\s+)(.*)", re.I),
+    lazy_compile(r"(\bIN\s+RE:?\s+.*)", re.I),
+    lazy_compile(r"(\bIn\s+the\s+matter\s+.*)", re.I),
 ]
-OFFENSE_HEADER = re.compile(r"highest\s+offense.*(?P<status>opening|terminated)", re.I)
-COUNTS_HEADER = re.compile(r"(?P<status>pending|terminated)\s+counts", re.I)
-COMPLAINTS_HEADER = re.compile(r"complaints", re.I)
-MERGED_NUMBER = re.compile(r"^[\s\xa0]*\d+[\s\xa0]+(?:\(\d+[\s\xa0]+pgs(?:;[\s\xa0]\d+[\s\xa0]docs)?\)[\s\xa0]+)?")
-SEE_ABOVE = re.compile(r"see\s+above", re.I)
+OFFENSE_HEADER = lazy_compile(r"highest\s+offense.*(?P<status>opening|terminated)", re.I)
+COUNTS_HEADER = lazy_compile(r"(?P<status>pending|terminated)\s+counts", re.I)
+COMPLAINTS_HEADER = lazy_compile(r"complaints", re.I)
+MERGED_NUMBER = lazy_compile(r"^[\s\xa0]*\d+[\s\xa0]+(?:\(\d+[\s\xa0]+pgs(?:;[\s\xa0]\d+[\s\xa0]docs)?\)[\s\xa0]+)?")
+SEE_ABOVE = lazy_compile(r"see\s+above", re.I)
 
 
 
@@ -77,7 +79,7 @@ def parse(body: bytes | str, context: dict | None = None) -> dict:
                               "or bankruptcy docket")
     else:
         problem = page_problem(text, REPORT, context.get("court_id"))
-    root = dc.html_root(text) if problem is None else None
+    root = dc.html_root(body) if problem is None else None
     if problem is None and (root is None or not any(len(tr) for tr in root.iter("tr"))):
         problem = PageProblem("empty", "the page has no table rows: an empty or truncated docket report")
     if problem is not None:
@@ -92,12 +94,26 @@ def _is_appellate_docket(text: str) -> bool:
 
 
 _ROWS = etree.XPath("./tr | ./tbody/tr | ./thead/tr | ./tfoot/tr")
-LANDMARK_TEXTS = etree.XPath(
-    '//text()[contains(., "Docket Text") or contains(., "Total file size of selected documents") '
-    'or contains(., "Footer format:") or contains(., "iled:") or contains(., "ate:")]'
-)
+# The landmarks' texts (each ``contains`` copies every text node of the page in libxml2, so the
+# rare ones are asked only of a page that holds them; "iled:" covers "Date Filed:"/"Date filed:").
+_LANDMARKS = (("Docket Text", None), ("iled:", None),
+              ("Total file size of selected documents", b"total file size of selected documents"),
+              ("Footer format:", b"footer format:"))
+
+
+@lru_cache(maxsize=8)
+def _landmark_xpath(phrases: tuple) -> etree.XPath:
+    return etree.XPath("//text()[" + " or ".join(f'contains(., "{phrase}")' for phrase in phrases) + "]")
+
+
+def landmark_texts(root, page_lower: bytes) -> list:
+    return _landmark_xpath(tuple(phrase for phrase, lowered in _LANDMARKS
+                                 if lowered is None or lowered in page_lower))(root)
+
+
 CENTERED_FONTS = etree.XPath("//center//font")
-ENTRY_CELLS = etree.XPath("./td[not(./input)]")
+PARTY_NAMES = etree.XPath('.//b[not(./parent::i)][not(./u)][not(contains(., "------"))]')
+TEXTS_OUTSIDE_BOLD = etree.XPath(".//text()[not(./parent::b)]")
 CELLS = etree.XPath(".//td")
 
 
@@ -123,12 +139,11 @@ class DocketPage:
 
     def __init__(self, root, context: dict, text: str = ""):
         self.root = root
-        self.selector = dc.page_selector(root)
-        self.page_lower = text.encode("utf-8", "replace").lower()  # bytes: 1/4 of a str copy at worst
+        self.page_lower = lowered_bytes(text)
         self.court_id = context.get("court_id") or ""
         self.bankruptcy = is_bankruptcy_court(self.court_id) if self.court_id else self._looks_bankruptcy()
         self.adversary = b"adversary proceeding" in self.page_lower and bool(
-            self.selector.xpath('//*[text()[contains(., "Adversary Proceeding")]]')
+            root.xpath('//*[text()[contains(., "Adversary Proceeding")]]')
         )
         self._parties: list[dict] | None = None
         self._entry_rows: list | None = None
@@ -149,14 +164,12 @@ class DocketPage:
         "Date Filed:", the "Docket Text" column heads, and the multi-document and footer tables."""
         self.header_text = None
         self.docket_text_nodes, self.excluded_nodes = [], []
-        for text in LANDMARK_TEXTS(self.root):
+        for text in landmark_texts(self.root, self.page_lower):
             if "Docket Text" in text:
                 self.docket_text_nodes.append(text)
             if "Total file size of selected documents" in text or "Footer format:" in text:
                 self.excluded_nodes.append(text)
-            if self.header_text is None and (
-                "Date Filed:" in text.replace("f", "F") or "Filed Date:" in text.replace("d", "D")
-            ):
+            if self.header_text is None and ("Date Filed:" in text or "Date filed:" in text):
                 holder = _holder(text)
                 if holder.tag == "td" or next(holder.iterancestors("td"), None) is not None:
                     self.header_text = text
@@ -269,12 +282,12 @@ class DocketPage:
             party, done = self._party_type(cells, texts[index].strip().lower(), party)
             if done:
                 continue
-            name_nodes = cells[0].xpath('.//b[not(./parent::i)][not(./u)][not(contains(., "------"))]')
+            name_nodes = PARTY_NAMES(cells[0])
             after_disposition = index > 0 and "Disposition" in texts[index - 1]
             if name_nodes and not after_disposition:
                 party["name"] = dc.text_content(name_nodes[0]).strip()
                 party["extra_info"] = "\n".join(
-                    s.strip() for s in cells[0].xpath(".//text()[not(./parent::b)]") if s.strip()
+                    s.strip() for s in TEXTS_OUTSIDE_BOLD(cells[0]) if s.strip()
                 )
                 party["date_terminated"] = dc.first_match(DATE_TERMINATED, [party["extra_info"]], as_date=True)
             if len(cells) == 3 and party:
@@ -295,24 +308,24 @@ class DocketPage:
     def _skip_row(row, cells, text: str, following) -> bool:
         if not cells or not text or text == "v.":
             return True
-        if cells[0].xpath(".//b/u"):
+        if cells[0].find(".//b/u") is not None:
             # A heading not followed by a bold party name (criminal cases' count headings).
-            if following is None or not following.xpath(".//b"):
+            if following is None or following.find(".//b") is None:
                 return True
             return len(cells) == 3 and dc.text_content(cells[2]) == "Disposition"
         # Rows without bold text are details under a party, not parties.
-        return not row.xpath(".//b")
+        return row.find(".//b") is None
 
     def _party_type(self, cells, text: str, party: dict) -> tuple[dict, bool]:
-        if len(cells) == 1 and cells[0].xpath(".//b/u"):
+        if len(cells) == 1 and cells[0].find(".//b/u") is not None:
             return {"type": party_type([dc.text_content(cells[0])])}, True
         if "------" in text:
             label = dc.text_content(cells[0]).strip()
             if len(cells) == 3:
                 return {"type": re.split("----*", label)[0]}, False
             return {"type": party_type([re.sub("----*", "", label)])}, True
-        if self.bankruptcy and len(cells) == 3 and cells[0].xpath(".//i/b"):
-            return {"type": party_type([dc.text_content(cells[0].xpath(".//i")[0])])}, False
+        if self.bankruptcy and len(cells) == 3 and cells[0].find(".//i/b") is not None:
+            return {"type": party_type([dc.text_content(cells[0].find(".//i"))])}, False
         if len(cells) == 3 and "service list" in text:
             return {"type": "Service List"}, False
         return party, False
@@ -348,12 +361,11 @@ class DocketPage:
         return "date_entered" if dc.text_content(headers[0]) in ("Date Entered", "Docket Date") else "date_filed"
 
     def docket_entries(self) -> list[dict]:
-        multi_documents = b"view_multi_docs" in self.page_lower and bool(
-            self.root.xpath("//form[@name='view_multi_docs']")
-        )
+        multi_documents = b"view_multi_docs" in self.page_lower and any(
+            form.get("name") == "view_multi_docs" for form in self.root.iter("form"))
         entries: list[dict] = []
         for row in self.entry_rows()[1:]:
-            cells = ENTRY_CELLS(row)
+            cells = [cell for cell in row if cell.tag == "td" and cell.find("input") is None]  # ./td[not(./input)]
             if multi_documents and len(cells) == 4 and not dc.text_content(cells[2]).strip():
                 del cells[2]  # the empty checkbox cell of an entry that cannot be selected
             if multi_documents and len(cells) == 5:
@@ -364,19 +376,20 @@ class DocketPage:
                 del cells[1]  # some bankruptcy courts add a column before the number
             if len(cells) < 2:
                 continue
-            if not dc.text_content(cells[0]).strip():
+            date_text = dc.text_content(cells[0])
+            if not date_text.strip():
                 # A row without a date continues the entry above (its attachments) or is junk.
                 if multi_documents and entries and len(cells) > 2:
                     self._attach(entries[-1], cells[2])
                 continue
-            entry = self._entry(row, cells)
+            entry = self._entry(row, cells, date_text)
             number = entry["document_number"]
             if number is not None and not number.isdigit():
                 continue  # "doc" rows are not on the docket proper
             entries.append(entry)
         return dc.clean_value(entries)
 
-    def _entry(self, row, cells) -> dict:
+    def _entry(self, row, cells, date_text: str) -> dict:
         words = [word for piece in dc.br_split(cells[1]) for word in piece.split()]
         number = words[0].replace("\xa0", "") if words else None
         if len(cells) == 2:
@@ -390,14 +403,14 @@ class DocketPage:
         doc_id = seq_no = None
         if number:
             for anchor in cells[1].iter("a"):
-                if dc.text_content(anchor).strip() == number:
+                if ((anchor.text or "") if not len(anchor) else dc.text_content(anchor)).strip() == number:
                     doc_id = dc.doc_id_from_href(anchor.get("href") or "", self.court_id)
                     seq_no = dc.seq_no_from_anchor(anchor)
                     break
         if seq_no is None:
             seq_no = _row_seq_no(row)
         return {
-            "date_filed": dc.to_date(dc.text_content(cells[0])),
+            "date_filed": dc.to_date(date_text),
             "document_number": number,
             "pacer_doc_id": doc_id,
             "pacer_seq_no": seq_no,
@@ -554,9 +567,9 @@ def add_criminal_data(parties: list[dict], rows, cells_of, texts) -> None:
         represented = len(cells) == 3 and "represented by" in dc.clean_string(dc.text_content(cells[1]))
         lone_heading = (
             len(cells) == 1
-            and cells[0].xpath(".//b/u")
+            and cells[0].find(".//b/u") is not None
             and following is not None
-            and following.xpath(".//b")
+            and following.find(".//b") is not None
             and "represented by" not in dc.clean_string(dc.text_content(following))
         )
         if represented or lone_heading:
@@ -577,7 +590,7 @@ def add_criminal_data(parties: list[dict], rows, cells_of, texts) -> None:
         if COMPLAINTS_HEADER.search(first):
             section, status = "complaints", None
             continue
-        if cells[0].xpath("./b/u"):
+        if cells[0].find("b/u") is not None:
             section, status = "unknown", None
             continue
         disposition = dc.text_content(cells[2]) if len(cells) > 2 else ""

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from pacer_spiders.parsers.common import lazy_compile
 from pacer_spiders.pages import NotTheReport, PageProblem
 from pacer_spiders.parsers.common import (
     decode, doc_id_from_url, harmonize_case_name, parse_date, parse_docket_number,
@@ -28,7 +29,7 @@ NAME = "free_opinions"
 # The report's columns by the start of their labels ("Case Number & Name:", "Date Filed:", "Doc. #",
 # "Description:", "Notes:").
 COLUMNS = {"case": "case num", "date": "date filed", "document": "doc", "description": "desc", "notes": "note"}
-_CASE_ID = re.compile(r"DktRpt\.pl\?(\d+)")
+_CASE_ID = lazy_compile(r"DktRpt\.pl\?(\d+)")
 _NOTE_LABELS = {"nos": "nature_of_suit", "cause": "cause"}
 
 
@@ -136,9 +137,9 @@ def merge(archive, item):
     return merge_cases(archive, {**item, "cases": cases})
 
 
-_HEADING = re.compile(r"written opinions? report")
+_HEADING = lazy_compile(r"written opinions? report")
 # PACER's answer for a period without opinions.
-_NONE_FOUND = re.compile(r"No (?:written )?opinions? (?:were )?found|Total number of opinions reported:\s*(?:</b>)?\s*0\b",
+_NONE_FOUND = lazy_compile(r"No (?:written )?opinions? (?:were )?found|Total number of opinions reported:\s*(?:</b>)?\s*0\b",
                          re.I)
 
 UNIT = FreeOpinionsUnit(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from pacer_spiders.parsers.common import lazy_compile
 from pacer_spiders.pages import NotTheReport
 from pacer_spiders.parsers import docket_common as dc
 from pacer_spiders.parsers.common import decode, is_bankruptcy_court
@@ -22,8 +23,8 @@ DATE_FILED = dc.labelled_date(r"[fF]iled:")
 DATE_LAST_FILING = dc.labelled_date(r"last\s+filing:", re.I)
 DATE_FILED_AND_ENTERED = dc.labelled_date(r"& Entered:")
 DATE_ENTERED = dc.labelled_date(r"[eE]ntered:")
-ASSIGNED_TO = re.compile(r"(.*),\s+presiding", re.S | re.I)
-REFERRED_TO = re.compile(r"(.*),\s+referral", re.S | re.I)
+ASSIGNED_TO = lazy_compile(r"(.*),\s+presiding", re.S | re.I)
+REFERRED_TO = lazy_compile(r"(.*),\s+referral", re.S | re.I)
 DOCKET_TEXT_LABEL = "Docket Text: "
 
 
@@ -131,7 +132,7 @@ from pacer_spiders.reports.base import ReportUnit, merge_docket_item  # noqa: E4
 
 DocketHistory = item_class("DocketHistory", "A docket history report (HistDocQry.pl): the case and its "
                            "entries with their short descriptions.", {**CASE_FIELDS, **fields("court_id")})
-_HISTORY = re.compile(
+_HISTORY = lazy_compile(
     r"<title>[^<]*history/documents|>\s*history\s*</h2>|<font size=\"?5\"?>\s*(?:history|documents)\s*</font>"
     r"|description:\s*</font>\s*</th>\s*<td[^>]*>\s*<font[^>]*>\s*history/documents"
 )

@@ -12,17 +12,18 @@ from __future__ import annotations
 
 import re
 
+from pacer_spiders.parsers.common import lazy_compile
 from pacer_spiders.pages import NotTheReport, PageProblem
 from pacer_spiders.parsers.common import clean, decode, harmonize_case_name, parse_date, parse_docket_number, selector
 from pacer_spiders.parsers.docket_common import judge_name
 from pacer_spiders.reports.base import refuse_problem_page
 
 ROOT = "gov_uscourts_docket"
-_HONORIFIC = re.compile(r"^\s*(?:Hon\.|Honorable|Judge)\s+", re.I)
-_SPACES = re.compile(r"\s+")
-_SPACE_BEFORE_COMMA = re.compile(r"\s+,")
-_TERMINATED = re.compile(r"TERMINATED:\s*(\d{1,2}/\d{1,2}/\d{2,4})", re.I)
-_SEE_ABOVE = re.compile(r"^\(?see above for address\)?$", re.I)
+_HONORIFIC = lazy_compile(r"^\s*(?:Hon\.|Honorable|Judge)\s+", re.I)
+_SPACES = lazy_compile(r"\s+")
+_SPACE_BEFORE_COMMA = lazy_compile(r"\s+,")
+_TERMINATED = lazy_compile(r"TERMINATED:\s*(\d{1,2}/\d{1,2}/\d{2,4})", re.I)
+_SEE_ABOVE = lazy_compile(r"^\(?see above for address\)?$", re.I)
 _CASE_FIELDS = {  # reference key -> element of <case_details>
     "cause": "case_cause", "nature_of_suit": "nature_of_suit", "jury_demand": "jury_demand",
     "jurisdiction": "jurisdiction", "demand": "demand",

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from pacer_spiders.parsers.common import lazy_compile
 from pacer_spiders.pages import NotTheReport, PageProblem
 from pacer_spiders.parsers import docket_common as dc
 from pacer_spiders.parsers.common import clean, decode
@@ -23,8 +24,8 @@ from pacer_spiders.reports.base import refuse_problem_page
 from pacer_spiders.reports.claims_register import bankruptcy_number
 
 REPORT = "list_of_creditors"
-_NO_CREDITORS = re.compile(r"your requested case\s+(\S+)\s+does not have creditors", re.I)
-_MATRIX_CASE = re.compile(r"^Case\s+(\S+)", re.I)
+_NO_CREDITORS = lazy_compile(r"your requested case\s+(\S+)\s+does not have creditors", re.I)
+_MATRIX_CASE = lazy_compile(r"^Case\s+(\S+)", re.I)
 
 
 def parse(body: bytes, context: dict) -> dict:
@@ -71,7 +72,7 @@ ListOfCreditors = item_class("ListOfCreditors", "A bankruptcy case's list of cre
                                                                        creditors="list"))
 Creditor = item_class("Creditor", "One creditor of a list of creditors.", fields(
     "name", "address", number="int"), page=False)
-_CREDITORS = re.compile(r"name=\"?data\"?[^>]*value=\"?\d+\|label matrix|does not have creditors"
+_CREDITORS = lazy_compile(r"name=\"?data\"?[^>]*value=\"?\d+\|label matrix|does not have creditors"
                         r"|>\s*list of creditors\s*</font>")
 
 

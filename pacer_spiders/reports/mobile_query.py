@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from pacer_spiders.parsers.common import lazy_compile
 from pacer_spiders.pages import NotTheReport, PageProblem
 from pacer_spiders.parsers.common import (
     decode, harmonize_case_name, parse_date, parse_docket_number, query_param,
@@ -21,7 +22,7 @@ from pacer_spiders.reports.base import refuse_problem_page
 
 NAME = "mobile_query"
 REFERENCE_KEYS = ("cost", "court_id", "entry_count")
-_COUNT = re.compile(r"^\d+$")
+_COUNT = lazy_compile(r"^\d+$")
 
 
 def parse(body: bytes, context: dict) -> dict:
@@ -116,7 +117,7 @@ def merge(archive, item):
     return result
 
 
-_MARKS = re.compile(r"mobile_query\.pl\?search=dktentry")
+_MARKS = lazy_compile(r"mobile_query\.pl\?search=dktentry")
 
 UNIT = MobileQueryUnit(
     parse, lambda lowered: "ui-li-count" in lowered and bool(_MARKS.search(lowered)), merge,

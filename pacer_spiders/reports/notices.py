@@ -18,7 +18,11 @@ import email
 import html
 import re
 from email import policy
+from email.message import EmailMessage
+from functools import lru_cache
+from typing import cast
 
+from pacer_spiders.parsers.common import lazy_compile
 from pacer_spiders.pages import NotTheReport, PageProblem
 from pacer_spiders.parsers.common import (
     decode,
@@ -31,40 +35,45 @@ from pacer_spiders.parsers.common import (
 )
 from pacer_spiders.reports.base import refuse_problem_page
 
-_NEF_TITLE = re.compile(r"notice\s+of\s+(?:electronic|bankruptcy\s+case)\s+filing", re.I)
-_NDA_TITLE = re.compile(r"notice\s+of\s+docket\s+activity", re.I)
+_NEF_TITLE = lazy_compile(r"notice\s+of\s+(?:electronic|bankruptcy\s+case)\s+filing", re.I)
+_NDA_TITLE = lazy_compile(r"notice\s+of\s+docket\s+activity", re.I)
 # An anchor of an HTML body, kept in the text as \ue001 URL \ue002 label \ue003.
-_LINK = re.compile(r"\ue001([^\ue002]*)\ue002([^\ue003]*)\ue003|(https?://[^\s<>\"\ue001-\ue003]+)")
-_MARKS = re.compile(r"\ue001[^\ue002]*\ue002|[\ue003-\ue005]")
+_LINK = lazy_compile(r"\ue001([^\ue002]*)\ue002([^\ue003]*)\ue003|(https?://[^\s<>\"\ue001-\ue003]+)")
+_MARKS = lazy_compile(r"\ue001[^\ue002]*\ue002|[\ue003-\ue005]")
 # An anchor without a link (``<a name="R0">``, around NDA recipients' names), kept as \ue004 text \ue005.
-_NAME_ANCHOR = re.compile(r"\ue004[^\ue005]*\ue005")
-_SPACES = re.compile(r"\s+")
-_HEADER_LINE = re.compile(rb"^[A-Za-z][\w-]*:[ \t]")
-_CASE_NAME = re.compile(r"case\s+name:", re.I)
-_SECTION_END = re.compile(
+_NAME_ANCHOR = lazy_compile(r"\ue004[^\ue005]*\ue005")
+_SPACES = lazy_compile(r"\s+")
+_HEADER_LINE = lazy_compile(rb"^[A-Za-z][\w-]*:[ \t]")
+_CASE_NAME = lazy_compile(r"case\s+name:", re.I)
+# The same marks in a page already lower-cased (detection): case-sensitive, their literal prefixes
+# make them scan a long page of another report fast (a re.I search tries every position).
+_LOWER_NEF_TITLE = lazy_compile(r"notice\s+of\s+(?:electronic|bankruptcy\s+case)\s+filing")
+_LOWER_NDA_TITLE = lazy_compile(r"notice\s+of\s+docket\s+activity")
+_LOWER_CASE_NAME = lazy_compile(r"case\s+name:")
+_SECTION_END = lazy_compile(
     r"notice\s+(?:has\s+been|will\s+be|will\s+not\s+be|has\s+not\s+been)\s+(?:electronically\s+mailed|delivered)"
     r"|the\s+following\s+document\(s\)\s+are\s+associated|case\s+participants\s+listed\s+below"
     r"|notice\s+sent\s+via\s+us\s+mail", re.I)
-_MAILED = re.compile(r"(?:has\s+been|will\s+be)\s+electronically\s+mailed\s+to\s*:+", re.I)
-_SECTION_HEADING = re.compile(r"^.*?(?:notice\b.*?\bto\s*:+|the\s+following\s+document\(s\)\s+are\s+associated.*"
+_MAILED = lazy_compile(r"(?:has\s+been|will\s+be)\s+electronically\s+mailed\s+to\s*:+", re.I)
+_SECTION_HEADING = lazy_compile(r"^.*?(?:notice\b.*?\bto\s*:+|the\s+following\s+document\(s\)\s+are\s+associated.*"
                               r"|case\s+participants\s+listed\s+below.*)\s*$", re.I)
-_EMAIL = re.compile(r"[^\s,;:<>()\[\]]+@[\w-]+(?:\.[\w-]+)+")
-_FILED_ON = re.compile(r"filed\s+on\s+(\d{1,2}/\d{1,2}/\d{2,4})", re.I)
-_LABELS = re.compile(r"(?m)^[ \t]*(case\s+number|filer|document\s+number|document\(s\)|document|docket\s+text|warning|chapter)\s*:", re.I)
-_CASE_LINK = re.compile(r"DktRpt\.pl\?(\d+)|caseId=(\d+)", re.I)
-_UID = re.compile(r"[?&]uid=([0-9a-zA-Z]+)")
-_MAGIC = re.compile(r"[?&]magic_num=(\d+)")
-_GUID = re.compile(r"/NDA/([0-9a-fA-F-]{16,})")
-_COURT_PREFIX = re.compile(r"^[A-Z]{2,4}/(?=\d)")
-_OFFICE_DASH_BANKRUPTCY = re.compile(r"^(\d-\d{2}-\d{3,10})((?:-[A-Za-z0-9]+)*)$")
-_BANKRUPTCY_DIVISION = re.compile(r"^(\d{2}-\d{3,10})-(\d)-([A-Za-z]+)$")
-_HASH = re.compile(r"#\s?|\*+")  # "(Attachments: # (1) ...)", "Receipt #NotDue": the reference drops the sign
-_TAG = re.compile(r"<[^<>\n]{0,40}>")
-_FORWARDED = re.compile(r"^\s*(?:(?:re|fwd?|fw|nef|re-send)\s*:\s*)+", re.I)
-_ACTIVITY = re.compile(r"^activity\s+in\s+(?:\w+\s+)?case\s+", re.I)
-_CHAPTER = re.compile(r"(?<![\w-])(?:Ch-?\s?\d+|CH\d*|Ch\d+)(?![\w-])")
-_EDGES = re.compile(r"^[\s\-;,:]+|(?:[\s\-;,:]|\bRe:)+$")
-_DOCUMENT_DESCRIPTION = re.compile(r"document[ \t]+description[ \t]*:[ \t]*(.*)", re.I)
+_EMAIL = lazy_compile(r"[^\s,;:<>()\[\]]+@[\w-]+(?:\.[\w-]+)+")
+_FILED_ON = lazy_compile(r"filed\s+on\s+(\d{1,2}/\d{1,2}/\d{2,4})", re.I)
+_LABELS = lazy_compile(r"(?m)^[ \t]*(case\s+number|filer|document\s+number|document\(s\)|document|docket\s+text|warning|chapter)\s*:", re.I)
+_CASE_LINK = lazy_compile(r"DktRpt\.pl\?(\d+)|caseId=(\d+)", re.I)
+_UID = lazy_compile(r"[?&]uid=([0-9a-zA-Z]+)")
+_MAGIC = lazy_compile(r"[?&]magic_num=(\d+)")
+_GUID = lazy_compile(r"/NDA/([0-9a-fA-F-]{16,})")
+_COURT_PREFIX = lazy_compile(r"^[A-Z]{2,4}/(?=\d)")
+_OFFICE_DASH_BANKRUPTCY = lazy_compile(r"^(\d-\d{2}-\d{3,10})((?:-[A-Za-z0-9]+)*)$")
+_BANKRUPTCY_DIVISION = lazy_compile(r"^(\d{2}-\d{3,10})-(\d)-([A-Za-z]+)$")
+_HASH = lazy_compile(r"#\s?|\*+")  # "(Attachments: # (1) ...)", "Receipt #NotDue": the reference drops the sign
+_TAG = lazy_compile(r"<[^<>\n]{0,40}>")
+_FORWARDED = lazy_compile(r"^\s*(?:(?:re|fwd?|fw|nef|re-send)\s*:\s*)+", re.I)
+_ACTIVITY = lazy_compile(r"^activity\s+in\s+(?:\w+\s+)?case\s+", re.I)
+_CHAPTER = lazy_compile(r"(?<![\w-])(?:Ch-?\s?\d+|CH\d*|Ch\d+)(?![\w-])")
+_EDGES = lazy_compile(r"^[\s\-;,:]+|(?:[\s\-;,:]|\bRe:)+$")
+_DOCUMENT_DESCRIPTION = lazy_compile(r"document[ \t]+description[ \t]*:[ \t]*(.*)", re.I)
 
 
 def parse(body: bytes, context: dict) -> dict:
@@ -151,7 +160,8 @@ def _message(body: bytes | str) -> tuple[str, str, bool, str | None]:
     raw = body if isinstance(body, bytes) else body.encode("utf-8", "surrogateescape")
     raw = re.sub(rb"^\s*From [^\n]*\n", b"", raw, count=1)  # an mbox file's separator line
     if _HEADER_LINE.match(raw.lstrip()[:200]):
-        message = email.message_from_bytes(raw.lstrip(), policy=policy.default)
+        # an EmailPolicy makes EmailMessages (typeshed reads the subclass as a plain Message's policy)
+        message = cast(EmailMessage, email.message_from_bytes(raw.lstrip(), policy=_POLICY))
         part = message.get_body(preferencelist=("html", "plain"))
         if part is not None:
             try:
@@ -165,6 +175,25 @@ def _message(body: bytes | str) -> tuple[str, str, bool, str | None]:
                     part.get_content_subtype() == "html", _sent_at(message.get("Date")))
     text = decode(raw)
     return "", text, bool(re.search(r"<(?:html|body|div|p|br|table|font)\b", text[:5000], re.I)), None
+
+
+class _ParsedHeadersPolicy(policy.EmailPolicy):
+    """``policy.default``, with each header value parsed once: the default policy parses a header
+    (and makes a class for it) every time it is read, and finding a notice's body reads each
+    part's Content-Type several times (three quarters of a notice's parse went there)."""
+
+    def header_fetch_parse(self, name, value):
+        if hasattr(value, "name"):
+            return value
+        return _parsed_header(self, name, value)
+
+
+@lru_cache(maxsize=512)
+def _parsed_header(policy_: _ParsedHeadersPolicy, name: str, value: str):
+    return policy.EmailPolicy.header_fetch_parse(policy_, name, value)
+
+
+_POLICY = _ParsedHeadersPolicy()
 
 
 def _sent_at(header) -> str | None:
@@ -537,13 +566,13 @@ def _body_of(lowered: str) -> str:
 def is_nef(lowered: str) -> bool:
     """Whether a page (lower-cased) is a Notice of Electronic Filing (district, bankruptcy), raw or its body."""
     body = _body_of(lowered)
-    return bool(_NEF_TITLE.search(body) and _CASE_NAME.search(body))
+    return bool(_LOWER_NEF_TITLE.search(body) and _LOWER_CASE_NAME.search(body))
 
 
 def is_nda(lowered: str) -> bool:
     """Whether a page (lower-cased) is a Notice of Docket Activity (appellate CM/ECF, ACMS)."""
     body = _body_of(lowered)
-    return bool(_NDA_TITLE.search(body) and _CASE_NAME.search(body))
+    return bool(_LOWER_NDA_TITLE.search(body) and _LOWER_CASE_NAME.search(body))
 
 
 def notice_unit(name: str, recognise, corpus_folders: tuple) -> ReportUnit:

@@ -8,14 +8,14 @@ attachment number) and carries its page count; the files pipeline stores the byt
 
 from __future__ import annotations
 
-import re
 
+from pacer_spiders.parsers.common import lazy_compile
 from pacer_spiders.items import fields, item_class
 from pacer_spiders.pages import NotTheReport, PageProblem
 from pacer_spiders.reports.base import ReportUnit, classify
 
 PDF_MAGIC = b"%PDF-"
-_PAGE = re.compile(rb"/Type\s*/Page(?![a-zA-Z])")
+_PAGE = lazy_compile(rb"/Type\s*/Page(?![a-zA-Z])")
 
 Document = item_class("Document", "A document's PDF: which document it is, its page count and, once stored, "
                       "its ``filepath``.", fields(

@@ -8,12 +8,12 @@ number (a civil and a criminal case of the same year and sequence); the context'
 
 from __future__ import annotations
 
-import re
 
+from pacer_spiders.parsers.common import lazy_compile
 from pacer_spiders.pages import NotTheReport, PageProblem
 from pacer_spiders.parsers.common import case_identity, decode, selector
 
-_WORD = re.compile(r"[a-z0-9]+")
+_WORD = lazy_compile(r"[a-z0-9]+")
 
 
 def candidates(body: bytes) -> list[dict]:

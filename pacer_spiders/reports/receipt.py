@@ -7,9 +7,9 @@ Retrieve").  The fields are the same everywhere: date, description, case, billab
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
+from pacer_spiders.parsers.common import lazy_compile
 from pacer_spiders.pages import NotTheReport, PageProblem
 from pacer_spiders.parsers.common import clean, decode, label_values, selector
 from pacer_spiders.reports.base import refuse_problem_page
@@ -22,9 +22,9 @@ LABELS = {
     "cost": "cost",
 }
 # Appellate receipts name the case and document in the search criteria.
-_APPELLATE_CRITERIA = re.compile(r"Case:\s*([^,]+?)\s*,\s*Document:\s*(\S+)")
-_NUMERIC_DATE = re.compile(r"(\d{1,2}/\d{1,2}/\d{4}\s+\d{1,2}:\d{2}:\d{2})")
-_WORDY_DATE = re.compile(r"([A-Z][a-z]{2}\s+[A-Z][a-z]{2}\s+\d{1,2}\s+\d{1,2}:\d{2}:\d{2}\s+\d{4})")
+_APPELLATE_CRITERIA = lazy_compile(r"Case:\s*([^,]+?)\s*,\s*Document:\s*(\S+)")
+_NUMERIC_DATE = lazy_compile(r"(\d{1,2}/\d{1,2}/\d{4}\s+\d{1,2}:\d{2}:\d{2})")
+_WORDY_DATE = lazy_compile(r"([A-Z][a-z]{2}\s+[A-Z][a-z]{2}\s+\d{1,2}\s+\d{1,2}:\d{2}:\d{2}\s+\d{4})")
 
 
 def parse(body: bytes, context: dict) -> dict:
@@ -146,7 +146,7 @@ from pacer_spiders.reports.base import ReportUnit  # noqa: E402
 
 Receipt = item_class("Receipt", "A transaction receipt or a document's purchase confirmation page; the "
                      "receipt it shows is its ``receipt`` field.", {})
-_RECEIPT = re.compile(r"transaction\s+receipt")
+_RECEIPT = lazy_compile(r"transaction\s+receipt")
 
 
 class ReceiptUnit(ReportUnit):

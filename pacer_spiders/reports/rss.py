@@ -14,6 +14,7 @@ import html
 import re
 from email.utils import parsedate_to_datetime
 
+from pacer_spiders.parsers.common import lazy_compile
 from pacer_spiders.pages import NotTheReport, PageProblem
 from pacer_spiders.parsers.common import (
     decode,
@@ -24,11 +25,11 @@ from pacer_spiders.parsers.common import (
     selector,
 )
 
-_SHORT_DESCRIPTION = re.compile(r"\[(.*?)\]", re.S)
-_DOCUMENT_LINK = re.compile(r"<a[^>]*href\s*=\s*['\"]([^'\"]*)['\"][^>]*>\s*([^<]*?)\s*</a>", re.I | re.S)
-_BANKRUPTCY_FIELD = re.compile(r"(Type|Office|Chapter|Trustee):\s*(.*?)\s*(?=(?:Type|Office|Chapter|Trustee):|\[|$)", re.S)
-_SHORT_APPELLATE_NUMBER = re.compile(r"^\d{2}-\d{1,10}$")
-_CASE_ID = re.compile(r"DktRpt\.pl\?(\d+)")
+_SHORT_DESCRIPTION = lazy_compile(r"\[(.*?)\]", re.S)
+_DOCUMENT_LINK = lazy_compile(r"<a[^>]*href\s*=\s*['\"]([^'\"]*)['\"][^>]*>\s*([^<]*?)\s*</a>", re.I | re.S)
+_BANKRUPTCY_FIELD = lazy_compile(r"(Type|Office|Chapter|Trustee):\s*(.*?)\s*(?=(?:Type|Office|Chapter|Trustee):|\[|$)", re.S)
+_SHORT_APPELLATE_NUMBER = lazy_compile(r"^\d{2}-\d{1,10}$")
+_CASE_ID = lazy_compile(r"DktRpt\.pl\?(\d+)")
 
 
 def parse(body: bytes, context: dict) -> list:

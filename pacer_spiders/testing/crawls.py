@@ -1,6 +1,8 @@
-"""Run one ``scrapy crawl`` in a subprocess (a fresh Twisted reactor each time) and read its result.
+"""Run one ``scrapy crawl`` in a process of its own (a fresh Twisted reactor each time) and read its result.
 
 Tests and benchmarks use it: the log, the final stats (``PACER_STATS_FILE``) and the exit code.
+Benchmarks start a fresh interpreter for each crawl; the tests call ``use_preloaded_interpreter()``
+and fork each crawl from one that has imported everything already (pacer_spiders.testing.preloaded).
 """
 
 from __future__ import annotations
@@ -11,6 +13,27 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+_preloaded = False
+
+
+def use_preloaded_interpreter(enabled: bool = True) -> None:
+    """Crawls of this process fork from a preloaded interpreter (the tests) or start python anew."""
+    global _preloaded
+    _preloaded = enabled
+
+
+def run_scrapy_command(argv: list[str], cwd, env: dict, timeout: float,
+                       fresh_interpreter: bool | None = None) -> subprocess.CompletedProcess:
+    """``scrapy <argv[1:]>`` in a process of its own: ``python -m scrapy`` (``fresh_interpreter``, by
+    default unless ``use_preloaded_interpreter()``) or a fork of the preloaded interpreter; the
+    result ``subprocess.run(..., capture_output=True, text=True)`` gives."""
+    if fresh_interpreter if fresh_interpreter is not None else not _preloaded:
+        return subprocess.run([sys.executable, "-m", *argv], cwd=cwd, env=env, capture_output=True, text=True,
+                              timeout=timeout)
+    from pacer_spiders.testing.preloaded import run_scrapy
+
+    return run_scrapy(argv, cwd, env, timeout)
 
 
 @dataclass
@@ -29,9 +52,11 @@ class CrawlResult:
 
 
 def run_crawl(spider: str, workdir: Path, args: dict | None = None, settings: dict | None = None,
-              env: dict | None = None, timeout: float = 120, options: list[str] | None = None) -> CrawlResult:
+              env: dict | None = None, timeout: float = 120, options: list[str] | None = None,
+              fresh_interpreter: bool | None = None) -> CrawlResult:
     """``scrapy crawl <spider> -a k=v ... -s K=V ... [options]`` in ``workdir`` (``options``: more
-    command-line arguments, ``-O out.jsonl`` say); ``env`` adds to a clean PACER environment."""
+    command-line arguments, ``-O out.jsonl`` say); ``env`` adds to a clean PACER environment.
+    ``fresh_interpreter`` (default: unless ``use_preloaded_interpreter()``) runs ``python -m scrapy``."""
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     log_file, stats_file = workdir / "crawl.log", workdir / "stats.json"
@@ -43,13 +68,13 @@ def run_crawl(spider: str, workdir: Path, args: dict | None = None, settings: di
     all_settings = {"LOG_FILE": str(log_file), "PACER_STATS_FILE": str(stats_file), "LOG_LEVEL": "DEBUG",
                     "DATABASE_URL": f"sqlite:///{workdir / 'archive.sqlite3'}", "FILES_STORE": str(workdir / "files"),
                     "DOWNLOAD_DELAY": "0", **(settings or {})}
-    command = [sys.executable, "-m", "scrapy", "crawl", spider]
+    command = ["scrapy", "crawl", spider]
     for key, value in (args or {}).items():
         command += ["-a", f"{key}={value}"]
     for key, value in all_settings.items():
         command += ["-s", f"{key}={value}"]
     command += list(options or ())
-    proc = subprocess.run(command, cwd=workdir, env=base_env, capture_output=True, text=True, timeout=timeout)
+    proc = run_scrapy_command(command, workdir, base_env, timeout, fresh_interpreter)
     log = log_file.read_text("utf-8", "replace") if log_file.exists() else ""
     log += proc.stdout + proc.stderr
     stats = json.loads(stats_file.read_text("utf-8")) if stats_file.exists() else {}

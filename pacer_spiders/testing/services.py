@@ -18,6 +18,9 @@ import time
 from pathlib import Path
 
 
+PORT_ATTEMPTS = 5
+
+
 class ServiceUnavailable(RuntimeError):
     """The server's binaries are not installed."""
 
@@ -83,12 +86,19 @@ def postgres_server(dbname: str = "pacer"):
         pg = pwd.getpwnam("postgres")
         for path in (tmp, sockdir):
             os.chown(path, pg.pw_uid, pg.pw_gid)
-    port = free_port()
     run = lambda cmd: subprocess.run(_as_postgres_user(cmd), check=True, capture_output=True, text=True)  # noqa: E731
     try:
         run([str(bindir / "initdb"), "-D", str(datadir), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync"])
-        options = f"-p {port} -k {sockdir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
-        run([str(bindir / "pg_ctl"), "-D", str(datadir), "-o", options, "-l", str(tmp / "log"), "-w", "start"])
+        for attempt in range(PORT_ATTEMPTS):
+            # The free port may be taken by another process (a parallel test worker) before we bind it.
+            port = free_port()
+            options = f"-p {port} -k {sockdir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
+            try:
+                run([str(bindir / "pg_ctl"), "-D", str(datadir), "-o", options, "-l", str(tmp / "log"), "-w", "start"])
+                break
+            except subprocess.CalledProcessError:
+                if attempt == PORT_ATTEMPTS - 1:
+                    raise
         try:
             _create_database(port, dbname)
             yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/{dbname}"
@@ -114,13 +124,38 @@ def redis_server(*extra_args: str, port: int | None = None, workdir: str | os.Pa
         raise ServiceUnavailable("redis-server is not installed (Debian: apt-get install redis-server)")
     own_dir = workdir is None
     directory = Path(workdir or tempfile.mkdtemp(prefix="pacer-redis-"))
-    port = port or free_port()
-    args = [binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(directory), "--save", "", "--appendonly", "no"]
-    proc = subprocess.Popen([*args, *extra_args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for attempt in range(1 if port else PORT_ATTEMPTS):
+        chosen = port or free_port()
+        args = [binary, "--port", str(chosen), "--bind", "127.0.0.1", "--dir", str(directory), "--save", "",
+                "--appendonly", "no"]
+        proc = subprocess.Popen([*args, *extra_args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            wait_for_port(chosen)
+            if _redis_pid(chosen) == proc.pid:
+                break
+            # Another redis-server (a parallel test worker's) had the port: ours could not bind it.
+            if attempt == (0 if port else PORT_ATTEMPTS - 1):
+                raise RuntimeError(f"redis-server could not listen on 127.0.0.1:{chosen}: the port is taken")
+        except BaseException:
+            stop_process(proc)
+            if own_dir:
+                shutil.rmtree(directory, ignore_errors=True)
+            raise
+        stop_process(proc)
     try:
-        wait_for_port(port)
-        yield f"redis://127.0.0.1:{port}/0"
+        yield f"redis://127.0.0.1:{chosen}/0"
     finally:
         stop_process(proc)
         if own_dir:
             shutil.rmtree(directory, ignore_errors=True)
+
+
+def _redis_pid(port: int) -> int | None:
+    """The process id of the redis-server answering on ``port``."""
+    import redis
+
+    client = redis.Redis(host="127.0.0.1", port=port, socket_timeout=10)
+    try:
+        return int(client.info("server")["process_id"])
+    finally:
+        client.close()
