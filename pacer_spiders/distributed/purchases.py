@@ -17,8 +17,14 @@ dead worker's request over replays what was paid for.  What cannot be replayed:
   the worker taking over fetches the link with it ("borrowed"), then logs that session out;
 * a page whose answer had not arrived when its worker died.
 
-Those are bought again; each such second purchase is counted (stats ``pacer/bought_again``, Redis
-``<p>:stats:bought_again``, ``pacer-spiders queue status``) and logged as a warning, never hidden.
+Those are bought again, and each is logged as a warning, never hidden.  How sure we are that PACER
+billed the first purchase decides where it is counted: when the dead worker's intent says
+``answered`` (PACER's answer arrived), PACER billed it, and the second purchase is a second charge
+(stats ``pacer/bought_again``, Redis ``<p>:stats:bought_again``); when it says only ``sent`` the
+worker died between recording the intent and PACER's answer, and whether the request left the
+process before it died cannot be known here (killed before its bytes were written, PACER billed
+nothing): it is counted as a possible second charge (``pacer/maybe_bought_again``,
+``<p>:stats:maybe_bought_again``).  PACER's own billing history is the judge of those.
 """
 
 from __future__ import annotations
@@ -36,7 +42,8 @@ BORROWED_META = "pacer_borrowed_session"  # the purchase whose sealed session a 
 INTENT_SECONDS = 24 * 3600
 
 # ARGV: prefix, key, worker, ttl ms, sealed session ('' for none).  Returns {} or the previous
-# holder {worker, state, at} when another worker recorded this purchase first (then counted).
+# holder {worker, state, at} when another worker recorded this purchase first (then counted: as
+# bought again when its state is 'answered', as maybe bought again when only 'sent').
 RECORD_INTENT = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -47,7 +54,9 @@ redis.call('HSET', intent, 'worker', worker, 'state', 'sent', 'at', now)
 if ARGV[5] ~= '' then redis.call('HSET', intent, 'session', ARGV[5]) else redis.call('HDEL', intent, 'session') end
 redis.call('PEXPIRE', intent, tonumber(ARGV[4]))
 if before[1] and before[1] ~= worker then
-  redis.call('HINCRBY', P .. ':stats:bought_again', key, 1)
+  -- answered: PACER billed the first purchase; only sent: it may not have reached PACER
+  local counter = (before[2] == 'answered') and ':stats:bought_again' or ':stats:maybe_bought_again'
+  redis.call('HINCRBY', P .. counter, key, 1)
   return {before[1], before[2] or '', before[3] or '0'}
 end
 return {}
@@ -147,8 +156,16 @@ class PurchaseIntents:
             return None
 
     def bought_again(self) -> dict[str, int]:
-        """Purchases made a second time after their first buyer died: {key: times}."""
-        raw = self.store.server.hgetall(f"{self.store.prefix}:stats:bought_again")
+        """Purchases made a second time after PACER had answered (so billed) the first: {key: times}."""
+        return self._counted("bought_again")
+
+    def maybe_bought_again(self) -> dict[str, int]:
+        """Purchases made again after a first one whose worker died before PACER's answer: {key: times}
+        (a second charge only if the first request had left that worker)."""
+        return self._counted("maybe_bought_again")
+
+    def _counted(self, name: str) -> dict[str, int]:
+        raw = self.store.server.hgetall(f"{self.store.prefix}:stats:{name}")
         return {(k.decode() if isinstance(k, bytes) else k): int(v) for k, v in raw.items()}
 
 
@@ -188,11 +205,16 @@ class PurchaseIntentDownloaderMiddleware:
         token = next((cookies[name] for name in TOKEN_COOKIES if cookies.get(name)), None)
         session = {"token": token, "client_code": cookies.get(CLIENT_CODE_COOKIE)} if token else None
         before = self.intents.record(key, session)
-        if before is not None:
-            stats = self.crawler.stats
-            stats.inc_value("pacer/bought_again")
-            logger.warning("buying %s again: worker %s asked PACER for it first (%s) and stopped before its "
-                           "answer was kept; PACER may bill it twice", key, before["worker"], before["state"])
+        if before is None:
+            return None
+        if before["state"] == "answered":
+            self.crawler.stats.inc_value("pacer/bought_again")
+            logger.warning("buying %s again: worker %s bought it first and stopped before its page was kept; "
+                           "PACER bills it twice", key, before["worker"])
+        else:
+            self.crawler.stats.inc_value("pacer/maybe_bought_again")
+            logger.warning("buying %s again: worker %s stopped after it asked PACER for it and before any "
+                           "answer; PACER bills it twice if that request had left the worker", key, before["worker"])
         return None
 
     def process_response(self, request, response):
