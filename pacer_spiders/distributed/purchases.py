@@ -173,15 +173,18 @@ class PurchaseIntentDownloaderMiddleware:
     """Records the intent of each billed request as it is sent (after the login middleware, so the
     session it goes with is known), and that it was answered."""
 
-    def __init__(self, crawler, intents: PurchaseIntents):
-        self.crawler, self.intents = crawler, intents
+    def __init__(self, crawler, intents: PurchaseIntents, fleet=None):
+        self.crawler, self.intents, self.fleet = crawler, intents, fleet
+        self.hold_seconds = crawler.settings.getfloat("PACER_DEAD_SESSION_HOLD", 600.0)
 
     @classmethod
     def from_crawler(cls, crawler):
+        from pacer_spiders.distributed.sessions import FleetSessions
         from pacer_spiders.distributed.store import RedisStore
 
         return cls(crawler, PurchaseIntents(RedisStore.from_settings(crawler.settings),
-                                            session_cipher(crawler.settings)))
+                                            session_cipher(crawler.settings)),
+                   FleetSessions.from_settings(crawler.settings))
 
     async def process_request(self, request):
         key = intent_key(request.meta)
@@ -198,13 +201,17 @@ class PurchaseIntentDownloaderMiddleware:
             except REDIS_DOWN as exc:
                 await asyncio.sleep(outage.failed(exc))
 
-    def _record(self, request, key):
+    @staticmethod
+    def _session(request) -> dict | None:
+        """The PACER session a request goes with ({"token", "client_code"}), from its cookies."""
         from pacer_spiders.login import CLIENT_CODE_COOKIE, TOKEN_COOKIES, _split_cookie_header
 
         cookies = dict(_split_cookie_header(request.headers.get("Cookie")))
         token = next((cookies[name] for name in TOKEN_COOKIES if cookies.get(name)), None)
-        session = {"token": token, "client_code": cookies.get(CLIENT_CODE_COOKIE)} if token else None
-        before = self.intents.record(key, session)
+        return {"token": token, "client_code": cookies.get(CLIENT_CODE_COOKIE)} if token else None
+
+    def _record(self, request, key):
+        before = self.intents.record(key, self._session(request))
         if before is None:
             return None
         if before["state"] == "answered":
@@ -224,6 +231,11 @@ class PurchaseIntentDownloaderMiddleware:
 
             try:
                 self.intents.answered(key)
+                session = self._session(request)
+                if session and self.fleet is not None and request.meta.get("pacer_session_bound"):
+                    # its follow-ups need this session: should this worker die, the one taking
+                    # them over borrows it, so the fleet does not log it out at once
+                    self.fleet.hold(session["token"], self.hold_seconds)
             except REDIS_DOWN:  # "sent" stays: a second purchase would still be counted
                 pass
         return response
