@@ -144,9 +144,6 @@ def test_pdf_worker_killed_pays_once_and_stores_the_pdf(sandbox, redis_url, tmp_
     case = next(c for c in sandbox.cases(COURT) if buyable(c))
     entry = buyable(case)[0]
     ids = deployment.enqueue([{"pacer_doc_id": entry.pacer_doc_id, "pacer_case_id": case.pacer_case_id}])
-    # a session whose purchase answered waits for the take-over only when that needs it
-    hold = {"PACER_DEAD_SESSION_HOLD": 0} if point in ("billed_page", "before_ack") else {}
-    deployment.settings.update(hold)
     killed_then_replaced(deployment, point)
     assert deployment.charges("document") == {entry.pacer_doc_id: 1}
     assert deployment.statuses(ids) == [(SUCCESS, None)]

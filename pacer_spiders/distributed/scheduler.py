@@ -170,6 +170,9 @@ class DistributedScheduler(Scheduler):
         self.flights = InFlightRequests.for_crawler(self.crawler)
         self.outage = RedisOutage.for_crawler(self.crawler)
         self.intents = PurchaseIntents(self.store, session_cipher(spider.settings))
+        from pacer_spiders.distributed.sessions import FleetSessions
+
+        self.fleet = FleetSessions.from_settings(spider.settings)
         self._local: deque = deque()  # requests that could not be queued as JSON (lost if killed)
         self._unqueued: deque = deque()  # requests scheduled while Redis was down: queued once it is back
         self._unacked: list = []  # leases done (or to give back) while Redis was down: ("ack"|"nack", lease)
@@ -370,12 +373,22 @@ class DistributedScheduler(Scheduler):
             big = len(response.body) > self._replay_max  # kept in SOURCE_STORE, Redis holds where
             data = response_to_json(response, self.spider.settings if big else None)
             self.store.save_response(lease, data)
+            self._release_held_session(request)
         except REDIS_DOWN as exc:
             self.outage.failed(exc)
             logger.warning("a received page could not be kept in Redis for replay: %s", response.url)
         except (OSError, ValueError) as exc:  # SOURCE_STORE unusable: the page is still handled here
             logger.warning("a received page of %d bytes could not be spilled to SOURCE_STORE (%s): %s",
                            len(response.body), exc, response.url)
+
+    def _release_held_session(self, request) -> None:
+        """The PDF behind a purchase is kept: should this worker die now, the one taking over replays
+        it, so the buying session need not outlive this worker (sessions.py)."""
+        purchase = request.meta.get(PURCHASED_META)
+        if purchase and self.fleet is not None:
+            session = self.intents.session(purchase)
+            if session and session.get("token"):
+                self.fleet.hold(session["token"], 0)
 
     def _tick(self):
         try:

@@ -10,7 +10,8 @@ worker looks, as often, for workers whose key expired and logs their sessions ou
 
 A dead worker's session that bought a document is kept a while (``PACER_DEAD_SESSION_HOLD``,
 PACER's temporary PDF link lives about that long): the worker taking the purchase over fetches
-the PDF with it (purchases.py), adopts it and logs it out at its end.
+the PDF with it (purchases.py), adopts it and logs it out at its end.  Once the PDF is received and
+kept for replay (scheduler.py), the session is needed no more and the hold ends.
 """
 
 from __future__ import annotations
