@@ -77,8 +77,12 @@ def one_run(args, courts, seed: int) -> dict:
 
     rng = random.Random(seed)
     cases_per_court = -(-args.dockets // len(courts)) + 2
+    keep = Path(args.keep) / f"seed{seed}" if args.keep else None
+    if keep:
+        keep.mkdir(parents=True, exist_ok=True)
     with Sandbox(latency=args.latency, cases_per_court=cases_per_court) as sandbox, \
             postgres_server() as database_url, tempfile.TemporaryDirectory(prefix="pacer-faults-") as tmp:
+        tmp = str(keep or tmp)
         redis_dir, port = Path(tmp) / "redis", free_port()
         redis_dir.mkdir()
         persistence = ("--appendonly", "yes", "--appendfsync", "always")
@@ -194,6 +198,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--timeout", type=float, default=900)
+    parser.add_argument("--keep", help="a folder to keep the workers' logs in (one folder a run)")
     args = parser.parse_args()
     courts = [c.court_id for c in all_courts() if c.kind == "district"][: args.courts]
     print(f"{args.dockets} dockets and {args.pdfs} PDFs over {len(courts)} courts, {args.workers} docket and "

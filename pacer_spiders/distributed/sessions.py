@@ -4,9 +4,10 @@ A worker stopped the usual way logs its sessions out itself (login.py).  One kil
 (``kill -9``, the machine lost) cannot: so each worker, with ``PACER_SERVICE_SECRET`` set, keeps
 its live tokens in Redis, sealed (encrypted as the service keeps sessions, never in clear):
 ``<p>:sessions:<worker>`` (a hash, one field per token), and says it lives with a key that expires
-a lease after its last word (``<p>:alive:<worker>``, renewed every quarter of a lease).  Every
-worker looks, as often, for workers whose key expired and logs their sessions out
-(``take_dead``: each session is taken by one worker only).
+a lease and a half after its last word (``<p>:alive:<worker>``, renewed every quarter of a lease).
+Every worker looks, as often, for workers whose key expired and logs their sessions out
+(``take_dead``: each session is taken by one worker only).  Not in the first two leases after
+Redis started: a restart stops every worker's word, and their keys may have expired meanwhile.
 
 A dead worker's session that bought a document is kept a while (``PACER_DEAD_SESSION_HOLD``,
 PACER's temporary PDF link lives about that long): the worker taking the purchase over fetches
@@ -97,7 +98,8 @@ class FleetSessions:
 
     def __init__(self, store, cipher, lease_seconds: float, worker: str | None = None):
         self.store, self.cipher, self.worker = store, cipher, worker or this_process()
-        self.alive_ms = max(1, int(lease_seconds * 1000))
+        self.alive_ms = max(1, int(lease_seconds * 1500))
+        self.quiet_seconds = 2 * lease_seconds  # after Redis started: no worker is judged dead yet
         server = store.server
         self._take_dead = server.register_script(TAKE_DEAD)
         self._adopt = server.register_script(ADOPT)
@@ -146,6 +148,8 @@ class FleetSessions:
         """(worker, {"token", "client_code"}) of each session of a dead worker, taken to be logged out."""
         from cryptography.fernet import InvalidToken
 
+        if int(self.store.server.info("server").get("uptime_in_seconds", 0)) < self.quiet_seconds:
+            return []
         raw = self._take_dead(args=[self.store.prefix])
         taken = []
         for worker, sealed in zip(raw[::2], raw[1::2]):
