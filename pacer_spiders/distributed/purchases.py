@@ -17,9 +17,10 @@ dead worker's request over replays what was paid for.  What cannot be replayed:
   the worker taking over fetches the link with it ("borrowed"), then logs that session out;
 * a page whose answer had not arrived when its worker died.
 
-Those are bought again, and each is logged as a warning, never hidden.  How sure we are that PACER
-billed the first purchase decides where it is counted: when the dead worker's intent says
-``answered`` (PACER's answer arrived), PACER billed it, and the second purchase is a second charge
+Those are bought again (as is a purchase its own worker asks again, a retry), and each is logged
+as a warning, never hidden.  How sure we are that PACER billed the first purchase decides where it
+is counted: when the intent says ``answered`` (PACER's page arrived), PACER billed it, and the
+second purchase is a second charge
 (stats ``pacer/bought_again``, Redis ``<p>:stats:bought_again``); when it says only ``sent`` the
 worker died between recording the intent and PACER's answer, and whether the request left the
 process before it died cannot be known here (killed before its bytes were written, PACER billed
@@ -41,9 +42,11 @@ PURCHASED_META = "pacer_purchased"  # on the follow-ups of a purchase (its tempo
 BORROWED_META = "pacer_borrowed_session"  # the purchase whose sealed session a take-over uses
 INTENT_SECONDS = 24 * 3600
 
-# ARGV: prefix, key, worker, ttl ms, sealed session ('' for none).  Returns {} or the previous
-# holder {worker, state, at} when another worker recorded this purchase first (then counted: as
-# bought again when its state is 'answered', as maybe bought again when only 'sent').
+# ARGV: prefix, key, worker, ttl ms, sealed session ('' for none).  Returns {} or, when this purchase
+# was asked for before (by another worker, or by this one and answered or never answered), the
+# previous {worker, state, at, counted}: counted 'sure' (state 'answered': PACER billed it) or
+# 'maybe' (state 'sent': no answer came; the request may or may not have reached PACER).  State
+# 'failed' (PACER answered an error or a login page: nothing billed) counts nothing.
 RECORD_INTENT = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -53,13 +56,10 @@ local before = redis.call('HMGET', intent, 'worker', 'state', 'at')
 redis.call('HSET', intent, 'worker', worker, 'state', 'sent', 'at', now)
 if ARGV[5] ~= '' then redis.call('HSET', intent, 'session', ARGV[5]) else redis.call('HDEL', intent, 'session') end
 redis.call('PEXPIRE', intent, tonumber(ARGV[4]))
-if before[1] and before[1] ~= worker then
-  -- answered: PACER billed the first purchase; only sent: it may not have reached PACER
-  local counter = (before[2] == 'answered') and ':stats:bought_again' or ':stats:maybe_bought_again'
-  redis.call('HINCRBY', P .. counter, key, 1)
-  return {before[1], before[2] or '', before[3] or '0'}
-end
-return {}
+if not before[1] or before[2] == 'failed' then return {} end
+local counted = (before[2] == 'answered') and 'sure' or 'maybe'
+redis.call('HINCRBY', P .. ((counted == 'sure') and ':stats:bought_again' or ':stats:maybe_bought_again'), key, 1)
+return {before[1], before[2] or '', before[3] or '0', counted}
 """
 
 
@@ -117,15 +117,15 @@ class PurchaseIntents:
         return f"{self.store.prefix}:intent:{key}"
 
     def record(self, key: str, session: dict | None = None) -> dict | None:
-        """This worker is about to buy ``key``: the previous holder's intent when another worker's."""
+        """This worker is about to buy ``key``: the previous intent when this is a second purchase."""
         sealed = ""
         if session and self.cipher is not None:
             sealed = self.cipher.encrypt(json.dumps(session).encode()).decode()
         before = self._record(args=[self.store.prefix, key, this_process(), INTENT_SECONDS * 1000, sealed])
         if not before:
             return None
-        worker, state, at = (v.decode() if isinstance(v, bytes) else str(v) for v in before)
-        return {"worker": worker, "state": state, "at_ms": int(at or 0)}
+        worker, state, at, counted = (v.decode() if isinstance(v, bytes) else str(v) for v in before)
+        return {"worker": worker, "state": state, "at_ms": int(at or 0), "counted": counted}
 
     def claim(self, name: str) -> bool:
         """True for the first request queued under ``name`` (see ``claim_name``)."""
@@ -138,8 +138,10 @@ class PurchaseIntents:
         if key:
             self.store.server.delete(f"{self.store.prefix}:claim:{key}", f"{self.store.prefix}:claim:{key}:follow")
 
-    def answered(self, key: str) -> None:
-        self.store.server.hset(self._key(key), "state", "answered")
+    def answered(self, key: str, billed: bool = True) -> None:
+        """PACER answered the purchase: with the page bought, or (``billed`` False) with an error or
+        its login page, which bill nothing."""
+        self.store.server.hset(self._key(key), "state", "answered" if billed else "failed")
 
     def session(self, key: str) -> dict | None:
         """The sealed session of the worker that bought ``key`` ({"token", "client_code"}), or None."""
@@ -214,25 +216,38 @@ class PurchaseIntentDownloaderMiddleware:
         before = self.intents.record(key, self._session(request))
         if before is None:
             return None
-        if before["state"] == "answered":
+        who = "this worker" if before["worker"] == this_process() else f"worker {before['worker']}"
+        if before["counted"] == "sure":
             self.crawler.stats.inc_value("pacer/bought_again")
-            logger.warning("buying %s again: worker %s bought it first and stopped before its page was kept; "
-                           "PACER bills it twice", key, before["worker"])
+            logger.warning("buying %s again: %s bought it first and its page was not kept; PACER bills it "
+                           "twice", key, who)
         else:
             self.crawler.stats.inc_value("pacer/maybe_bought_again")
-            logger.warning("buying %s again: worker %s stopped after it asked PACER for it and before any "
-                           "answer; PACER bills it twice if that request had left the worker", key, before["worker"])
+            logger.warning("buying %s again: %s asked PACER for it and got no answer; PACER bills it twice if "
+                           "that request had reached it", key, who)
         return None
+
+    def _keep(self, request, response) -> None:
+        from pacer_spiders.distributed.scheduler import keep_for_replay
+
+        try:
+            keep_for_replay(self.crawler, self.intents.store, request, response)
+        except (OSError, ValueError):  # SOURCE_STORE unusable: the scheduler tries again, and says so
+            pass
 
     def process_response(self, request, response):
         key = intent_key(request.meta)
-        if key and response.status < 400:
+        if key:
             from pacer_spiders.distributed.outage import REDIS_DOWN
+            from pacer_spiders.login import PacerLoginMiddleware
 
+            billed = response.status < 400 and not PacerLoginMiddleware.logged_out(response)
             try:
-                self.intents.answered(key)
+                if billed:  # kept before it is said answered: a worker dying now leaves it to replay
+                    self._keep(request, response)
+                self.intents.answered(key, billed)
                 session = self._session(request)
-                if session and self.fleet is not None and request.meta.get("pacer_session_bound"):
+                if billed and session and self.fleet is not None and request.meta.get("pacer_session_bound"):
                     # its follow-ups need this session: should this worker die, the one taking
                     # them over borrows it, so the fleet does not log it out at once
                     self.fleet.hold(session["token"], self.hold_seconds)
