@@ -250,7 +250,7 @@ class PurchaseIntentDownloaderMiddleware:
                 if billed and session and self.fleet is not None and request.meta.get("pacer_session_bound"):
                     # its follow-ups need this session: should this worker die, the one taking
                     # them over borrows it, so the fleet does not log it out at once
-                    self.fleet.hold(session["token"], self.hold_seconds)
+                    self.fleet.hold(session["token"], key, self.hold_seconds)
             except REDIS_DOWN:  # "sent" stays: a second purchase would still be counted
                 pass
         return response

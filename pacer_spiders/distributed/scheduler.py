@@ -397,7 +397,7 @@ class DistributedScheduler(Scheduler):
         if purchase and self.fleet is not None:
             session = self.intents.session(purchase)
             if session and session.get("token"):
-                self.fleet.hold(session["token"], 0)
+                self.fleet.release(session["token"], purchase)
 
     def _tick(self):
         try:

@@ -11,8 +11,8 @@ Redis started: a restart stops every worker's word, and their keys may have expi
 
 A dead worker's session that bought a document is kept a while (``PACER_DEAD_SESSION_HOLD``,
 PACER's temporary PDF link lives about that long): the worker taking the purchase over fetches
-the PDF with it (purchases.py), adopts it and logs it out at its end.  Once the PDF is received and
-kept for replay (scheduler.py), the session is needed no more and the hold ends.
+the PDF with it (purchases.py), adopts it and logs it out at its end.  Once that PDF is received and
+kept for replay (scheduler.py), the purchase's hold ends (each purchase of a session holds it).
 """
 
 from __future__ import annotations
@@ -25,10 +25,8 @@ from pacer_spiders.distributed import this_process
 
 logger = logging.getLogger(__name__)
 
-HOLD_PREFIX = "hold:"
-
 # ARGV: prefix.  Takes (removes) the sessions of every worker whose alive key is gone, except those
-# held until a later time; returns {worker, sealed, worker, sealed, ...}.
+# a purchase still holds (``<p>:holds:<field>``: purchase -> until, ms); returns {worker, sealed, ...}.
 TAKE_DEAD = """
 local P = ARGV[1]
 local t = redis.call('TIME')
@@ -40,13 +38,12 @@ for _, worker in ipairs(redis.call('SMEMBERS', P .. ':session_workers')) do
     local fields = redis.call('HGETALL', h)
     for i = 1, #fields, 2 do
       local name = fields[i]
-      if string.sub(name, 1, 5) ~= 'hold:' then
-        local hold = tonumber(redis.call('HGET', h, 'hold:' .. name) or '0')
-        if hold <= now then
-          table.insert(out, worker)
-          table.insert(out, fields[i + 1])
-          redis.call('HDEL', h, name, 'hold:' .. name)
-        end
+      local holds = P .. ':holds:' .. name
+      redis.call('ZREMRANGEBYSCORE', holds, '-inf', now)
+      if redis.call('ZCARD', holds) == 0 then
+        table.insert(out, worker)
+        table.insert(out, fields[i + 1])
+        redis.call('HDEL', h, name)
       end
     end
   end
@@ -63,7 +60,8 @@ for _, worker in ipairs(redis.call('SMEMBERS', P .. ':session_workers')) do
   local h = P .. ':sessions:' .. worker
   local sealed = redis.call('HGET', h, name)
   if sealed then
-    redis.call('HDEL', h, name, 'hold:' .. name)
+    redis.call('HDEL', h, name)
+    redis.call('DEL', P .. ':holds:' .. name)
     redis.call('HSET', P .. ':sessions:' .. owner, name, sealed)
     redis.call('SADD', P .. ':session_workers', owner)
     return 1
@@ -72,19 +70,16 @@ end
 return 0
 """
 
-# ARGV: prefix, field, seconds.  Holds a session past its worker's death (see the module's docstring).
+# ARGV: prefix, field, seconds, purchase.  That purchase holds the session past its worker's death
+# (see the module's docstring); several purchases of one session hold it each.
 HOLD = """
-local P, name = ARGV[1], ARGV[2]
+local P, name, ms, purchase = ARGV[1], ARGV[2], math.floor(tonumber(ARGV[3]) * 1000), ARGV[4]
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-for _, worker in ipairs(redis.call('SMEMBERS', P .. ':session_workers')) do
-  local h = P .. ':sessions:' .. worker
-  if redis.call('HEXISTS', h, name) == 1 then
-    redis.call('HSET', h, 'hold:' .. name, now + math.floor(tonumber(ARGV[3]) * 1000))
-    return 1
-  end
-end
-return 0
+local holds = P .. ':holds:' .. name
+redis.call('ZADD', holds, now + ms, purchase)
+if redis.call('PTTL', holds) < ms then redis.call('PEXPIRE', holds, ms + 1000) end
+return 1
 """
 
 
@@ -133,12 +128,13 @@ class FleetSessions:
         pipe.sadd(self._key("session_workers"), self.worker)
         pipe.execute()
 
-    def remove(self, token: str) -> None:
-        name = field_of(token)
-        self.store.server.hdel(self._key(f"sessions:{self.worker}"), name, HOLD_PREFIX + name)
+    def hold(self, token: str, purchase: str, seconds: float) -> None:
+        """``purchase``'s follow-ups need this session: not logged out by others for ``seconds``."""
+        self._hold(args=[self.store.prefix, field_of(token), seconds, purchase])
 
-    def hold(self, token: str, seconds: float) -> None:
-        self._hold(args=[self.store.prefix, field_of(token), seconds])
+    def release(self, token: str, purchase: str) -> None:
+        """``purchase`` needs the session no more (its PDF is kept for replay)."""
+        self.store.server.zrem(self._key(f"holds:{field_of(token)}"), purchase)
 
     def adopt(self, token: str) -> bool:
         """A dead worker's session this worker now uses: its own to log out (or to leave to the fleet)."""
