@@ -8,7 +8,9 @@ taken off the request again as soon as the answer comes back (so that a retried 
 copy never carries it into the scheduler, a cache or Redis), and is kept at most
 ``PACER_TOKEN_MAX_AGE`` seconds.  A logged-out answer makes the account log in again once and
 the request is retried; requests are spread over the accounts in turn.  At the end every token
-is logged out.
+is logged out.  In a distributed crawl with ``PACER_SERVICE_SECRET`` each token is also known to
+the fleet, sealed in Redis, so that a worker killed before its end has its sessions logged out by
+another (pacer_spiders/distributed/sessions.py).
 
 Secrets never reach a log line: ``Account.__repr__`` shows only the index and login, messages
 are built from kinds, and a logging filter blanks any secret that would slip through anyway.
@@ -284,6 +286,10 @@ class PacerLoginMiddleware:
         # Sessions of dead workers, sealed in their purchase intents, borrowed to fetch what they
         # paid for (pacer_spiders/distributed/purchases.py); logged out here at the end.
         self._borrowed: dict[str, Account] = {}
+        # Every worker's sessions, sealed in Redis: a killed worker's are logged out by another.
+        self.fleet = None
+        self._fleet_unsaid: list[tuple[str, str | None]] = []  # (token, client code) Redis did not take yet
+        self._fleet_ticker = None
         self.secret_filter = SecretFilter()
         for account in self.accounts:
             self.secret_filter.secrets.update(account.secrets())
@@ -311,6 +317,61 @@ class PacerLoginMiddleware:
         stats.set_value("pacer/accounts", len(self.accounts))
         if self.accounts:
             logger.info("PACER accounts: %s", ", ".join(a.label for a in self.accounts))
+        self._open_fleet()
+
+    # -- the fleet's sessions (distributed crawls) ------------------------------------------
+    def _open_fleet(self) -> None:
+        from twisted.internet import task
+
+        from pacer_spiders.distributed.sessions import FleetSessions
+
+        settings = self.crawler.settings
+        if not settings.get("REDIS_URL"):
+            return
+        self.fleet = FleetSessions.from_settings(settings)
+        if self.fleet is None:
+            if self.accounts:
+                logger.info("PACER_SERVICE_SECRET unset: should this worker be killed, its PACER sessions "
+                            "stay logged in until they expire")
+            return
+        self._fleet_ticker = task.LoopingCall(lambda: deferred_from_coro(self._fleet_tick()))
+        self._fleet_ticker.start(max(0.05, self.fleet.alive_ms / 6000), now=True)  # a quarter of a lease
+
+    def _fleet_says(self, token: str, client_code: str | None) -> None:
+        """This worker's new session, known to the fleet (once Redis answers)."""
+        if self.fleet is not None:
+            self._fleet_unsaid.append((token, client_code))
+            self._fleet_flush()
+
+    def _fleet_flush(self) -> None:
+        from pacer_spiders.distributed.outage import REDIS_DOWN
+
+        try:
+            while self._fleet_unsaid:
+                self.fleet.add(*self._fleet_unsaid[0])
+                self._fleet_unsaid.pop(0)
+        except REDIS_DOWN:
+            pass  # the next tick says it
+
+    async def _fleet_tick(self, closing: bool = False) -> None:
+        """Say this worker lives; log out the sessions of workers that died without doing it."""
+        from pacer_spiders.distributed.outage import REDIS_DOWN
+
+        try:
+            self._fleet_flush()
+            if not closing:
+                self.fleet.beat()
+            dead = self.fleet.take_dead()
+        except REDIS_DOWN:
+            return
+        except Exception:  # one bad tick must not stop the ticker
+            logger.exception("reading the PACER sessions of the fleet failed")
+            return
+        for worker, session in dead:
+            self.secret_filter.secrets.add(session["token"])
+            if await self._send_logout(session["token"], f"a session of worker {worker}, gone"):
+                self.crawler.stats.inc_value("pacer/logout/dead_worker")
+                logger.info("PACER logout: a session of worker %s, which stopped without logging out", worker)
 
     def _request_account(self, request: Request) -> Account | None:
         """The session given with this request's work request (per-request credentials), if any."""
@@ -410,40 +471,60 @@ class PacerLoginMiddleware:
             if answer.get("nextGenCSO"):  # refused with a session all the same (no client code): log it out
                 account.old_tokens.append(str(answer["nextGenCSO"]))
                 self.secret_filter.secrets.add(account.old_tokens[-1])
+                self._fleet_says(account.old_tokens[-1], account.client_code)
             raise failure
         account.token = str(answer["nextGenCSO"])
         account.token_at = time.monotonic()
         account.serial += 1
         self.secret_filter.secrets.add(account.token)
+        self._fleet_says(account.token, account.client_code)
         stats.inc_value("pacer/login/count")
         stats.inc_value(f"pacer/login/account_{account.index}")
         logger.info("PACER login: %s logged in", account.label)
 
+    async def _send_logout(self, token: str, label: str) -> bool:
+        request = Request(self.logout_url, method="POST", body=json.dumps({"nextGenCSO": token}),
+                          headers={"Content-Type": "application/json", "Accept": "application/json"},
+                          meta={"pacer_auth_request": True}, dont_filter=True)
+        try:
+            await self.crawler.engine.downloader.handlers.download_request_async(request)
+        except Exception as exc:
+            logger.warning("PACER logout of %s failed: %s", label, type(exc).__name__)
+            return False
+        return True
+
     async def _logout_all(self) -> None:
-        handlers = self.crawler.engine.downloader.handlers
         # a borrowed session is nobody else's any more: its worker is gone
         for account in [*self.accounts, *self._borrowed.values()]:
             if account.session_only and account.index >= 0:
                 continue
             tokens = [*account.old_tokens, *([account.token] if account.token else [])]
             for token in tokens:
-                request = Request(self.logout_url, method="POST", body=json.dumps({"nextGenCSO": token}),
-                                  headers={"Content-Type": "application/json", "Accept": "application/json"},
-                                  meta={"pacer_auth_request": True}, dont_filter=True)
-                try:
-                    await handlers.download_request_async(request)
+                if await self._send_logout(token, account.label):
                     self.crawler.stats.inc_value("pacer/logout/count")
-                except Exception as exc:
-                    logger.warning("PACER logout of %s failed: %s", account.label, type(exc).__name__)
             if tokens:
                 logger.info("PACER logout: %s", account.label)
             account.token, account.old_tokens = None, []
 
     async def spider_closed(self, spider=None, reason=None):
+        if self._fleet_ticker is not None and self._fleet_ticker.running:
+            self._fleet_ticker.stop()
         try:
+            if self.fleet is not None:  # the last look for dead workers' sessions
+                await self._fleet_tick(closing=True)
             await self._logout_all()
+            if self.fleet is not None:
+                self._forget_fleet()
         except Exception as exc:  # never let a logout hide the crawl's own result
             logger.warning("PACER logout failed: %s", type(exc).__name__)
+
+    def _forget_fleet(self) -> None:
+        from pacer_spiders.distributed.outage import REDIS_DOWN
+
+        try:
+            self.fleet.forget()
+        except REDIS_DOWN:  # the others find this worker dead a lease later and log out nothing
+            pass
 
     def _account_failed(self, account: Account, failure: LoginFailed) -> None:
         account.failed = failure.kind
@@ -528,6 +609,8 @@ class PacerLoginMiddleware:
             if not given or not given.get("token"):
                 return None
             self.secret_filter.secrets.add(given["token"])
+            if self.fleet is not None:  # this worker's to log out now (or the fleet's, should it die)
+                self.fleet.adopt(given["token"])
             self._borrowed[key] = Account(-1, "the session of a worker that is gone", "", None,
                                           given.get("client_code"), token=given["token"],
                                           token_at=time.monotonic(), session_only=True)

@@ -32,7 +32,8 @@ def project_settings(overrides: dict | None = None) -> Settings:
 
 
 # Numbers whose default is None or lives in the code that reads them, with their type.
-OPTIONAL_NUMBERS = {"PACER_MAX_COST": float, "PACER_MONITOR_MAX_COST": float, "PACER_WEBHOOK_CLOSE_TIMEOUT": float, "PACER_REPLAY_MAX_BYTES": int}
+OPTIONAL_NUMBERS = {"PACER_MAX_COST": float, "PACER_MONITOR_MAX_COST": float, "PACER_WEBHOOK_CLOSE_TIMEOUT": float, "PACER_REPLAY_MAX_BYTES": int,
+                    "PACER_DEAD_SESSION_HOLD": float}
 # Scrapy reads these with getfloat although their defaults are whole numbers.
 FRACTIONAL = ("DNS_TIMEOUT", "DOWNLOAD_DELAY", "DOWNLOAD_TIMEOUT")
 BOOL_WORDS = ("1", "0", "true", "false")

@@ -17,8 +17,15 @@ dead worker's request over replays what was paid for.  What cannot be replayed:
   the worker taking over fetches the link with it ("borrowed"), then logs that session out;
 * a page whose answer had not arrived when its worker died.
 
-Those are bought again; each such second purchase is counted (stats ``pacer/bought_again``, Redis
-``<p>:stats:bought_again``, ``pacer-spiders queue status``) and logged as a warning, never hidden.
+Those are bought again (as is a purchase its own worker asks again, a retry), and each is logged
+as a warning, never hidden.  How sure we are that PACER billed the first purchase decides where it
+is counted: when the intent says ``answered`` (PACER's page arrived), PACER billed it, and the
+second purchase is a second charge
+(stats ``pacer/bought_again``, Redis ``<p>:stats:bought_again``); when it says only ``sent`` the
+worker died between recording the intent and PACER's answer, and whether the request left the
+process before it died cannot be known here (killed before its bytes were written, PACER billed
+nothing): it is counted as a possible second charge (``pacer/maybe_bought_again``,
+``<p>:stats:maybe_bought_again``).  PACER's own billing history is the judge of those.
 """
 
 from __future__ import annotations
@@ -35,8 +42,11 @@ PURCHASED_META = "pacer_purchased"  # on the follow-ups of a purchase (its tempo
 BORROWED_META = "pacer_borrowed_session"  # the purchase whose sealed session a take-over uses
 INTENT_SECONDS = 24 * 3600
 
-# ARGV: prefix, key, worker, ttl ms, sealed session ('' for none).  Returns {} or the previous
-# holder {worker, state, at} when another worker recorded this purchase first (then counted).
+# ARGV: prefix, key, worker, ttl ms, sealed session ('' for none).  Returns {} or, when this purchase
+# was asked for before (by another worker, or by this one and answered or never answered), the
+# previous {worker, state, at, counted}: counted 'sure' (state 'answered': PACER billed it) or
+# 'maybe' (state 'sent': no answer came; the request may or may not have reached PACER).  State
+# 'failed' (PACER answered an error or a login page: nothing billed) counts nothing.
 RECORD_INTENT = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -46,11 +56,10 @@ local before = redis.call('HMGET', intent, 'worker', 'state', 'at')
 redis.call('HSET', intent, 'worker', worker, 'state', 'sent', 'at', now)
 if ARGV[5] ~= '' then redis.call('HSET', intent, 'session', ARGV[5]) else redis.call('HDEL', intent, 'session') end
 redis.call('PEXPIRE', intent, tonumber(ARGV[4]))
-if before[1] and before[1] ~= worker then
-  redis.call('HINCRBY', P .. ':stats:bought_again', key, 1)
-  return {before[1], before[2] or '', before[3] or '0'}
-end
-return {}
+if not before[1] or before[2] == 'failed' then return {} end
+local counted = (before[2] == 'answered') and 'sure' or 'maybe'
+redis.call('HINCRBY', P .. ((counted == 'sure') and ':stats:bought_again' or ':stats:maybe_bought_again'), key, 1)
+return {before[1], before[2] or '', before[3] or '0', counted}
 """
 
 
@@ -108,15 +117,15 @@ class PurchaseIntents:
         return f"{self.store.prefix}:intent:{key}"
 
     def record(self, key: str, session: dict | None = None) -> dict | None:
-        """This worker is about to buy ``key``: the previous holder's intent when another worker's."""
+        """This worker is about to buy ``key``: the previous intent when this is a second purchase."""
         sealed = ""
         if session and self.cipher is not None:
             sealed = self.cipher.encrypt(json.dumps(session).encode()).decode()
         before = self._record(args=[self.store.prefix, key, this_process(), INTENT_SECONDS * 1000, sealed])
         if not before:
             return None
-        worker, state, at = (v.decode() if isinstance(v, bytes) else str(v) for v in before)
-        return {"worker": worker, "state": state, "at_ms": int(at or 0)}
+        worker, state, at, counted = (v.decode() if isinstance(v, bytes) else str(v) for v in before)
+        return {"worker": worker, "state": state, "at_ms": int(at or 0), "counted": counted}
 
     def claim(self, name: str) -> bool:
         """True for the first request queued under ``name`` (see ``claim_name``)."""
@@ -129,8 +138,10 @@ class PurchaseIntents:
         if key:
             self.store.server.delete(f"{self.store.prefix}:claim:{key}", f"{self.store.prefix}:claim:{key}:follow")
 
-    def answered(self, key: str) -> None:
-        self.store.server.hset(self._key(key), "state", "answered")
+    def answered(self, key: str, billed: bool = True) -> None:
+        """PACER answered the purchase: with the page bought, or (``billed`` False) with an error or
+        its login page, which bill nothing."""
+        self.store.server.hset(self._key(key), "state", "answered" if billed else "failed")
 
     def session(self, key: str) -> dict | None:
         """The sealed session of the worker that bought ``key`` ({"token", "client_code"}), or None."""
@@ -147,8 +158,16 @@ class PurchaseIntents:
             return None
 
     def bought_again(self) -> dict[str, int]:
-        """Purchases made a second time after their first buyer died: {key: times}."""
-        raw = self.store.server.hgetall(f"{self.store.prefix}:stats:bought_again")
+        """Purchases made a second time after PACER had answered (so billed) the first: {key: times}."""
+        return self._counted("bought_again")
+
+    def maybe_bought_again(self) -> dict[str, int]:
+        """Purchases made again after a first one whose worker died before PACER's answer: {key: times}
+        (a second charge only if the first request had left that worker)."""
+        return self._counted("maybe_bought_again")
+
+    def _counted(self, name: str) -> dict[str, int]:
+        raw = self.store.server.hgetall(f"{self.store.prefix}:stats:{name}")
         return {(k.decode() if isinstance(k, bytes) else k): int(v) for k, v in raw.items()}
 
 
@@ -156,15 +175,18 @@ class PurchaseIntentDownloaderMiddleware:
     """Records the intent of each billed request as it is sent (after the login middleware, so the
     session it goes with is known), and that it was answered."""
 
-    def __init__(self, crawler, intents: PurchaseIntents):
-        self.crawler, self.intents = crawler, intents
+    def __init__(self, crawler, intents: PurchaseIntents, fleet=None):
+        self.crawler, self.intents, self.fleet = crawler, intents, fleet
+        self.hold_seconds = crawler.settings.getfloat("PACER_DEAD_SESSION_HOLD", 600.0)
 
     @classmethod
     def from_crawler(cls, crawler):
+        from pacer_spiders.distributed.sessions import FleetSessions
         from pacer_spiders.distributed.store import RedisStore
 
         return cls(crawler, PurchaseIntents(RedisStore.from_settings(crawler.settings),
-                                            session_cipher(crawler.settings)))
+                                            session_cipher(crawler.settings)),
+                   FleetSessions.from_settings(crawler.settings))
 
     async def process_request(self, request):
         key = intent_key(request.meta)
@@ -181,27 +203,54 @@ class PurchaseIntentDownloaderMiddleware:
             except REDIS_DOWN as exc:
                 await asyncio.sleep(outage.failed(exc))
 
-    def _record(self, request, key):
+    @staticmethod
+    def _session(request) -> dict | None:
+        """The PACER session a request goes with ({"token", "client_code"}), from its cookies."""
         from pacer_spiders.login import CLIENT_CODE_COOKIE, TOKEN_COOKIES, _split_cookie_header
 
         cookies = dict(_split_cookie_header(request.headers.get("Cookie")))
         token = next((cookies[name] for name in TOKEN_COOKIES if cookies.get(name)), None)
-        session = {"token": token, "client_code": cookies.get(CLIENT_CODE_COOKIE)} if token else None
-        before = self.intents.record(key, session)
-        if before is not None:
-            stats = self.crawler.stats
-            stats.inc_value("pacer/bought_again")
-            logger.warning("buying %s again: worker %s asked PACER for it first (%s) and stopped before its "
-                           "answer was kept; PACER may bill it twice", key, before["worker"], before["state"])
+        return {"token": token, "client_code": cookies.get(CLIENT_CODE_COOKIE)} if token else None
+
+    def _record(self, request, key):
+        before = self.intents.record(key, self._session(request))
+        if before is None:
+            return None
+        who = "this worker" if before["worker"] == this_process() else f"worker {before['worker']}"
+        if before["counted"] == "sure":
+            self.crawler.stats.inc_value("pacer/bought_again")
+            logger.warning("buying %s again: %s bought it first and its page was not kept; PACER bills it "
+                           "twice", key, who)
+        else:
+            self.crawler.stats.inc_value("pacer/maybe_bought_again")
+            logger.warning("buying %s again: %s asked PACER for it and got no answer; PACER bills it twice if "
+                           "that request had reached it", key, who)
         return None
+
+    def _keep(self, request, response) -> None:
+        from pacer_spiders.distributed.scheduler import keep_for_replay
+
+        try:
+            keep_for_replay(self.crawler, self.intents.store, request, response)
+        except (OSError, ValueError):  # SOURCE_STORE unusable: the scheduler tries again, and says so
+            pass
 
     def process_response(self, request, response):
         key = intent_key(request.meta)
-        if key and response.status < 400:
+        if key:
             from pacer_spiders.distributed.outage import REDIS_DOWN
+            from pacer_spiders.login import PacerLoginMiddleware
 
+            billed = response.status < 400 and not PacerLoginMiddleware.logged_out(response)
             try:
-                self.intents.answered(key)
+                if billed:  # kept before it is said answered: a worker dying now leaves it to replay
+                    self._keep(request, response)
+                self.intents.answered(key, billed)
+                session = self._session(request)
+                if billed and session and self.fleet is not None and request.meta.get("pacer_session_bound"):
+                    # its follow-ups need this session: should this worker die, the one taking
+                    # them over borrows it, so the fleet does not log it out at once
+                    self.fleet.hold(session["token"], key, self.hold_seconds)
             except REDIS_DOWN:  # "sent" stays: a second purchase would still be counted
                 pass
         return response

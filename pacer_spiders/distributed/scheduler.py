@@ -50,6 +50,21 @@ from pacer_spiders.distributed.store import RedisStore
 
 logger = logging.getLogger(__name__)
 
+KEPT_FLAG = "kept"  # on a response kept for replay already (a purchase's, as soon as it arrived)
+
+
+def keep_for_replay(crawler, store: RedisStore, request, response) -> bool:
+    """Keep a received response in Redis until its request is acked (raises REDIS_DOWN).  False
+    when there is nothing to keep: no lease, a replayed page, or one kept already."""
+    lease = InFlightRequests.for_crawler(crawler).lease_of(request)
+    if lease is None or "replayed" in response.flags or KEPT_FLAG in response.flags:
+        return False
+    settings = crawler.settings
+    big = len(response.body) > settings.getint("PACER_REPLAY_MAX_BYTES", 20 * 1024 * 1024)
+    store.save_response(lease, response_to_json(response, settings if big else None))  # big: in SOURCE_STORE
+    response.flags.append(KEPT_FLAG)
+    return True
+
 TICK_SECONDS = 0.1
 # Signal sent with ``lease`` just before a request Scrapy is done with is acked (the last moment
 # a worker's death puts it back in the queue; the fault tests kill workers there).
@@ -173,6 +188,9 @@ class DistributedScheduler(Scheduler):
         self.flights = InFlightRequests.for_crawler(self.crawler)
         self.outage = RedisOutage.for_crawler(self.crawler)
         self.intents = PurchaseIntents(self.store, session_cipher(spider.settings))
+        from pacer_spiders.distributed.sessions import FleetSessions
+
+        self.fleet = FleetSessions.from_settings(spider.settings)
         self._local: deque = deque()  # requests that could not be queued as JSON (lost if killed)
         self._unqueued: deque = deque()  # requests scheduled while Redis was down: queued once it is back
         self._unacked: list = []  # leases done (or to give back) while Redis was down: ("ack"|"nack", lease)
@@ -183,7 +201,6 @@ class DistributedScheduler(Scheduler):
         self._last_renew = time.monotonic()
         self.crawler.signals.connect(self._request_left_downloader, signal=signals.request_left_downloader)
         self.crawler.signals.connect(self._response_received, signal=signals.response_received)
-        self._replay_max = spider.settings.getint("PACER_REPLAY_MAX_BYTES", 20 * 1024 * 1024)
         self._ticker = task.LoopingCall(self._tick)
         self._ticker.start(TICK_SECONDS, now=False)
         pending = self.store.outstanding(spider.name)
@@ -366,19 +383,24 @@ class DistributedScheduler(Scheduler):
     def _response_received(self, response, request, spider=None):
         """Keep every page this worker received (billed or not, a PDF too) until its ack: a worker
         that takes the request over replays it instead of asking PACER again."""
-        lease = self.flights.lease_of(request)
-        if lease is None or "replayed" in response.flags:
-            return
         try:
-            big = len(response.body) > self._replay_max  # kept in SOURCE_STORE, Redis holds where
-            data = response_to_json(response, self.spider.settings if big else None)
-            self.store.save_response(lease, data)
+            if keep_for_replay(self.crawler, self.store, request, response):
+                self._release_held_session(request)
         except REDIS_DOWN as exc:
             self.outage.failed(exc)
             logger.warning("a received page could not be kept in Redis for replay: %s", response.url)
         except (OSError, ValueError) as exc:  # SOURCE_STORE unusable: the page is still handled here
             logger.warning("a received page of %d bytes could not be spilled to SOURCE_STORE (%s): %s",
                            len(response.body), exc, response.url)
+
+    def _release_held_session(self, request) -> None:
+        """The PDF behind a purchase is kept: should this worker die now, the one taking over replays
+        it, so the buying session need not outlive this worker (sessions.py)."""
+        purchase = request.meta.get(PURCHASED_META)
+        if purchase and self.fleet is not None:
+            session = self.intents.session(purchase)
+            if session and session.get("token"):
+                self.fleet.release(session["token"], purchase)
 
     def _tick(self):
         try:
