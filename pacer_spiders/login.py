@@ -346,9 +346,12 @@ class PacerLoginMiddleware:
     def _fleet_flush(self) -> None:
         from pacer_spiders.distributed.outage import REDIS_DOWN
 
+        fleet = self.fleet
+        if fleet is None:
+            return
         try:
             while self._fleet_unsaid:
-                self.fleet.add(*self._fleet_unsaid[0])
+                fleet.add(*self._fleet_unsaid[0])
                 self._fleet_unsaid.pop(0)
         except REDIS_DOWN:
             pass  # the next tick says it
@@ -357,11 +360,14 @@ class PacerLoginMiddleware:
         """Say this worker lives; log out the sessions of workers that died without doing it."""
         from pacer_spiders.distributed.outage import REDIS_DOWN
 
+        fleet = self.fleet
+        if fleet is None:
+            return
         try:
             self._fleet_flush()
             if not closing:
-                self.fleet.beat()
-            dead = self.fleet.take_dead()
+                fleet.beat()
+            dead = fleet.take_dead()
         except REDIS_DOWN:
             return
         except Exception:  # one bad tick must not stop the ticker
@@ -521,6 +527,8 @@ class PacerLoginMiddleware:
     def _forget_fleet(self) -> None:
         from pacer_spiders.distributed.outage import REDIS_DOWN
 
+        if self.fleet is None:
+            return
         try:
             self.fleet.forget()
         except REDIS_DOWN:  # the others find this worker dead a lease later and log out nothing
