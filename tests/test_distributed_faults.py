@@ -52,6 +52,7 @@ class Deployment:
             "PACER_WORK_RETRY_DELAY": 0.5, "TELNETCONSOLE_ENABLED": False, "LOG_LEVEL": "INFO",
             "PACER_SERVICE_SECRET": "fault-harness-secret",
             "EXTENSIONS": '{"pacer_spiders.testing.killpoints.KillPoint": 0}',
+            "SPIDER_MIDDLEWARES": '{"pacer_spiders.testing.killpoints.KillPoint": 1000}',
             "PACER_KILL_ONCE": str(tmp_path / "killed"),
             **sandbox.settings, **settings,
         }

@@ -1,12 +1,13 @@
 """Kill points for the fault tests: a worker kills itself (SIGKILL, as ``kill -9``) at a chosen moment.
 
-``EXTENSIONS={"pacer_spiders.testing.killpoints.KillPoint": 0}`` with ``PACER_KILL_AT`` one of
+``EXTENSIONS={"pacer_spiders.testing.killpoints.KillPoint": 0}`` (and, for ``receipt``,
+``SPIDER_MIDDLEWARES={"pacer_spiders.testing.killpoints.KillPoint": 1000}``) with ``PACER_KILL_AT`` one of
 
 | point | the worker dies |
 |---|---|
 | `purchase_answered` | once PACER answered a billed request (`meta["pacer_purchase"]`: docket report, document purchase POST) and the worker kept the answer |
 | `billed_page` | once a billed page arrived: a docket report, or the PDF behind a purchase |
-| `receipt` | once a billed page was read and its receipt counted (its items go to the pipelines next) |
+| `receipt` | once the spider yields a billed page's receipt item, before it yields anything after it (a document's purchase POST comes next) |
 | `before_ack` | just before it acks a request whose page it received and handled |
 
 ``PACER_KILL_MATCH`` (a URL substring) narrows the requests; ``PACER_KILL_ONCE`` names a file
@@ -19,7 +20,7 @@ import os
 import signal
 from pathlib import Path
 
-from scrapy import signals
+from scrapy import Request, signals
 from scrapy.exceptions import NotConfigured
 
 from pacer_spiders.distributed.purchases import PURCHASE_META, PURCHASED_META
@@ -51,7 +52,6 @@ class KillPoint:
 
         connect = self.crawler.signals.connect
         connect(self.response_received, signal=signals.response_received)
-        connect(self.item_scraped, signal=signals.item_scraped)
         connect(self.lease_done, signal=lease_done)
 
     def _matches(self, request) -> bool:
@@ -83,12 +83,28 @@ class KillPoint:
         elif self.point == "before_ack":
             self.received.add(request.meta.get("pacer_lease"))
 
-    def item_scraped(self, item, response, spider=None):
+    # -- as a spider middleware: the receipt point --------------------------------------------
+    # Killed where the callback yields the receipt, not when the pipelines are done with it: by
+    # then the purchase yielded next may already be on the wire, and the kill would test a
+    # purchase PACER got, not the moment after reading the receipt.
+    def _is_receipt(self, response, item) -> bool:
         if self.point != "receipt" or response is None or not self._matches(response.request):
-            return
-        get = item.get if hasattr(item, "get") else (lambda key, default=None: default)
-        if get("cost") or get("receipt"):
-            self.die()
+            return False
+        if isinstance(item, Request) or not hasattr(item, "get"):
+            return False
+        return bool(item.get("cost") or item.get("receipt"))
+
+    def process_spider_output(self, response, result, spider=None):
+        for output in result:
+            if self._is_receipt(response, output):
+                self.die()
+            yield output
+
+    async def process_spider_output_async(self, response, result, spider=None):
+        async for output in result:
+            if self._is_receipt(response, output):
+                self.die()
+            yield output
 
     def lease_done(self, lease):
         if self.point == "before_ack" and lease.id in self.received:
