@@ -56,7 +56,8 @@ def settings_of_the_project() -> set[str]:
                 found = re.search(rf"^{constant}\s*=\s*[\"']([A-Z][A-Z0-9_]+)[\"']", text, re.M)
                 if found:
                     names.add(found.group(1))
-    return {n for n in names if n not in SCRAPY_SETTINGS and not n.startswith("SCRAPY_")}
+    # Python's own environment (PYTHONPATH, read to start test crawls as `python -m` would) is Python's
+    return {n for n in names if n not in SCRAPY_SETTINGS and not n.startswith(("SCRAPY_", "PYTHON"))}
 
 
 def subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
