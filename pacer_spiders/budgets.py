@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+REDIS_PATIENCE = 120.0  # seconds a receipt waits for Redis to add it to the fleet's totals
 QUARTERLY_WAIVER = 30.00  # no fee owed at or under this much a quarter (the fee schedule)
 
 
@@ -178,11 +180,30 @@ class Budgets:
         if self.receipts:
             self.receipts.record(account, court_id, report_type, cost, pages, url)
         if self.redis is not None:
-            now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-            for period, (_since, label) in self._periods(now).items():
-                key = self._key(account, period, label)
-                self.redis.incrbyfloat(key, round(float(cost), 2))
-                self.redis.expire(key, 100 * 86400)
+            self._add_to_shared_totals(account, cost)
+
+    def _add_to_shared_totals(self, account, cost, patience: float = REDIS_PATIENCE) -> None:
+        """The fleet's running totals in Redis.  A Redis outage is waited out (this runs on the
+        receipts' thread, or before the crawl's reactor runs), for ``patience`` seconds at most: the
+        receipt itself is already in the archive, which ``spent`` reads too."""
+        from pacer_spiders.distributed.outage import REDIS_DOWN
+
+        now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+        keys = [self._key(account, period, label) for period, (_since, label) in self._periods(now).items()]
+        deadline, delay = time.monotonic() + patience, 0.2
+        while True:
+            try:
+                pipe = self.redis.pipeline(transaction=True)  # every period's total, or none of them
+                for key in keys:
+                    pipe.incrbyfloat(key, round(float(cost), 2))
+                    pipe.expire(key, 100 * 86400)
+                pipe.execute()
+                return
+            except REDIS_DOWN:
+                if time.monotonic() + delay > deadline:
+                    raise
+                time.sleep(delay)
+                delay = min(delay * 2, 5.0)
 
 
 def summary(receipts: Receipts, since: dt.datetime | None, by: str | None, now: dt.datetime | None = None) -> str:

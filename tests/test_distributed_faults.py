@@ -230,5 +230,44 @@ def test_workers_ride_out_a_redis_restart(sandbox, tmp_path):
     for n in (0, 1):
         log = deployment.log(n)
         assert "start_error" not in log and "Error while reading start items" not in log
+        assert "could not be recorded" not in log  # receipts wait for Redis to add them to the totals
         assert log.count("Redis is unreachable") <= 1  # one line per outage
     assert any("Redis is unreachable" in deployment.log(n) for n in (0, 1))
+
+
+def test_a_worker_whose_redis_goes_down_as_it_starts_waits_for_it(tmp_path, caplog):
+    """The crawl command found Redis answering; it stopped before the scheduler was built: the
+    scheduler waits for it (one line when it goes, one when it is back) instead of failing the start."""
+    import threading
+    import time
+
+    from scrapy.utils.test import get_crawler
+
+    from pacer_spiders.distributed.scheduler import DistributedScheduler
+
+    port = free_port()
+    url = f"redis://127.0.0.1:{port}/0"
+    from pacer_spiders.distributed import DUPEFILTER, SERIALIZER
+
+    crawler = get_crawler(settings_dict={"REDIS_URL": url, "DUPEFILTER_CLASS": DUPEFILTER,
+                                         "SCHEDULER_SERIALIZER": SERIALIZER, "SCHEDULER_PERSIST": True,
+                                         "PACER_REDIS_RETRY_DELAY": 0.1, "PACER_REDIS_RETRY_MAX_DELAY": 0.2})
+    up, stop = threading.Event(), threading.Event()
+
+    def redis_later():
+        time.sleep(1.0)
+        with redis_server(port=port, workdir=tmp_path):
+            up.set()
+            stop.wait(30)
+
+    thread = threading.Thread(target=redis_later, daemon=True)
+    thread.start()
+    try:
+        with caplog.at_level("WARNING", logger="pacer_spiders.distributed.outage"):
+            scheduler = DistributedScheduler.from_crawler(crawler)
+        assert up.is_set() and scheduler.server.ping()
+    finally:
+        stop.set()
+        thread.join(10)
+    lines = [r.getMessage() for r in caplog.records if r.name == "pacer_spiders.distributed.outage"]
+    assert len(lines) == 2 and "unreachable" in lines[0] and "answers again" in lines[1], lines

@@ -165,7 +165,16 @@ class DistributedScheduler(Scheduler):
 
     @classmethod
     def from_crawler(cls, crawler):
-        instance = cls.from_settings(crawler.settings)
+        outage = RedisOutage.for_crawler(crawler)
+        while True:
+            try:
+                instance = cls.from_settings(crawler.settings)  # scrapy-redis pings Redis here
+                break
+            except REDIS_DOWN as exc:
+                # The crawl command saw Redis answer a moment ago: an outage began since.  Nothing
+                # runs yet, so the worker waits here rather than closing with start_error.
+                time.sleep(outage.failed(exc))
+        outage.answered()
         instance.stats = crawler.stats
         instance.crawler = crawler
         instance.store = RedisStore.from_settings(crawler.settings, server=instance.server)
