@@ -59,13 +59,9 @@ class CorpusPages:
         made_up = FIRST_MADE_UP_ID
         for folder in ("dockets/district", "dockets/bankruptcy"):
             for page in sorted((self.root / folder).glob("*.htm*")):
-                court_id = self._court(page)
-                expected = page.with_suffix(".json")
-                if court_id is None or not expected.exists():
-                    continue
-                data = json.loads(expected.read_text(encoding="utf-8") or "{}")
-                if not data:
-                    continue  # a "not a docket" page
+                court_id, data = self._court(page), self._expected(page)
+                if court_id is None or not data:
+                    continue  # no expected reading, or a "not a docket" page
                 head = page.read_bytes()
                 match = _GODLS_CASE.search(head) or _CASEID.search(head)
                 case_id = match.group(1).decode() if match else None
@@ -84,12 +80,10 @@ class CorpusPages:
         self.histories = self._by_case_id("docket_history_reports")
         self.case_queries = self._by_case_id("case_queries")
         for page in sorted((self.root / "attachment_pages").glob("*.htm*")):
-            court_id = self._court(page)
-            expected = page.with_suffix(".json")
-            if court_id is None or not expected.exists():
-                continue
-            data = json.loads(expected.read_text(encoding="utf-8") or "{}")
+            court_id, data = self._court(page), self._expected(page)
             doc_id = str(data.get("pacer_doc_id") or "")
+            if court_id is None:
+                continue
             if doc_id:
                 self.attachment_pages[(court_id, doc_id)] = CorpusAttachmentPage(
                     court_id, doc_id, str(data.get("pacer_case_id") or ""), page)
@@ -99,8 +93,7 @@ class CorpusPages:
         pages: dict[tuple[str, str], Path] = {}
         for page in sorted((self.root / folder).glob("*.htm*")):
             court_id = self._court(page)
-            expected = page.with_suffix(".json")
-            if court_id is None or not expected.exists() or not json.loads(expected.read_text(encoding="utf-8") or "{}"):
+            if court_id is None or not self._expected(page):
                 continue
             suffix = page.stem.partition("_")[2]
             match = None if suffix.isdigit() and len(suffix) >= 4 else _QUERY_CASEID.search(page.read_bytes())
