@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import overload
 
 from pacer_spiders.parsers.common import BadValue, check_date, check_docket_number
-from pacer_spiders.plugin_manager import get_plugin_manager
+from pacer_spiders.plugin_manager import first_result, get_plugin_manager
 
 DEFAULT_COURT_URL_TEMPLATE = "https://ecf.{subdomain}.uscourts.gov"
 KINDS = ("district", "bankruptcy", "appellate", "special")
@@ -141,7 +141,8 @@ def normalize_pacer_doc_id(pacer_doc_id: str | None, court_id: str | None = None
     """The stored form of a document id (fourth digit 0); None and '' pass through."""
     if not pacer_doc_id:
         return pacer_doc_id
-    result = _pm(pm).hook.normalize_pacer_doc_id(court_id=court_id, pacer_doc_id=str(pacer_doc_id).strip())
+    result = first_result(_pm(pm).hook.normalize_pacer_doc_id, court_id=court_id,
+                          pacer_doc_id=str(pacer_doc_id).strip())
     return result if result is not None else str(pacer_doc_id).strip()
 
 

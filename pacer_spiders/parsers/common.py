@@ -177,12 +177,21 @@ GO_DLS_ARGS = ("url", "caseid", "de_seq_num", "got_receipt", "pdf_header", "pdf_
 def go_dls_args(onclick: str | None) -> dict | None:
     """The arguments of CM/ECF's ``goDLS(url, caseid, de_seq_num, got_receipt, ...)`` link handler,
     by name (an empty argument is None); None when ``onclick`` calls no goDLS."""
+    args = _go_dls_values(onclick)
+    return {name: (value or None) for name, value in zip(GO_DLS_ARGS, args)} if args else None
+
+
+def go_dls_seq_num(onclick: str | None) -> str | None:
+    """``go_dls_args(onclick)["de_seq_num"]`` without the dict (asked once per docket entry)."""
+    args = _go_dls_values(onclick)
+    return (args[2] or None) if args else None
+
+
+def _go_dls_values(onclick: str | None) -> list[str] | None:
     if not onclick or "goDLS" not in onclick:
         return None
     args = _QUOTED.findall(onclick[onclick.index("goDLS"):].replace("&#39;", "'"))
-    if len(args) < 3:
-        return None
-    return {name: (value or None) for name, value in zip(GO_DLS_ARGS, args)}
+    return args if len(args) >= 3 else None
 
 
 def go_dls_form(args: dict | None) -> dict:

@@ -14,7 +14,7 @@ from pacer_spiders.parsers.common import lazy_compile
 from pacer_spiders.parsers.common import (
     decode,
     doc_id_from_url,
-    go_dls_args,
+    go_dls_seq_num,
     harmonize_case_name,
     parse_date,
     strip_controls,
@@ -122,6 +122,31 @@ def clean_value(value):
         return {k: clean_value(v) for k, v in value.items()}
     return value
 
+
+def clean_in_place(data: dict) -> None:
+    """``clean_value`` of a dict of our own making, its values replaced where it stands (no copy
+    of the dict; the common values, text and None, without a recursive call)."""
+    for key, value in data.items():
+        if value is None:
+            continue
+        if type(value) is str:
+            data[key] = " ".join(value.split()).replace(" ,", ",")
+        else:
+            data[key] = clean_value(value)
+
+
+def cells_without_input(row) -> list:
+    """``./td[not(./input)]``: a row's cells, except those holding a checkbox of their own."""
+    return [cell for cell in row.iterchildren("td") if not len(cell) or next(cell.iterchildren("input"), None) is None]
+
+
+def first_word(cell) -> str | None:
+    """The first word of a cell's text (a word never runs across two text nodes), or None."""
+    for text in cell.itertext():
+        words = text.split(None, 1)
+        if words:
+            return words[0]
+    return None
 
 
 def br_split(cell, tags=("br", "p"), joiner: str = " ", strip: bool = True) -> list[str]:
@@ -327,8 +352,7 @@ def doc_id_from_href(href: str, court_id: str | None) -> str | None:
 
 def seq_no_from_anchor(anchor) -> str | None:
     """The ``de_seq_num`` argument of the ``goDLS(...)`` call a document link runs."""
-    args = go_dls_args(anchor.get("onclick"))
-    return args["de_seq_num"] if args else None
+    return go_dls_seq_num(anchor.get("onclick"))
 
 
 

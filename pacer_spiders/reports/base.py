@@ -170,6 +170,7 @@ _TAIL = 8192
 _MAGIC = ((b"PK\x03\x04", "a zip archive"), (b"%PDF-", "a PDF"), (b"\x1f\x8b", "gzip data"),
           (b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"GIF8", "a GIF image"))
 _TEXT_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+_BINARY_CONTROLS = bytes([*range(0, 9), *range(14, 32), 127])
 
 
 def binary_kind(body: bytes) -> str | None:
@@ -181,7 +182,7 @@ def binary_kind(body: bytes) -> str | None:
             return kind
     if head.startswith(_TEXT_BOMS):
         return None
-    controls = sum(1 for byte in head if byte < 9 or 13 < byte < 32 or byte == 127)
+    controls = len(head) - len(head.translate(None, _BINARY_CONTROLS))
     if controls > len(head) // 20:  # text has hardly any control characters; binary data is full of them
         return "binary data"
     return None

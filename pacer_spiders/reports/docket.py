@@ -130,6 +130,11 @@ def _tables_around(text) -> list:
     return [holder, *tables] if holder.tag == "table" else tables
 
 
+def _has_child(cell, parent: str, child: str) -> bool:
+    """``cell.find(".//<parent>/<child>") is not None`` by C-level iteration (no ElementPath)."""
+    return any(node.getparent().tag == parent for node in cell.iter(child))
+
+
 def rows_of(table) -> list:
     return _ROWS(table)
 
@@ -183,7 +188,7 @@ class DocketPage:
             holder = _holder(self.header_text)
             cell = holder if holder.tag == "td" else next(holder.iterancestors("td"))
             for ancestor in cell.iterancestors("table"):
-                if ancestor.find(".//center") is None:
+                if next(ancestor.iter("center"), None) is None:
                     table = ancestor
         if table is not None:
             for cell in table.iter("td"):
@@ -308,24 +313,24 @@ class DocketPage:
     def _skip_row(row, cells, text: str, following) -> bool:
         if not cells or not text or text == "v.":
             return True
-        if cells[0].find(".//b/u") is not None:
+        if _has_child(cells[0], "b", "u"):
             # A heading not followed by a bold party name (criminal cases' count headings).
-            if following is None or following.find(".//b") is None:
+            if following is None or next(following.iter("b"), None) is None:
                 return True
             return len(cells) == 3 and dc.text_content(cells[2]) == "Disposition"
         # Rows without bold text are details under a party, not parties.
-        return row.find(".//b") is None
+        return next(row.iter("b"), None) is None
 
     def _party_type(self, cells, text: str, party: dict) -> tuple[dict, bool]:
-        if len(cells) == 1 and cells[0].find(".//b/u") is not None:
+        if len(cells) == 1 and _has_child(cells[0], "b", "u"):
             return {"type": party_type([dc.text_content(cells[0])])}, True
         if "------" in text:
             label = dc.text_content(cells[0]).strip()
             if len(cells) == 3:
                 return {"type": re.split("----*", label)[0]}, False
             return {"type": party_type([re.sub("----*", "", label)])}, True
-        if self.bankruptcy and len(cells) == 3 and cells[0].find(".//i/b") is not None:
-            return {"type": party_type([dc.text_content(cells[0].find(".//i"))])}, False
+        if self.bankruptcy and len(cells) == 3 and _has_child(cells[0], "i", "b"):
+            return {"type": party_type([dc.text_content(next(cells[0].iter("i")))])}, False
         if len(cells) == 3 and "service list" in text:
             return {"type": "Service List"}, False
         return party, False
@@ -355,17 +360,19 @@ class DocketPage:
         rows = self.entry_rows()
         if not rows:
             return None
-        headers = rows[0].xpath("./td[not(./input)] | ./th[not(./input)]")
-        if not headers:
+        # The first of ./td[not(./input)] | ./th[not(./input)].
+        head = next((cell for cell in rows[0].iterchildren("td", "th")
+                     if not len(cell) or next(cell.iterchildren("input"), None) is None), None)
+        if head is None:
             return None
-        return "date_entered" if dc.text_content(headers[0]) in ("Date Entered", "Docket Date") else "date_filed"
+        return "date_entered" if dc.text_content(head) in ("Date Entered", "Docket Date") else "date_filed"
 
     def docket_entries(self) -> list[dict]:
         multi_documents = b"view_multi_docs" in self.page_lower and any(
             form.get("name") == "view_multi_docs" for form in self.root.iter("form"))
         entries: list[dict] = []
         for row in self.entry_rows()[1:]:
-            cells = [cell for cell in row if cell.tag == "td" and cell.find("input") is None]  # ./td[not(./input)]
+            cells = dc.cells_without_input(row)
             if multi_documents and len(cells) == 4 and not dc.text_content(cells[2]).strip():
                 del cells[2]  # the empty checkbox cell of an entry that cannot be selected
             if multi_documents and len(cells) == 5:
@@ -387,11 +394,12 @@ class DocketPage:
             if number is not None and not number.isdigit():
                 continue  # "doc" rows are not on the docket proper
             entries.append(entry)
-        return dc.clean_value(entries)
+        for entry in entries:
+            dc.clean_in_place(entry)
+        return entries
 
     def _entry(self, row, cells, date_text: str) -> dict:
-        words = [word for piece in dc.br_split(cells[1]) for word in piece.split()]
-        number = words[0].replace("\xa0", "") if words else None
+        number = dc.first_word(cells[1])
         if len(cells) == 2:
             # Number and text share one cell (some bankruptcy courts): "12 (3 pgs; 2 docs) Text".
             text = dc.text_content(cells[1])
@@ -494,36 +502,34 @@ def attorneys_in(cell) -> list[dict]:
     """Each ``<b>name</b>`` and what follows it up to the next ``<b>``: contact lines and roles."""
     attorneys = []
     for bold in cell.iter("b"):
-        attorney = {"name": " ".join(dc.text_content(bold).split()), "roles": [], "contact": ""}
-        contact: list[str] = []
-        roles: list[str] = []
         items = _siblings_after(bold)
         if not items:
             continue
-        for index, item in enumerate(items):
+        contact: list[str] = []
+        roles: list[str] = []
+        for item in items:
             if isinstance(item, str):
                 line = " ".join(item.split())
                 if line:
                     contact.append(line + "\n")
             elif item.tag == "i":
                 roles.append(dc.text_content(item))
-            following = items[index + 1] if index + 1 < len(items) else None
-            if following is None or (not isinstance(following, str) and following.tag == "b"):
-                break
-        attorney["contact"] = "".join(contact)
-        attorney["roles"] = attorney_roles(roles)
-        attorneys.append(attorney)
+        attorneys.append({"name": " ".join(dc.text_content(bold).split()), "roles": attorney_roles(roles),
+                          "contact": "".join(contact)})
     return attorneys
 
 
 def _siblings_after(node) -> list:
-    """Text and element siblings after ``node``, in document order (comments skipped)."""
+    """Text and element siblings after ``node``, in document order (comments skipped), up to the
+    next ``<b>`` sibling (one right after ``node`` is passed over: what follows it still counts)."""
     items: list = []
     if node.tail:
         items.append(node.tail)
     sibling = node.getnext()
     while sibling is not None:
         if isinstance(sibling.tag, str):
+            if sibling.tag == "b" and items:
+                break
             items.append(sibling)
         if sibling.tail:
             items.append(sibling.tail)
@@ -567,9 +573,9 @@ def add_criminal_data(parties: list[dict], rows, cells_of, texts) -> None:
         represented = len(cells) == 3 and "represented by" in dc.clean_string(dc.text_content(cells[1]))
         lone_heading = (
             len(cells) == 1
-            and cells[0].find(".//b/u") is not None
+            and _has_child(cells[0], "b", "u")
             and following is not None
-            and following.find(".//b") is not None
+            and next(following.iter("b"), None) is not None
             and "represented by" not in dc.clean_string(dc.text_content(following))
         )
         if represented or lone_heading:
@@ -590,7 +596,7 @@ def add_criminal_data(parties: list[dict], rows, cells_of, texts) -> None:
         if COMPLAINTS_HEADER.search(first):
             section, status = "complaints", None
             continue
-        if cells[0].find("b/u") is not None:
+        if any(next(bold.iterchildren("u"), None) is not None for bold in cells[0].iterchildren("b")):
             section, status = "unknown", None
             continue
         disposition = dc.text_content(cells[2]) if len(cells) > 2 else ""
