@@ -9,10 +9,11 @@ import difflib
 import re
 import weakref
 from dataclasses import dataclass
-from typing import overload
+from functools import partial
+from typing import Callable, overload
 
 from pacer_spiders.parsers.common import BadValue, check_date, check_docket_number
-from pacer_spiders.plugin_manager import first_result, get_plugin_manager
+from pacer_spiders.plugin_manager import get_plugin_manager
 
 DEFAULT_COURT_URL_TEMPLATE = "https://ecf.{subdomain}.uscourts.gov"
 KINDS = ("district", "bankruptcy", "appellate", "special")
@@ -141,9 +142,40 @@ def normalize_pacer_doc_id(pacer_doc_id: str | None, court_id: str | None = None
     """The stored form of a document id (fourth digit 0); None and '' pass through."""
     if not pacer_doc_id:
         return pacer_doc_id
-    result = first_result(_pm(pm).hook.normalize_pacer_doc_id, court_id=court_id,
-                          pacer_doc_id=str(pacer_doc_id).strip())
+    result = _pm(pm).hook.normalize_pacer_doc_id(court_id=court_id, pacer_doc_id=str(pacer_doc_id).strip())
     return result if result is not None else str(pacer_doc_id).strip()
+
+
+def doc_id_normalizer(court_id: str | None, pm=None) -> Callable[[str], str]:
+    """``normalize_pacer_doc_id`` for one court, its plugins' implementations looked up once: a
+    docket page normalises an id per entry, and pluggy's call machinery costs more than the
+    implementation.  The same implementations in pluggy's order (last registered first), the first
+    answer that is not None; pluggy itself when an implementation wraps the others."""
+    hook = _pm(pm).hook.normalize_pacer_doc_id
+    impls = hook.get_hookimpls()
+    if any(impl.hookwrapper or impl.wrapper for impl in impls):
+        return lambda pacer_doc_id: normalize_pacer_doc_id(pacer_doc_id, court_id, pm)
+    calls = [_bound(impl.function, tuple(impl.argnames), court_id) for impl in reversed(impls)]
+
+    def normalize(pacer_doc_id: str) -> str:
+        if not pacer_doc_id:
+            return pacer_doc_id
+        doc_id = str(pacer_doc_id).strip()
+        for call in calls:
+            result = call(doc_id)
+            if result is not None:
+                return result
+        return doc_id
+    return normalize
+
+
+def _bound(function, names: tuple, court_id: str | None) -> Callable[[str], str | None]:
+    """An implementation of ``normalize_pacer_doc_id`` called with the document id alone."""
+    if names == ("court_id", "pacer_doc_id"):
+        return partial(function, court_id)
+    if names == ("pacer_doc_id",):
+        return function
+    return lambda doc_id: function(*[doc_id if name == "pacer_doc_id" else court_id for name in names])
 
 
 def is_pacer_doc_id(value: str | None) -> bool:

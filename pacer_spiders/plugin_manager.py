@@ -90,17 +90,3 @@ def get_plugin_manager() -> pluggy.PluginManager:
 def hooks():
     return get_plugin_manager().hook
 
-
-def first_result(hook, **kwargs):
-    """``hook(**kwargs)`` of a ``firstresult`` hook, without pluggy's call machinery when every
-    implementation is a plain function (no wrappers): the same implementations asked in pluggy's
-    order (last registered first), the first answer that is not None.  For hooks called once per
-    row of a page, where pluggy's machinery costs more than the implementation."""
-    impls = hook.get_hookimpls()
-    if any(impl.hookwrapper or impl.wrapper for impl in impls):
-        return hook(**kwargs)
-    for impl in reversed(impls):
-        result = impl.function(*[kwargs[name] for name in impl.argnames])
-        if result is not None:
-            return result
-    return None

@@ -160,13 +160,18 @@ _DOC1_ID = lazy_compile(r"/docs?1/(\d+)")
 _QUOTED = lazy_compile(r"'([^']*)'")
 
 
-def doc_id_from_url(url: str | None, court_id: str | None = None) -> str | None:
+def doc_id_from_url(url: str | None, court_id: str | None = None, normalize=None) -> str | None:
     """The stored ``pacer_doc_id`` (fourth digit 0, through the court plugins) of a ``/doc1/<id>``
-    (or appellate ``/docs1/<id>``) link."""
+    (or appellate ``/docs1/<id>``) link; ``normalize``: ``courts.doc_id_normalizer(court_id)``,
+    for a page that normalises many."""
+    match = _DOC1_ID.search(url or "")
+    if not match:
+        return None
+    if normalize is not None:
+        return normalize(match.group(1))
     from pacer_spiders.courts import normalize_pacer_doc_id  # the plugin hook; imported late (cycle)
 
-    match = _DOC1_ID.search(url or "")
-    return normalize_pacer_doc_id(match.group(1), court_id) if match else None
+    return normalize_pacer_doc_id(match.group(1), court_id)
 
 
 # goDLS(hyperlink, de_caseid, de_seq_num, got_receipt, pdf_header, pdf_toggle_possible, magic_num, hdr):

@@ -8,6 +8,7 @@ docket stored here compares equal with one from the RECAP archive.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from lxml import etree
 from pacer_spiders.parsers.common import lazy_compile
@@ -223,7 +224,10 @@ _PARTY_TYPE_RULES = [
 ]
 
 
+@lru_cache(maxsize=1024)
 def normalize_party_type(text: str) -> str:
+    """A party type as CourtListener writes it (fifteen rewrites, then title case): remembered, as
+    every docket names the same few types."""
     text = text.lower().strip()
     for pattern, replacement in _PARTY_TYPE_RULES:
         text = pattern.sub(replacement, text)
@@ -335,7 +339,7 @@ def find_docket_number(strings: list[str], patterns) -> tuple[str | None, dict]:
 # --- document links -----------------------------------------------------------------------------
 
 
-def doc_id_from_href(href: str, court_id: str | None) -> str | None:
+def doc_id_from_href(href: str, court_id: str | None, normalize=None) -> str | None:
     """``/doc1/01712427473?...`` -> ``01702427473``.
 
     A bankruptcy ``show_doc.pl?caseid=..&dm_id=..`` link carries no document id.  The reference
@@ -343,7 +347,7 @@ def doc_id_from_href(href: str, court_id: str | None) -> str | None:
     (``sho0_doc.pl``), so the JSON output does the same; the archive never stores that as an id
     (``pacer_spiders.courts.is_pacer_doc_id``).
     """
-    doc_id = doc_id_from_url(href, court_id)
+    doc_id = doc_id_from_url(href, court_id, normalize)
     if doc_id is None and "show_doc.pl" in href:
         script = href.split("?", 1)[0].rsplit("/", 1)[-1]
         return script[:3] + "0" + script[4:]

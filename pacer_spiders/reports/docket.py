@@ -15,12 +15,11 @@ Page structure this relies on (CM/ECF's, the same at every court):
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from lxml import etree
 
 from pacer_spiders.parsers.common import lazy_compile
-from pacer_spiders.courts import UnknownCourtError, get_court
+from pacer_spiders.courts import UnknownCourtError, doc_id_normalizer, get_court
 from pacer_spiders.pages import NotTheReport, PageProblem
 from pacer_spiders.parsers import docket_common as dc
 from pacer_spiders.parsers.common import decode, first, is_bankruptcy_court, lowered_bytes
@@ -94,21 +93,32 @@ def _is_appellate_docket(text: str) -> bool:
 
 
 _ROWS = etree.XPath("./tr | ./tbody/tr | ./thead/tr | ./tfoot/tr")
-# The landmarks' texts (each ``contains`` copies every text node of the page in libxml2, so the
-# rare ones are asked only of a page that holds them; "iled:" covers "Date Filed:"/"Date filed:").
+# The landmarks' texts (the rare ones looked for only in a page that holds them; "iled:" covers
+# "Date Filed:"/"Date filed:").
 _LANDMARKS = (("Docket Text", None), ("iled:", None),
               ("Total file size of selected documents", b"total file size of selected documents"),
               ("Footer format:", b"footer format:"))
 
 
-@lru_cache(maxsize=8)
-def _landmark_xpath(phrases: tuple) -> etree.XPath:
-    return etree.XPath("//text()[" + " or ".join(f'contains(., "{phrase}")' for phrase in phrases) + "]")
-
-
-def landmark_texts(root, page_lower: bytes) -> list:
-    return _landmark_xpath(tuple(phrase for phrase, lowered in _LANDMARKS
-                                 if lowered is None or lowered in page_lower))(root)
+def landmark_texts(root, page_lower: bytes) -> list[tuple[str, etree._Element]]:
+    """(text, the element it belongs to) of every text node holding a landmark phrase, in document
+    order.  One walk over the elements' text and tails: an XPath asking ``contains()`` of every
+    text node costs more, as libxml2 copies the node's text for each phrase asked."""
+    common, rare = "Docket Text", "iled:"
+    others = tuple(phrase for phrase, lowered in _LANDMARKS[2:] if lowered in page_lower)
+    found = []
+    for index, element in enumerate(root.iter()):
+        text = element.text
+        if text and (common in text or rare in text or (others and any(p in text for p in others))) \
+                and isinstance(element.tag, str):  # an element's own text, not a comment's or a PI's
+            found.append(((index, 0, 0), text, element))
+        text = element.tail
+        if text and (common in text or rare in text or (others and any(p in text for p in others))):
+            # A tail follows the element's last descendant (deeper tails first).
+            last = index + sum(1 for _ in element.iterdescendants())
+            found.append(((last, 1, -sum(1 for _ in element.iterancestors())), text, element.getparent()))
+    found.sort(key=lambda hit: hit[0])
+    return [(text, holder) for _key, text, holder in found]
 
 
 CENTERED_FONTS = etree.XPath("//center//font")
@@ -117,15 +127,8 @@ TEXTS_OUTSIDE_BOLD = etree.XPath(".//text()[not(./parent::b)]")
 CELLS = etree.XPath(".//td")
 
 
-def _holder(text):
-    """The element a text node belongs to (its parent; for a tail, the parent of the element before it)."""
-    element = text.getparent()
-    return element.getparent() if text.is_tail else element
-
-
-def _tables_around(text) -> list:
-    """The tables a text node is in, innermost first."""
-    holder = _holder(text)
+def _tables_around(holder) -> list:
+    """The tables an element is in, itself first when it is one, innermost first."""
     tables = list(holder.iterancestors("table"))
     return [holder, *tables] if holder.tag == "table" else tables
 
@@ -150,6 +153,7 @@ class DocketPage:
         self.adversary = b"adversary proceeding" in self.page_lower and bool(
             root.xpath('//*[text()[contains(., "Adversary Proceeding")]]')
         )
+        self.normalize_doc_id = doc_id_normalizer(self.court_id)
         self._parties: list[dict] | None = None
         self._entry_rows: list | None = None
 
@@ -167,25 +171,25 @@ class DocketPage:
     def landmarks(self) -> None:
         """One pass over the page's text for the nodes the layout hangs on: the header cell with
         "Date Filed:", the "Docket Text" column heads, and the multi-document and footer tables."""
-        self.header_text = None
-        self.docket_text_nodes, self.excluded_nodes = [], []
-        for text in landmark_texts(self.root, self.page_lower):
+        self.header_holder: etree._Element | None = None
+        self.docket_text_holders: list[etree._Element] = []
+        self.excluded_holders: list[etree._Element] = []
+        for text, holder in landmark_texts(self.root, self.page_lower):
             if "Docket Text" in text:
-                self.docket_text_nodes.append(text)
+                self.docket_text_holders.append(holder)
             if "Total file size of selected documents" in text or "Footer format:" in text:
-                self.excluded_nodes.append(text)
-            if self.header_text is None and ("Date Filed:" in text or "Date filed:" in text):
-                holder = _holder(text)
+                self.excluded_holders.append(holder)
+            if self.header_holder is None and ("Date Filed:" in text or "Date filed:" in text):
                 if holder.tag == "td" or next(holder.iterancestors("td"), None) is not None:
-                    self.header_text = text
+                    self.header_holder = holder
 
     def header_values(self) -> list[str]:
         """The header table's lines: the outermost table without a <center> around the first
         cell saying "Date Filed:", each cell split at its <br>s, plus all of them joined."""
         values: list[str] = []
         table = None
-        if self.header_text is not None:
-            holder = _holder(self.header_text)
+        if self.header_holder is not None:
+            holder = self.header_holder
             cell = holder if holder.tag == "td" else next(holder.iterancestors("td"))
             for ancestor in cell.iterancestors("table"):
                 if next(ancestor.iter("center"), None) is None:
@@ -342,12 +346,12 @@ class DocketPage:
         continue in header-less tables), except the multi-document download and footer tables."""
         if self._entry_rows is None:
             tables = set()
-            for text in self.docket_text_nodes:
-                for table in _tables_around(text):
+            for holder in self.docket_text_holders:
+                for table in _tables_around(holder):
                     tables.add(table)
                     tables.update(table.itersiblings("table"))
-            for text in self.excluded_nodes:
-                tables.difference_update(_tables_around(text))
+            for holder in self.excluded_holders:
+                tables.difference_update(_tables_around(holder))
             if len(tables) > 1:
                 order = {table: index for index, table in enumerate(self.root.iter("table"))}
                 ordered = sorted(tables, key=order.__getitem__)
@@ -412,7 +416,7 @@ class DocketPage:
         if number:
             for anchor in cells[1].iter("a"):
                 if ((anchor.text or "") if not len(anchor) else dc.text_content(anchor)).strip() == number:
-                    doc_id = dc.doc_id_from_href(anchor.get("href") or "", self.court_id)
+                    doc_id = dc.doc_id_from_href(anchor.get("href") or "", self.court_id, self.normalize_doc_id)
                     seq_no = dc.seq_no_from_anchor(anchor)
                     break
         if seq_no is None:
