@@ -72,6 +72,10 @@ class _CourtCache:
         self.courts = sorted(seen.values(), key=lambda c: c.court_id)
         self.by_id = {c.court_id: c for c in self.courts}
         self.lookups: dict[str, Court] = {}  # what get_court answered, by the id asked for
+        self.by_prefix: dict[str, list[str]] = {}
+        for court in self.courts:
+            if court.doc_id_prefix:
+                self.by_prefix.setdefault(court.doc_id_prefix, []).append(court.court_id)
 
 
 # A plugin registered or unregistered changes the manager's set of plugins, and the next lookup
@@ -93,6 +97,12 @@ def all_courts(pm=None, kind: str | None = None) -> list[Court]:
     if kind:
         courts = [c for c in courts if c.kind == kind]
     return courts
+
+
+def court_ids_by_doc_id_prefix(pm=None) -> dict[str, list[str]]:
+    """Court ids (sorted) by the three-digit prefix of their document ids (``012``: cadc and cavc).
+    Built once with the courts; not to be changed by the caller."""
+    return _court_cache(pm).by_prefix
 
 
 def court_id_for_subdomain(subdomain: str, pm=None) -> str:

@@ -143,6 +143,9 @@ def cells_without_input(row) -> list:
 
 def first_word(cell) -> str | None:
     """The first word of a cell's text (a word never runs across two text nodes), or None."""
+    words = cell.text.split(None, 1) if cell.text else None
+    if words:
+        return words[0]
     for text in cell.itertext():
         words = text.split(None, 1)
         if words:

@@ -398,8 +398,9 @@ class DocketPage:
             if number is not None and not number.isdigit():
                 continue  # "doc" rows are not on the docket proper
             entries.append(entry)
-        for entry in entries:
-            dc.clean_in_place(entry)
+        if multi_documents:  # attachments were added to the entries, clean as they were made
+            for entry in entries:
+                dc.clean_in_place(entry)
         return entries
 
     def _entry(self, row, cells, date_text: str) -> dict:
@@ -421,13 +422,15 @@ class DocketPage:
                     break
         if seq_no is None:
             seq_no = _row_seq_no(row)
+        entered = DATE_ENTERED.search(description)
+        # Made clean (``dc.clean_value``): dates are ISO and the number one word already.
         return {
             "date_filed": dc.to_date(date_text),
             "document_number": number,
-            "pacer_doc_id": doc_id,
-            "pacer_seq_no": seq_no,
-            "description": description,
-            "date_entered": dc.first_match(DATE_ENTERED, [description], as_date=True),
+            "pacer_doc_id": doc_id if doc_id is None else dc.clean_value(doc_id),
+            "pacer_seq_no": seq_no if seq_no is None else dc.clean_value(seq_no),
+            "description": dc.clean_value(description),
+            "date_entered": dc.to_date(entered.group(1)) if entered else None,
         }
 
     def _attach(self, entry: dict, cell) -> None:
