@@ -99,6 +99,19 @@ def first_match(pattern: re.Pattern, values, *, as_date: bool = False):
     return None if as_date else ""
 
 
+def header_match(pattern: re.Pattern, values: list[str], *, as_date: bool = False):
+    """``first_match`` over a header's values whose last value joins all the others: a pattern
+    without anchors that finds nothing in the joined value finds nothing in any value (one search
+    instead of one a value)."""
+    if values and not pattern.search(values[-1]) and not _ANCHORED.search(pattern.pattern):
+        return None if as_date else ""
+    return first_match(pattern, values, as_date=as_date)
+
+
+# What can make a pattern match a value alone but not within the joined values.
+_ANCHORED = lazy_compile(r"\^|\$|\\[AZbB]|\(\?<?[=!]")
+
+
 def text_content(node) -> str:
     """All the text inside ``node`` (not its tail): libxml2's text serializer, which gives what
     ``"".join(node.itertext())`` gives at a third of the cost."""

@@ -299,4 +299,13 @@ def _text(text: str | bytes | None) -> str:
 
 
 def _has_markers(lowered: bytes, markers) -> bool:
-    return all(_shows(lowered, alternatives) for alternatives in markers)
+    # classify and missing_report ask it of the same page one after the other: answered once.
+    last = _last_markers[0]  # one tuple, read and replaced whole (parse threads)
+    if last is not None and last[0] is lowered and last[1] is markers:
+        return last[2]
+    found = all(_shows(lowered, alternatives) for alternatives in markers)
+    _last_markers[0] = (lowered, markers, found)
+    return found
+
+
+_last_markers: list = [None]
