@@ -572,13 +572,14 @@ def _body_of(lowered: str) -> str:
 def is_nef(lowered: str) -> bool:
     """Whether a page (lower-cased) is a Notice of Electronic Filing (district, bankruptcy), raw or its body."""
     body = _body_of(lowered)
-    return bool(_LOWER_NEF_TITLE.search(body) and _LOWER_CASE_NAME.search(body))
+    # "name:" first: a plain search that clears most pages (a docket says "notice" and "filing" often)
+    return bool("name:" in body and _LOWER_CASE_NAME.search(body) and _LOWER_NEF_TITLE.search(body))
 
 
 def is_nda(lowered: str) -> bool:
     """Whether a page (lower-cased) is a Notice of Docket Activity (appellate CM/ECF, ACMS)."""
     body = _body_of(lowered)
-    return bool(_LOWER_NDA_TITLE.search(body) and _LOWER_CASE_NAME.search(body))
+    return bool("name:" in body and _LOWER_CASE_NAME.search(body) and _LOWER_NDA_TITLE.search(body))
 
 
 def notice_unit(name: str, recognise, corpus_folders: tuple) -> ReportUnit:
