@@ -302,8 +302,6 @@ _ROLE_WORD = lazy_compile(
     re.I,
 )
 _CONTROL = lazy_compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_EDGE_PUNCT_END = lazy_compile(r"[-–_/;,\s]*$")
-_EDGE_PUNCT_START = lazy_compile(r"^[-–_/;,\s]*")
 
 
 def tidy_case_name(text: str) -> str:
@@ -312,8 +310,22 @@ def tidy_case_name(text: str) -> str:
     text = text.replace("&nbsp;", " ").replace("&amp;", "&").replace("%20", " ").replace("&#160;", " ")
     text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
     text = text.replace("*", "").replace("#", "")
-    sides = [_EDGE_PUNCT_START.sub("", _EDGE_PUNCT_END.sub("", side)) for side in text.split(" v. ")]
+    sides = [_strip_edges(side) for side in text.split(" v. ")]
     return " ".join(" v. ".join(sides).split())
+
+
+_EDGE_PUNCT = "-–_/;,"
+
+
+def _strip_edges(side: str) -> str:
+    """``side`` without the run of ``[-–_/;,\\s]`` at its end, then at its start (two regex
+    substitutions, done by walking in from each end: a case name's edges are usually letters)."""
+    start, end = 0, len(side)
+    while end > start and (side[end - 1] in _EDGE_PUNCT or side[end - 1].isspace()):
+        end -= 1
+    while start < end and (side[start] in _EDGE_PUNCT or side[start].isspace()):
+        start += 1
+    return side[start:end]
 
 
 def strip_controls(text: str) -> str:

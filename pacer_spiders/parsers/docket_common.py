@@ -126,6 +126,11 @@ def squash(text: str) -> str:
     return " ".join(text.split())
 
 
+def clean_text(text: str) -> str:
+    """``clean_value`` of a text."""
+    return " ".join(text.split()).replace(" ,", ",")
+
+
 def clean_value(value):
     """Squash whitespace and drop spaces before commas, through lists and dicts."""
     if isinstance(value, str):
@@ -144,7 +149,7 @@ def clean_in_place(data: dict) -> None:
         if value is None:
             continue
         if type(value) is str:
-            data[key] = " ".join(value.split()).replace(" ,", ",")
+            data[key] = clean_text(value)
         else:
             data[key] = clean_value(value)
 
@@ -288,11 +293,13 @@ def judge_name(text: str) -> str:
     return " ".join(out)
 
 
-def find_judge(pattern: re.Pattern, values: list[str], root, label: bytes | None = None, page_lower: bytes = b"") -> str:
+def find_judge(pattern: re.Pattern, values: list[str], root, label: bytes | None = None, page_lower: bytes = b"",
+               joined: bool = False) -> str:
     """The judge ``pattern`` finds in the header values, else anywhere on the page; a clean name.
 
-    ``label`` (lower-case UTF-8) lets a page that never mentions it skip the whole-page scan."""
-    found = first_match(pattern, values)
+    ``label`` (lower-case UTF-8) lets a page that never mentions it skip the whole-page scan;
+    ``joined``: the last value joins the others (``header_match``)."""
+    found = header_match(pattern, values) if joined else first_match(pattern, values)
     if not found and (label is None or label in page_lower):
         # Some courts put the judge outside the header table.
         found = first_match(pattern, (t for t in root.xpath("//text()") if t and not t.isspace()))

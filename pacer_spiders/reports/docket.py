@@ -243,7 +243,7 @@ class DocketPage:
         return "; ".join(natures)
 
     def judge(self, pattern: re.Pattern, label: bytes) -> str:
-        return dc.find_judge(pattern, self.values, self.root, label, self.page_lower)
+        return dc.find_judge(pattern, self.values, self.root, label, self.page_lower, joined=True)
 
     def case_name(self) -> str:
         if self.bankruptcy:
@@ -427,9 +427,9 @@ class DocketPage:
         return {
             "date_filed": dc.to_date(date_text),
             "document_number": number,
-            "pacer_doc_id": doc_id if doc_id is None else dc.clean_value(doc_id),
-            "pacer_seq_no": seq_no if seq_no is None else dc.clean_value(seq_no),
-            "description": dc.clean_value(description),
+            "pacer_doc_id": doc_id if doc_id is None else dc.clean_text(doc_id),
+            "pacer_seq_no": seq_no if seq_no is None else dc.clean_text(seq_no),
+            "description": dc.clean_text(description),
             "date_entered": dc.to_date(entered.group(1)) if entered else None,
         }
 
