@@ -163,29 +163,22 @@ class ReportUnit:
 
 @contextmanager
 def collector_paused():
-    """Python's cyclic garbage collector held off while a page is parsed: a parse makes tens of
-    thousands of short-lived containers and no reference cycles, and the collector's passes over
-    every object of the process (a crawl's or a batch's) during it cost a tenth of the parse.
-    Concurrent parses (parse threads) share the pause; the collector is switched on again when
-    the last one ends, unless it was off before the first began."""
-    global _parses, _collector_was_on
-    with _pause_lock:
-        if _parses == 0:
-            _collector_was_on = gc.isenabled()
-            gc.disable()
-        _parses += 1
+    """Python's cyclic garbage collector held off while the main thread parses a page: a parse
+    makes tens of thousands of short-lived containers and no reference cycles, and the collector's
+    passes over every object of the process during it cost a tenth of the parse.  The main thread
+    only: a pause always ends with the parse that began it (parses on several threads could
+    overlap and keep the collector off for good), and it ends as it began (off stays off)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    was_on = gc.isenabled()
+    if was_on:
+        gc.disable()
     try:
         yield
     finally:
-        with _pause_lock:
-            _parses -= 1
-            if _parses == 0 and _collector_was_on:
-                gc.enable()
-
-
-_pause_lock = threading.Lock()
-_parses = 0
-_collector_was_on = False
+        if was_on:  # a parse inside another's finds it off and leaves it to the outer one
+            gc.enable()
 
 
 # Counted in the page's lower-cased bytes (literal prefixes, no re.I scans).
