@@ -199,7 +199,12 @@ def _json_parts(value, parts: list[str], newline: str) -> None:
             parts.append(separator)
             parts.append(_quote(key))
             parts.append(": ")
-            _json_parts(item, parts, inner)
+            if type(item) is str:  # the common leaves without a call
+                parts.append(_quote(item))
+            elif item is None:
+                parts.append("null")
+            else:
+                _json_parts(item, parts, inner)
             separator = "," + inner
         parts.append(newline + "}")
     elif kind is list or kind is tuple:
