@@ -62,6 +62,7 @@ class ReactorStallMeter:
                 reported = expected
                 frames = sys._current_frames()
                 lines = []
+                frame = None
                 for thread in threading.enumerate():
                     frame = frames.get(thread.ident) if thread.ident is not None else None
                     if frame is None or thread.ident == threading.get_ident():
@@ -69,6 +70,7 @@ class ReactorStallMeter:
                     stack = [f"{f.filename.rsplit('site-packages/', 1)[-1]}:{f.lineno} {f.name}"
                              for f in traceback.extract_stack(frame)[-8:]]
                     lines.append(f"  {thread.name}: " + " <- ".join(reversed(stack)))
+                del frames, frame  # kept until the next stall, they would keep a parse's tree alive
                 logger.warning("reactor kept from its loop for %.0f ms:\n%s",
                                (time.perf_counter() - expected) * 1000, "\n".join(lines))
 
