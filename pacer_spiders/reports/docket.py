@@ -84,7 +84,9 @@ def parse(body: bytes | str, context: dict | None = None) -> dict:
         problem = PageProblem("empty", "the page has no table rows: an empty or truncated docket report")
     if problem is not None:
         raise NotTheReport(problem)
-    return DocketPage(root, context, text).data()
+    page = DocketPage(root, context, text)
+    del text  # the page's lower-cased bytes are kept; its text need not be, beside the tree (a huge docket's peak)
+    return page.data()
 
 
 def _is_appellate_docket(text: str) -> bool:
@@ -387,7 +389,10 @@ class DocketPage:
             if number is not None and not number.isdigit():
                 continue  # "doc" rows are not on the docket proper
             entries.append(entry)
-        return dc.clean_value(entries)
+        # Cleaned one entry at a time, in place: never two copies of a huge docket's entries at once.
+        for index, entry in enumerate(entries):
+            entries[index] = dc.clean_value(entry)
+        return entries
 
     def _entry(self, row, cells, date_text: str) -> dict:
         words = [word for piece in dc.br_split(cells[1]) for word in piece.split()]
