@@ -54,12 +54,13 @@ class Archive:
         self.reader = ArchiveReader(self.engine)
 
     @classmethod
-    def open(cls, url: str, dry_run: bool = False) -> "Archive":
-        """The process-wide archive of ``url`` (schema upgraded on first open)."""
+    def open(cls, url: str, dry_run: bool = False, upgrade: bool = True) -> "Archive":
+        """The process-wide archive of ``url`` (schema upgraded on first open, unless ``upgrade`` is
+        false: a process started by one that upgraded it)."""
         key = f"{url}|{dry_run}"
         with cls._lock:
             if key not in cls._opened:
-                cls._opened[key] = cls(url, dry_run=dry_run)
+                cls._opened[key] = cls(url, upgrade=upgrade, dry_run=dry_run)
             return cls._opened[key]
 
     def batch(self):
