@@ -199,14 +199,13 @@ class Dockets:
             main_sizes.setdefault(key, {f: entry[f] for f in _MAIN_DOCUMENT_SIZES if entry.get(f) not in (None, "")})
         held = {} if new else {r["entry_key"]: r for r in conn.execute(_rows_of_docket(conn, table),
                                                                             {"docket_id": docket_id}).mappings()}
-        if merge_rows(conn, table, policy, "entries", held, incoming,
-                      lambda key: {"docket_id": docket_id, "entry_key": key},
-                      (["docket_id", "entry_key"], None), result):
+        ids = {k: r["id"] for k, r in held.items()}
+        merge_rows(conn, table, policy, "entries", held, incoming, lambda key: {"docket_id": docket_id, "entry_key": key},
+                   (["docket_id", "entry_key"], None), result, new_ids=ids, key_of=lambda r: r["entry_key"])
+        if any(key not in ids for key in incoming):  # a row met a conflict (cannot under the docket's lock)
             ids = {r.entry_key: r.id for r in conn.execute(statement(conn, ("entry_ids",), lambda: select(
                 table.c.id, table.c.entry_key).where(table.c.docket_id == bindparam("docket_id"))),
                 {"docket_id": docket_id})}
-        else:
-            ids = {k: r["id"] for k, r in held.items()}
         # The main document of each entry that has one, and attachments a parser listed in the entry.
         docs: list[DocumentSource] = []
         for key, values in incoming.items():
@@ -278,10 +277,12 @@ class Dockets:
 
         held = {} if new else held_rows()
         elements = ["docket_id", *identity(next(iter(incoming))).keys()] if incoming else []
-        if merge_rows(conn, table, policy, kind, held, incoming, lambda key: {"docket_id": docket_id, **identity(key)},
-                      (elements, None), result, stamped=False):
-            held = held_rows()
-        return {key: held[key]["id"] for key in incoming}
+        ids = {key: row["id"] for key, row in held.items()}
+        merge_rows(conn, table, policy, kind, held, incoming, lambda key: {"docket_id": docket_id, **identity(key)},
+                   (elements, None), result, stamped=False, new_ids=ids, key_of=key_of)
+        if any(key not in ids for key in incoming):  # a row met a conflict (cannot under the docket's lock)
+            ids = {key: row["id"] for key, row in held_rows().items()}
+        return {key: ids[key] for key in incoming}
 
 
 def _rows_of_docket(conn, table):

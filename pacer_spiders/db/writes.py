@@ -99,13 +99,15 @@ def write(conn: Connection, stmt, result: MergeResult, count: bool = True, param
 
 def merge_rows(conn: Connection, table, policy: TablePolicy, kind: str, held: dict, incoming: dict,
                identity: Callable[[Any], dict], conflict: tuple[list[str], object], result: MergeResult,
-               stamped: bool = True) -> int:
+               stamped: bool = True, new_ids: dict | None = None, key_of: Callable[[Any], Any] | None = None) -> int:
     """Merge ``incoming`` (key -> values read by ``policy``) with the ``held`` rows (key -> row).
 
     A held row gets only what ``policy.changes`` lets through; new keys are inserted (with
     ``identity(key)``), all at once, doing nothing on a conflict of ``conflict`` (index columns and
     partial-index condition): new keys are made under the docket's lock, so there is none.
-    Counts ``<kind>_added|changed|unchanged`` and ``rows_written``; returns how many were added."""
+    Counts ``<kind>_added|changed|unchanged`` and ``rows_written``; returns how many were added.
+    With ``new_ids`` and ``key_of`` (a returned row's key), the ids of the rows inserted go into
+    ``new_ids`` by key (RETURNING: no second read of the rows)."""
     now = utcnow()
     stamp = {"updated_at": now} if stamped else {}
     new_rows = []
@@ -124,8 +126,14 @@ def merge_rows(conn: Connection, table, policy: TablePolicy, kind: str, held: di
         elements, where = conflict
         stmt = statement(conn, ("merge_rows", table.name, *elements), lambda: insert(conn, table).on_conflict_do_nothing(
             index_elements=elements, index_where=where))
-        # Each row is one write (executemany rowcounts vary by driver).
-        write(conn, stmt, result, count=False, params=new_rows)
+        if new_ids is not None and key_of is not None:
+            returned = [table.c.id, *(table.c[name] for name in identity(next(iter(incoming))))]
+            rows = conn.execute(statement(conn, ("merge_rows_returning", table.name, *elements),
+                                          lambda: stmt.returning(*returned)), new_rows).mappings()
+            new_ids.update((key_of(row), row["id"]) for row in rows)
+        else:
+            # Each row is one write (executemany rowcounts vary by driver).
+            write(conn, stmt, result, count=False, params=new_rows)
         result.counts["rows_written"] += len(new_rows)
         result.counts[f"{kind}_added"] += len(new_rows)
     return len(new_rows)
