@@ -21,7 +21,7 @@ import threading
 
 from sqlalchemy.engine import Connection, Engine
 
-from pacer_spiders.db import make_engine, upgrade_database
+from pacer_spiders.db import is_current, make_engine, upgrade_database
 from pacer_spiders.db.claims import Claims
 from pacer_spiders.db.dockets import Dockets, entry_key, entry_keys
 from pacer_spiders.db.documents import Documents, find_entry
@@ -45,7 +45,7 @@ class Archive:
     def __init__(self, url_or_engine, upgrade: bool = True, dry_run: bool = False):
         self.engine = url_or_engine if isinstance(url_or_engine, Engine) else make_engine(url_or_engine)
         store = Store(self.engine, dry_run)
-        if upgrade:
+        if upgrade and not is_current(self.engine):
             upgrade_database(self.engine)
         self.dry_run = dry_run
         self.dockets, self.documents = Dockets(store), Documents(store)
