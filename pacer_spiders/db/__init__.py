@@ -176,7 +176,8 @@ _REVISION = re.compile(r"""^(down_)?revision\s*(?::[^=]*)?=\s*(?:['"]([^'"]+)['"
 def _head_revision() -> str | None:
     """The one head of the packaged migrations, read from their files (no Alembic import); None
     when they do not say it plainly (a merge of branches)."""
-    revisions, parents = set(), set()
+    revisions: set[str] = set()
+    parents: set[str] = set()
     for path in (resources.files("pacer_spiders.db.migrations") / "versions").iterdir():
         if not path.name.endswith(".py"):
             continue
