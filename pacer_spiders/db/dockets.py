@@ -161,14 +161,19 @@ class Dockets:
         now = utcnow()
         if pacer_case_id:
             stmt = statement(conn, ("new_docket_by_case_id",), lambda: insert(conn, table).on_conflict_do_nothing(
-                index_elements=["court_id", "pacer_case_id"], index_where=table.c.pacer_case_id.isnot(None)))
+                index_elements=["court_id", "pacer_case_id"], index_where=table.c.pacer_case_id.isnot(None)
+            ).returning(*cols))
         else:
             stmt = statement(conn, ("new_docket_by_number",), lambda: insert(conn, table).on_conflict_do_nothing(
-                index_elements=["court_id", "docket_number"], index_where=table.c.pacer_case_id.is_(None)))
-        written = write(conn, stmt, result, params={"court_id": court_id, "pacer_case_id": pacer_case_id,
-                                                    "docket_number": docket_number, "created_at": now,
-                                                    "updated_at": now})
-        result.counts["dockets_added"] += 1 if written else 0
+                index_elements=["court_id", "docket_number"], index_where=table.c.pacer_case_id.is_(None)
+            ).returning(*cols))
+        inserted = conn.execute(stmt, {"court_id": court_id, "pacer_case_id": pacer_case_id,
+                                       "docket_number": docket_number, "created_at": now, "updated_at": now}
+                                ).mappings().first()
+        if inserted is not None:  # the new row as RETURNING gives it: no second read
+            result.counts["rows_written"] += 1
+            result.counts["dockets_added"] += 1
+            return dict(inserted)
         if pacer_case_id:
             row = conn.execute(by_case_id, {"court_id": court_id, "pacer_case_id": pacer_case_id}).mappings().one()
         else:
