@@ -16,7 +16,9 @@ each, the ratios to none (goal >= 0.9) and the longest time the reactor thread w
 (goal < 100 ms).
 
 ``--huge N``: one docket of N entries crawled into the archive: entries served and stored, the
-longest reactor stall (goal < 100 ms) and the crawl's peak RSS against the page's size (goal <= 20x),
+longest reactor stall (goal < 100 ms; with the CPU time the process got during it, and the longest
+stall in which the process ran half of the time or more: on a busy machine, a stall in which it
+hardly ran was the other processes') and the crawl's peak RSS against the page's size (goal <= 20x),
 whole and above the peak of the same crawl of a small docket (the process's own size: Scrapy,
 Twisted, SQLAlchemy, lxml take about 120 MiB before any page).
 
@@ -137,7 +139,8 @@ def huge(size: int) -> int:
     print(f"{size}-entry docket ({page / 1e6:.1f} MB page): {stored} entries stored; "
           f"{result.stats.get('elapsed_time_seconds', 0):.1f} s; longest reactor stall "
           f"{result.stats.get('reactor/longest_stall_ms')} ms ({result.stats.get('reactor/stalls_over_100ms', 0)} "
-          f"over 100 ms); peak RSS {peak_kib / 1024:.0f} MiB = {peak_kib * 1024 / max(page, 1):.0f}x the page, "
+          f"over 100 ms; the process ran {result.stats.get('reactor/longest_stall_cpu_ms')} CPU-ms of it; longest "
+          f"stall with the process busy {result.stats.get('reactor/longest_busy_stall_ms')} ms); peak RSS {peak_kib / 1024:.0f} MiB = {peak_kib * 1024 / max(page, 1):.0f}x the page, "
           f"{growth / 2**20:.0f} MiB = {growth / max(page, 1):.1f}x the page above the same crawl of a small docket "
           f"({base_kib / 1024:.0f} MiB); {result.reason}")
     print(f"reproduce: .venv/bin/python bench/crawl_bench.py --huge {size}")

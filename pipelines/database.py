@@ -9,9 +9,11 @@ Deferred that fires when the item is merged, and Scrapy takes no more responses 
 thread keeps the merges in the order the items came and never makes SQLite writers wait on each
 other.  Outside a crawl (``ingest``, the pipeline chain) the merge runs in the caller's thread.
 
-``ARCHIVE_WRITER_PROCESS=True``: that thread hands each merge to a process of its own, one at a time
-(the same order), so that the merges' CPU is not taken from the reactor's under the GIL; the item's
-changes and the merge's counts come back.  Should that process die, the merges go on in the thread.
+``ARCHIVE_WRITER_PROCESS=True``: the merges go to a process of its own instead, which merges them one
+at a time in the order they came, so that their CPU is not taken from the reactor's under the GIL;
+the item's changes and the merge's counts come back.  Several items wait there at once (each answer
+would otherwise cost a round trip through threads that wait for the GIL).  Should that process
+die, the merges go on in the thread.
 """
 
 from __future__ import annotations
@@ -33,16 +35,27 @@ if TYPE_CHECKING:
 
 class ReactorStats:
     """Scrapy's stats collector, written from the writer thread through the reactor thread (the
-    collector is not thread-safe: two threads adding to one key would lose counts)."""
+    collector is not thread-safe: two threads adding to one key would lose counts).
+
+    The writer thread's changes wait in a list until ``flush`` (at the end of each merge) sends them
+    all in one call: one wake-up of the reactor a page rather than one a count."""
 
     def __init__(self, stats, reactor):
         self.stats, self.reactor, self.thread = stats, reactor, threading.current_thread()
+        self._waiting: list[tuple] = []
 
     def _call(self, method, *args, **kwargs):
         if threading.current_thread() is self.thread:
             method(*args, **kwargs)
-        else:  # runs before the item's Deferred fires: both go through the reactor's queue in order
-            self.reactor.callFromThread(method, *args, **kwargs)
+        else:
+            self._waiting.append((method, args, kwargs))
+
+    def flush(self) -> None:
+        """Send the writer thread's changes to the reactor thread; they run before the item's
+        Deferred fires (both go through the reactor's queue, in order)."""
+        if self._waiting:
+            waiting, self._waiting = self._waiting, []
+            self.reactor.callFromThread(_apply, waiting)
 
     def inc_value(self, *args, **kwargs):
         self._call(self.stats.inc_value, *args, **kwargs)
@@ -60,6 +73,11 @@ class ReactorStats:
         return getattr(self.stats, name)
 
 
+def _apply(calls: list[tuple]) -> None:
+    for method, args, kwargs in calls:
+        method(*args, **kwargs)
+
+
 _MERGER: DatabasePipeline | None = None  # in the merge process: its DatabasePipeline
 
 
@@ -74,6 +92,13 @@ def _start_merger(overrides: dict) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     _MERGER = DatabasePipeline(project_settings(overrides))
+    # Ready before the first page comes: the archive open (the crawl upgraded its schema before
+    # starting this process) and the docket's report unit loaded.
+    from pacer_spiders.db.archive import Archive
+    from pacer_spiders.reports import unit_for
+
+    Archive.open(_MERGER.settings.get("DATABASE_URL"), dry_run=_MERGER.dry_run, upgrade=False)
+    unit_for("docket")
 
 
 def _merge_in_process(item: dict) -> tuple[dict, dict]:
@@ -151,26 +176,61 @@ class DatabasePipeline(ArchiveStage):
     def process_item(self, item):
         if self._writer is None:
             return self.merge_item(item)
-        return self._writer.call(self.merge_item if self._merger is None else self.merge_in_process, item)
+        if self._merger is not None:
+            return self.merge_in_process(item)
+        return self._writer.call(self.merge_in_writer, item)
+
+    def merge_in_writer(self, item):
+        """Merge one item in the writer thread, then send its counts to the reactor thread."""
+        try:
+            return self.merge_item(item)
+        finally:
+            self.stats.flush()
 
     def merge_in_process(self, item):
-        """Merge one item in the merge process (from the writer thread, which waits for it)."""
+        """Hand one item to the merge process; the Deferred answered fires on the reactor thread once
+        it is merged.  Items do not wait for each other's answers: the process merges them one at a
+        time in the order given (one worker reading one queue).  Should it die, the items not
+        answered yet, and every later one, are merged by the writer thread."""
         from concurrent.futures.process import BrokenProcessPool
 
+        from twisted.internet.defer import Deferred
+
+        assert self._merger is not None and self._writer is not None  # the merge process runs in a crawl
+        reactor = self._writer.reactor
         # The page's bytes only where the merge reads them (a PDF, a page not kept yet).
         sent = {k: v for k, v in item.items()
                 if k != "body" or item.get("report_type") == "pdf" or not item.get("source_path")}
-        assert self._merger is not None  # chosen only while the merge process runs
+        done: Deferred = Deferred()
+
+        def in_writer():
+            if self._merger is not None:
+                logger.error("the merge process died; merging in the writer thread from now on")
+                self._merger = None
+            assert self._writer is not None  # items are all answered before the crawl closes
+            self._writer.call(self.merge_in_writer, item).chainDeferred(done)
+
+        def answered(future):  # on the reactor thread
+            try:
+                changed, counts = future.result()
+            except BrokenProcessPool:
+                in_writer()
+                return
+            except Exception:
+                done.errback()
+                return
+            item.update(changed)
+            for key, value in counts.items():
+                self.stats.inc_value(key, value)
+            done.callback(item)
+
         try:
-            changed, counts = self._merger.submit(_merge_in_process, sent).result()
+            future = self._merger.submit(_merge_in_process, sent)
         except BrokenProcessPool:
-            logger.error("the merge process died; merging in the writer thread from now on")
-            self._merger = None
-            return self.merge_item(item)
-        item.update(changed)
-        for key, value in counts.items():
-            self.stats.inc_value(key, value)
-        return item
+            in_writer()
+            return done
+        future.add_done_callback(lambda future: reactor.callFromThread(answered, future))
+        return done
 
     def merge_item(self, item):
         """Merge one item (in the writer thread during a crawl)."""

@@ -39,10 +39,13 @@ def join_orphan(archive: Archive, orphan: dict, pdf_writer) -> bool:
 
 def join_orphans_for_docket(archive: Archive, docket_id: int, pdf_writer, stats) -> int:
     joined = 0
+    waiting = archive.pending_orphans(docket_id=docket_id)
     # Pages first, then PDFs asked for again: an ACMS attachment list brings the document GUIDs
-    # its PDFs wait for.
+    # its PDFs wait for.  (Nothing waiting at first: joining nothing brings nothing.)
     for pdfs in (False, True):
-        for orphan in archive.pending_orphans(docket_id=docket_id):
+        if pdfs and waiting:
+            waiting = archive.pending_orphans(docket_id=docket_id)
+        for orphan in waiting:
             if (orphan["report_type"] == "pdf") != pdfs:
                 continue
             if join_orphan(archive, orphan, pdf_writer):

@@ -21,7 +21,7 @@ import threading
 
 from sqlalchemy.engine import Connection, Engine
 
-from pacer_spiders.db import make_engine, upgrade_database
+from pacer_spiders.db import is_current, make_engine, upgrade_database
 from pacer_spiders.db.claims import Claims
 from pacer_spiders.db.dockets import Dockets, entry_key, entry_keys
 from pacer_spiders.db.documents import Documents, find_entry
@@ -45,7 +45,7 @@ class Archive:
     def __init__(self, url_or_engine, upgrade: bool = True, dry_run: bool = False):
         self.engine = url_or_engine if isinstance(url_or_engine, Engine) else make_engine(url_or_engine)
         store = Store(self.engine, dry_run)
-        if upgrade:
+        if upgrade and not is_current(self.engine):
             upgrade_database(self.engine)
         self.dry_run = dry_run
         self.dockets, self.documents = Dockets(store), Documents(store)
@@ -54,12 +54,13 @@ class Archive:
         self.reader = ArchiveReader(self.engine)
 
     @classmethod
-    def open(cls, url: str, dry_run: bool = False) -> "Archive":
-        """The process-wide archive of ``url`` (schema upgraded on first open)."""
+    def open(cls, url: str, dry_run: bool = False, upgrade: bool = True) -> "Archive":
+        """The process-wide archive of ``url`` (schema upgraded on first open, unless ``upgrade`` is
+        false: a process started by one that upgraded it)."""
         key = f"{url}|{dry_run}"
         with cls._lock:
             if key not in cls._opened:
-                cls._opened[key] = cls(url, dry_run=dry_run)
+                cls._opened[key] = cls(url, upgrade=upgrade, dry_run=dry_run)
             return cls._opened[key]
 
     def batch(self):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import bindparam, select, update
 
 from pacer_spiders.db.documents import DocumentSource, merge_documents
 from pacer_spiders.db.merge_policy import (
@@ -22,7 +22,9 @@ from pacer_spiders.db.merge_policy import (
 from pacer_spiders.db.models import (
     AttorneyRow, DocketEntryRow, DocketRow, DocketUpdateRow, PartyAttorneyRow, PartyRow,
 )
-from pacer_spiders.db.writes import MergeResult, Store, insert, lock_docket, merge_rows, utcnow, write
+from pacer_spiders.db.writes import (
+    MergeResult, Store, insert, lock_docket, merge_rows, statement, update_by_id, utcnow, write,
+)
 
 # The children whose changes make a docket changed.
 CHILD_KINDS = ("entries", "documents", "parties", "attorneys", "roles")
@@ -96,8 +98,10 @@ class Dockets:
             result.docket_id = docket_id = docket["id"]
             changed_fields = list(result.changes.get("fields", []))
             entries = [e for e in (parsed.get("docket_entries") or []) if isinstance(e, dict)]
-            self._merge_entries(conn, court_id, docket_id, entries, entry_policy, result)
-            self._merge_parties(conn, docket_id, parsed.get("parties") or [], result)
+            # A docket made by this transaction (under its lock) holds no rows yet: none to read.
+            new = bool(result.counts["dockets_added"])
+            self._merge_entries(conn, court_id, docket_id, entries, entry_policy, result, new)
+            self._merge_parties(conn, docket_id, parsed.get("parties") or [], result, new)
             values = DOCKETS.read(parsed, court_id)
             values["last_entry_date"] = max((d for d in (as_date(e.get("date_filed")) for e in entries) if d),
                                             default=None)
@@ -112,7 +116,8 @@ class Dockets:
                 result.counts["dockets_unchanged"] += 1
                 return result
             now = utcnow()
-            write(conn, update(DocketRow).where(DocketRow.id == docket_id).values(**updates, updated_at=now), result)
+            write(conn, update_by_id(conn, DocketRow.__table__), result,
+                  params={"row_id": docket_id, **updates, "updated_at": now})
             if not added:
                 result.counts["dockets_changed"] += 1
             summary: dict[str, Any] = {k: v for k, v in result.counts.items() if v and not k.endswith("unchanged")
@@ -120,8 +125,8 @@ class Dockets:
             if changed_fields:
                 summary["fields"] = sorted(set(changed_fields))
             result.changes = summary
-            write(conn, insert(conn, DocketUpdateRow.__table__).values(
-                docket_id=docket_id, changed_at=now, summary=summary), result)
+            write(conn, statement(conn, ("docket_update",), lambda: insert(conn, DocketUpdateRow.__table__)), result,
+                  params={"docket_id": docket_id, "changed_at": now, "summary": summary})
         return result
 
     def _find_or_create(self, conn, court_id, pacer_case_id, docket_number, result) -> dict:
@@ -130,10 +135,11 @@ class Dockets:
         table = DocketRow.__table__
         cols = [table.c.id, table.c.pacer_case_id, table.c.last_entry_date, *[table.c[f] for f in DOCKET_FIELDS]]
         row = None
+        by_case_id = statement(conn, ("docket_by_case_id",), lambda: select(*cols).where(
+            table.c.court_id == bindparam("court_id"), table.c.pacer_case_id == bindparam("pacer_case_id")
+        ).with_for_update())
         if pacer_case_id:
-            row = conn.execute(select(*cols).where(table.c.court_id == court_id,
-                                                   table.c.pacer_case_id == pacer_case_id)
-                               .with_for_update()).mappings().first()
+            row = conn.execute(by_case_id, {"court_id": court_id, "pacer_case_id": pacer_case_id}).mappings().first()
             if row is None and docket_number:
                 # A docket first known by its number adopts its case id now that we learn it.
                 row = conn.execute(select(*cols).where(
@@ -153,23 +159,31 @@ class Dockets:
         if row is not None:
             return dict(row)
         now = utcnow()
-        stmt = insert(conn, table).values(court_id=court_id, pacer_case_id=pacer_case_id,
-                                          docket_number=docket_number, created_at=now, updated_at=now)
         if pacer_case_id:
-            stmt = stmt.on_conflict_do_nothing(index_elements=["court_id", "pacer_case_id"],
-                                               index_where=table.c.pacer_case_id.isnot(None))
+            stmt = statement(conn, ("new_docket_by_case_id",), lambda: insert(conn, table).on_conflict_do_nothing(
+                index_elements=["court_id", "pacer_case_id"], index_where=table.c.pacer_case_id.isnot(None)
+            ).returning(*cols))
         else:
-            stmt = stmt.on_conflict_do_nothing(index_elements=["court_id", "docket_number"],
-                                               index_where=table.c.pacer_case_id.is_(None))
-        written = write(conn, stmt, result)
-        result.counts["dockets_added"] += 1 if written else 0
-        where = (table.c.pacer_case_id == pacer_case_id) if pacer_case_id else and_(
-            table.c.docket_number == docket_number, table.c.pacer_case_id.is_(None))
-        row = conn.execute(select(*cols).where(table.c.court_id == court_id, where).with_for_update()).mappings().one()
+            stmt = statement(conn, ("new_docket_by_number",), lambda: insert(conn, table).on_conflict_do_nothing(
+                index_elements=["court_id", "docket_number"], index_where=table.c.pacer_case_id.is_(None)
+            ).returning(*cols))
+        inserted = conn.execute(stmt, {"court_id": court_id, "pacer_case_id": pacer_case_id,
+                                       "docket_number": docket_number, "created_at": now, "updated_at": now}
+                                ).mappings().first()
+        if inserted is not None:  # the new row as RETURNING gives it: no second read
+            result.counts["rows_written"] += 1
+            result.counts["dockets_added"] += 1
+            return dict(inserted)
+        if pacer_case_id:
+            row = conn.execute(by_case_id, {"court_id": court_id, "pacer_case_id": pacer_case_id}).mappings().one()
+        else:
+            row = conn.execute(select(*cols).where(table.c.court_id == court_id, table.c.docket_number == docket_number,
+                                                   table.c.pacer_case_id.is_(None)).with_for_update()).mappings().one()
         return dict(row)
 
     # --- entries and the documents they list --------------------------------------------------
-    def _merge_entries(self, conn, court_id, docket_id, entries, policy: TablePolicy, result: MergeResult) -> None:
+    def _merge_entries(self, conn, court_id, docket_id, entries, policy: TablePolicy, result: MergeResult,
+                       new: bool = False) -> None:
         # An entry with no number, sequence number, document or text (an RSS item of a minute entry
         # gives only its kind) names no line of the docket: kept, it would stay beside the line the
         # docket report brings.  Its page is kept (raw_pages) and the docket report holds the entry.
@@ -188,14 +202,15 @@ class Dockets:
             policy.fold(incoming, key, policy.read(entry, court_id))
             attachments.setdefault(key, entry.get("attachments") or [])
             main_sizes.setdefault(key, {f: entry[f] for f in _MAIN_DOCUMENT_SIZES if entry.get(f) not in (None, "")})
-        held = {r["entry_key"]: r for r in conn.execute(select(table).where(table.c.docket_id == docket_id)).mappings()}
-        if merge_rows(conn, table, policy, "entries", held, incoming,
-                      lambda key: {"docket_id": docket_id, "entry_key": key},
-                      (["docket_id", "entry_key"], None), result):
-            ids = {r.entry_key: r.id for r in conn.execute(
-                select(table.c.id, table.c.entry_key).where(table.c.docket_id == docket_id))}
-        else:
-            ids = {k: r["id"] for k, r in held.items()}
+        held = {} if new else {r["entry_key"]: r for r in conn.execute(_rows_of_docket(conn, table),
+                                                                            {"docket_id": docket_id}).mappings()}
+        ids = {k: r["id"] for k, r in held.items()}
+        merge_rows(conn, table, policy, "entries", held, incoming, lambda key: {"docket_id": docket_id, "entry_key": key},
+                   (["docket_id", "entry_key"], None), result, new_ids=ids, key_of=lambda r: r["entry_key"])
+        if any(key not in ids for key in incoming):  # a row met a conflict (cannot under the docket's lock)
+            ids = {r.entry_key: r.id for r in conn.execute(statement(conn, ("entry_ids",), lambda: select(
+                table.c.id, table.c.entry_key).where(table.c.docket_id == bindparam("docket_id"))),
+                {"docket_id": docket_id})}
         # The main document of each entry that has one, and attachments a parser listed in the entry.
         docs: list[DocumentSource] = []
         for key, values in incoming.items():
@@ -206,10 +221,10 @@ class Dockets:
                 number = as_int(att.get("attachment_number"))
                 if number is not None:
                     docs.append((ids[key], dict(att, document_number=values["document_number"]), number))
-        merge_documents(conn, court_id, docs, result)
+        merge_documents(conn, court_id, docs, result, new)
 
     # --- parties, attorneys and their roles ---------------------------------------------------
-    def _merge_parties(self, conn, docket_id, parties, result: MergeResult) -> None:
+    def _merge_parties(self, conn, docket_id, parties, result: MergeResult, new: bool = False) -> None:
         parties = [p for p in parties if isinstance(p, dict) and as_text(p.get("name"))]
         if not parties:  # a docket fetched without parties keeps the ones we hold
             return
@@ -231,11 +246,12 @@ class Dockets:
                 roles.extend(r for r in (attorney.get("roles") or []) if r and r not in roles)
         party_ids = self._merge_named(conn, pt, PARTIES, "parties", docket_id, page_parties,
                                       lambda key: {"name_key": key[0], "type": key[1]},
-                                      lambda r: (r["name_key"], r["type"]), result)
+                                      lambda r: (r["name_key"], r["type"]), result, new)
         attorney_ids = self._merge_named(conn, at, ATTORNEYS, "attorneys", docket_id, page_attorneys,
-                                         lambda key: {"name_key": key}, lambda r: r["name_key"], result)
-        known_roles = {(r["party_id"], r["attorney_id"]): r for r in conn.execute(
-            select(pat).join(pt, pt.c.id == pat.c.party_id).where(pt.c.docket_id == docket_id)).mappings()}
+                                         lambda key: {"name_key": key}, lambda r: r["name_key"], result, new)
+        known_roles = {} if new else {(r["party_id"], r["attorney_id"]): r for r in conn.execute(
+            statement(conn, ("roles_of_docket",), lambda: select(pat).join(pt, pt.c.id == pat.c.party_id).where(
+                pt.c.docket_id == bindparam("docket_id"))), {"docket_id": docket_id}).mappings()}
         new_roles: dict[tuple[int, int], dict] = {}
         for (key, akey), roles in page_roles.items():
             party_id, attorney_id = party_ids[key], attorney_ids[akey]
@@ -252,19 +268,29 @@ class Dockets:
             else:
                 result.counts["roles_unchanged"] += 1
         if new_roles:  # one statement for them all; new links are made under the docket's lock
-            stmt = insert(conn, pat).on_conflict_do_nothing(index_elements=["party_id", "attorney_id"])
+            stmt = statement(conn, ("new_roles",), lambda: insert(conn, pat).on_conflict_do_nothing(
+                index_elements=["party_id", "attorney_id"]))
             write(conn, stmt, result, count=False, params=list(new_roles.values()))
             result.counts["rows_written"] += len(new_roles)
             result.counts["roles_added"] += len(new_roles)
 
-    def _merge_named(self, conn, table, policy, kind, docket_id, incoming, identity, key_of, result) -> dict:
+    def _merge_named(self, conn, table, policy, kind, docket_id, incoming, identity, key_of, result,
+                     new: bool = False) -> dict:
         """Merge parties or attorneys (key -> values) of a docket; their ids by key."""
         def held_rows():
-            return {key_of(r): r for r in conn.execute(select(table).where(table.c.docket_id == docket_id)).mappings()}
+            return {key_of(r): r for r in conn.execute(_rows_of_docket(conn, table), {"docket_id": docket_id}).mappings()}
 
-        held = held_rows()
+        held = {} if new else held_rows()
         elements = ["docket_id", *identity(next(iter(incoming))).keys()] if incoming else []
-        if merge_rows(conn, table, policy, kind, held, incoming, lambda key: {"docket_id": docket_id, **identity(key)},
-                      (elements, None), result, stamped=False):
-            held = held_rows()
-        return {key: held[key]["id"] for key in incoming}
+        ids = {key: row["id"] for key, row in held.items()}
+        merge_rows(conn, table, policy, kind, held, incoming, lambda key: {"docket_id": docket_id, **identity(key)},
+                   (elements, None), result, stamped=False, new_ids=ids, key_of=key_of)
+        if any(key not in ids for key in incoming):  # a row met a conflict (cannot under the docket's lock)
+            ids = {key: row["id"] for key, row in held_rows().items()}
+        return {key: ids[key] for key in incoming}
+
+
+def _rows_of_docket(conn, table):
+    """SELECT the rows of ``table`` whose ``docket_id`` is the parameter ``docket_id``."""
+    return statement(conn, ("rows_of_docket", table.name), lambda: select(table).where(
+        table.c.docket_id == bindparam("docket_id")))

@@ -6,26 +6,29 @@ number); while that entry is unknown it waits as an orphan (``orphans.py``).
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from pacer_spiders.db.merge_policy import DOCUMENT_FILES, DOCUMENTS, as_int, as_doc_id, as_text
 from pacer_spiders.db.models import DocketEntryRow, DocketRow, DocketUpdateRow, DocumentRow
-from pacer_spiders.db.writes import MergeResult, Store, insert, lock_docket_row, merge_rows, utcnow, write
+from pacer_spiders.db.writes import MergeResult, Store, insert, lock_docket_row, merge_rows, statement, utcnow, write
 
 
 #: a document to merge: (entry id, page values, attachment number or None for the main document)
 DocumentSource = tuple[int, dict, int | None]
 
 
-def merge_documents(conn, court_id, docs: list[DocumentSource], result: MergeResult) -> None:
-    """Merge documents given as (entry id, page values, attachment number)."""
+def merge_documents(conn, court_id, docs: list[DocumentSource], result: MergeResult, new: bool = False) -> None:
+    """Merge documents given as (entry id, page values, attachment number); ``new``: their entries
+    were all made by this transaction (no document is held)."""
     if not docs:
         return
     table = DocumentRow.__table__
     entry_ids = sorted({d[0] for d in docs})
     held = {}
-    for chunk in range(0, len(entry_ids), 500):
-        for r in conn.execute(select(table).where(table.c.docket_entry_id.in_(entry_ids[chunk:chunk + 500]))).mappings():
+    held_stmt = statement(conn, ("documents_of_entries",), lambda: select(table).where(
+        table.c.docket_entry_id.in_(bindparam("entry_ids", expanding=True))))
+    for chunk in range(0, 0 if new else len(entry_ids), 500):
+        for r in conn.execute(held_stmt, {"entry_ids": entry_ids[chunk:chunk + 500]}).mappings():
             held[(r["docket_entry_id"], r["attachment_number"])] = r
     incoming: dict[tuple[int, int | None], dict] = {}
     for entry_id, raw, attachment_number in docs:

@@ -25,19 +25,32 @@ def _shown(value) -> str:
     return repr(text if len(text) <= 40 else text[:40] + "…")
 
 
+_SIZED: dict = {}  # table -> ({column: VARCHAR length}, {INTEGER columns})
+
+
+def _sized_columns(table) -> tuple[dict, frozenset]:
+    sized = _SIZED.get(table)
+    if sized is None:
+        lengths = {c.name: c.type.length for c in table.c if isinstance(c.type, String) and c.type.length}
+        integers = frozenset(c.name for c in table.c if isinstance(c.type, Integer))
+        sized = _SIZED[table] = (lengths, integers)
+    return sized
+
+
 def check_row(table, values: dict) -> None:
     """Raise ValueDoesNotFit, naming each ``table.column``, when values of ``values`` (column name
     -> value) do not fit their columns' declared sizes (VARCHAR length, INTEGER range)."""
-    columns, problems = table.c, []
+    lengths, integers = _sized_columns(table)
+    problems = []
     for name, value in values.items():
-        if value is None or isinstance(value, bool) or name not in columns:
+        if value is None or isinstance(value, bool):
             continue
-        column_type = columns[name].type
-        if isinstance(value, str) and isinstance(column_type, String) and column_type.length:
-            if len(value) > column_type.length:
+        if isinstance(value, str):
+            length = lengths.get(name)
+            if length is not None and len(value) > length:
                 problems.append(f"{table.name}.{name}: {len(value)} characters where the archive holds at most "
-                                f"{column_type.length} ({_shown(value)})")
-        elif isinstance(value, int) and isinstance(column_type, Integer):
+                                f"{length} ({_shown(value)})")
+        elif isinstance(value, int) and name in integers:
             if not INTEGER_RANGE[0] <= value <= INTEGER_RANGE[1]:
                 problems.append(f"{table.name}.{name}: {_shown(value)} is outside the whole numbers the archive "
                                 f"holds ({INTEGER_RANGE[0]} to {INTEGER_RANGE[1]})")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import update
 
 from pacer_spiders.db.models import RawPageRow, RejectedPageRow
-from pacer_spiders.db.writes import MergeResult, Store, insert, utcnow, write
+from pacer_spiders.db.writes import MergeResult, Store, insert, statement, utcnow, write
 
 
 class RawPages:
@@ -19,14 +19,14 @@ class RawPages:
         if self.store.dry_run:
             docket_id = None  # the docket of a dry run was rolled back
         with self.store.transaction() as conn:
-            stmt = insert(conn, RawPageRow.__table__).values(
-                sha1=page["sha1"], court_id=page.get("court_id"), report_type=page.get("report_type") or "",
-                url=page.get("url"), status=page.get("status"), content_type=page.get("content_type"),
-                context=page.get("context") or None, path=page.get("source_path"), size=page.get("size"),
-                cost=page.get("cost") or 0.0, fetched_at=page.get("fetched_at"), docket_id=docket_id,
-                created_at=utcnow())
-            stmt = stmt.on_conflict_do_nothing(index_elements=["sha1", "court_id", "report_type"])
-            if write(conn, stmt, result, count=False):
+            stmt = statement(conn, ("raw_page",), lambda: insert(conn, RawPageRow.__table__).on_conflict_do_nothing(
+                index_elements=["sha1", "court_id", "report_type"]))
+            row = {"sha1": page["sha1"], "court_id": page.get("court_id"), "report_type": page.get("report_type") or "",
+                   "url": page.get("url"), "status": page.get("status"), "content_type": page.get("content_type"),
+                   "context": page.get("context") or None, "path": page.get("source_path"), "size": page.get("size"),
+                   "cost": page.get("cost") or 0.0, "fetched_at": page.get("fetched_at"), "docket_id": docket_id,
+                   "created_at": utcnow()}
+            if write(conn, stmt, result, count=False, params=row):
                 result.counts["raw_pages_added"] += 1
             elif docket_id is not None:
                 write(conn, update(RawPageRow).where(

@@ -15,7 +15,7 @@ from typing import Any, Callable
 import hashlib
 import threading
 
-from sqlalchemy import event, literal_column, select, text, update
+from sqlalchemy import bindparam, event, literal_column, select, text, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql.dml import Insert
 
@@ -56,6 +56,19 @@ class Store:
         return Transaction(self)
 
 
+_STATEMENTS: dict[tuple, Any] = {}
+
+
+def statement(conn: Connection, key: tuple, build: Callable[[], Any]):
+    """The statement ``build()`` makes, built once per dialect and ``key``: a merge runs the same
+    few statements for every page, and building one (and its cache key) costs more than running it."""
+    cache_key = (conn.dialect.name, *key)
+    stmt = _STATEMENTS.get(cache_key)
+    if stmt is None:
+        stmt = _STATEMENTS[cache_key] = build()
+    return stmt
+
+
 def insert(conn: Connection, table):
     """The dialect's INSERT (with ``on_conflict_do_nothing`` / ``on_conflict_do_update``)."""
     if conn.dialect.name == "postgresql":
@@ -68,11 +81,14 @@ def insert(conn: Connection, table):
 
 
 def write(conn: Connection, stmt, result: MergeResult, count: bool = True, params=None) -> int:
-    """Execute a write; its rows go to ``rows_written`` unless ``count`` is false."""
-    if params is None and isinstance(stmt, Insert):
+    """Execute a write; its rows go to ``rows_written`` unless ``count`` is false.  A dict of
+    ``params`` is one row (counted as an INSERT of ``values()``), a list of them many."""
+    if (params is None or isinstance(params, dict)) and isinstance(stmt, Insert):
         # An INSERT ... ON CONFLICT DO NOTHING says what it wrote through RETURNING (the
         # drivers' rowcount differs: psycopg reports 0 when SQLAlchemy adds its own RETURNING).
-        written = len(conn.execute(stmt.returning(literal_column("1"))).all())
+        if not stmt._returning:
+            stmt = stmt.returning(literal_column("1"))
+        written = len(conn.execute(stmt, params).all())
     else:
         cursor = conn.execute(stmt, params) if params is not None else conn.execute(stmt)
         written = max(cursor.rowcount or 0, 0)
@@ -83,13 +99,15 @@ def write(conn: Connection, stmt, result: MergeResult, count: bool = True, param
 
 def merge_rows(conn: Connection, table, policy: TablePolicy, kind: str, held: dict, incoming: dict,
                identity: Callable[[Any], dict], conflict: tuple[list[str], object], result: MergeResult,
-               stamped: bool = True) -> int:
+               stamped: bool = True, new_ids: dict | None = None, key_of: Callable[[Any], Any] | None = None) -> int:
     """Merge ``incoming`` (key -> values read by ``policy``) with the ``held`` rows (key -> row).
 
     A held row gets only what ``policy.changes`` lets through; new keys are inserted (with
     ``identity(key)``), all at once, doing nothing on a conflict of ``conflict`` (index columns and
     partial-index condition): new keys are made under the docket's lock, so there is none.
-    Counts ``<kind>_added|changed|unchanged`` and ``rows_written``; returns how many were added."""
+    Counts ``<kind>_added|changed|unchanged`` and ``rows_written``; returns how many were added.
+    With ``new_ids`` and ``key_of`` (a returned row's key), the ids of the rows inserted go into
+    ``new_ids`` by key (RETURNING: no second read of the rows)."""
     now = utcnow()
     stamp = {"updated_at": now} if stamped else {}
     new_rows = []
@@ -100,18 +118,31 @@ def merge_rows(conn: Connection, table, policy: TablePolicy, kind: str, held: di
             continue
         changes = policy.changes(old, values)
         if changes:
-            write(conn, update(table).where(table.c.id == old["id"]).values(**changes, **stamp), result)
+            write(conn, update_by_id(conn, table), result, params={"row_id": old["id"], **changes, **stamp})
             result.counts[f"{kind}_changed"] += 1
         else:
             result.counts[f"{kind}_unchanged"] += 1
     if new_rows:
         elements, where = conflict
-        stmt = insert(conn, table).on_conflict_do_nothing(index_elements=elements, index_where=where)
-        # Each row is one write (executemany rowcounts vary by driver).
-        write(conn, stmt, result, count=False, params=new_rows)
+        stmt = statement(conn, ("merge_rows", table.name, *elements), lambda: insert(conn, table).on_conflict_do_nothing(
+            index_elements=elements, index_where=where))
+        if new_ids is not None and key_of is not None:
+            returned = [table.c.id, *(table.c[name] for name in identity(next(iter(incoming))))]
+            rows = conn.execute(statement(conn, ("merge_rows_returning", table.name, *elements),
+                                          lambda: stmt.returning(*returned)), new_rows).mappings()
+            new_ids.update((key_of(row), row["id"]) for row in rows)
+        else:
+            # Each row is one write (executemany rowcounts vary by driver).
+            write(conn, stmt, result, count=False, params=new_rows)
         result.counts["rows_written"] += len(new_rows)
         result.counts[f"{kind}_added"] += len(new_rows)
     return len(new_rows)
+
+
+def update_by_id(conn: Connection, table):
+    """UPDATE of the row of ``table`` whose id is the parameter ``row_id``; the columns set are
+    the other parameters given."""
+    return statement(conn, ("update_by_id", table.name), lambda: update(table).where(table.c.id == bindparam("row_id")))
 
 
 def lock_docket(conn: Connection, court_id: str, pacer_case_id=None, docket_number=None) -> None:

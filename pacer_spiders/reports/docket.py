@@ -83,7 +83,9 @@ def parse(body: bytes | str, context: dict | None = None) -> dict:
         problem = PageProblem("empty", "the page has no table rows: an empty or truncated docket report")
     if problem is not None:
         raise NotTheReport(problem)
-    return DocketPage(root, context, text).data()
+    page = DocketPage(root, context, text)
+    del text  # the page's lower-cased bytes are kept; its text need not be, beside the tree (a huge docket's peak)
+    return page.data()
 
 
 def _is_appellate_docket(text: str) -> bool:
@@ -398,7 +400,9 @@ class DocketPage:
             if number is not None and not number.isdigit():
                 continue  # "doc" rows are not on the docket proper
             entries.append(entry)
-        if multi_documents:  # attachments were added to the entries, clean as they were made
+        # Entries are made clean (no copy of a huge docket's entries); a page with inline
+        # attachments added to them after they were made has its entries cleaned in place.
+        if multi_documents:
             for entry in entries:
                 dc.clean_in_place(entry)
         return entries

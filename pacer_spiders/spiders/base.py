@@ -96,6 +96,19 @@ def parse_response(response, report_type: str, context: dict, billed: bool = Fal
     return page, receipt, cost
 
 
+def parse_off_reactor(response, report_type: str, context: dict, billed: bool = False, receipt=None):
+    """``parse_response`` in the parse thread: a big page's tree is gone when it returns, and its
+    memory goes back to the system before the merge takes its own."""
+    from pacer_spiders.offreactor import BIG_PAGE, give_back_freed_memory
+    from pacer_spiders.parsers.common import lowered_bytes
+
+    parsed = parse_response(response, report_type, context, billed, receipt)
+    if len(response.body) >= BIG_PAGE:
+        lowered_bytes.cache_clear()  # it holds the page's text and lower-cased bytes beyond the parse
+        give_back_freed_memory()
+    return parsed
+
+
 class PacerSpider(DistributedSpiderMixin, scrapy.Spider):
     """Base of the PACER spiders: ``-a court=<court id>`` and the shared machinery.
 
@@ -215,7 +228,7 @@ class PacerSpider(DistributedSpiderMixin, scrapy.Spider):
             self._parse_thread = WorkerThread("pacer-parse", reactor)
             self.crawler.signals.connect(self._stop_parse_thread, signal=signals.spider_closed)
         parsed = await maybe_deferred_to_future(self._parse_thread.call(
-            parse_response, response, report_type, context, billed, receipt))
+            parse_off_reactor, response, report_type, context, billed, receipt))
         return self.account_page(response, report_type, context, *parsed)
 
     def _stop_parse_thread(self) -> None:

@@ -4,6 +4,11 @@
 ``reactor/longest_stall_ms`` and ``reactor/stalls_over_100ms`` in the crawl's stats: a timer asks
 for a call every 10 ms, and the lateness of each call is a stall (a merge, a parse, a log flush).
 
+A stall on a busy shared machine may be the machine's: ``reactor/longest_stall_cpu_ms`` is the CPU
+time the crawl's process got during its longest stall, and ``reactor/longest_busy_stall_ms`` the
+longest stall during which the process ran at least half of the time (its own threads kept the
+reactor waiting, holding the GIL; in a stall where it hardly ran, the other processes had the cores).
+
 ``-s PACER_STALL_STACKS=1`` says where: a watcher thread logs (WARNING) what each thread was running
 when the reactor had been kept from its loop for 100 ms (the reactor's own stack, or the thread that
 held the GIL).
@@ -29,6 +34,9 @@ class ReactorStallMeter:
     def __init__(self, crawler):
         self.stats = crawler.stats
         self.longest = 0.0
+        self.longest_cpu = 0.0  # the process's CPU time during the longest stall
+        self.longest_busy = 0.0  # the longest stall in which the process ran half of the time or more
+        self.cpu = 0.0  # the process's CPU time at the last tick
         self.over_100ms = 0
         self.call = None
         self.expected = 0.0  # when the next tick is due (set by start)
@@ -46,6 +54,7 @@ class ReactorStallMeter:
 
         self.reactor = reactor
         self.expected = time.perf_counter()
+        self.cpu = time.process_time()
         # Twisted types the reactor by zope interfaces, whose methods mypy reads without self.
         self.call = reactor.callLater(0, self.tick)  # type: ignore[arg-type]
         if self.watch:
@@ -62,6 +71,7 @@ class ReactorStallMeter:
                 reported = expected
                 frames = sys._current_frames()
                 lines = []
+                frame = None
                 for thread in threading.enumerate():
                     frame = frames.get(thread.ident) if thread.ident is not None else None
                     if frame is None or thread.ident == threading.get_ident():
@@ -69,15 +79,23 @@ class ReactorStallMeter:
                     stack = [f"{f.filename.rsplit('site-packages/', 1)[-1]}:{f.lineno} {f.name}"
                              for f in traceback.extract_stack(frame)[-8:]]
                     lines.append(f"  {thread.name}: " + " <- ".join(reversed(stack)))
+                del frames, frame  # kept until the next stall, they would keep a parse's tree alive
                 logger.warning("reactor kept from its loop for %.0f ms:\n%s",
                                (time.perf_counter() - expected) * 1000, "\n".join(lines))
 
     def tick(self):
         now = time.perf_counter()
         late = now - self.expected
+        cpu = time.process_time()
+        ran = cpu - self.cpu  # since the last tick: the stall and the tick's wait before it
+        self.cpu = cpu
         if late > self.longest:
-            self.longest = late
+            self.longest, self.longest_cpu = late, ran
             self.stats.set_value("reactor/longest_stall_ms", round(late * 1000, 1))
+            self.stats.set_value("reactor/longest_stall_cpu_ms", round(ran * 1000, 1))
+        if late > self.longest_busy and ran >= (late + TICK) / 2:
+            self.longest_busy = late
+            self.stats.set_value("reactor/longest_busy_stall_ms", round(late * 1000, 1))
         if late > 0.100:
             self.over_100ms += 1
             self.stats.set_value("reactor/stalls_over_100ms", self.over_100ms)
@@ -89,4 +107,6 @@ class ReactorStallMeter:
         if self.call is not None and self.call.active():
             self.call.cancel()
         self.stats.set_value("reactor/longest_stall_ms", round(self.longest * 1000, 1))
+        self.stats.set_value("reactor/longest_stall_cpu_ms", round(self.longest_cpu * 1000, 1))
+        self.stats.set_value("reactor/longest_busy_stall_ms", round(self.longest_busy * 1000, 1))
         self.stats.set_value("reactor/stalls_over_100ms", self.over_100ms)
