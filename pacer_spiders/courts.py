@@ -9,7 +9,8 @@ import difflib
 import re
 import weakref
 from dataclasses import dataclass
-from typing import overload
+from functools import partial
+from typing import Callable, overload
 
 from pacer_spiders.parsers.common import BadValue, check_date, check_docket_number
 from pacer_spiders.plugin_manager import get_plugin_manager
@@ -71,6 +72,10 @@ class _CourtCache:
         self.courts = sorted(seen.values(), key=lambda c: c.court_id)
         self.by_id = {c.court_id: c for c in self.courts}
         self.lookups: dict[str, Court] = {}  # what get_court answered, by the id asked for
+        self.by_prefix: dict[str, list[str]] = {}
+        for court in self.courts:
+            if court.doc_id_prefix:
+                self.by_prefix.setdefault(court.doc_id_prefix, []).append(court.court_id)
 
 
 # A plugin registered or unregistered changes the manager's set of plugins, and the next lookup
@@ -92,6 +97,12 @@ def all_courts(pm=None, kind: str | None = None) -> list[Court]:
     if kind:
         courts = [c for c in courts if c.kind == kind]
     return courts
+
+
+def court_ids_by_doc_id_prefix(pm=None) -> dict[str, list[str]]:
+    """Court ids (sorted) by the three-digit prefix of their document ids (``012``: cadc and cavc).
+    Built once with the courts; not to be changed by the caller."""
+    return _court_cache(pm).by_prefix
 
 
 def court_id_for_subdomain(subdomain: str, pm=None) -> str:
@@ -143,6 +154,38 @@ def normalize_pacer_doc_id(pacer_doc_id: str | None, court_id: str | None = None
         return pacer_doc_id
     result = _pm(pm).hook.normalize_pacer_doc_id(court_id=court_id, pacer_doc_id=str(pacer_doc_id).strip())
     return result if result is not None else str(pacer_doc_id).strip()
+
+
+def doc_id_normalizer(court_id: str | None, pm=None) -> Callable[[str], str]:
+    """``normalize_pacer_doc_id`` for one court, its plugins' implementations looked up once: a
+    docket page normalises an id per entry, and pluggy's call machinery costs more than the
+    implementation.  The same implementations in pluggy's order (last registered first), the first
+    answer that is not None; pluggy itself when an implementation wraps the others."""
+    hook = _pm(pm).hook.normalize_pacer_doc_id
+    impls = hook.get_hookimpls()
+    if any(impl.hookwrapper or impl.wrapper for impl in impls):
+        return lambda pacer_doc_id: normalize_pacer_doc_id(pacer_doc_id, court_id, pm)
+    calls = [_bound(impl.function, tuple(impl.argnames), court_id) for impl in reversed(impls)]
+
+    def normalize(pacer_doc_id: str) -> str:
+        if not pacer_doc_id:
+            return pacer_doc_id
+        doc_id = str(pacer_doc_id).strip()
+        for call in calls:
+            result = call(doc_id)
+            if result is not None:
+                return result
+        return doc_id
+    return normalize
+
+
+def _bound(function, names: tuple, court_id: str | None) -> Callable[[str], str | None]:
+    """An implementation of ``normalize_pacer_doc_id`` called with the document id alone."""
+    if names == ("court_id", "pacer_doc_id"):
+        return partial(function, court_id)
+    if names == ("pacer_doc_id",):
+        return function
+    return lambda doc_id: function(*[doc_id if name == "pacer_doc_id" else court_id for name in names])
 
 
 def is_pacer_doc_id(value: str | None) -> bool:

@@ -36,11 +36,49 @@ def make_plugin_manager(load_entrypoints: bool | None = None, extra_plugins=()) 
     pm.add_hookspecs(hookspecs)
     for module in _builtin_plugin_modules():
         pm.register(module, name=f"builtin:{module.__name__}")
-    if load_entrypoints:
+    if load_entrypoints and _may_declare_entry_points(ENTRYPOINT_GROUP):
         pm.load_setuptools_entrypoints(ENTRYPOINT_GROUP)
     for plugin in extra_plugins:
         pm.register(plugin)
     return pm
+
+
+def _may_declare_entry_points(group: str) -> bool:
+    """Whether an installed distribution may declare entry points of ``group``: a plain read of the
+    ``entry_points.txt`` files that ``importlib.metadata`` would read (the ``*.dist-info`` and
+    ``*.egg-info`` folders of ``sys.path``'s folders).  importlib.metadata itself imports the email
+    package and parses every distribution's entry points, a fifth of a one-page ``pacer-spiders
+    parse``.  True (ask importlib.metadata) whenever this look cannot be sure: a zip or egg on the
+    path, or another finder of distributions."""
+    import sys
+    from importlib.machinery import PathFinder
+
+    if any(hasattr(finder, "find_distributions") and finder is not PathFinder for finder in sys.meta_path):
+        return True
+    import re
+
+    section = re.compile(rb"\[\s*" + re.escape(group.encode()) + rb"\s*\]")  # the group's [section] line
+    for entry in sys.path:
+        folder = entry or "."
+        if folder.lower().endswith(".egg"):
+            return True
+        try:
+            children = os.scandir(folder)
+        except NotADirectoryError:
+            return True  # a zip on the path
+        except OSError:
+            continue  # a folder that is not there holds no distribution
+        with children:
+            for child in children:
+                if not child.name.lower().endswith((".dist-info", ".egg-info")):
+                    continue
+                try:
+                    with open(os.path.join(child.path, "entry_points.txt"), "rb") as declared:
+                        if section.search(declared.read()):
+                            return True
+                except OSError:
+                    continue
+    return False
 
 
 @lru_cache(maxsize=1)
@@ -51,3 +89,4 @@ def get_plugin_manager() -> pluggy.PluginManager:
 
 def hooks():
     return get_plugin_manager().hook
+

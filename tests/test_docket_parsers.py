@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 
 from pacer_spiders.pages import NotTheReport, PageProblem
@@ -301,3 +303,21 @@ def test_long_pages_of_other_reports_may_quote_problem_messages():
     assert classify(feed, "rss") is None
     # The same sentence alone, as PACER's whole answer, is the problem.
     assert classify("<html><body>This document is not available.</body></html>", "rss").kind == "unavailable"
+
+
+def test_a_parse_leaves_the_garbage_collector_as_it_found_it():
+    """The collector is held off during a parse (a speed measure) and comes back as it was, after a
+    page that parses, a page that is refused, and when it was off before."""
+    parse, page = parser_for("docket", "testd"), DISTRICT_DOCKET.encode("utf-8")
+    assert gc.isenabled()
+    parse(page, {"court_id": "testd"})
+    assert gc.isenabled()
+    with pytest.raises(NotTheReport):
+        parse(b"<html><body><p>Case not found.</p></body></html>", {"court_id": "testd"})
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        parse(page, {"court_id": "testd"})
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

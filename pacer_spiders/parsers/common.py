@@ -160,13 +160,18 @@ _DOC1_ID = lazy_compile(r"/docs?1/(\d+)")
 _QUOTED = lazy_compile(r"'([^']*)'")
 
 
-def doc_id_from_url(url: str | None, court_id: str | None = None) -> str | None:
+def doc_id_from_url(url: str | None, court_id: str | None = None, normalize=None) -> str | None:
     """The stored ``pacer_doc_id`` (fourth digit 0, through the court plugins) of a ``/doc1/<id>``
-    (or appellate ``/docs1/<id>``) link."""
+    (or appellate ``/docs1/<id>``) link; ``normalize``: ``courts.doc_id_normalizer(court_id)``,
+    for a page that normalises many."""
+    match = _DOC1_ID.search(url or "")
+    if not match:
+        return None
+    if normalize is not None:
+        return normalize(match.group(1))
     from pacer_spiders.courts import normalize_pacer_doc_id  # the plugin hook; imported late (cycle)
 
-    match = _DOC1_ID.search(url or "")
-    return normalize_pacer_doc_id(match.group(1), court_id) if match else None
+    return normalize_pacer_doc_id(match.group(1), court_id)
 
 
 # goDLS(hyperlink, de_caseid, de_seq_num, got_receipt, pdf_header, pdf_toggle_possible, magic_num, hdr):
@@ -177,12 +182,21 @@ GO_DLS_ARGS = ("url", "caseid", "de_seq_num", "got_receipt", "pdf_header", "pdf_
 def go_dls_args(onclick: str | None) -> dict | None:
     """The arguments of CM/ECF's ``goDLS(url, caseid, de_seq_num, got_receipt, ...)`` link handler,
     by name (an empty argument is None); None when ``onclick`` calls no goDLS."""
+    args = _go_dls_values(onclick)
+    return {name: (value or None) for name, value in zip(GO_DLS_ARGS, args)} if args else None
+
+
+def go_dls_seq_num(onclick: str | None) -> str | None:
+    """``go_dls_args(onclick)["de_seq_num"]`` without the dict (asked once per docket entry)."""
+    args = _go_dls_values(onclick)
+    return (args[2] or None) if args else None
+
+
+def _go_dls_values(onclick: str | None) -> list[str] | None:
     if not onclick or "goDLS" not in onclick:
         return None
     args = _QUOTED.findall(onclick[onclick.index("goDLS"):].replace("&#39;", "'"))
-    if len(args) < 3:
-        return None
-    return {name: (value or None) for name, value in zip(GO_DLS_ARGS, args)}
+    return args if len(args) >= 3 else None
 
 
 def go_dls_form(args: dict | None) -> dict:
@@ -288,8 +302,6 @@ _ROLE_WORD = lazy_compile(
     re.I,
 )
 _CONTROL = lazy_compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_EDGE_PUNCT_END = lazy_compile(r"[-–_/;,\s]*$")
-_EDGE_PUNCT_START = lazy_compile(r"^[-–_/;,\s]*")
 
 
 def tidy_case_name(text: str) -> str:
@@ -298,8 +310,22 @@ def tidy_case_name(text: str) -> str:
     text = text.replace("&nbsp;", " ").replace("&amp;", "&").replace("%20", " ").replace("&#160;", " ")
     text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
     text = text.replace("*", "").replace("#", "")
-    sides = [_EDGE_PUNCT_START.sub("", _EDGE_PUNCT_END.sub("", side)) for side in text.split(" v. ")]
+    sides = [_strip_edges(side) for side in text.split(" v. ")]
     return " ".join(" v. ".join(sides).split())
+
+
+_EDGE_PUNCT = "-–_/;,"
+
+
+def _strip_edges(side: str) -> str:
+    """``side`` without the run of ``[-–_/;,\\s]`` at its end, then at its start (two regex
+    substitutions, done by walking in from each end: a case name's edges are usually letters)."""
+    start, end = 0, len(side)
+    while end > start and (side[end - 1] in _EDGE_PUNCT or side[end - 1].isspace()):
+        end -= 1
+    while start < end and (side[start] in _EDGE_PUNCT or side[start].isspace()):
+        start += 1
+    return side[start:end]
 
 
 def strip_controls(text: str) -> str:

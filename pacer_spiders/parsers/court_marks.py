@@ -6,7 +6,6 @@ under the wrong court."""
 from __future__ import annotations
 
 from collections import Counter
-from functools import lru_cache
 
 from pacer_spiders.parsers.common import lazy_compile
 from pacer_spiders.pages import PageProblem
@@ -18,7 +17,7 @@ _DOC_LINK = lazy_compile(r"/docs?1/(\d{3})\d{6,}")
 
 def court_evidence(text: str) -> Counter:
     """Court id -> how many marks of the page name it."""
-    from pacer_spiders.courts import all_courts, court_id_for_subdomain
+    from pacer_spiders.courts import court_id_for_subdomain, court_ids_by_doc_id_prefix
     from pacer_spiders.parsers.common import lowered_bytes
 
     marks: Counter = Counter()
@@ -26,7 +25,7 @@ def court_evidence(text: str) -> Counter:
         marks[court_id_for_subdomain(subdomain.decode("ascii"))] += count
     prefixes = Counter(_DOC_LINK.findall(text))
     if prefixes:
-        by_prefix = _courts_by_prefix(tuple((c.doc_id_prefix, c.court_id) for c in all_courts() if c.doc_id_prefix))
+        by_prefix = court_ids_by_doc_id_prefix()
         for prefix, count in prefixes.items():
             for court_id in by_prefix.get(prefix, ()):
                 marks[court_id] += count
@@ -36,14 +35,6 @@ def court_evidence(text: str) -> Counter:
 # An appellate docket links its originating court once or twice: one mark does not make a page
 # another court's.
 MIN_MARKS = 2
-
-
-@lru_cache(maxsize=4)
-def _courts_by_prefix(pairs: tuple) -> dict[str, list[str]]:
-    by_prefix: dict[str, list[str]] = {}
-    for prefix, court_id in pairs:
-        by_prefix.setdefault(prefix, []).append(court_id)
-    return by_prefix
 
 
 def wrong_court(text: str, court_id: str | None) -> PageProblem | None:

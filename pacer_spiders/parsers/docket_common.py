@@ -8,13 +8,14 @@ docket stored here compares equal with one from the RECAP archive.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from lxml import etree
 from pacer_spiders.parsers.common import lazy_compile
 from pacer_spiders.parsers.common import (
     decode,
     doc_id_from_url,
-    go_dls_args,
+    go_dls_seq_num,
     harmonize_case_name,
     parse_date,
     strip_controls,
@@ -98,6 +99,19 @@ def first_match(pattern: re.Pattern, values, *, as_date: bool = False):
     return None if as_date else ""
 
 
+def header_match(pattern: re.Pattern, values: list[str], *, as_date: bool = False):
+    """``first_match`` over a header's values whose last value joins all the others: a pattern
+    without anchors that finds nothing in the joined value finds nothing in any value (one search
+    instead of one a value)."""
+    if values and not pattern.search(values[-1]) and not _ANCHORED.search(pattern.pattern):
+        return None if as_date else ""
+    return first_match(pattern, values, as_date=as_date)
+
+
+# What can make a pattern match a value alone but not within the joined values.
+_ANCHORED = lazy_compile(r"\^|\$|\\[AZbB]|\(\?<?[=!]")
+
+
 def text_content(node) -> str:
     """All the text inside ``node`` (not its tail): libxml2's text serializer, which gives what
     ``"".join(node.itertext())`` gives at a third of the cost."""
@@ -112,6 +126,11 @@ def squash(text: str) -> str:
     return " ".join(text.split())
 
 
+def clean_text(text: str) -> str:
+    """``clean_value`` of a text."""
+    return " ".join(text.split()).replace(" ,", ",")
+
+
 def clean_value(value):
     """Squash whitespace and drop spaces before commas, through lists and dicts."""
     if isinstance(value, str):
@@ -122,6 +141,34 @@ def clean_value(value):
         return {k: clean_value(v) for k, v in value.items()}
     return value
 
+
+def clean_in_place(data: dict) -> None:
+    """``clean_value`` of a dict of our own making, its values replaced where it stands (no copy
+    of the dict; the common values, text and None, without a recursive call)."""
+    for key, value in data.items():
+        if value is None:
+            continue
+        if type(value) is str:
+            data[key] = clean_text(value)
+        else:
+            data[key] = clean_value(value)
+
+
+def cells_without_input(row) -> list:
+    """``./td[not(./input)]``: a row's cells, except those holding a checkbox of their own."""
+    return [cell for cell in row.iterchildren("td") if not len(cell) or next(cell.iterchildren("input"), None) is None]
+
+
+def first_word(cell) -> str | None:
+    """The first word of a cell's text (a word never runs across two text nodes), or None."""
+    words = cell.text.split(None, 1) if cell.text else None
+    if words:
+        return words[0]
+    for text in cell.itertext():
+        words = text.split(None, 1)
+        if words:
+            return words[0]
+    return None
 
 
 def br_split(cell, tags=("br", "p"), joiner: str = " ", strip: bool = True) -> list[str]:
@@ -198,7 +245,10 @@ _PARTY_TYPE_RULES = [
 ]
 
 
+@lru_cache(maxsize=1024)
 def normalize_party_type(text: str) -> str:
+    """A party type as CourtListener writes it (fifteen rewrites, then title case): remembered, as
+    every docket names the same few types."""
     text = text.lower().strip()
     for pattern, replacement in _PARTY_TYPE_RULES:
         text = pattern.sub(replacement, text)
@@ -243,11 +293,13 @@ def judge_name(text: str) -> str:
     return " ".join(out)
 
 
-def find_judge(pattern: re.Pattern, values: list[str], root, label: bytes | None = None, page_lower: bytes = b"") -> str:
+def find_judge(pattern: re.Pattern, values: list[str], root, label: bytes | None = None, page_lower: bytes = b"",
+               joined: bool = False) -> str:
     """The judge ``pattern`` finds in the header values, else anywhere on the page; a clean name.
 
-    ``label`` (lower-case UTF-8) lets a page that never mentions it skip the whole-page scan."""
-    found = first_match(pattern, values)
+    ``label`` (lower-case UTF-8) lets a page that never mentions it skip the whole-page scan;
+    ``joined``: the last value joins the others (``header_match``)."""
+    found = header_match(pattern, values) if joined else first_match(pattern, values)
     if not found and (label is None or label in page_lower):
         # Some courts put the judge outside the header table.
         found = first_match(pattern, (t for t in root.xpath("//text()") if t and not t.isspace()))
@@ -310,7 +362,7 @@ def find_docket_number(strings: list[str], patterns) -> tuple[str | None, dict]:
 # --- document links -----------------------------------------------------------------------------
 
 
-def doc_id_from_href(href: str, court_id: str | None) -> str | None:
+def doc_id_from_href(href: str, court_id: str | None, normalize=None) -> str | None:
     """``/doc1/01712427473?...`` -> ``01702427473``.
 
     A bankruptcy ``show_doc.pl?caseid=..&dm_id=..`` link carries no document id.  The reference
@@ -318,7 +370,7 @@ def doc_id_from_href(href: str, court_id: str | None) -> str | None:
     (``sho0_doc.pl``), so the JSON output does the same; the archive never stores that as an id
     (``pacer_spiders.courts.is_pacer_doc_id``).
     """
-    doc_id = doc_id_from_url(href, court_id)
+    doc_id = doc_id_from_url(href, court_id, normalize)
     if doc_id is None and "show_doc.pl" in href:
         script = href.split("?", 1)[0].rsplit("/", 1)[-1]
         return script[:3] + "0" + script[4:]
@@ -327,8 +379,7 @@ def doc_id_from_href(href: str, court_id: str | None) -> str | None:
 
 def seq_no_from_anchor(anchor) -> str | None:
     """The ``de_seq_num`` argument of the ``goDLS(...)`` call a document link runs."""
-    args = go_dls_args(anchor.get("onclick"))
-    return args["de_seq_num"] if args else None
+    return go_dls_seq_num(anchor.get("onclick"))
 
 
 

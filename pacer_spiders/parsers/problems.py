@@ -9,6 +9,7 @@ whitespace between their words may be any run of spaces or newlines.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from functools import lru_cache
 
 from pacer_spiders.pages import PageProblem
@@ -133,23 +134,42 @@ def _checks(messages: tuple) -> tuple:
     """(kind, needles, pattern source, reason) of each message.  Patterns stay source until a page
     may hold them (``re`` compiles and caches them then): compiling a hundred regexes on import
     would cost a short ``pacer-spiders parse`` more than the parse itself."""
-    return tuple((kind, _needles(pattern), pattern, reason) for kind, pattern, reason in messages)
+    checks = [(kind, _needles(pattern), pattern, reason) for kind, pattern, reason in messages]
+    # A word several messages share is looked for first: one search of the page clears them all
+    # when it is absent (absent words cost a whole scan each; present ones are found early).
+    shared = Counter(word for _kind, needles, _pattern, _reason in checks
+                     for words, _needle, _alternative in needles for word in set(words))
+    return tuple((kind, tuple((tuple(sorted(words, key=lambda word: (not (shared[word] > 1 and len(word) > 4), -len(word)))),
+                               needle, alternative) for words, needle, alternative in needles), pattern, reason)
+                 for kind, needles, pattern, reason in checks)
 
 
 SHORT_PAGE = 20_000  # characters; PACER's error, sealed and login pages are a few kilobytes
 
 
 def _first(messages: list, text: str, lowered: bytes) -> PageProblem | None:
+    held: dict[bytes, bool] = {}  # word -> whether the page holds it, searched once per page
     for kind, needles, pattern, reason in _checks(tuple(messages)):
         if needles:
             # The pattern matches where one of its top-level alternatives does: only those whose
             # needle the page holds are searched (the whole alternation, re.I, tried every position).
-            if any(all(word in lowered for word in words) and re.search(needle, lowered)
+            if any(_holds_all(words, lowered, held) and re.search(needle, lowered)
                    and re.search(alternative, text, re.I) for words, needle, alternative in needles):
                 return PageProblem(kind, reason)
         elif re.search(pattern, text, re.I):
             return PageProblem(kind, reason)
     return None
+
+def _holds_all(words: tuple, lowered: bytes, held: dict[bytes, bool]) -> bool:
+    if any(held.get(word) is False for word in words):
+        return False
+    for word in words:
+        found = held.get(word)
+        if found is None:
+            found = held[word] = word in lowered
+        if not found:
+            return False
+    return True
 
 # A login form's password field, its login.jsf address, or a title saying "Log in": three
 # searches of the lower-cased bytes with literal prefixes (one re.I alternation tried every position).
@@ -279,4 +299,13 @@ def _text(text: str | bytes | None) -> str:
 
 
 def _has_markers(lowered: bytes, markers) -> bool:
-    return all(_shows(lowered, alternatives) for alternatives in markers)
+    # classify and missing_report ask it of the same page one after the other: answered once.
+    last = _last_markers[0]  # one tuple, read and replaced whole (parse threads)
+    if last is not None and last[0] is lowered and last[1] is markers:
+        return last[2]
+    found = all(_shows(lowered, alternatives) for alternatives in markers)
+    _last_markers[0] = (lowered, markers, found)
+    return found
+
+
+_last_markers: list = [None]

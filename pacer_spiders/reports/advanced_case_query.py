@@ -104,7 +104,7 @@ _MARKS = lazy_compile(r"select a case")
 _LINKS = lazy_compile(r"iquery\.pl\?\d+-l_\w+-\d+-\d+")
 
 UNIT = AdvancedCaseQueryUnit(
-    parse, lambda lowered: bool(_MARKS.search(lowered) and _LINKS.search(lowered) and "case no." in lowered), merge,
+    parse, lambda lowered: bool("case no." in lowered and _MARKS.search(lowered) and _LINKS.search(lowered)), merge,
     name=NAME, ingest_type=NAME, item_class=AdvancedCaseQuery, billed=True, detect_rank=35,
     path="/cgi-bin/iquery.pl", corpus_folders=("case_queries_advanced",),
 )

@@ -15,12 +15,11 @@ Page structure this relies on (CM/ECF's, the same at every court):
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from lxml import etree
 
 from pacer_spiders.parsers.common import lazy_compile
-from pacer_spiders.courts import UnknownCourtError, get_court
+from pacer_spiders.courts import UnknownCourtError, doc_id_normalizer, get_court
 from pacer_spiders.pages import NotTheReport, PageProblem
 from pacer_spiders.parsers import docket_common as dc
 from pacer_spiders.parsers.common import decode, first, is_bankruptcy_court, lowered_bytes
@@ -96,21 +95,32 @@ def _is_appellate_docket(text: str) -> bool:
 
 
 _ROWS = etree.XPath("./tr | ./tbody/tr | ./thead/tr | ./tfoot/tr")
-# The landmarks' texts (each ``contains`` copies every text node of the page in libxml2, so the
-# rare ones are asked only of a page that holds them; "iled:" covers "Date Filed:"/"Date filed:").
+# The landmarks' texts (the rare ones looked for only in a page that holds them; "iled:" covers
+# "Date Filed:"/"Date filed:").
 _LANDMARKS = (("Docket Text", None), ("iled:", None),
               ("Total file size of selected documents", b"total file size of selected documents"),
               ("Footer format:", b"footer format:"))
 
 
-@lru_cache(maxsize=8)
-def _landmark_xpath(phrases: tuple) -> etree.XPath:
-    return etree.XPath("//text()[" + " or ".join(f'contains(., "{phrase}")' for phrase in phrases) + "]")
-
-
-def landmark_texts(root, page_lower: bytes) -> list:
-    return _landmark_xpath(tuple(phrase for phrase, lowered in _LANDMARKS
-                                 if lowered is None or lowered in page_lower))(root)
+def landmark_texts(root, page_lower: bytes) -> list[tuple[str, etree._Element]]:
+    """(text, the element it belongs to) of every text node holding a landmark phrase, in document
+    order.  One walk over the elements' text and tails: an XPath asking ``contains()`` of every
+    text node costs more, as libxml2 copies the node's text for each phrase asked."""
+    common, rare = "Docket Text", "iled:"
+    others = tuple(phrase for phrase, lowered in _LANDMARKS[2:] if lowered in page_lower)
+    found = []
+    for index, element in enumerate(root.iter()):
+        text = element.text
+        if text and (common in text or rare in text or (others and any(p in text for p in others))) \
+                and isinstance(element.tag, str):  # an element's own text, not a comment's or a PI's
+            found.append(((index, 0, 0), text, element))
+        text = element.tail
+        if text and (common in text or rare in text or (others and any(p in text for p in others))):
+            # A tail follows the element's last descendant (deeper tails first).
+            last = index + sum(1 for _ in element.iterdescendants())
+            found.append(((last, 1, -sum(1 for _ in element.iterancestors())), text, element.getparent()))
+    found.sort(key=lambda hit: hit[0])
+    return [(text, holder) for _key, text, holder in found]
 
 
 CENTERED_FONTS = etree.XPath("//center//font")
@@ -119,17 +129,15 @@ TEXTS_OUTSIDE_BOLD = etree.XPath(".//text()[not(./parent::b)]")
 CELLS = etree.XPath(".//td")
 
 
-def _holder(text):
-    """The element a text node belongs to (its parent; for a tail, the parent of the element before it)."""
-    element = text.getparent()
-    return element.getparent() if text.is_tail else element
-
-
-def _tables_around(text) -> list:
-    """The tables a text node is in, innermost first."""
-    holder = _holder(text)
+def _tables_around(holder) -> list:
+    """The tables an element is in, itself first when it is one, innermost first."""
     tables = list(holder.iterancestors("table"))
     return [holder, *tables] if holder.tag == "table" else tables
+
+
+def _has_child(cell, parent: str, child: str) -> bool:
+    """``cell.find(".//<parent>/<child>") is not None`` by C-level iteration (no ElementPath)."""
+    return any(node.getparent().tag == parent for node in cell.iter(child))
 
 
 def rows_of(table) -> list:
@@ -147,6 +155,7 @@ class DocketPage:
         self.adversary = b"adversary proceeding" in self.page_lower and bool(
             root.xpath('//*[text()[contains(., "Adversary Proceeding")]]')
         )
+        self.normalize_doc_id = doc_id_normalizer(self.court_id)
         self._parties: list[dict] | None = None
         self._entry_rows: list | None = None
 
@@ -164,28 +173,28 @@ class DocketPage:
     def landmarks(self) -> None:
         """One pass over the page's text for the nodes the layout hangs on: the header cell with
         "Date Filed:", the "Docket Text" column heads, and the multi-document and footer tables."""
-        self.header_text = None
-        self.docket_text_nodes, self.excluded_nodes = [], []
-        for text in landmark_texts(self.root, self.page_lower):
+        self.header_holder: etree._Element | None = None
+        self.docket_text_holders: list[etree._Element] = []
+        self.excluded_holders: list[etree._Element] = []
+        for text, holder in landmark_texts(self.root, self.page_lower):
             if "Docket Text" in text:
-                self.docket_text_nodes.append(text)
+                self.docket_text_holders.append(holder)
             if "Total file size of selected documents" in text or "Footer format:" in text:
-                self.excluded_nodes.append(text)
-            if self.header_text is None and ("Date Filed:" in text or "Date filed:" in text):
-                holder = _holder(text)
+                self.excluded_holders.append(holder)
+            if self.header_holder is None and ("Date Filed:" in text or "Date filed:" in text):
                 if holder.tag == "td" or next(holder.iterancestors("td"), None) is not None:
-                    self.header_text = text
+                    self.header_holder = holder
 
     def header_values(self) -> list[str]:
         """The header table's lines: the outermost table without a <center> around the first
         cell saying "Date Filed:", each cell split at its <br>s, plus all of them joined."""
         values: list[str] = []
         table = None
-        if self.header_text is not None:
-            holder = _holder(self.header_text)
+        if self.header_holder is not None:
+            holder = self.header_holder
             cell = holder if holder.tag == "td" else next(holder.iterancestors("td"))
             for ancestor in cell.iterancestors("table"):
-                if ancestor.find(".//center") is None:
+                if next(ancestor.iter("center"), None) is None:
                     table = ancestor
         if table is not None:
             for cell in table.iter("td"):
@@ -207,18 +216,18 @@ class DocketPage:
             "court_id": self.court_id,
             "docket_number": docket_number,
             "case_name": self.case_name(),
-            "date_filed": dc.first_match(DATE_FILED, values, as_date=True),
-            "date_terminated": dc.first_match(DATE_TERMINATED, values, as_date=True),
-            "date_converted": dc.first_match(DATE_CONVERTED, values, as_date=True),
-            "date_discharged": dc.first_match(DATE_DISCHARGED, values, as_date=True),
+            "date_filed": dc.header_match(DATE_FILED, values, as_date=True),
+            "date_terminated": dc.header_match(DATE_TERMINATED, values, as_date=True),
+            "date_converted": dc.header_match(DATE_CONVERTED, values, as_date=True),
+            "date_discharged": dc.header_match(DATE_DISCHARGED, values, as_date=True),
             "assigned_to_str": self.judge(ASSIGNED_TO, b"assigned to:"),
             "referred_to_str": self.judge(REFERRED_TO, b"referred to:"),
-            "cause": dc.first_match(CAUSE, values),
-            "nature_of_suit": self.adversary_natures() if self.adversary else dc.first_match(NATURE_OF_SUIT, values),
-            "jury_demand": dc.first_match(JURY_DEMAND, values),
-            "demand": dc.first_match(DEMAND, values),
-            "jurisdiction": dc.first_match(JURISDICTION, values),
-            "mdl_status": dc.first_match(MDL_STATUS, values),
+            "cause": dc.header_match(CAUSE, values),
+            "nature_of_suit": self.adversary_natures() if self.adversary else dc.header_match(NATURE_OF_SUIT, values),
+            "jury_demand": dc.header_match(JURY_DEMAND, values),
+            "demand": dc.header_match(DEMAND, values),
+            "jurisdiction": dc.header_match(JURISDICTION, values),
+            "mdl_status": dc.header_match(MDL_STATUS, values),
             "ordered_by": self.ordered_by(),
         }
         data.update(parts)
@@ -236,7 +245,7 @@ class DocketPage:
         return "; ".join(natures)
 
     def judge(self, pattern: re.Pattern, label: bytes) -> str:
-        return dc.find_judge(pattern, self.values, self.root, label, self.page_lower)
+        return dc.find_judge(pattern, self.values, self.root, label, self.page_lower, joined=True)
 
     def case_name(self) -> str:
         if self.bankruptcy:
@@ -310,24 +319,24 @@ class DocketPage:
     def _skip_row(row, cells, text: str, following) -> bool:
         if not cells or not text or text == "v.":
             return True
-        if cells[0].find(".//b/u") is not None:
+        if _has_child(cells[0], "b", "u"):
             # A heading not followed by a bold party name (criminal cases' count headings).
-            if following is None or following.find(".//b") is None:
+            if following is None or next(following.iter("b"), None) is None:
                 return True
             return len(cells) == 3 and dc.text_content(cells[2]) == "Disposition"
         # Rows without bold text are details under a party, not parties.
-        return row.find(".//b") is None
+        return next(row.iter("b"), None) is None
 
     def _party_type(self, cells, text: str, party: dict) -> tuple[dict, bool]:
-        if len(cells) == 1 and cells[0].find(".//b/u") is not None:
+        if len(cells) == 1 and _has_child(cells[0], "b", "u"):
             return {"type": party_type([dc.text_content(cells[0])])}, True
         if "------" in text:
             label = dc.text_content(cells[0]).strip()
             if len(cells) == 3:
                 return {"type": re.split("----*", label)[0]}, False
             return {"type": party_type([re.sub("----*", "", label)])}, True
-        if self.bankruptcy and len(cells) == 3 and cells[0].find(".//i/b") is not None:
-            return {"type": party_type([dc.text_content(cells[0].find(".//i"))])}, False
+        if self.bankruptcy and len(cells) == 3 and _has_child(cells[0], "i", "b"):
+            return {"type": party_type([dc.text_content(next(cells[0].iter("i")))])}, False
         if len(cells) == 3 and "service list" in text:
             return {"type": "Service List"}, False
         return party, False
@@ -339,12 +348,12 @@ class DocketPage:
         continue in header-less tables), except the multi-document download and footer tables."""
         if self._entry_rows is None:
             tables = set()
-            for text in self.docket_text_nodes:
-                for table in _tables_around(text):
+            for holder in self.docket_text_holders:
+                for table in _tables_around(holder):
                     tables.add(table)
                     tables.update(table.itersiblings("table"))
-            for text in self.excluded_nodes:
-                tables.difference_update(_tables_around(text))
+            for holder in self.excluded_holders:
+                tables.difference_update(_tables_around(holder))
             if len(tables) > 1:
                 order = {table: index for index, table in enumerate(self.root.iter("table"))}
                 ordered = sorted(tables, key=order.__getitem__)
@@ -357,17 +366,19 @@ class DocketPage:
         rows = self.entry_rows()
         if not rows:
             return None
-        headers = rows[0].xpath("./td[not(./input)] | ./th[not(./input)]")
-        if not headers:
+        # The first of ./td[not(./input)] | ./th[not(./input)].
+        head = next((cell for cell in rows[0].iterchildren("td", "th")
+                     if not len(cell) or next(cell.iterchildren("input"), None) is None), None)
+        if head is None:
             return None
-        return "date_entered" if dc.text_content(headers[0]) in ("Date Entered", "Docket Date") else "date_filed"
+        return "date_entered" if dc.text_content(head) in ("Date Entered", "Docket Date") else "date_filed"
 
     def docket_entries(self) -> list[dict]:
         multi_documents = b"view_multi_docs" in self.page_lower and any(
             form.get("name") == "view_multi_docs" for form in self.root.iter("form"))
         entries: list[dict] = []
         for row in self.entry_rows()[1:]:
-            cells = [cell for cell in row if cell.tag == "td" and cell.find("input") is None]  # ./td[not(./input)]
+            cells = dc.cells_without_input(row)
             if multi_documents and len(cells) == 4 and not dc.text_content(cells[2]).strip():
                 del cells[2]  # the empty checkbox cell of an entry that cannot be selected
             if multi_documents and len(cells) == 5:
@@ -389,14 +400,15 @@ class DocketPage:
             if number is not None and not number.isdigit():
                 continue  # "doc" rows are not on the docket proper
             entries.append(entry)
-        # Cleaned one entry at a time, in place: never two copies of a huge docket's entries at once.
-        for index, entry in enumerate(entries):
-            entries[index] = dc.clean_value(entry)
+        # Entries are made clean (no copy of a huge docket's entries); a page with inline
+        # attachments added to them after they were made has its entries cleaned in place.
+        if multi_documents:
+            for entry in entries:
+                dc.clean_in_place(entry)
         return entries
 
     def _entry(self, row, cells, date_text: str) -> dict:
-        words = [word for piece in dc.br_split(cells[1]) for word in piece.split()]
-        number = words[0].replace("\xa0", "") if words else None
+        number = dc.first_word(cells[1])
         if len(cells) == 2:
             # Number and text share one cell (some bankruptcy courts): "12 (3 pgs; 2 docs) Text".
             text = dc.text_content(cells[1])
@@ -409,18 +421,20 @@ class DocketPage:
         if number:
             for anchor in cells[1].iter("a"):
                 if ((anchor.text or "") if not len(anchor) else dc.text_content(anchor)).strip() == number:
-                    doc_id = dc.doc_id_from_href(anchor.get("href") or "", self.court_id)
+                    doc_id = dc.doc_id_from_href(anchor.get("href") or "", self.court_id, self.normalize_doc_id)
                     seq_no = dc.seq_no_from_anchor(anchor)
                     break
         if seq_no is None:
             seq_no = _row_seq_no(row)
+        entered = DATE_ENTERED.search(description)
+        # Made clean (``dc.clean_value``): dates are ISO and the number one word already.
         return {
             "date_filed": dc.to_date(date_text),
             "document_number": number,
-            "pacer_doc_id": doc_id,
-            "pacer_seq_no": seq_no,
-            "description": description,
-            "date_entered": dc.first_match(DATE_ENTERED, [description], as_date=True),
+            "pacer_doc_id": doc_id if doc_id is None else dc.clean_text(doc_id),
+            "pacer_seq_no": seq_no if seq_no is None else dc.clean_text(seq_no),
+            "description": dc.clean_text(description),
+            "date_entered": dc.to_date(entered.group(1)) if entered else None,
         }
 
     def _attach(self, entry: dict, cell) -> None:
@@ -499,36 +513,34 @@ def attorneys_in(cell) -> list[dict]:
     """Each ``<b>name</b>`` and what follows it up to the next ``<b>``: contact lines and roles."""
     attorneys = []
     for bold in cell.iter("b"):
-        attorney = {"name": " ".join(dc.text_content(bold).split()), "roles": [], "contact": ""}
-        contact: list[str] = []
-        roles: list[str] = []
         items = _siblings_after(bold)
         if not items:
             continue
-        for index, item in enumerate(items):
+        contact: list[str] = []
+        roles: list[str] = []
+        for item in items:
             if isinstance(item, str):
                 line = " ".join(item.split())
                 if line:
                     contact.append(line + "\n")
             elif item.tag == "i":
                 roles.append(dc.text_content(item))
-            following = items[index + 1] if index + 1 < len(items) else None
-            if following is None or (not isinstance(following, str) and following.tag == "b"):
-                break
-        attorney["contact"] = "".join(contact)
-        attorney["roles"] = attorney_roles(roles)
-        attorneys.append(attorney)
+        attorneys.append({"name": " ".join(dc.text_content(bold).split()), "roles": attorney_roles(roles),
+                          "contact": "".join(contact)})
     return attorneys
 
 
 def _siblings_after(node) -> list:
-    """Text and element siblings after ``node``, in document order (comments skipped)."""
+    """Text and element siblings after ``node``, in document order (comments skipped), up to the
+    next ``<b>`` sibling (one right after ``node`` is passed over: what follows it still counts)."""
     items: list = []
     if node.tail:
         items.append(node.tail)
     sibling = node.getnext()
     while sibling is not None:
         if isinstance(sibling.tag, str):
+            if sibling.tag == "b" and items:
+                break
             items.append(sibling)
         if sibling.tail:
             items.append(sibling.tail)
@@ -572,9 +584,9 @@ def add_criminal_data(parties: list[dict], rows, cells_of, texts) -> None:
         represented = len(cells) == 3 and "represented by" in dc.clean_string(dc.text_content(cells[1]))
         lone_heading = (
             len(cells) == 1
-            and cells[0].find(".//b/u") is not None
+            and _has_child(cells[0], "b", "u")
             and following is not None
-            and following.find(".//b") is not None
+            and next(following.iter("b"), None) is not None
             and "represented by" not in dc.clean_string(dc.text_content(following))
         )
         if represented or lone_heading:
@@ -595,7 +607,7 @@ def add_criminal_data(parties: list[dict], rows, cells_of, texts) -> None:
         if COMPLAINTS_HEADER.search(first):
             section, status = "complaints", None
             continue
-        if cells[0].find("b/u") is not None:
+        if any(next(bold.iterchildren("u"), None) is not None for bold in cells[0].iterchildren("b")):
             section, status = "unknown", None
             continue
         disposition = dc.text_content(cells[2]) if len(cells) > 2 else ""

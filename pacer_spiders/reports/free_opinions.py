@@ -143,7 +143,7 @@ _NONE_FOUND = lazy_compile(r"No (?:written )?opinions? (?:were )?found|Total num
                          re.I)
 
 UNIT = FreeOpinionsUnit(
-    parse, lambda lowered: bool(_HEADING.search(lowered)) and "case number &amp; name" in lowered, merge,
+    parse, lambda lowered: "case number &amp; name" in lowered and bool(_HEADING.search(lowered)), merge,
     name=NAME, ingest_type=NAME, item_class=FreeOpinionReport, detect_rank=25, path="/cgi-bin/WrtOpRpt.pl",
     corpus_folders=("free_opinion_report",),
 )

@@ -14,13 +14,10 @@ reader serves both kinds of body.
 
 from __future__ import annotations
 
-import email
 import html
 import re
-from email import policy
-from email.message import EmailMessage
 from functools import lru_cache
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from pacer_spiders.parsers.common import lazy_compile
 from pacer_spiders.pages import NotTheReport, PageProblem
@@ -34,6 +31,9 @@ from pacer_spiders.parsers.common import (
     query_param,
 )
 from pacer_spiders.reports.base import refuse_problem_page
+
+if TYPE_CHECKING:
+    from email.message import EmailMessage
 
 _NEF_TITLE = lazy_compile(r"notice\s+of\s+(?:electronic|bankruptcy\s+case)\s+filing", re.I)
 _NDA_TITLE = lazy_compile(r"notice\s+of\s+docket\s+activity", re.I)
@@ -161,7 +161,9 @@ def _message(body: bytes | str) -> tuple[str, str, bool, str | None]:
     raw = re.sub(rb"^\s*From [^\n]*\n", b"", raw, count=1)  # an mbox file's separator line
     if _HEADER_LINE.match(raw.lstrip()[:200]):
         # an EmailPolicy makes EmailMessages (typeshed reads the subclass as a plain Message's policy)
-        message = cast(EmailMessage, email.message_from_bytes(raw.lstrip(), policy=_POLICY))
+        import email  # imported by the pages that need it: a parse of other reports does without
+
+        message = cast("EmailMessage", email.message_from_bytes(raw.lstrip(), policy=_email_policy()))
         part = message.get_body(preferencelist=("html", "plain"))
         if part is not None:
             try:
@@ -177,23 +179,27 @@ def _message(body: bytes | str) -> tuple[str, str, bool, str | None]:
     return "", text, bool(re.search(r"<(?:html|body|div|p|br|table|font)\b", text[:5000], re.I)), None
 
 
-class _ParsedHeadersPolicy(policy.EmailPolicy):
+@lru_cache(maxsize=1)
+def _email_policy():
     """``policy.default``, with each header value parsed once: the default policy parses a header
     (and makes a class for it) every time it is read, and finding a notice's body reads each
     part's Content-Type several times (three quarters of a notice's parse went there)."""
+    from email import policy
 
-    def header_fetch_parse(self, name, value):
-        if hasattr(value, "name"):
-            return value
-        return _parsed_header(self, name, value)
+    class ParsedHeadersPolicy(policy.EmailPolicy):
+        def header_fetch_parse(self, name, value):
+            if hasattr(value, "name"):
+                return value
+            return _parsed_header(self, name, value)
+
+    return ParsedHeadersPolicy()
 
 
 @lru_cache(maxsize=512)
-def _parsed_header(policy_: _ParsedHeadersPolicy, name: str, value: str):
+def _parsed_header(policy_, name: str, value: str):
+    from email import policy
+
     return policy.EmailPolicy.header_fetch_parse(policy_, name, value)
-
-
-_POLICY = _ParsedHeadersPolicy()
 
 
 def _sent_at(header) -> str | None:
@@ -566,13 +572,14 @@ def _body_of(lowered: str) -> str:
 def is_nef(lowered: str) -> bool:
     """Whether a page (lower-cased) is a Notice of Electronic Filing (district, bankruptcy), raw or its body."""
     body = _body_of(lowered)
-    return bool(_LOWER_NEF_TITLE.search(body) and _LOWER_CASE_NAME.search(body))
+    # "name:" first: a plain search that clears most pages (a docket says "notice" and "filing" often)
+    return bool("name:" in body and _LOWER_CASE_NAME.search(body) and _LOWER_NEF_TITLE.search(body))
 
 
 def is_nda(lowered: str) -> bool:
     """Whether a page (lower-cased) is a Notice of Docket Activity (appellate CM/ECF, ACMS)."""
     body = _body_of(lowered)
-    return bool(_LOWER_NDA_TITLE.search(body) and _LOWER_CASE_NAME.search(body))
+    return bool("name:" in body and _LOWER_CASE_NAME.search(body) and _LOWER_NDA_TITLE.search(body))
 
 
 def notice_unit(name: str, recognise, corpus_folders: tuple) -> ReportUnit:

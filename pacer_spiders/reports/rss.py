@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import html
 import re
-from email.utils import parsedate_to_datetime
 
 from pacer_spiders.parsers.common import lazy_compile
 from pacer_spiders.pages import NotTheReport, PageProblem
@@ -114,7 +113,7 @@ def _entry(summary: str, published: str) -> dict:
     else:
         document_number = None
     try:
-        date_filed = parsedate_to_datetime(published).isoformat() if published else None
+        date_filed = _parsedate(published).isoformat() if published else None
     except (TypeError, ValueError):
         date_filed = None
     return {
@@ -125,6 +124,13 @@ def _entry(summary: str, published: str) -> dict:
         "pacer_seq_no": query_param(url, "de_seq_num"),
         "short_description": html.unescape(short.group(1)) if short else "",
     }
+
+
+
+def _parsedate(text: str):
+    from email.utils import parsedate_to_datetime  # the feeds alone need it (and email costs a start-up)
+
+    return parsedate_to_datetime(text)
 
 
 # -- the report unit -----------------------------------------------------------------------------
