@@ -151,7 +151,11 @@ class DatabasePipeline(ArchiveStage):
             self._writer = None
             self.stats = self.stats.stats
         if self._merger is not None:
-            self._merger.shutdown()
+            # Every merge is answered: the process has nothing left to write.  Its exit (an
+            # interpreter with SQLAlchemy to wind down: up to a second on a busy machine) is not
+            # waited for here, on the reactor's thread, inside the crawl's time; the executor's
+            # own thread reaps it, and Python joins that thread before the crawl's process exits.
+            self._merger.shutdown(wait=False)
             self._merger = None
         if not self.dry_run:
             # The orphans whose backoff has run out get their retry at the end of every crawl.
