@@ -54,8 +54,12 @@ class ReactorStats:
         """Send the writer thread's changes to the reactor thread; they run before the item's
         Deferred fires (both go through the reactor's queue, in order)."""
         if self._waiting:
-            waiting, self._waiting = self._waiting, []
-            self.reactor.callFromThread(_apply, waiting)
+            self.reactor.callFromThread(_apply, self.take())
+
+    def take(self) -> list[tuple]:
+        """The writer thread's changes so far, for the caller to apply on the reactor thread."""
+        waiting, self._waiting = self._waiting, []
+        return waiting
 
     def inc_value(self, *args, **kwargs):
         self._call(self.stats.inc_value, *args, **kwargs)
@@ -147,7 +151,11 @@ class DatabasePipeline(ArchiveStage):
             self._writer = None
             self.stats = self.stats.stats
         if self._merger is not None:
-            self._merger.shutdown()
+            # Every merge is answered: the process has nothing left to write.  Its exit (an
+            # interpreter with SQLAlchemy to wind down: up to a second on a busy machine) is not
+            # waited for here, on the reactor's thread, inside the crawl's time; the executor's
+            # own thread reaps it, and Python joins that thread before the crawl's process exits.
+            self._merger.shutdown(wait=False)
             self._merger = None
         if not self.dry_run:
             # The orphans whose backoff has run out get their retry at the end of every crawl.
@@ -178,14 +186,29 @@ class DatabasePipeline(ArchiveStage):
             return self.merge_item(item)
         if self._merger is not None:
             return self.merge_in_process(item)
-        return self._writer.call(self.merge_in_writer, item)
+        return self.merge_in_thread(item)
+
+    def merge_in_thread(self, item):
+        """Merge one item in the writer thread: a Deferred that fires on the reactor thread, the
+        merge's counts added to the stats first (they come back with the item: one wake-up of the
+        reactor an item)."""
+        assert self._writer is not None  # in a crawl
+
+        def counted(merged_and_counts):
+            merged, counts = merged_and_counts
+            _apply(counts)
+            return merged
+
+        return self._writer.call(self.merge_in_writer, item).addCallback(counted)
 
     def merge_in_writer(self, item):
-        """Merge one item in the writer thread, then send its counts to the reactor thread."""
+        """Merge one item in the writer thread: (the item, its counts for the reactor thread)."""
         try:
-            return self.merge_item(item)
-        finally:
-            self.stats.flush()
+            merged = self.merge_item(item)
+        except BaseException:
+            self.stats.flush()  # what the merge counted before it failed
+            raise
+        return merged, self.stats.take()
 
     def merge_in_process(self, item):
         """Hand one item to the merge process; the Deferred answered fires on the reactor thread once
@@ -208,7 +231,7 @@ class DatabasePipeline(ArchiveStage):
                 logger.error("the merge process died; merging in the writer thread from now on")
                 self._merger = None
             assert self._writer is not None  # items are all answered before the crawl closes
-            self._writer.call(self.merge_in_writer, item).chainDeferred(done)
+            self.merge_in_thread(item).chainDeferred(done)
 
         def answered(future):  # on the reactor thread
             try:
