@@ -263,6 +263,7 @@ def test_case_query_sweep_finds_cases_after_the_highest_known_id_where_no_feed_h
     assert sorted(set(pages)) == [("nysd", "case_query")] and len(pages) == 2  # 100002 and 100003
 
 
+@pytest.mark.fresh_interpreters  # the discovery crawl as users get it: python anew, its request on stdin
 def test_a_refused_login_is_a_problem_of_the_job_and_its_window_stays_unseen(deployment, tmp_path, capsys):
     from pacer_spiders import sandbox as sandbox_module
 

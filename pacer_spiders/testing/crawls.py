@@ -2,7 +2,8 @@
 
 Tests and benchmarks use it: the log, the final stats (``PACER_STATS_FILE``) and the exit code.
 Benchmarks start a fresh interpreter for each crawl; the tests call ``use_preloaded_interpreter()``
-and fork each crawl from one that has imported everything already (pacer_spiders.testing.preloaded).
+and fork each crawl, and every process pacer_spiders.processes starts, from one that has imported
+everything already (pacer_spiders.testing.preloaded).
 """
 
 from __future__ import annotations
@@ -18,9 +19,23 @@ _preloaded = False
 
 
 def use_preloaded_interpreter(enabled: bool = True) -> None:
-    """Crawls of this process fork from a preloaded interpreter (the tests) or start python anew."""
+    """Crawls of this process fork from a preloaded interpreter (the tests) or start python anew:
+    ``run_crawl`` and every start through pacer_spiders.processes (workers, discovery crawls, the
+    service's runner)."""
     global _preloaded
     _preloaded = enabled
+    from pacer_spiders.processes import use_process_starter
+
+    if enabled:
+        from pacer_spiders.testing.preloaded import start_forked
+
+        use_process_starter(start_forked)
+    else:
+        use_process_starter(None)
+
+
+def preloaded_interpreter_in_use() -> bool:
+    return _preloaded
 
 
 def run_scrapy_command(argv: list[str], cwd, env: dict, timeout: float,
