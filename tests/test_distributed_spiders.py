@@ -17,7 +17,6 @@ from pacer_spiders.testing.workers import dequeued, empty_redis_database, start_
 pytestmark = pytest.mark.service
 
 
-@pytest.mark.fresh_interpreters  # workers as users start them: `python -m scrapy crawl` anew
 def test_docket_workers_fetch_each_enqueued_case_once(redis_url, tmp_path, capsys):
     redis_url = empty_redis_database(redis_url, 10)
     database_url = f"sqlite:///{tmp_path / 'archive.sqlite3'}"

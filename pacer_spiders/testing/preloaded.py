@@ -18,11 +18,9 @@ import runpy
 import signal
 import subprocess
 import sys
-import tempfile
 import weakref
-from pathlib import Path
 
-from pacer_spiders.processes import STDOUT, wait_or_kill
+from pacer_spiders.processes import STDOUT
 
 # Imported once by the fork server (pacer_spiders.testing.crawl_imports lists them).
 PRELOAD = ["pacer_spiders.testing.crawl_imports"]
@@ -97,9 +95,9 @@ def _redirect(stdout, stderr, callers_fds: tuple[int, int]) -> None:
         os.close(fd)
 
 
-def _module_child(module: str, args: list[str], cwd: str, env: dict, stdin: str | None,
-                  stdout, stderr, callers_fds: tuple[int, int]) -> None:
-    """What ``python -m module args…`` does, in the forked child."""
+def _python_child(argv: list[str], cwd: str, env: dict, stdin: str | None, stdout, stderr,
+                  callers_fds: tuple[int, int]) -> None:
+    """What ``python -m module args…`` or ``python -c code args…`` does, in the forked child."""
     _redirect(stdout, stderr, callers_fds)
     sys.stdin = io.TextIOWrapper(io.BytesIO((stdin or "").encode("utf-8")), encoding="utf-8")
     os.chdir(cwd)
@@ -109,10 +107,15 @@ def _module_child(module: str, args: list[str], cwd: str, env: dict, stdin: str 
     _forget_what_was_read_at_import()
     if "twisted.internet.reactor" in sys.modules:  # Scrapy must install its own reactor
         raise RuntimeError("a reactor was installed in the fork server; the crawl cannot choose its own")
-    if not hasattr(sys.modules.get(module), "__path__"):  # a preloaded module runs anew as __main__, as with -m
-        sys.modules.pop(module, None)
-    sys.argv = [module, *args]  # run_module puts the module's path first, as -m does
-    runpy.run_module(module, run_name="__main__", alter_sys=True)  # SystemExit gives the exit code
+    option, target, *args = argv
+    if option == "-c":
+        sys.argv = ["-c", *args]
+        exec(compile(target, "<string>", "exec"), {"__name__": "__main__", "__builtins__": __builtins__})
+        return
+    if not hasattr(sys.modules.get(target), "__path__"):  # a preloaded module runs anew as __main__, as with -m
+        sys.modules.pop(target, None)
+    sys.argv = [target, *args]  # run_module puts the module's path first, as -m does
+    runpy.run_module(target, run_name="__main__", alter_sys=True)  # SystemExit gives the exit code
 
 
 _started: weakref.WeakSet[ForkedProcess] = weakref.WeakSet()
@@ -121,8 +124,8 @@ _started: weakref.WeakSet[ForkedProcess] = weakref.WeakSet()
 class ForkedProcess:
     """A forked child seen through ``subprocess.Popen``'s interface (what pacer_spiders.processes uses)."""
 
-    def __init__(self, module: str, args: list[str], process):
-        self.args = [module, *args]
+    def __init__(self, argv: list[str], process):
+        self.args = ["python", *argv]
         self._process = process
         self.pid: int = process.pid
 
@@ -150,19 +153,27 @@ class ForkedProcess:
         self.send_signal(signal.SIGKILL)
 
 
-def start_forked(module: str, args: list[str], *, cwd, env: dict[str, str], stdin: str | None = None,
-                 stdout=None, stderr=None) -> ForkedProcess:
-    """``python -m module args…`` forked from the preloaded interpreter (a pacer_spiders.processes
-    starter): ``stdout``/``stderr`` a file, None (this process's own) or STDOUT, as there."""
+def start_forked_python(argv: list[str], *, cwd, env: dict[str, str], stdin: str | None = None,
+                        stdout=None, stderr=None) -> ForkedProcess:
+    """``python <argv>`` (``-m module …`` or ``-c code …``) forked from the preloaded interpreter:
+    ``stdout``/``stderr`` a file, None (this process's own) or STDOUT, as in pacer_spiders.processes."""
+    if len(argv) < 2 or argv[0] not in ("-m", "-c"):
+        raise ValueError(f"python -m module … or -c code …, not {argv[:1]}")
     sys.stdout.flush()
     sys.stderr.flush()
-    child = _forkserver().Process(target=_module_child, name=module,
-                                  args=(module, list(args), str(cwd), dict(env), stdin, _output(stdout),
+    child = _forkserver().Process(target=_python_child, name=argv[1] if argv[0] == "-m" else "python-c",
+                                  args=(list(argv), str(cwd), dict(env), stdin, _output(stdout),
                                         _output(stderr), (_CallersFd(1), _CallersFd(2))))
     child.start()
-    started = ForkedProcess(module, args, child)
+    started = ForkedProcess(argv, child)
     _started.add(started)
     return started
+
+
+def start_forked(module: str, args: list[str], *, cwd, env: dict[str, str], stdin: str | None = None,
+                 stdout=None, stderr=None) -> ForkedProcess:
+    """``python -m module args…`` forked (the pacer_spiders.processes starter of the tests)."""
+    return start_forked_python(["-m", module, *args], cwd=cwd, env=env, stdin=stdin, stdout=stdout, stderr=stderr)
 
 
 def kill_leftovers() -> None:
@@ -172,12 +183,3 @@ def kill_leftovers() -> None:
         started.wait()
 
 
-def run_scrapy(argv: list[str], cwd: Path, env: dict, timeout: float) -> subprocess.CompletedProcess:
-    """``scrapy <argv[1:]>`` in a forked child; the same result ``subprocess.run(…, capture_output=True,
-    text=True)`` gives for ``python -m scrapy``: exit code, stdout, stderr; TimeoutExpired after ``timeout``."""
-    with tempfile.TemporaryDirectory(prefix="pacer-scrapy-") as outputs_dir:
-        paths = [Path(outputs_dir) / "stdout", Path(outputs_dir) / "stderr"]
-        child = start_forked(argv[0], list(argv[1:]), cwd=cwd, env=env, stdout=paths[0], stderr=paths[1])
-        returncode = wait_or_kill(child, timeout)
-        stdout, stderr = (path.read_text("utf-8", "replace") if path.exists() else "" for path in paths)
-    return subprocess.CompletedProcess(argv, returncode, stdout, stderr)
