@@ -17,12 +17,37 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 pytest_plugins = ["pacer_spiders.testing.sandbox_fixtures"]
 
 
+FRESH_INTERPRETERS = os.environ.get("PACER_TEST_FRESH_INTERPRETERS", "") not in ("", "0")
+
+
 def pytest_configure(config):
-    # Each test crawl is still `scrapy crawl` in a process of its own, forked from an interpreter that
-    # has imported Scrapy and the project once (PACER_TEST_FRESH_INTERPRETERS=1: python started anew).
-    if os.environ.get("PACER_TEST_FRESH_INTERPRETERS", "") in ("", "0"):
+    # Each test crawl is still `scrapy crawl` (a worker, a discovery crawl, the service's crawl) in a
+    # process of its own, forked from an interpreter that has imported Scrapy and the project once
+    # (PACER_TEST_FRESH_INTERPRETERS=1: python started anew, as users always have it).
+    if not FRESH_INTERPRETERS:
         from pacer_spiders.testing.crawls import use_preloaded_interpreter
 
+        use_preloaded_interpreter()
+
+
+def pytest_unconfigure(config):
+    if not FRESH_INTERPRETERS:  # a failed test's workers must not keep this process from exiting
+        from pacer_spiders.testing.preloaded import kill_leftovers
+
+        kill_leftovers()
+
+
+@pytest.fixture(autouse=True)
+def _interpreters_of_the_test(request):
+    if FRESH_INTERPRETERS or request.node.get_closest_marker("fresh_interpreters") is None:
+        yield
+        return
+    from pacer_spiders.testing.crawls import use_preloaded_interpreter
+
+    use_preloaded_interpreter(False)
+    try:
+        yield
+    finally:
         use_preloaded_interpreter()
 
 

@@ -4,14 +4,13 @@ no duplicate row, no deadlock, nothing lost (each brings entries the others do n
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import sqlalchemy as sa
 
 from pacer_spiders.db import upgrade_database
+from pacer_spiders.testing.crawls import run_python_together, start_allowance
 
 WORKER = r"""
 import json, sys, time
@@ -52,14 +51,12 @@ def test_concurrent_processes_upsert_one_docket_without_duplicates_or_deadlock(p
     url = postgres_url.rsplit("/", 1)[0] + "/" + name
     try:
         code = WORKER.format(tests=str(Path(__file__).parent))
-        start = time.time() + 4.0  # every worker imports and connects first, then all write at once
-        procs = [subprocess.Popen([sys.executable, "-c", code, str(i), url, str(tmp_path / "files"), str(start)],
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                 for i in range(WORKERS)]
-        outputs = [p.communicate(timeout=240) for p in procs]
-        for proc, (_out, err) in zip(procs, outputs):
-            assert proc.returncode == 0, err[-3000:]
-        totals = [json.loads(out.strip().splitlines()[-1]) for out, _err in outputs]
+        start = time.time() + 1.0 + start_allowance()  # every worker imports and connects first, then all write at once
+        done = run_python_together([["-c", code, str(i), url, str(tmp_path / "files"), str(start)]
+                                    for i in range(WORKERS)], timeout=240)
+        for proc in done:
+            assert proc.returncode == 0, proc.stderr[-3000:]
+        totals = [json.loads(proc.stdout.strip().splitlines()[-1]) for proc in done]
 
         engine = sa.create_engine(url)
         with engine.connect() as conn:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 
 import sqlalchemy as sa
+
+from pacer_spiders.testing.crawls import run_python_together, start_allowance
 
 PROCESSES = 6
 
@@ -22,12 +22,9 @@ sys.exit(main(["db", "upgrade", "--database-url", sys.argv[1]]))
 def test_processes_creating_one_new_sqlite_archive_at_once_all_succeed(tmp_path):
     database = tmp_path / "new.sqlite3"
     url = f"sqlite:///{database}"
-    start = time.time() + 3.0  # every process has imported the project; then all open the file at once
-    procs = [subprocess.Popen([sys.executable, "-c", UPGRADE, url, str(start)],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(PROCESSES)]
-    outputs = [proc.communicate(timeout=120) for proc in procs]
-    for proc, (_out, err) in zip(procs, outputs):
-        assert proc.returncode == 0, err[-2000:]
+    start = time.time() + start_allowance()  # every process has imported the project; then all open the file at once
+    for done in run_python_together([["-c", UPGRADE, url, str(start)]] * PROCESSES, timeout=120):
+        assert done.returncode == 0, done.stderr[-2000:]
     engine = sa.create_engine(url)
     with engine.connect() as conn:
         versions = conn.execute(sa.text("SELECT version_num FROM alembic_version")).all()

@@ -6,14 +6,13 @@ stored once on the docket and counted as added once."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
 
 import pytest
 import sqlalchemy as sa
 
 from pacer_spiders.db.archive import Archive
+from pacer_spiders.testing.crawls import run_python_together, start_allowance
 
 NUMBER = "3:24-cv-00600"
 CASE_ID = "600"
@@ -59,14 +58,12 @@ def fresh_postgres(postgres_url):
 
 
 def run_workers(url: str, knows: list[str]) -> list[dict]:
-    start = time.time() + 3.0  # all import and connect first, then merge at once
-    procs = [subprocess.Popen([sys.executable, "-c", WORKER, str(i), url, kind, str(start)],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for i, kind in enumerate(knows)]
-    outputs = [p.communicate(timeout=240) for p in procs]
-    for proc, (_out, err) in zip(procs, outputs):
-        assert proc.returncode == 0, err[-3000:]
-    return [json.loads(out.strip().splitlines()[-1]) for out, _err in outputs]
+    start = time.time() + start_allowance()  # all import and connect first, then merge at once
+    done = run_python_together([["-c", WORKER, str(i), url, kind, str(start)] for i, kind in enumerate(knows)],
+                               timeout=240)
+    for proc in done:
+        assert proc.returncode == 0, proc.stderr[-3000:]
+    return [json.loads(proc.stdout.strip().splitlines()[-1]) for proc in done]
 
 
 def entries_of(url: str) -> list[tuple]:

@@ -252,12 +252,12 @@ def test_a_worker_whose_redis_goes_down_as_it_starts_waits_for_it(tmp_path, capl
     crawler = get_crawler(settings_dict={"REDIS_URL": url, "DUPEFILTER_CLASS": DUPEFILTER,
                                          "SCHEDULER_SERIALIZER": SERIALIZER, "SCHEDULER_PERSIST": True,
                                          "PACER_REDIS_RETRY_DELAY": 0.1, "PACER_REDIS_RETRY_MAX_DELAY": 0.2})
-    up, stop = threading.Event(), threading.Event()
+    launched, stop = threading.Event(), threading.Event()
 
     def redis_later():
         time.sleep(1.0)
+        launched.set()  # set before: the scheduler may find the server before redis_server() returns
         with redis_server(port=port, workdir=tmp_path):
-            up.set()
             stop.wait(30)
 
     thread = threading.Thread(target=redis_later, daemon=True)
@@ -265,7 +265,7 @@ def test_a_worker_whose_redis_goes_down_as_it_starts_waits_for_it(tmp_path, capl
     try:
         with caplog.at_level("WARNING", logger="pacer_spiders.distributed.outage"):
             scheduler = DistributedScheduler.from_crawler(crawler)
-        assert up.is_set() and scheduler.server.ping()
+        assert launched.is_set() and scheduler.server.ping()  # built only once there was a server
     finally:
         stop.set()
         thread.join(10)

@@ -117,6 +117,7 @@ def test_a_refresh_needs_a_window_or_all(tmp_path):
 
 
 @pytest.mark.service
+@pytest.mark.fresh_interpreters  # a worker as users start it: `python -m scrapy crawl` anew
 def test_the_refresh_schedule_runs_refresh_crawls_on_workers(redis_url, tmp_path):
     """``schedule once refresh`` enqueues one refresh a court; a refresh worker buys the moved docket only."""
     import datetime as dt

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+
+from pacer_spiders.testing.crawls import run_python
 
 CRAWL = r"""
 import json, sys
@@ -50,8 +50,7 @@ def test_a_scrapy_crawl_runs_the_archive_pipelines(tmp_path, merge_process):
     url = f"sqlite:///{tmp_path / 'crawl.sqlite3'}"
     files = tmp_path / "files"
     code = CRAWL.format(tests=str(Path(__file__).parent))
-    proc = subprocess.run([sys.executable, "-c", code, url, str(files), str(merge_process)], capture_output=True,
-                          text=True, timeout=180)
+    proc = run_python(["-c", code, url, str(files), str(merge_process)], timeout=180)
     assert proc.returncode == 0, proc.stderr[-3000:]
     stats = json.loads(proc.stdout.strip().splitlines()[-1])
     assert stats["archive/dockets_added"] == 1 and stats["archive/entries_added"] == 1

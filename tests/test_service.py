@@ -115,6 +115,7 @@ def test_a_missing_or_wrong_token_is_refused_and_tokens_are_kept_hashed(deployme
         assert token.encode() not in database
 
 
+@pytest.mark.fresh_interpreters  # the service's crawl as users get it: `python -m scrapy crawl` anew
 def test_docket_fetch_with_per_request_credentials(deployment):
     sandbox, alice, bob = deployment.sandbox, deployment.alice, deployment.bob
     case = sandbox.cases("cand")[0]

@@ -192,6 +192,7 @@ def test_new_case_jobs_enqueue_what_the_rss_feeds_show_and_report_what_they_coul
         def once(job, now, *extra):
             argv = ["schedule", "--config", str(config), *deployment["args"],
                     "-s", f"PACER_COURT_URL_TEMPLATE={sb.settings['PACER_COURT_URL_TEMPLATE']}",
+                    "-s", "PACER_COURT_INTERVAL=0.05",  # the failing feed's retries come at once
                     "once", job, "--now", now, *extra]
             assert main(argv) == 0
             captured = capsys.readouterr()
@@ -237,7 +238,8 @@ def test_case_query_sweep_finds_cases_after_the_highest_known_id_where_no_feed_h
         settings = [f"PACER_COURT_URL_TEMPLATE={sb.settings['PACER_COURT_URL_TEMPLATE']}",
                     f"PACER_LOGIN_URL={sb.settings['PACER_LOGIN_URL']}",
                     f"PACER_LOGOUT_URL={sb.settings['PACER_LOGOUT_URL']}",
-                    f"PACER_USERNAME={account['PACER_USERNAME']}", f"PACER_PASSWORD={account['PACER_PASSWORD']}"]
+                    f"PACER_USERNAME={account['PACER_USERNAME']}", f"PACER_PASSWORD={account['PACER_PASSWORD']}",
+                    "PACER_COURT_INTERVAL=0.05"]  # the sweep's probes one after the other, without the real pause
         argv = ["schedule", "--config", str(config), *deployment["args"]]
         for setting in settings:
             argv += ["-s", setting]
@@ -263,6 +265,7 @@ def test_case_query_sweep_finds_cases_after_the_highest_known_id_where_no_feed_h
     assert sorted(set(pages)) == [("nysd", "case_query")] and len(pages) == 2  # 100002 and 100003
 
 
+@pytest.mark.fresh_interpreters  # the discovery crawl as users get it: python anew, its request on stdin
 def test_a_refused_login_is_a_problem_of_the_job_and_its_window_stays_unseen(deployment, tmp_path, capsys):
     from pacer_spiders import sandbox as sandbox_module
 
@@ -297,7 +300,7 @@ def test_schedule_run_discovers_through_the_spiders_and_leaves_no_session_logged
         config = load_config({"courts": ["nysd"], "sources": ["rss", "case_query"],
                               "schedules": {"weekly": None, "refresh": None, "daily": {"days": list(WEEKDAYS)}}})
         settings = project_settings({**sb.settings_for("good"), "REDIS_URL": deployment["redis_url"],
-                                     "DATABASE_URL": deployment["database_url"]})
+                                     "DATABASE_URL": deployment["database_url"], "PACER_COURT_INTERVAL": 0.05})
         now = [due - dt.timedelta(hours=1)]
 
         def sleep(seconds):

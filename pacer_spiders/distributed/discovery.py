@@ -14,8 +14,8 @@ Each look returns, per court, a ``Coverage`` naming the part of the asked window
 not see; the job report lists those gaps instead of silently missing their cases.
 
 A scheduled job runs each source's crawl in a child process (``python -m
-pacer_spiders.distributed.discovery``, its request on stdin so that no setting, password
-included, shows in a process list): Twisted's reactor runs once per process, and ``schedule run``
+pacer_spiders.distributed.discovery``, started by pacer_spiders.processes, its request on stdin so
+that no setting, password included, shows in a process list): Twisted's reactor runs once per process, and ``schedule run``
 runs jobs for ever.
 """
 
@@ -26,11 +26,12 @@ import json
 import logging
 import os
 import re
-import subprocess
 import sys
 import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+from pacer_spiders.processes import start_python_module, wait_or_kill
 
 logger = logging.getLogger(__name__)
 
@@ -142,10 +143,11 @@ def run_discovery_crawl(spider: str, arguments: dict, settings=None, timeout: fl
         request = {"spider": spider, "arguments": arguments, "settings": cmdline_settings(settings),
                    "result": str(result_path)}
         env = {**os.environ, "SCRAPY_SETTINGS_MODULE": os.environ.get("SCRAPY_SETTINGS_MODULE", "pacer_spiders.settings")}
-        process = subprocess.run([sys.executable, "-m", "pacer_spiders.distributed.discovery"],
-                                 input=json.dumps(request, default=str), text=True, env=env, timeout=timeout)
+        process = start_python_module("pacer_spiders.distributed.discovery", [], cwd=os.getcwd(), env=env,
+                                      stdin=json.dumps(request, default=str))
+        returncode = wait_or_kill(process, timeout)
         if not result_path.exists():
-            return {"finish_reason": f"exit {process.returncode}", "coverages": []}
+            return {"finish_reason": f"exit {returncode}", "coverages": []}
         return json.loads(result_path.read_text(encoding="utf-8"))
 
 

@@ -7,8 +7,9 @@ when the download ends, and the lease is acked once Scrapy has handled the respo
 output, follow-up requests queued, items stored: see ``inflight.py``).  A worker killed before
 that leaves an expired lease, and the request goes back to its queue for another worker.
 
-Only Scrapy's public interface is used: signals, two middlewares, ``engine.needs_backout()`` and
-``engine.crawl()`` (a court whose interval has passed is offered to the engine that way).
+Only Scrapy's public interface is used: signals, two middlewares, ``engine.needs_backout()``,
+``engine.spider_is_idle()`` and ``engine.crawl()`` (a court whose interval has passed is offered to
+the engine that way); one exception, the engine's ``nextcall`` (``_wake_if_idle``).
 """
 
 from __future__ import annotations
@@ -424,6 +425,7 @@ class DistributedScheduler(Scheduler):
                 for work_request_id in self.store.stale_finishing(self.spider.name):
                     self._work_finished(work_request_id)  # its finishing worker died
             self._offer()
+            self._wake_if_idle()
         except REDIS_DOWN as exc:
             self.outage.failed(exc)
         except Exception:  # one bad tick must not stop the ticker
@@ -460,6 +462,18 @@ class DistributedScheduler(Scheduler):
         if request is not None:
             self._ready.append(request)
             engine.crawl(request)
+
+    def _wake_if_idle(self):
+        """Scrapy looks for an idle spider after its own activity and on a 5 s heartbeat; leases the
+        ticker acks and a worker's start() that returned are not its activity, so a finished crawl
+        waited up to 5 s to close.  Seen idle here, the engine is asked to look now (its ``nextcall``:
+        no public call does that; without it, the heartbeat still closes the crawl)."""
+        engine = self.crawler.engine
+        if not self._engine_open or engine is None or engine.paused or not engine.spider_is_idle():
+            return
+        nextcall = getattr(getattr(engine, "_slot", None), "nextcall", None)
+        if nextcall is not None:
+            nextcall.schedule()
 
     def _spider_opened(self, spider=None):
         self._engine_open = True

@@ -2,7 +2,7 @@
 
 The queue is the ``service_queue`` outbox.  An entry is claimed with one conditional UPDATE, so
 several service processes (``--workers N``) never take the same one.  Without Redis a crawl is a
-``scrapy crawl`` subprocess of the project's spider for the kind, with the request's arguments
+``scrapy crawl`` process (started by pacer_spiders.processes) of the spider for the kind, with the request's arguments
 and, for per-request credentials, the decrypted PACER session in its environment only.  With
 Redis the relay pushes each entry to the workers' queue and marks it pushed (a failed push leaves
 it pending, tried again).  After every final status: prayers granted, uploads of orphans joined.
@@ -16,7 +16,6 @@ import json
 import logging
 import os
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -36,6 +35,7 @@ from pacer_spiders.db.work_requests import (
     WorkRequest,
     utcnow,
 )
+from pacer_spiders.processes import ChildProcess, start_python_module
 from pacer_spiders.service import prayers, security
 from pacer_spiders.service.models import ServiceFetch, ServiceQueueEntry, ServiceSession, ServiceUpload
 
@@ -88,7 +88,7 @@ class Runner:
         self.stopping = threading.Event()
         self.threads: list[threading.Thread] = []
         self.name = f"service:{os.getpid()}"
-        self.procs: set[subprocess.Popen] = set()
+        self.procs: set[ChildProcess] = set()
 
     def start(self) -> "Runner":
         count = max(1, self.config.runner_threads) if self.config.run_crawls else 0
@@ -229,7 +229,7 @@ class Runner:
             settings = {"DATABASE_URL": self.config.database_url, "FILES_STORE": self.config.files_store,
                         "PACER_STATS_FILE": str(stats_file), "LOG_FILE": str(log_file), "LOG_LEVEL": "INFO",
                         **self.config.pacer_settings}
-            command = [sys.executable, "-m", "scrapy", "crawl", kind]
+            command = ["crawl", kind]
             for name, value in arguments.items():
                 command += ["-a", f"{name}={value}"]
             for name, value in settings.items():
@@ -241,8 +241,7 @@ class Runner:
                 for name in [k for k in env if k.startswith(("PACER_USERNAME", "PACER_PASSWORD", "PACER_TOTP",
                                                              "PACER_ACCOUNTS"))]:
                     env.pop(name)
-            proc = subprocess.Popen(command, cwd=workdir, env=env, stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.DEVNULL)
+            proc = start_python_module("scrapy", command, cwd=workdir, env=env, stdout=os.devnull, stderr=os.devnull)
             self.procs.add(proc)
             try:
                 proc.wait(timeout=self.config.crawl_timeout)

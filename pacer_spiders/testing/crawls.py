@@ -2,7 +2,8 @@
 
 Tests and benchmarks use it: the log, the final stats (``PACER_STATS_FILE``) and the exit code.
 Benchmarks start a fresh interpreter for each crawl; the tests call ``use_preloaded_interpreter()``
-and fork each crawl from one that has imported everything already (pacer_spiders.testing.preloaded).
+and fork each crawl, and every process pacer_spiders.processes starts, from one that has imported
+everything already (pacer_spiders.testing.preloaded).
 """
 
 from __future__ import annotations
@@ -11,16 +12,36 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from pacer_spiders.processes import ChildProcess, wait_or_kill
 
 _preloaded = False
 
 
 def use_preloaded_interpreter(enabled: bool = True) -> None:
-    """Crawls of this process fork from a preloaded interpreter (the tests) or start python anew."""
+    """Crawls of this process fork from a preloaded interpreter (the tests) or start python anew:
+    ``run_crawl`` and every start through pacer_spiders.processes (workers, discovery crawls, the
+    service's runner)."""
     global _preloaded
     _preloaded = enabled
+    from pacer_spiders.processes import use_process_starter
+
+    if enabled:
+        from pacer_spiders.testing.preloaded import start_forked
+
+        use_process_starter(start_forked)
+    else:
+        use_process_starter(None)
+
+
+def start_allowance(fresh_interpreter: bool | None = None) -> float:
+    """Seconds for processes started now to be ready to race (their imports done): a fork of the
+    preloaded interpreter has them done already."""
+    return 3.0 if (fresh_interpreter if fresh_interpreter is not None else not _preloaded) else 1.0
 
 
 def run_scrapy_command(argv: list[str], cwd, env: dict, timeout: float,
@@ -28,12 +49,44 @@ def run_scrapy_command(argv: list[str], cwd, env: dict, timeout: float,
     """``scrapy <argv[1:]>`` in a process of its own: ``python -m scrapy`` (``fresh_interpreter``, by
     default unless ``use_preloaded_interpreter()``) or a fork of the preloaded interpreter; the
     result ``subprocess.run(..., capture_output=True, text=True)`` gives."""
-    if fresh_interpreter if fresh_interpreter is not None else not _preloaded:
-        return subprocess.run([sys.executable, "-m", *argv], cwd=cwd, env=env, capture_output=True, text=True,
-                              timeout=timeout)
-    from pacer_spiders.testing.preloaded import run_scrapy
+    return run_python(["-m", *argv], cwd, env, timeout, fresh_interpreter)
 
-    return run_scrapy(argv, cwd, env, timeout)
+
+def run_python(argv: list[str], cwd=None, env: dict | None = None, timeout: float = 120,
+               fresh_interpreter: bool | None = None) -> subprocess.CompletedProcess:
+    """``python <argv>`` (``-m module …`` or ``-c code …``) in a process of its own, as ``run_scrapy_command``."""
+    return run_python_together([argv], cwd, env, timeout, fresh_interpreter)[0]
+
+
+def run_python_together(argvs: list[list[str]], cwd=None, env: dict | None = None, timeout: float = 120,
+                        fresh_interpreter: bool | None = None) -> list[subprocess.CompletedProcess]:
+    """Several ``python <argv>`` processes running at once (races between processes); each one's
+    exit code, stdout and stderr once all have ended (killed after ``timeout``: TimeoutExpired)."""
+    cwd = Path(cwd or os.getcwd())
+    env = dict(os.environ if env is None else env)
+    fresh = fresh_interpreter if fresh_interpreter is not None else not _preloaded
+    with tempfile.TemporaryDirectory(prefix="pacer-python-") as outputs_dir:
+        started: list[tuple[list[str], ChildProcess, Path, Path]] = []
+        for index, argv in enumerate(argvs):
+            out, err = Path(outputs_dir) / f"{index}.out", Path(outputs_dir) / f"{index}.err"
+            proc: ChildProcess
+            if fresh:
+                with open(out, "wb") as out_file, open(err, "wb") as err_file:
+                    proc = subprocess.Popen([sys.executable, *argv], cwd=cwd, env=env, stdout=out_file,
+                                            stderr=err_file, stdin=subprocess.DEVNULL)
+            else:
+                from pacer_spiders.testing.preloaded import start_forked_python
+
+                proc = start_forked_python(argv, cwd=cwd, env=env, stdout=out, stderr=err)
+            started.append((argv, proc, out, err))
+        deadline = time.monotonic() + timeout
+        results = []
+        for argv, proc, out, err in started:
+            returncode = wait_or_kill(proc, max(0.1, deadline - time.monotonic()))
+            results.append(subprocess.CompletedProcess([sys.executable, *argv], returncode,
+                                                       out.read_text("utf-8", "replace"),
+                                                       err.read_text("utf-8", "replace")))
+    return results
 
 
 @dataclass

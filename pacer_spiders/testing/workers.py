@@ -10,28 +10,27 @@ import collections
 import os
 import re
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
+
+from pacer_spiders.processes import STDOUT, ChildProcess, start_python_module
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PROBE_MODULE = "pacer_spiders.testing.distributed_probe"
 
 
-def worker_command(spider: str, settings: dict) -> list[str]:
-    command = [sys.executable, "-m", "scrapy", "crawl", spider]
-    for name, value in settings.items():
-        command += ["-s", f"{name}={value}"]
-    return command
-
-
-def start_worker(spider: str, settings: dict, env: dict | None = None, log_path: str | os.PathLike | None = None):
-    """One worker process (its log in ``log_path``); the caller stops or waits for it."""
+def start_worker(spider: str, settings: dict, env: dict | None = None,
+                 log_path: str | os.PathLike | None = None) -> ChildProcess:
+    """One worker process, ``scrapy crawl <spider> -s …`` (its output in ``log_path``); the caller
+    stops or waits for it.  Started by pacer_spiders.processes: a new interpreter unless the tests
+    chose forks of their preloaded one."""
     full_env = {**os.environ, "PACER_SPIDERS_LOAD_ENTRYPOINTS": "0", **(env or {})}
-    log = open(log_path, "wb") if log_path else subprocess.DEVNULL  # noqa: SIM115 (closed by the OS at exit)
-    return subprocess.Popen(worker_command(spider, settings), cwd=PROJECT_ROOT, env=full_env,
-                            stdout=log, stderr=subprocess.STDOUT)
+    args = ["crawl", spider]
+    for name, value in settings.items():
+        args += ["-s", f"{name}={value}"]
+    return start_python_module("scrapy", args, cwd=PROJECT_ROOT, env=full_env, stdout=log_path or os.devnull,
+                               stderr=STDOUT)
 
 
 def wait_for(procs, timeout: float) -> list[int]:
