@@ -170,11 +170,13 @@ class Budgets:
                                                         failure.type.__name__))
         written.addBoth(lambda _: self._pending.__setitem__(account, self._pending[account] - cost))
 
-    def close(self, spider=None, reason=None) -> None:
-        """The crawl's end: every receipt handed to the thread is written before it stops."""
+    def close(self, spider=None, reason=None):
+        """The crawl's end: every receipt handed to the thread is written before it stops (Scrapy
+        waits for the Deferred returned to a ``spider_closed`` handler)."""
         if self._writer is not None:
-            self._writer.stop()
-            self._writer = None
+            writer, self._writer = self._writer, None
+            return writer.stop_when_done()
+        return None
 
     def write(self, account, court_id, report_type, cost, pages, url) -> None:
         if self.receipts:

@@ -19,6 +19,18 @@ def running_reactor():
     return reactor if reactor is not None and getattr(reactor, "running", False) else None
 
 
+async def reactor_turn() -> None:
+    """From a coroutine of a crawl: let the reactor run its loop once (answers that came in,
+    timers) before going on; nothing when no reactor runs."""
+    reactor = running_reactor()
+    if reactor is None:
+        return
+    from scrapy.utils.defer import maybe_deferred_to_future
+    from twisted.internet.task import deferLater
+
+    await maybe_deferred_to_future(deferLater(reactor, 0, lambda: None))
+
+
 class WorkerThread:
     """One named thread running calls in order; ``call`` answers a Deferred that fires on the
     reactor thread.  ``stop`` waits for the calls already given (nothing is dropped at shutdown)."""
@@ -44,6 +56,12 @@ class WorkerThread:
         if self.running:
             self.running = False
             self.pool.stop()
+
+    def stop_when_done(self):
+        """A Deferred that fires once the work given so far is done and the thread stopped: the
+        reactor's thread goes on meanwhile (stopping at once joins the thread, blocking the reactor
+        for as long as the last piece of work takes)."""
+        return self.call(lambda: None).addBoth(lambda _: self.stop())
 
 
 def share_the_process_with_worker_threads() -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,7 @@ from pacer_spiders.courts import Court, UnknownCourtError, court_base_url, get_c
 from pacer_spiders.distributed.purchases import PURCHASE_META, PURCHASED_META, intent_key, purchase_key  # noqa: F401
 from pacer_spiders.distributed.spider import DistributedSpiderMixin
 from pacer_spiders.items import RawPage
+from pacer_spiders.offreactor import reactor_turn
 from pacer_spiders.pages import PageProblem
 from pacer_spiders.parsers.common import BadValue, check_date
 from pacer_spiders.reports import PageRead, read
@@ -40,6 +42,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 TRUE_WORDS = ("1", "true", "yes", "on", "y")
+#: seconds: start requests are made for this long at most before the reactor gets a turn
+START_TURN = 0.02
 
 
 class ArgumentError(ValueError):
@@ -175,11 +179,18 @@ class PacerSpider(DistributedSpiderMixin, scrapy.Spider):
     async def start(self):
         try:
             checked = False
+            turn_began = time.monotonic()
             for request in self.start_requests_checked():
                 if not checked:  # the arguments were good enough to make a request: now the account
                     checked = True
                     self.refuse_without_account()
                 yield request
+                if time.monotonic() - turn_began > START_TURN:
+                    # Scrapy takes start requests as long as they come without a wait: a list of
+                    # hundreds of cases kept the reactor from its loop (and every answer waiting) for
+                    # the time it took to build them all.
+                    await reactor_turn()
+                    turn_began = time.monotonic()
         except (ArgumentError, BadValue, UnknownCourtError) as exc:
             kind = "unknown_court" if isinstance(exc, UnknownCourtError) else "bad_argument"
             self.refuse(kind, str(exc))
