@@ -187,8 +187,11 @@ AWS_ENDPOINT_URL = _env("AWS_ENDPOINT_URL")
 AWS_REGION_NAME = _env("AWS_REGION_NAME")
 # True: every stage works out what it would write and writes nothing (ingest --dry-run).
 ARCHIVE_DRY_RUN = False
-# True: a crawl merges into the archive in a process of its own (pipelines/database.py), else in a thread.
-ARCHIVE_WRITER_PROCESS = False
+# Where a crawl merges into the archive (pipelines/database.py): True, a process of its own; False,
+# a thread; "auto": the process for a crawl given ARCHIVE_WRITER_PROCESS_CASES cases or more (a second
+# core for a long crawl), the thread for fewer (a process's start is not worth a few dockets).
+ARCHIVE_WRITER_PROCESS = "auto"
+ARCHIVE_WRITER_PROCESS_CASES = 50
 
 # --- the HTTP service (pacer-spiders serve; README "Service") ------------------------------
 # Signs links, encrypts kept PACER sessions, derives users' webhook keys: the same value in every

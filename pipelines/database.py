@@ -9,7 +9,8 @@ Deferred that fires when the item is merged, and Scrapy takes no more responses 
 thread keeps the merges in the order the items came and never makes SQLite writers wait on each
 other.  Outside a crawl (``ingest``, the pipeline chain) the merge runs in the caller's thread.
 
-``ARCHIVE_WRITER_PROCESS=True``: the merges go to a process of its own instead, which merges them one
+``ARCHIVE_WRITER_PROCESS=True`` (or its default ``auto`` for a crawl given ``ARCHIVE_WRITER_PROCESS_CASES``
+cases or more): the merges go to a process of its own instead, which merges them one
 at a time in the order they came, so that their CPU is not taken from the reactor's under the GIL;
 the item's changes and the merge's counts come back.  Several items wait there at once (each answer
 would otherwise cost a round trip through threads that wait for the GIL).  Should that process
@@ -142,8 +143,11 @@ class DatabasePipeline(ArchiveStage):
         if reactor is not None:
             self.stats = ReactorStats(self.stats, reactor)
             self._writer = WorkerThread("pacer-archive-writer", reactor)
-            if self.settings.getbool("ARCHIVE_WRITER_PROCESS"):
+            if merges_in_a_process(self.settings, spider):
                 self._merger = start_merge_process(self.settings)
+                self.stats.set_value("archive/merge_process", 1)
+                logger.info("merges into the archive in a process of their own (ARCHIVE_WRITER_PROCESS=%s)",
+                            self.settings.get("ARCHIVE_WRITER_PROCESS"))
 
     def close_spider(self, spider=None, reason: str | None = None):
         if self._writer is not None:  # every item's Deferred has fired: the thread is idle
@@ -287,6 +291,16 @@ class DatabasePipeline(ArchiveStage):
     def _record_raw(self, item):
         if item.get("source_path"):
             self.count(self.archive.record_raw_page(page_dict(item), item.get("docket_id")).counts)
+
+
+def merges_in_a_process(settings, spider) -> bool:
+    """ARCHIVE_WRITER_PROCESS: True or False as set; "auto" (the default): a process when the crawl is
+    given ARCHIVE_WRITER_PROCESS_CASES cases or more (the spider's ``case_count``)."""
+    value = settings.get("ARCHIVE_WRITER_PROCESS", "auto")
+    if str(value).strip().lower() != "auto":
+        return settings.getbool("ARCHIVE_WRITER_PROCESS")
+    count = getattr(spider, "case_count", None)
+    return callable(count) and count() >= settings.getint("ARCHIVE_WRITER_PROCESS_CASES", 50)
 
 
 def start_merge_process(settings):

@@ -273,6 +273,25 @@ def test_refresh_since_last_is_billed_for_the_new_entries_only(tmp_path):
     assert "since=last" in refresh.log
 
 
+def test_a_crawl_of_many_cases_merges_in_a_process_and_a_short_one_in_a_thread(sb, tmp_path):
+    """ARCHIVE_WRITER_PROCESS's default ("auto"): a crawl given ARCHIVE_WRITER_PROCESS_CASES cases or
+    more merges in a process of its own (the other core), a shorter one in the writer thread; both
+    store every docket."""
+    cases = [c for c in sb.data.cases(COURT) if not c.sealed][:3]
+    (tmp_path / "cases.csv").write_text("court,pacer_case_id\n" + "".join(f"{COURT},{c.pacer_case_id}\n" for c in cases))
+    for label, threshold, in_process in (("long", 3, True), ("short", 4, False)):
+        database_url = f"sqlite:///{tmp_path / label}.sqlite3"
+        result = crawl(sb, "docket", tmp_path / label, {"input": str(tmp_path / "cases.csv")},
+                       settings={"DATABASE_URL": database_url, "FILES_STORE": str(tmp_path / label / "files"),
+                                 "ARCHIVE_WRITER_PROCESS_CASES": str(threshold)})
+        assert result.reason == "finished", result.log[-3000:]
+        assert (result.stat("archive/merge_process") == 1) is in_process, label
+        assert ("in a process of their own" in result.log) is in_process, label
+        assert result.stat("archive/dockets_added") == len(cases)
+        for case in cases:
+            assert _archive_entries(database_url, COURT, case.pacer_case_id) == len(case.entries)
+
+
 def test_summary_lines_report_pages_cost_changes_and_errors():
     from pacer_spiders.summary import summary_lines
 

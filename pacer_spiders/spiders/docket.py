@@ -68,6 +68,14 @@ class DocketSpider(AppellateDocketMixin, PacerSpider):
         return [{"court": self.court_arg, "docket_number": self.docket_number, "pacer_case_id": self.pacer_case_id,
                  **{k: v for k, v in self.options.items() if v not in (None, "")}}]
 
+    def case_count(self) -> int:
+        """How many cases this crawl is given (0 when its arguments are bad: the crawl says why once
+        it starts)."""
+        try:
+            return len(self.cases())
+        except (OSError, ValueError):  # ArgumentError is a ValueError
+            return 0
+
     def _read_input(self, path: Path):
         if not path.is_file():
             raise ArgumentError(f"input file not found: {path}")
