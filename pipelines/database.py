@@ -84,6 +84,7 @@ def _apply(calls: list[tuple]) -> None:
 
 
 _MERGER: DatabasePipeline | None = None  # in the merge process: its DatabasePipeline
+_MERGES_GIVEN = 0  # in the merge process: items handed to it so far
 
 
 def _start_merger(overrides: dict) -> None:
@@ -115,9 +116,31 @@ def _merge_in_process(item: dict) -> tuple[dict, dict]:
     _MERGER.stats = stats
     if _MERGER._pdf_writer is not None:
         _MERGER._pdf_writer.stats = stats
+    global _MERGES_GIVEN
+    _MERGES_GIVEN += 1
+    kill = _fault_test_kill_point(_MERGER.settings.get("PACER_KILL_MERGE_PROCESS_AT"))
+    if kill == (_MERGES_GIVEN, "before"):
+        _die()
     given = dict(item)
     merged = _MERGER.merge_item(item)
+    if kill == (_MERGES_GIVEN, "after"):
+        _die()  # merged and committed, never answered
     return {k: v for k, v in merged.items() if k not in given or given[k] is not v}, stats.get_stats()
+
+
+def _fault_test_kill_point(value) -> tuple[int, str] | None:
+    """PACER_KILL_MERGE_PROCESS_AT (fault tests only): ``N:before`` or ``N:after`` the Nth merge."""
+    if not value:
+        return None
+    number, _, moment = str(value).partition(":")
+    return int(number), moment or "before"
+
+
+def _die() -> None:
+    import os
+    import signal
+
+    os.kill(os.getpid(), signal.SIGKILL)
 
 
 class DatabasePipeline(ArchiveStage):

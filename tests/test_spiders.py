@@ -292,6 +292,30 @@ def test_a_crawl_of_many_cases_merges_in_a_process_and_a_short_one_in_a_thread(s
             assert _archive_entries(database_url, COURT, case.pacer_case_id) == len(case.entries)
 
 
+@pytest.mark.parametrize("moment", ["before", "after"])
+def test_a_merge_process_killed_mid_crawl_loses_no_docket(sb, tmp_path, moment):
+    """The merge process dies (SIGKILL) at its third item, before merging it or after (committed,
+    never answered): the writer thread merges that item and every later one; every docket is held
+    once with all its entries, and the crawl says so in one line."""
+    import sqlalchemy as sa
+
+    cases = [c for c in sb.data.cases(COURT) if not c.sealed][:6]
+    (tmp_path / "cases.csv").write_text("court,pacer_case_id\n" + "".join(f"{COURT},{c.pacer_case_id}\n" for c in cases))
+    database_url = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
+    result = crawl(sb, "docket", tmp_path / "crawl", {"input": str(tmp_path / "cases.csv")},
+                   settings={"DATABASE_URL": database_url, "FILES_STORE": str(tmp_path / "files"),
+                             "ARCHIVE_WRITER_PROCESS": "True", "PACER_KILL_MERGE_PROCESS_AT": f"3:{moment}"})
+    assert result.reason == "finished", result.log[-3000:]
+    assert result.log.count("the merge process died; merging in the writer thread from now on") == 1
+    for case in cases:
+        assert _archive_entries(database_url, COURT, case.pacer_case_id) == len(case.entries)
+    with sa.create_engine(database_url).connect() as db:
+        held = db.execute(sa.text("SELECT pacer_case_id, count(*) FROM dockets GROUP BY pacer_case_id")).all()
+    assert sorted(held) == sorted((c.pacer_case_id, 1) for c in cases)
+    # The docket merged by the dead process (after) is found held by the thread's merge of it.
+    assert result.stat("archive/dockets_added") == len(cases) - (moment == "after")
+
+
 def test_summary_lines_report_pages_cost_changes_and_errors():
     from pacer_spiders.summary import summary_lines
 
