@@ -293,7 +293,7 @@ def test_a_crawl_of_many_cases_merges_in_a_process_and_a_short_one_in_a_thread(s
 
 
 @pytest.mark.parametrize("moment", ["before", "after"])
-def test_a_merge_process_killed_mid_crawl_loses_no_docket(sb, tmp_path, moment):
+def test_a_merge_process_killed_mid_crawl_loses_no_docket(sb, tmp_path, moment, database_url):
     """The merge process dies (SIGKILL) at its third item, before merging it or after (committed,
     never answered): the writer thread merges that item and every later one; every docket is held
     once with all its entries, and the crawl says so in one line."""
@@ -301,7 +301,6 @@ def test_a_merge_process_killed_mid_crawl_loses_no_docket(sb, tmp_path, moment):
 
     cases = [c for c in sb.data.cases(COURT) if not c.sealed][:6]
     (tmp_path / "cases.csv").write_text("court,pacer_case_id\n" + "".join(f"{COURT},{c.pacer_case_id}\n" for c in cases))
-    database_url = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
     result = crawl(sb, "docket", tmp_path / "crawl", {"input": str(tmp_path / "cases.csv")},
                    settings={"DATABASE_URL": database_url, "FILES_STORE": str(tmp_path / "files"),
                              "ARCHIVE_WRITER_PROCESS": "True", "PACER_KILL_MERGE_PROCESS_AT": f"3:{moment}"})
