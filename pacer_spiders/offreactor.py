@@ -10,7 +10,8 @@ the caller's thread.
 from __future__ import annotations
 
 import sys
-from typing import Any, Callable
+from functools import lru_cache
+from typing import Callable
 
 
 def running_reactor():
@@ -102,14 +103,14 @@ def give_back_freed_memory() -> None:
     A big page's lxml tree is freed by the thread that parsed it, into that thread's malloc arena,
     where the other threads (the archive writer's) cannot reuse it: without this the crawl's peak
     is the tree plus the merge.  ctypes lets go of the GIL during the call."""
-    global _TRIM
-    if _TRIM is _UNKNOWN:
-        _TRIM = _malloc_trim()
-    if _TRIM is not None:
-        _TRIM(0)
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
 
 
+@lru_cache(maxsize=1)
 def _malloc_trim() -> Callable[[int], int] | None:
+    """libc's malloc_trim, looked up once (None: there is none)."""
     import ctypes
     import ctypes.util
 
@@ -117,7 +118,3 @@ def _malloc_trim() -> Callable[[int], int] | None:
         return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
     except (OSError, AttributeError):  # not glibc (musl, macOS): their allocators differ
         return None
-
-
-_UNKNOWN: Any = object()
-_TRIM: Any = _UNKNOWN  # libc's malloc_trim once looked up (None: there is none)

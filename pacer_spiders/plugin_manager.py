@@ -89,4 +89,3 @@ def get_plugin_manager() -> pluggy.PluginManager:
 
 def hooks():
     return get_plugin_manager().hook
-

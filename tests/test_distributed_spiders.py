@@ -83,3 +83,18 @@ def test_pdf_and_attachment_page_workers_buy_each_document_once(redis_url, tmp_p
         assert {row.status for row in rows} == {SUCCESS}
         pdf_rows = [row for row in rows if row.kind == "pdf"]
         assert all(any(r.get("report_type") == "pdf" for r in row.result) for row in pdf_rows)
+
+
+def test_the_private_scrapy_names_the_scheduler_wakes_the_engine_by_still_exist():
+    """``DistributedScheduler._wake_if_idle`` reaches Scrapy's private ``engine._slot.nextcall`` (no
+    public call makes an idle engine look at once); without it a finished worker or discovery crawl
+    waits for Scrapy's 5 s heartbeat to close.  This fails when a Scrapy release renames them."""
+    import inspect
+
+    from scrapy.core.engine import ExecutionEngine, _Slot
+    from scrapy.utils.reactor import CallLaterOnce
+
+    assert "nextcall" in inspect.signature(_Slot.__init__).parameters
+    assert "self._slot" in inspect.getsource(ExecutionEngine.__init__)
+    assert "self.nextcall" in inspect.getsource(_Slot.__init__)
+    assert callable(CallLaterOnce.schedule)

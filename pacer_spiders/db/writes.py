@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 import hashlib
 import threading
+import weakref
 
 from sqlalchemy import bindparam, event, literal_column, select, text, update
 from sqlalchemy.engine import Connection, Engine
@@ -86,15 +87,24 @@ def write(conn: Connection, stmt, result: MergeResult, count: bool = True, param
     if (params is None or isinstance(params, dict)) and isinstance(stmt, Insert):
         # An INSERT ... ON CONFLICT DO NOTHING says what it wrote through RETURNING (the
         # drivers' rowcount differs: psycopg reports 0 when SQLAlchemy adds its own RETURNING).
-        if not stmt._returning:
-            stmt = stmt.returning(literal_column("1"))
-        written = len(conn.execute(stmt, params).all())
+        written = len(conn.execute(_returning_one(stmt), params).all())
     else:
         cursor = conn.execute(stmt, params) if params is not None else conn.execute(stmt)
         written = max(cursor.rowcount or 0, 0)
     if count:
         result.counts["rows_written"] += written
     return written
+
+
+_RETURNING_ONE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _returning_one(stmt: Insert) -> Insert:
+    """``stmt`` with ``RETURNING 1``, made once for a statement kept (``statement``) and reused."""
+    made = _RETURNING_ONE.get(stmt)
+    if made is None:
+        made = _RETURNING_ONE[stmt] = stmt.returning(literal_column("1"))
+    return made
 
 
 def merge_rows(conn: Connection, table, policy: TablePolicy, kind: str, held: dict, incoming: dict,

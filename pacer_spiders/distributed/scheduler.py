@@ -466,8 +466,9 @@ class DistributedScheduler(Scheduler):
     def _wake_if_idle(self):
         """Scrapy looks for an idle spider after its own activity and on a 5 s heartbeat; leases the
         ticker acks and a worker's start() that returned are not its activity, so a finished crawl
-        waited up to 5 s to close.  Seen idle here, the engine is asked to look now (its ``nextcall``:
-        no public call does that; without it, the heartbeat still closes the crawl)."""
+        waited up to 5 s to close.  Seen idle here, the engine is asked to look now (its private
+        ``_slot.nextcall``: no public call does that; without it, the heartbeat still closes the
+        crawl; tests/test_distributed_spiders.py fails when Scrapy renames it)."""
         engine = self.crawler.engine
         if not self._engine_open or engine is None or engine.paused or not engine.spider_is_idle():
             return

@@ -23,7 +23,7 @@ from pacer_spiders.courts import Court, UnknownCourtError, court_base_url, get_c
 from pacer_spiders.distributed.purchases import PURCHASE_META, PURCHASED_META, intent_key, purchase_key  # noqa: F401
 from pacer_spiders.distributed.spider import DistributedSpiderMixin
 from pacer_spiders.items import RawPage
-from pacer_spiders.offreactor import reactor_turn
+from pacer_spiders.offreactor import BIG_PAGE, give_back_freed_memory, reactor_turn
 from pacer_spiders.pages import PageProblem
 from pacer_spiders.parsers.common import BadValue, check_date
 from pacer_spiders.reports import PageRead, read
@@ -103,7 +103,6 @@ def parse_response(response, report_type: str, context: dict, billed: bool = Fal
 def parse_off_reactor(response, report_type: str, context: dict, billed: bool = False, receipt=None):
     """``parse_response`` in the parse thread: a big page's tree is gone when it returns, and its
     memory goes back to the system before the merge takes its own."""
-    from pacer_spiders.offreactor import BIG_PAGE, give_back_freed_memory
     from pacer_spiders.parsers.common import lowered_bytes
 
     parsed = parse_response(response, report_type, context, billed, receipt)
