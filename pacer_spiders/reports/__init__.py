@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import re
+from functools import lru_cache
 
 from pacer_spiders.parsers.common import lazy_compile
 from pacer_spiders.reports.base import PageRead, ReportUnit, read_page
@@ -80,11 +81,17 @@ def detect_report(body: bytes | str) -> str | None:
     from pacer_spiders.parsers.common import decode
 
     lowered = decode(body).lower()
-    ranked = sorted((u for u in units() if u.detect_rank is not None), key=lambda u: u.detect_rank or 0)
-    for unit in ranked:
+    for unit in _detection_order():
         if unit.recognise(lowered):
             return unit.name
     return None
+
+
+@lru_cache(maxsize=1)
+def _detection_order() -> tuple[ReportUnit, ...]:
+    """The built-in units pages are tested against, lowest rank first (sorted once: ``pacer-spiders
+    parse`` detects every page of a folder)."""
+    return tuple(sorted((u for u in units() if u.detect_rank is not None), key=lambda u: u.detect_rank or 0))
 
 
 def undetected_reason(body: bytes | str) -> str:
