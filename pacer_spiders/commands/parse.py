@@ -16,7 +16,6 @@ tracebacks.
 from __future__ import annotations
 
 import csv
-import gc
 import json
 import logging
 import os
@@ -90,25 +89,19 @@ def run(args) -> int:
     workers = 1 if args.debug else max(1, min(default_workers(len(tasks)) if args.workers is None else args.workers,
                                              len(tasks) or 1))
     _parsers.clear()  # a court plugin registered since the last run is asked again
-    # The objects of the imports (most of the process) frozen out of the collector's passes for the
-    # batch, and out of the pages copied by forked workers' reference counts.
-    gc.freeze()
-    try:
-        if workers == 1:
-            outcomes = map(parse_file, tasks)
-            _collect(outcomes, summary, progress)
-        else:
-            import multiprocessing
+    if workers == 1:
+        outcomes = map(parse_file, tasks)
+        _collect(outcomes, summary, progress)
+    else:
+        import multiprocessing
 
-            # Forked after the parsers are imported (the report units below), a worker starts at
-            # once; spawned ones (where fork is unavailable) import them again.
-            for name in REPORTS if args.report is None else (args.report,):
-                builtin_unit(name)
-            method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-            with multiprocessing.get_context(method).Pool(workers) as pool:
-                _collect(pool.imap_unordered(parse_file, tasks, chunksize=4), summary, progress)
-    finally:
-        gc.unfreeze()
+        # Forked after the parsers are imported (the report units below), a worker starts at once;
+        # spawned ones (where fork is unavailable) import them again.
+        for name in REPORTS if args.report is None else (args.report,):
+            builtin_unit(name)
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        with multiprocessing.get_context(method).Pool(workers) as pool:
+            _collect(pool.imap_unordered(parse_file, tasks, chunksize=4), summary, progress)
     if progress:
         progress.close()
     print(summary.render())

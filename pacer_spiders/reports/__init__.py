@@ -78,9 +78,12 @@ def xml_root(text: str) -> str | None:
 
 def detect_report(body: bytes | str) -> str | None:
     """The report name of a page from its content alone (one of ``REPORTS``), or None."""
-    from pacer_spiders.parsers.common import decode
+    from pacer_spiders.parsers.common import decode, lowered_bytes
 
-    lowered = decode(body).lower()
+    text = decode(body)
+    # An ASCII page's lower-cased text is its lower-cased bytes, which the checks before a parse ask
+    # for anyway (made once per page): the page is lowered once, not twice.
+    lowered = lowered_bytes(text).decode("ascii") if text.isascii() else text.lower()
     for unit in _detection_order():
         if unit.recognise(lowered):
             return unit.name
