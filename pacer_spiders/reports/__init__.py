@@ -78,9 +78,18 @@ def xml_root(text: str) -> str | None:
 
 def detect_report(body: bytes | str) -> str | None:
     """The report name of a page from its content alone (one of ``REPORTS``), or None."""
-    from pacer_spiders.parsers.common import decode, lowered_bytes
+    from pacer_spiders.parsers.common import decode
 
-    text = decode(body)
+    return _detect_text(decode(body))
+
+
+@lru_cache(maxsize=1)
+def _detect_text(text: str) -> str | None:
+    """``detect_report`` of a decoded page, kept for the page last asked about: ``pacer-spiders
+    parse`` detects a page and then its parser asks again whether it is another report (the
+    attachment menu, case query and appellate docket parsers); the second answer is the first."""
+    from pacer_spiders.parsers.common import lowered_bytes
+
     # An ASCII page's lower-cased text is its lower-cased bytes, which the checks before a parse ask
     # for anyway (made once per page): the page is lowered once, not twice.
     lowered = lowered_bytes(text).decode("ascii") if text.isascii() else text.lower()
