@@ -67,17 +67,18 @@ def to_date(text: str | None) -> str | None:
     """``MM/DD/YYYY`` (or with dashes, as some courts write) -> ISO date; None when absent or invalid."""
     if not text:
         return None
-    found = _DATES.get(text)
+    found = DATES.get(text)
     if found is None:
         found = parse_date(_DASHES.sub("/", text))
         # Dates found are remembered (a docket repeats its days); a text without a valid date is
         # not, as a date beyond next year becomes valid with time.
-        if found is not None and len(_DATES) < 20_000:
-            _DATES[text] = found
+        if found is not None and len(DATES) < 20_000:
+            DATES[text] = found
     return found
 
 
-_DATES: dict[str, str] = {}
+# Texts -> ISO dates found (``to_date``'s memory; a hot loop may look a text up before calling it).
+DATES: dict[str, str] = {}
 
 
 def labelled_date(label: str, flags=0) -> re.Pattern:

@@ -376,66 +376,73 @@ class DocketPage:
     def docket_entries(self) -> list[dict]:
         multi_documents = b"view_multi_docs" in self.page_lower and any(
             form.get("name") == "view_multi_docs" for form in self.root.iter("form"))
+        # Only a page naming the row checkbox can have one (a row's own sequence number).
+        row_boxes = b"arr_de_seq_nums" in self.page_lower
         entries: list[dict] = []
+        # The loop is the parse's hottest: helpers inlined, bound methods and globals held locally.
+        append, text_of, to_date, dates = entries.append, dc.text_content, dc.to_date, dc.DATES
+        entered_search, court_id, normalize = DATE_ENTERED.search, self.court_id, self.normalize_doc_id
         for row in self.entry_rows()[1:]:
-            cells = dc.cells_without_input(row)
-            if multi_documents and len(cells) == 4 and not dc.text_content(cells[2]).strip():
-                del cells[2]  # the empty checkbox cell of an entry that cannot be selected
-            if multi_documents and len(cells) == 5:
-                del cells[3]
-            if not cells:
-                continue
-            if len(cells) == 4:
+            # A row without any checkbox: all its cells (no look into each for one).
+            cells = list(row.iterchildren("td")) if next(row.iter("input"), None) is None else dc.cells_without_input(row)
+            if multi_documents:
+                if len(cells) == 4 and not text_of(cells[2]).strip():
+                    del cells[2]  # the empty checkbox cell of an entry that cannot be selected
+                if len(cells) == 5:
+                    del cells[3]
+            count = len(cells)
+            if count == 4:
                 del cells[1]  # some bankruptcy courts add a column before the number
-            if len(cells) < 2:
+                count = 3
+            if count < 2:
                 continue
-            date_text = dc.text_content(cells[0])
-            if not date_text.strip():
+            cell = cells[0]
+            # A cell's text: its own when it has no child (what text_content gives, without a call).
+            date_text = text_of(cell) if len(cell) else (cell.text or "")
+            if not date_text or date_text.isspace():
                 # A row without a date continues the entry above (its attachments) or is junk.
-                if multi_documents and entries and len(cells) > 2:
+                if multi_documents and entries and count > 2:
                     self._attach(entries[-1], cells[2])
                 continue
-            entry = self._entry(row, cells, date_text)
-            number = entry["document_number"]
-            if number is not None and not number.isdigit():
+            cell = cells[1]
+            words = cell.text.split(None, 1) if cell.text else None
+            number = words[0] if words else dc.first_word(cell) if len(cell) else None
+            if count == 2:
+                # Number and text share one cell (some bankruptcy courts): "12 (3 pgs; 2 docs) Text".
+                text = text_of(cell) if len(cell) else (cell.text or "")
+                if number is not None and not number.isdigit():
+                    number = None
+                description = MERGED_NUMBER.sub("", text, count=1) if number else text
+            elif number is not None and not number.isdigit():
                 continue  # "doc" rows are not on the docket proper
-            entries.append(entry)
+            else:
+                description = text_of(cells[2]) if len(cells[2]) else (cells[2].text or "")
+            doc_id = seq_no = None
+            if number:
+                for anchor in cell.iter("a"):
+                    if ((anchor.text or "") if not len(anchor) else text_of(anchor)).strip() == number:
+                        doc_id = dc.doc_id_from_href(anchor.get("href") or "", court_id, normalize)
+                        seq_no = dc.seq_no_from_anchor(anchor)
+                        break
+            if seq_no is None and row_boxes:
+                seq_no = _row_seq_no(row)
+            entered = entered_search(description)
+            # Made clean (``dc.clean_value``): dates are ISO and the number one word already; ids
+            # of digits need no cleaning.
+            append({
+                "date_filed": dates.get(date_text) or to_date(date_text),
+                "document_number": number,
+                "pacer_doc_id": doc_id if doc_id is None or doc_id.isdigit() else dc.clean_text(doc_id),
+                "pacer_seq_no": seq_no if seq_no is None or seq_no.isdigit() else dc.clean_text(seq_no),
+                "description": " ".join(description.split()).replace(" ,", ","),
+                "date_entered": to_date(entered.group(1)) if entered else None,
+            })
         # Entries are made clean (no copy of a huge docket's entries); a page with inline
         # attachments added to them after they were made has its entries cleaned in place.
         if multi_documents:
             for entry in entries:
                 dc.clean_in_place(entry)
         return entries
-
-    def _entry(self, row, cells, date_text: str) -> dict:
-        number = dc.first_word(cells[1])
-        if len(cells) == 2:
-            # Number and text share one cell (some bankruptcy courts): "12 (3 pgs; 2 docs) Text".
-            text = dc.text_content(cells[1])
-            if number is not None and not number.isdigit():
-                number = None
-            description = MERGED_NUMBER.sub("", text, count=1) if number else text
-        else:
-            description = dc.text_content(cells[2])
-        doc_id = seq_no = None
-        if number:
-            for anchor in cells[1].iter("a"):
-                if ((anchor.text or "") if not len(anchor) else dc.text_content(anchor)).strip() == number:
-                    doc_id = dc.doc_id_from_href(anchor.get("href") or "", self.court_id, self.normalize_doc_id)
-                    seq_no = dc.seq_no_from_anchor(anchor)
-                    break
-        if seq_no is None:
-            seq_no = _row_seq_no(row)
-        entered = DATE_ENTERED.search(description)
-        # Made clean (``dc.clean_value``): dates are ISO and the number one word already.
-        return {
-            "date_filed": dc.to_date(date_text),
-            "document_number": number,
-            "pacer_doc_id": doc_id if doc_id is None else dc.clean_text(doc_id),
-            "pacer_seq_no": seq_no if seq_no is None else dc.clean_text(seq_no),
-            "description": dc.clean_text(description),
-            "date_entered": dc.to_date(entered.group(1)) if entered else None,
-        }
 
     def _attach(self, entry: dict, cell) -> None:
         """The inline attachment table under an entry (view multiple documents): rows of
