@@ -162,9 +162,18 @@ def cells_without_input(row) -> list:
 
 def first_word(cell) -> str | None:
     """The first word of a cell's text (a word never runs across two text nodes), or None."""
-    words = cell.text.split(None, 1) if cell.text else None
-    if words:
-        return words[0]
+    # The texts ``itertext`` gives first are those down the chain of first children (a number
+    # cell's ``<a>`` or ``<nobr><a>``): looked at without the iterator.
+    node = cell
+    while True:
+        words = node.text.split(None, 1) if node.text else None
+        if words:
+            return words[0]
+        if not len(node):
+            break
+        node = node[0]
+        if not isinstance(node.tag, str):
+            break
     for text in cell.itertext():
         words = text.split(None, 1)
         if words:

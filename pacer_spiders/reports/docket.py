@@ -95,11 +95,15 @@ def _is_appellate_docket(text: str) -> bool:
 
 
 _ROWS = etree.XPath("./tr | ./tbody/tr | ./thead/tr | ./tfoot/tr")
+ADVERSARY = "Adversary Proceeding"
+# Whether an element has a text node of its own holding the phrase (the walk's texts join the
+# text nodes a stripped comment or script left apart).
+_ADVERSARY_TEXT = etree.XPath('text()[contains(., "Adversary Proceeding")]')
 # The landmarks' texts (the rare ones looked for only in a page that holds them; "iled:" covers
 # "Date Filed:"/"Date filed:").
 _LANDMARKS = (("Docket Text", None), ("iled:", None),
               ("Total file size of selected documents", b"total file size of selected documents"),
-              ("Footer format:", b"footer format:"))
+              ("Footer format:", b"footer format:"), (ADVERSARY, b"adversary proceeding"))
 
 
 def landmark_texts(root, page_lower: bytes) -> list[tuple[str, etree._Element]]:
@@ -123,7 +127,18 @@ def landmark_texts(root, page_lower: bytes) -> list[tuple[str, etree._Element]]:
     return [(text, holder) for _key, text, holder in found]
 
 
-CENTERED_FONTS = etree.XPath("//center//font")
+
+
+def centered_fonts(root) -> list:
+    """``//center//font`` by C-level iteration: the fonts of each outermost ``<center>``, in
+    document order (a font in nested centers once)."""
+    return [font for center in root.iter("center") if next(center.iterancestors("center"), None) is None
+            for font in center.iter("font")]
+
+
+PARTY_ROWS = etree.XPath(
+    '//tr[./td[1]//i/b/text() or ./td[1]//b/u/text() or ./td[1]//b/text()[contains(., "-----")]]/../tr')
+_DASHED_TEXT = etree.XPath('text()[contains(., "-----")]')
 PARTY_NAMES = etree.XPath('.//b[not(./parent::i)][not(./u)][not(contains(., "------"))]')
 TEXTS_OUTSIDE_BOLD = etree.XPath(".//text()[not(./parent::b)]")
 CELLS = etree.XPath(".//td")
@@ -140,6 +155,31 @@ def _has_child(cell, parent: str, child: str) -> bool:
     return any(node.getparent().tag == parent for node in cell.iter(child))
 
 
+def _has_text(node) -> bool:
+    """Whether ``node`` has a text node child (XPath's ``text()``)."""
+    return node.text is not None or any(child.tail is not None for child in node)
+
+
+def _marks_party(bold) -> bool:
+    """Whether a ``<b>`` is one of PARTY_ROWS' marks: ``i/b/text()``, ``b/u/text()`` or
+    ``b/text()[contains(., "-----")]``."""
+    if not len(bold):
+        text = bold.text
+        if text is None:
+            return False
+        if bold.getparent().tag == "i":
+            return True
+        joined = text
+    else:
+        if _has_text(bold) and bold.getparent().tag == "i":
+            return True
+        if any(_has_text(underlined) for underlined in bold.iterchildren("u")):
+            return True
+        joined = "".join([bold.text or "", *(child.tail or "" for child in bold)])
+    # lxml joins adjacent text nodes (a stripped comment leaves two): the XPath asks each one.
+    return "-----" in joined and bool(_DASHED_TEXT(bold))
+
+
 def rows_of(table) -> list:
     return _ROWS(table)
 
@@ -152,12 +192,10 @@ class DocketPage:
         self.page_lower = lowered_bytes(text)
         self.court_id = context.get("court_id") or ""
         self.bankruptcy = is_bankruptcy_court(self.court_id) if self.court_id else self._looks_bankruptcy()
-        self.adversary = b"adversary proceeding" in self.page_lower and bool(
-            root.xpath('//*[text()[contains(., "Adversary Proceeding")]]')
-        )
         self.normalize_doc_id = doc_id_normalizer(self.court_id)
         self._parties: list[dict] | None = None
         self._entry_rows: list | None = None
+        self.landmarks()
 
     def _looks_bankruptcy(self) -> bool:
         return bool(self.root.xpath('//text()[contains(., "Bankruptcy Court")]'))
@@ -172,11 +210,15 @@ class DocketPage:
 
     def landmarks(self) -> None:
         """One pass over the page's text for the nodes the layout hangs on: the header cell with
-        "Date Filed:", the "Docket Text" column heads, and the multi-document and footer tables."""
+        "Date Filed:", the "Docket Text" column heads, and the multi-document and footer tables;
+        and whether an element's text says "Adversary Proceeding"."""
         self.header_holder: etree._Element | None = None
         self.docket_text_holders: list[etree._Element] = []
         self.excluded_holders: list[etree._Element] = []
+        self.adversary = False
         for text, holder in landmark_texts(self.root, self.page_lower):
+            if not self.adversary and ADVERSARY in text:
+                self.adversary = bool(_ADVERSARY_TEXT(holder))
             if "Docket Text" in text:
                 self.docket_text_holders.append(holder)
             if "Total file size of selected documents" in text or "Footer format:" in text:
@@ -203,10 +245,9 @@ class DocketPage:
         return values
 
     def metadata(self) -> dict:
-        self.landmarks()
         values = self.values = self.header_values()
         if self.bankruptcy:
-            strings = [dc.text_content(node) for node in CENTERED_FONTS(self.root)]
+            strings = [dc.text_content(node) for node in centered_fonts(self.root)]
             patterns = [dc.DISTRICT_NUMBER, dc.BANKRUPTCY_NUMBER]
         else:
             strings = [dc.text_content(node) for node in self.root.iter("h3")]
@@ -273,9 +314,25 @@ class DocketPage:
     # --- parties --------------------------------------------------------------------------------
 
     def party_rows(self) -> list:
-        return self.root.xpath(
-            '//tr[./td[1]//i/b/text() or ./td[1]//b/u/text() or ./td[1]//b/text()[contains(., "-----")]]/../tr'
-        )
+        """``PARTY_ROWS``: the rows beside each row whose first cell holds a party mark, found from
+        the page's few ``<b>`` (the XPath tries its three tests in the first cell of every row)."""
+        parents: list = []
+        cells: set = set()
+        for bold in self.root.iter("b"):
+            if not _marks_party(bold):
+                continue
+            for cell in bold.iterancestors("td"):
+                if cell in cells:
+                    break  # this cell, and the cells around it, were looked at for an earlier mark
+                cells.add(cell)
+                row = cell.getparent()
+                if row is not None and row.tag == "tr" and next(row.iterchildren("td")) is cell:
+                    parent = row.getparent()
+                    if parent is not None and parent not in parents:
+                        parents.append(parent)
+        if len(parents) > 1:
+            return PARTY_ROWS(self.root)  # the rows of several tables, in document order
+        return list(parents[0].iterchildren("tr")) if parents else []
 
     def parties(self) -> list[dict]:
         if self._parties is not None:
