@@ -115,8 +115,13 @@ _ANCHORED = lazy_compile(r"\^|\$|\\[AZbB]|\(\?<?[=!]")
 
 def text_content(node) -> str:
     """All the text inside ``node`` (not its tail): libxml2's text serializer, which gives what
-    ``"".join(node.itertext())`` gives at a third of the cost."""
-    return _tostring(node, method="text", encoding="unicode", with_tail=False) if node is not None else ""
+    ``"".join(node.itertext())`` gives at a third of the cost; a node without children, its own
+    text (the same, at half the cost again)."""
+    if node is None:
+        return ""
+    if not len(node):
+        return node.text or ""
+    return _tostring(node, method="text", encoding="unicode", with_tail=False)
 
 
 _tostring = etree.tostring

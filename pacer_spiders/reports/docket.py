@@ -22,7 +22,7 @@ from pacer_spiders.parsers.common import lazy_compile
 from pacer_spiders.courts import UnknownCourtError, doc_id_normalizer, get_court
 from pacer_spiders.pages import NotTheReport, PageProblem
 from pacer_spiders.parsers import docket_common as dc
-from pacer_spiders.parsers.common import decode, first, is_bankruptcy_court, lowered_bytes
+from pacer_spiders.parsers.common import _DOC1_ID as DOC1_ID, decode, first, is_bankruptcy_court, lowered_bytes
 from pacer_spiders.parsers.problems import page_problem
 
 REPORT = "docket"
@@ -111,15 +111,18 @@ def landmark_texts(root, page_lower: bytes) -> list[tuple[str, etree._Element]]:
     order.  One walk over the elements' text and tails: an XPath asking ``contains()`` of every
     text node costs more, as libxml2 copies the node's text for each phrase asked."""
     common, rare = "Docket Text", "iled:"
-    others = tuple(phrase for phrase, lowered in _LANDMARKS[2:] if lowered in page_lower)
+    others = [phrase for phrase, lowered in _LANDMARKS[2:] if lowered in page_lower]
+    # The rare phrases a page holds, as three plain tests (padded with one already asked): ``in``
+    # beats a generator or an alternation regex by far.
+    first, second, third = (others + [common] * 3)[:3]
     found = []
     for index, element in enumerate(root.iter()):
         text = element.text
-        if text and (common in text or rare in text or (others and any(p in text for p in others))) \
+        if text and (common in text or rare in text or (others and (first in text or second in text or third in text))) \
                 and isinstance(element.tag, str):  # an element's own text, not a comment's or a PI's
             found.append(((index, 0, 0), text, element))
         text = element.tail
-        if text and (common in text or rare in text or (others and any(p in text for p in others))):
+        if text and (common in text or rare in text or (others and (first in text or second in text or third in text))):
             # A tail follows the element's last descendant (deeper tails first).
             last = index + sum(1 for _ in element.iterdescendants())
             found.append(((last, 1, -sum(1 for _ in element.iterancestors())), text, element.getparent()))
@@ -433,15 +436,24 @@ class DocketPage:
     def docket_entries(self) -> list[dict]:
         multi_documents = b"view_multi_docs" in self.page_lower and any(
             form.get("name") == "view_multi_docs" for form in self.root.iter("form"))
-        # Only a page naming the row checkbox can have one (a row's own sequence number).
-        row_boxes = b"arr_de_seq_nums" in self.page_lower
+        rows = self.entry_rows()
+        # The cells holding a checkbox of their own, and the rows with any, from one look into each
+        # table (cheaper than a look into each row).
+        box_cells, box_rows = set(), set()
+        for table in {row.getparent() for row in rows}:
+            for box in table.iter("input"):
+                box_cells.add(box.getparent())
+                box_rows.update(box.iterancestors("tr"))
         entries: list[dict] = []
         # The loop is the parse's hottest: helpers inlined, bound methods and globals held locally.
         append, text_of, to_date, dates = entries.append, dc.text_content, dc.to_date, dc.DATES
         entered_search, court_id, normalize = DATE_ENTERED.search, self.court_id, self.normalize_doc_id
-        for row in self.entry_rows()[1:]:
-            # A row without any checkbox: all its cells (no look into each for one).
-            cells = list(row.iterchildren("td")) if next(row.iter("input"), None) is None else dc.cells_without_input(row)
+        doc1_search = DOC1_ID.search
+        for row in rows[1:]:
+            in_box_row = row in box_rows
+            cells = list(row.iterchildren("td"))
+            if in_box_row:
+                cells = [cell for cell in cells if cell not in box_cells]  # ``./td[not(./input)]``
             if multi_documents:
                 if len(cells) == 4 and not text_of(cells[2]).strip():
                     del cells[2]  # the empty checkbox cell of an entry that cannot be selected
@@ -478,10 +490,12 @@ class DocketPage:
             if number:
                 for anchor in cell.iter("a"):
                     if ((anchor.text or "") if not len(anchor) else text_of(anchor)).strip() == number:
-                        doc_id = dc.doc_id_from_href(anchor.get("href") or "", court_id, normalize)
+                        href = anchor.get("href") or ""
+                        found = doc1_search(href)  # ``dc.doc_id_from_href`` without its calls
+                        doc_id = normalize(found.group(1)) if found else dc.doc_id_from_href(href, court_id, normalize)
                         seq_no = dc.seq_no_from_anchor(anchor)
                         break
-            if seq_no is None and row_boxes:
+            if seq_no is None and in_box_row:
                 seq_no = _row_seq_no(row)
             entered = entered_search(description)
             # Made clean (``dc.clean_value``): dates are ISO and the number one word already; ids
