@@ -142,9 +142,7 @@ def centered_fonts(root) -> list:
 PARTY_ROWS = etree.XPath(
     '//tr[./td[1]//i/b/text() or ./td[1]//b/u/text() or ./td[1]//b/text()[contains(., "-----")]]/../tr')
 _DASHED_TEXT = etree.XPath('text()[contains(., "-----")]')
-PARTY_NAMES = etree.XPath('.//b[not(./parent::i)][not(./u)][not(contains(., "------"))]')
 TEXTS_OUTSIDE_BOLD = etree.XPath(".//text()[not(./parent::b)]")
-CELLS = etree.XPath(".//td")
 
 
 def _tables_around(holder) -> list:
@@ -156,6 +154,16 @@ def _tables_around(holder) -> list:
 def _has_child(cell, parent: str, child: str) -> bool:
     """``cell.find(".//<parent>/<child>") is not None`` by C-level iteration (no ElementPath)."""
     return any(node.getparent().tag == parent for node in cell.iter(child))
+
+
+def party_name_node(cell):
+    """The first of ``.//b[not(./parent::i)][not(./u)][not(contains(., "------"))]`` in ``cell``
+    (the party's name), or None: C-level iteration, no XPath call a row."""
+    for bold in cell.iter("b"):
+        if bold is not cell and bold.getparent().tag != "i" and next(bold.iterchildren("u"), None) is None \
+                and "------" not in dc.text_content(bold):
+            return bold
+    return None
 
 
 def _has_text(node) -> bool:
@@ -342,21 +350,22 @@ class DocketPage:
             return self._parties
         rows = self.party_rows()
         texts = [dc.text_content(row) for row in rows]
-        cells_of = [CELLS(row) for row in rows]
+        cells_of = [list(row.iter("td")) for row in rows]  # ``.//td``
         parties: list[dict] = []
         party: dict = {}
         for index, row in enumerate(rows):
             cells = cells_of[index]
             following = rows[index + 1] if index + 1 < len(rows) else None
-            if self._skip_row(row, cells, texts[index].strip().lower(), following):
+            lowered = texts[index].strip().lower()
+            if self._skip_row(row, cells, lowered, following):
                 continue
-            party, done = self._party_type(cells, texts[index].strip().lower(), party)
+            party, done = self._party_type(cells, lowered, party)
             if done:
                 continue
-            name_nodes = PARTY_NAMES(cells[0])
+            name_node = party_name_node(cells[0])
             after_disposition = index > 0 and "Disposition" in texts[index - 1]
-            if name_nodes and not after_disposition:
-                party["name"] = dc.text_content(name_nodes[0]).strip()
+            if name_node is not None and not after_disposition:
+                party["name"] = dc.text_content(name_node).strip()
                 party["extra_info"] = "\n".join(
                     s.strip() for s in TEXTS_OUTSIDE_BOLD(cells[0]) if s.strip()
                 )
