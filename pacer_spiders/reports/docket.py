@@ -132,11 +132,16 @@ def landmark_texts(root, page_lower: bytes) -> list[tuple[str, etree._Element]]:
 
 
 
-def centered_fonts(root) -> list:
-    """``//center//font`` by C-level iteration: the fonts of each outermost ``<center>``, in
-    document order (a font in nested centers once)."""
-    return [font for center in root.iter("center") if next(center.iterancestors("center"), None) is None
+def centered_fonts(centers: list) -> list:
+    """``//center//font`` from the page's ``<center>`` elements (in document order): the fonts of
+    each outermost one, in document order (a font in nested centers once)."""
+    return [font for center in centers if next(center.iterancestors("center"), None) is None
             for font in center.iter("font")]
+
+
+# The elements the parse looks for by tag, gathered by one C-level walk of the page (a walk costs
+# about the same for one tag or several).
+TAGS = ("b", "center", "h3", "table", "form", "input")
 
 
 PARTY_ROWS = etree.XPath(
@@ -206,7 +211,16 @@ class DocketPage:
         self.normalize_doc_id = doc_id_normalizer(self.court_id)
         self._parties: list[dict] | None = None
         self._entry_rows: list | None = None
+        self._tagged: dict[str, list] | None = None
         self.landmarks()
+
+    def tagged(self, tag: str) -> list:
+        """The page's elements of one of ``TAGS``, in document order."""
+        if self._tagged is None:
+            self._tagged = {name: [] for name in TAGS}
+            for element in self.root.iter(*TAGS):
+                self._tagged[element.tag].append(element)
+        return self._tagged[tag]
 
     def _looks_bankruptcy(self) -> bool:
         return bool(self.root.xpath('//text()[contains(., "Bankruptcy Court")]'))
@@ -258,10 +272,10 @@ class DocketPage:
     def metadata(self) -> dict:
         values = self.values = self.header_values()
         if self.bankruptcy:
-            strings = [dc.text_content(node) for node in centered_fonts(self.root)]
+            strings = [dc.text_content(node) for node in centered_fonts(self.tagged("center"))]
             patterns = [dc.DISTRICT_NUMBER, dc.BANKRUPTCY_NUMBER]
         else:
-            strings = [dc.text_content(node) for node in self.root.iter("h3")]
+            strings = [dc.text_content(node) for node in self.tagged("h3")]
             patterns = [dc.DISTRICT_NUMBER, dc.MDL_NUMBER]
         docket_number, parts = dc.find_docket_number(strings, patterns)
         data = {
@@ -329,7 +343,7 @@ class DocketPage:
         the page's few ``<b>`` (the XPath tries its three tests in the first cell of every row)."""
         parents: list = []
         cells: set = set()
-        for bold in self.root.iter("b"):
+        for bold in self.tagged("b"):
             if not _marks_party(bold):
                 continue
             for cell in bold.iterancestors("td"):
@@ -424,7 +438,7 @@ class DocketPage:
             for holder in self.excluded_holders:
                 tables.difference_update(_tables_around(holder))
             if len(tables) > 1:
-                order = {table: index for index, table in enumerate(self.root.iter("table"))}
+                order = {table: index for index, table in enumerate(self.tagged("table"))}
                 ordered = sorted(tables, key=order.__getitem__)
             else:
                 ordered = list(tables)
@@ -444,15 +458,14 @@ class DocketPage:
 
     def docket_entries(self) -> list[dict]:
         multi_documents = b"view_multi_docs" in self.page_lower and any(
-            form.get("name") == "view_multi_docs" for form in self.root.iter("form"))
+            form.get("name") == "view_multi_docs" for form in self.tagged("form"))
         rows = self.entry_rows()
-        # The cells holding a checkbox of their own, and the rows with any, from one look into each
-        # table (cheaper than a look into each row).
+        # The cells holding a checkbox of their own, and the rows with any, from the page's
+        # checkboxes (cheaper than a look into each row).
         box_cells, box_rows = set(), set()
-        for table in {row.getparent() for row in rows}:
-            for box in table.iter("input"):
-                box_cells.add(box.getparent())
-                box_rows.update(box.iterancestors("tr"))
+        for box in self.tagged("input"):
+            box_cells.add(box.getparent())
+            box_rows.update(box.iterancestors("tr"))
         entries: list[dict] = []
         # The loop is the parse's hottest: helpers inlined, bound methods and globals held locally.
         append, text_of, to_date, dates = entries.append, dc.text_content, dc.to_date, dc.DATES
