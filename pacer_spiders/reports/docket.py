@@ -610,42 +610,39 @@ def _row_seq_no(row) -> str | None:
 
 
 def attorneys_in(cell) -> list[dict]:
-    """Each ``<b>name</b>`` and what follows it up to the next ``<b>``: contact lines and roles."""
+    """Each ``<b>name</b>`` and what follows it up to the next ``<b>``: contact lines and roles.
+
+    What follows: the text and element siblings after the name, in document order (comments
+    skipped), up to the next ``<b>`` sibling (one right after the name is passed over: what
+    follows it still counts); a name followed by nothing is no attorney."""
     attorneys = []
+    text_of = dc.text_content
     for bold in cell.iter("b"):
-        items = _siblings_after(bold)
-        if not items:
-            continue
         contact: list[str] = []
         roles: list[str] = []
-        for item in items:
-            if isinstance(item, str):
-                line = " ".join(item.split())
-                if line:
+        text = bold.tail
+        followed = bool(text)
+        if text and (line := " ".join(text.split())):
+            contact.append(line + "\n")
+        sibling = bold.getnext()
+        while sibling is not None:
+            tag = sibling.tag
+            if isinstance(tag, str):
+                if tag == "b" and followed:
+                    break
+                followed = True
+                if tag == "i":
+                    roles.append(text_of(sibling))
+            text = sibling.tail
+            if text:
+                followed = True
+                if line := " ".join(text.split()):
                     contact.append(line + "\n")
-            elif item.tag == "i":
-                roles.append(dc.text_content(item))
-        attorneys.append({"name": " ".join(dc.text_content(bold).split()), "roles": attorney_roles(roles),
-                          "contact": "".join(contact)})
+            sibling = sibling.getnext()
+        if followed:
+            attorneys.append({"name": " ".join(text_of(bold).split()), "roles": attorney_roles(roles),
+                              "contact": "".join(contact)})
     return attorneys
-
-
-def _siblings_after(node) -> list:
-    """Text and element siblings after ``node``, in document order (comments skipped), up to the
-    next ``<b>`` sibling (one right after ``node`` is passed over: what follows it still counts)."""
-    items: list = []
-    if node.tail:
-        items.append(node.tail)
-    sibling = node.getnext()
-    while sibling is not None:
-        if isinstance(sibling.tag, str):
-            if sibling.tag == "b" and items:
-                break
-            items.append(sibling)
-        if sibling.tail:
-            items.append(sibling.tail)
-        sibling = sibling.getnext()
-    return items
 
 
 def resolve_see_above(parties: list[dict]) -> None:
