@@ -510,7 +510,12 @@ class DocketPage:
                 description = text_of(cells[2]) if len(cells[2]) else (cells[2].text or "")
             doc_id = seq_no = None
             if number:
-                for anchor in cell.iter("a"):
+                anchors = cell.iter("a")
+                if len(cell) == 1:
+                    only = cell[0]
+                    if not len(only) and only.tag == "a":
+                        anchors = (only,)  # a number cell's one link, without an iterator
+                for anchor in anchors:
                     if ((anchor.text or "") if not len(anchor) else text_of(anchor)).strip() == number:
                         href = anchor.get("href") or ""
                         found = doc1_search(href)  # ``dc.doc_id_from_href`` without its calls
