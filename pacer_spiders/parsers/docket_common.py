@@ -160,11 +160,6 @@ def clean_in_place(data: dict) -> None:
             data[key] = clean_value(value)
 
 
-def cells_without_input(row) -> list:
-    """``./td[not(./input)]``: a row's cells, except those holding a checkbox of their own."""
-    return [cell for cell in row.iterchildren("td") if not len(cell) or next(cell.iterchildren("input"), None) is None]
-
-
 def first_word(cell) -> str | None:
     """The first word of a cell's text (a word never runs across two text nodes), or None."""
     # The texts ``itertext`` gives first are those down the chain of first children (a number

@@ -130,8 +130,6 @@ def landmark_texts(root, page_lower: bytes) -> list[tuple[str, etree._Element]]:
     return [(text, holder) for _key, text, holder in found]
 
 
-
-
 def centered_fonts(centers: list) -> list:
     """``//center//font`` from the page's ``<center>`` elements (in document order): the fonts of
     each outermost one, in document order (a font in nested centers once)."""
