@@ -14,7 +14,7 @@ from pacer_spiders.reports import docket
 
 TEXTS = ["", "x", " ", "-----", "------", "--<!--c-->---", "Adversary Proceeding", "Adversary <!--c-->Proceeding",
          "Date Filed: 01/02/2003", "Docket Text", "  12 doc"]
-TAGS = ["b", "i", "u", "td", "font", "center", "tr", "table", "br", "a", "nobr"]
+TAGS = ["b", "i", "u", "td", "font", "center", "tr", "table", "br", "a", "nobr", "tbody"]
 PARTY_NAME = etree.XPath('.//b[not(./parent::i)][not(./u)][not(contains(., "------"))]')
 ADVERSARY = etree.XPath('//*[text()[contains(., "Adversary Proceeding")]]')
 
@@ -52,6 +52,8 @@ def test_walks_find_what_the_xpaths_find():
         page = docket.DocketPage(root, {"court_id": "dcd"}, text)
         assert page.party_rows() == docket.PARTY_ROWS(root), text
         assert page.adversary == bool(ADVERSARY(root)), text
+        for table in root.iter("table"):
+            assert docket.rows_of(table) == table.xpath("./tr | ./tbody/tr | ./thead/tr | ./tfoot/tr"), text
         assert docket.centered_fonts(list(root.iter("center"))) == root.xpath("//center//font"), text
         for cell in root.iter("td"):
             names = PARTY_NAME(cell)

@@ -195,6 +195,10 @@ def _marks_party(bold) -> bool:
 
 
 def rows_of(table) -> list:
+    """``_ROWS``: a table's rows, its own and its sections'; by C-level child iteration when it has
+    no section (libxml2 adds no implied ``<tbody>``), as the XPath's union sorts its nodes."""
+    if next(table.iterchildren("tbody", "thead", "tfoot"), None) is None:
+        return list(table.iterchildren("tr"))
     return _ROWS(table)
 
 
