@@ -67,17 +67,18 @@ def to_date(text: str | None) -> str | None:
     """``MM/DD/YYYY`` (or with dashes, as some courts write) -> ISO date; None when absent or invalid."""
     if not text:
         return None
-    found = _DATES.get(text)
+    found = DATES.get(text)
     if found is None:
         found = parse_date(_DASHES.sub("/", text))
         # Dates found are remembered (a docket repeats its days); a text without a valid date is
         # not, as a date beyond next year becomes valid with time.
-        if found is not None and len(_DATES) < 20_000:
-            _DATES[text] = found
+        if found is not None and len(DATES) < 20_000:
+            DATES[text] = found
     return found
 
 
-_DATES: dict[str, str] = {}
+# Texts -> ISO dates found (``to_date``'s memory; a hot loop may look a text up before calling it).
+DATES: dict[str, str] = {}
 
 
 def labelled_date(label: str, flags=0) -> re.Pattern:
@@ -114,8 +115,13 @@ _ANCHORED = lazy_compile(r"\^|\$|\\[AZbB]|\(\?<?[=!]")
 
 def text_content(node) -> str:
     """All the text inside ``node`` (not its tail): libxml2's text serializer, which gives what
-    ``"".join(node.itertext())`` gives at a third of the cost."""
-    return _tostring(node, method="text", encoding="unicode", with_tail=False) if node is not None else ""
+    ``"".join(node.itertext())`` gives at a third of the cost; a node without children, its own
+    text (the same, at half the cost again)."""
+    if node is None:
+        return ""
+    if not len(node):
+        return node.text or ""
+    return _tostring(node, method="text", encoding="unicode", with_tail=False)
 
 
 _tostring = etree.tostring
@@ -154,16 +160,20 @@ def clean_in_place(data: dict) -> None:
             data[key] = clean_value(value)
 
 
-def cells_without_input(row) -> list:
-    """``./td[not(./input)]``: a row's cells, except those holding a checkbox of their own."""
-    return [cell for cell in row.iterchildren("td") if not len(cell) or next(cell.iterchildren("input"), None) is None]
-
-
 def first_word(cell) -> str | None:
     """The first word of a cell's text (a word never runs across two text nodes), or None."""
-    words = cell.text.split(None, 1) if cell.text else None
-    if words:
-        return words[0]
+    # The texts ``itertext`` gives first are those down the chain of first children (a number
+    # cell's ``<a>`` or ``<nobr><a>``): looked at without the iterator.
+    node = cell
+    while True:
+        words = node.text.split(None, 1) if node.text else None
+        if words:
+            return words[0]
+        if not len(node):
+            break
+        node = node[0]
+        if not isinstance(node.tag, str):
+            break
     for text in cell.itertext():
         words = text.split(None, 1)
         if words:

@@ -22,7 +22,7 @@ from pacer_spiders.parsers.common import lazy_compile
 from pacer_spiders.courts import UnknownCourtError, doc_id_normalizer, get_court
 from pacer_spiders.pages import NotTheReport, PageProblem
 from pacer_spiders.parsers import docket_common as dc
-from pacer_spiders.parsers.common import decode, first, is_bankruptcy_court, lowered_bytes
+from pacer_spiders.parsers.common import _DOC1_ID as DOC1_ID, decode, first, is_bankruptcy_court, lowered_bytes
 from pacer_spiders.parsers.problems import page_problem
 
 REPORT = "docket"
@@ -95,11 +95,15 @@ def _is_appellate_docket(text: str) -> bool:
 
 
 _ROWS = etree.XPath("./tr | ./tbody/tr | ./thead/tr | ./tfoot/tr")
+ADVERSARY = "Adversary Proceeding"
+# Whether an element has a text node of its own holding the phrase (the walk's texts join the
+# text nodes a stripped comment or script left apart).
+_ADVERSARY_TEXT = etree.XPath('text()[contains(., "Adversary Proceeding")]')
 # The landmarks' texts (the rare ones looked for only in a page that holds them; "iled:" covers
 # "Date Filed:"/"Date filed:").
 _LANDMARKS = (("Docket Text", None), ("iled:", None),
               ("Total file size of selected documents", b"total file size of selected documents"),
-              ("Footer format:", b"footer format:"))
+              ("Footer format:", b"footer format:"), (ADVERSARY, b"adversary proceeding"))
 
 
 def landmark_texts(root, page_lower: bytes) -> list[tuple[str, etree._Element]]:
@@ -107,15 +111,18 @@ def landmark_texts(root, page_lower: bytes) -> list[tuple[str, etree._Element]]:
     order.  One walk over the elements' text and tails: an XPath asking ``contains()`` of every
     text node costs more, as libxml2 copies the node's text for each phrase asked."""
     common, rare = "Docket Text", "iled:"
-    others = tuple(phrase for phrase, lowered in _LANDMARKS[2:] if lowered in page_lower)
+    others = [phrase for phrase, lowered in _LANDMARKS[2:] if lowered in page_lower]
+    # The rare phrases a page holds, as three plain tests (padded with one already asked): ``in``
+    # beats a generator or an alternation regex by far.
+    first, second, third = (others + [common] * 3)[:3]
     found = []
     for index, element in enumerate(root.iter()):
         text = element.text
-        if text and (common in text or rare in text or (others and any(p in text for p in others))) \
+        if text and (common in text or rare in text or (others and (first in text or second in text or third in text))) \
                 and isinstance(element.tag, str):  # an element's own text, not a comment's or a PI's
             found.append(((index, 0, 0), text, element))
         text = element.tail
-        if text and (common in text or rare in text or (others and any(p in text for p in others))):
+        if text and (common in text or rare in text or (others and (first in text or second in text or third in text))):
             # A tail follows the element's last descendant (deeper tails first).
             last = index + sum(1 for _ in element.iterdescendants())
             found.append(((last, 1, -sum(1 for _ in element.iterancestors())), text, element.getparent()))
@@ -123,10 +130,22 @@ def landmark_texts(root, page_lower: bytes) -> list[tuple[str, etree._Element]]:
     return [(text, holder) for _key, text, holder in found]
 
 
-CENTERED_FONTS = etree.XPath("//center//font")
-PARTY_NAMES = etree.XPath('.//b[not(./parent::i)][not(./u)][not(contains(., "------"))]')
+def centered_fonts(centers: list) -> list:
+    """``//center//font`` from the page's ``<center>`` elements (in document order): the fonts of
+    each outermost one, in document order (a font in nested centers once)."""
+    return [font for center in centers if next(center.iterancestors("center"), None) is None
+            for font in center.iter("font")]
+
+
+# The elements the parse looks for by tag, gathered by one C-level walk of the page (a walk costs
+# about the same for one tag or several).
+TAGS = ("b", "center", "h3", "table", "form", "input")
+
+
+PARTY_ROWS = etree.XPath(
+    '//tr[./td[1]//i/b/text() or ./td[1]//b/u/text() or ./td[1]//b/text()[contains(., "-----")]]/../tr')
+_DASHED_TEXT = etree.XPath('text()[contains(., "-----")]')
 TEXTS_OUTSIDE_BOLD = etree.XPath(".//text()[not(./parent::b)]")
-CELLS = etree.XPath(".//td")
 
 
 def _tables_around(holder) -> list:
@@ -140,7 +159,46 @@ def _has_child(cell, parent: str, child: str) -> bool:
     return any(node.getparent().tag == parent for node in cell.iter(child))
 
 
+def party_name_node(cell):
+    """The first of ``.//b[not(./parent::i)][not(./u)][not(contains(., "------"))]`` in ``cell``
+    (the party's name), or None: C-level iteration, no XPath call a row."""
+    for bold in cell.iter("b"):
+        if bold is not cell and bold.getparent().tag != "i" and next(bold.iterchildren("u"), None) is None \
+                and "------" not in dc.text_content(bold):
+            return bold
+    return None
+
+
+def _has_text(node) -> bool:
+    """Whether ``node`` has a text node child (XPath's ``text()``)."""
+    return node.text is not None or any(child.tail is not None for child in node)
+
+
+def _marks_party(bold) -> bool:
+    """Whether a ``<b>`` is one of PARTY_ROWS' marks: ``i/b/text()``, ``b/u/text()`` or
+    ``b/text()[contains(., "-----")]``."""
+    if not len(bold):
+        text = bold.text
+        if text is None:
+            return False
+        if bold.getparent().tag == "i":
+            return True
+        joined = text
+    else:
+        if _has_text(bold) and bold.getparent().tag == "i":
+            return True
+        if any(_has_text(underlined) for underlined in bold.iterchildren("u")):
+            return True
+        joined = "".join([bold.text or "", *(child.tail or "" for child in bold)])
+    # lxml joins adjacent text nodes (a stripped comment leaves two): the XPath asks each one.
+    return "-----" in joined and bool(_DASHED_TEXT(bold))
+
+
 def rows_of(table) -> list:
+    """``_ROWS``: a table's rows, its own and its sections'; by C-level child iteration when it has
+    no section (libxml2 adds no implied ``<tbody>``), as the XPath's union sorts its nodes."""
+    if next(table.iterchildren("tbody", "thead", "tfoot"), None) is None:
+        return list(table.iterchildren("tr"))
     return _ROWS(table)
 
 
@@ -152,12 +210,19 @@ class DocketPage:
         self.page_lower = lowered_bytes(text)
         self.court_id = context.get("court_id") or ""
         self.bankruptcy = is_bankruptcy_court(self.court_id) if self.court_id else self._looks_bankruptcy()
-        self.adversary = b"adversary proceeding" in self.page_lower and bool(
-            root.xpath('//*[text()[contains(., "Adversary Proceeding")]]')
-        )
         self.normalize_doc_id = doc_id_normalizer(self.court_id)
         self._parties: list[dict] | None = None
         self._entry_rows: list | None = None
+        self._tagged: dict[str, list] | None = None
+        self.landmarks()
+
+    def tagged(self, tag: str) -> list:
+        """The page's elements of one of ``TAGS``, in document order."""
+        if self._tagged is None:
+            self._tagged = {name: [] for name in TAGS}
+            for element in self.root.iter(*TAGS):
+                self._tagged[element.tag].append(element)
+        return self._tagged[tag]
 
     def _looks_bankruptcy(self) -> bool:
         return bool(self.root.xpath('//text()[contains(., "Bankruptcy Court")]'))
@@ -172,11 +237,15 @@ class DocketPage:
 
     def landmarks(self) -> None:
         """One pass over the page's text for the nodes the layout hangs on: the header cell with
-        "Date Filed:", the "Docket Text" column heads, and the multi-document and footer tables."""
+        "Date Filed:", the "Docket Text" column heads, and the multi-document and footer tables;
+        and whether an element's text says "Adversary Proceeding"."""
         self.header_holder: etree._Element | None = None
         self.docket_text_holders: list[etree._Element] = []
         self.excluded_holders: list[etree._Element] = []
+        self.adversary = False
         for text, holder in landmark_texts(self.root, self.page_lower):
+            if not self.adversary and ADVERSARY in text:
+                self.adversary = bool(_ADVERSARY_TEXT(holder))
             if "Docket Text" in text:
                 self.docket_text_holders.append(holder)
             if "Total file size of selected documents" in text or "Footer format:" in text:
@@ -203,13 +272,12 @@ class DocketPage:
         return values
 
     def metadata(self) -> dict:
-        self.landmarks()
         values = self.values = self.header_values()
         if self.bankruptcy:
-            strings = [dc.text_content(node) for node in CENTERED_FONTS(self.root)]
+            strings = [dc.text_content(node) for node in centered_fonts(self.tagged("center"))]
             patterns = [dc.DISTRICT_NUMBER, dc.BANKRUPTCY_NUMBER]
         else:
-            strings = [dc.text_content(node) for node in self.root.iter("h3")]
+            strings = [dc.text_content(node) for node in self.tagged("h3")]
             patterns = [dc.DISTRICT_NUMBER, dc.MDL_NUMBER]
         docket_number, parts = dc.find_docket_number(strings, patterns)
         data = {
@@ -273,30 +341,47 @@ class DocketPage:
     # --- parties --------------------------------------------------------------------------------
 
     def party_rows(self) -> list:
-        return self.root.xpath(
-            '//tr[./td[1]//i/b/text() or ./td[1]//b/u/text() or ./td[1]//b/text()[contains(., "-----")]]/../tr'
-        )
+        """``PARTY_ROWS``: the rows beside each row whose first cell holds a party mark, found from
+        the page's few ``<b>`` (the XPath tries its three tests in the first cell of every row)."""
+        parents: list = []
+        cells: set = set()
+        for bold in self.tagged("b"):
+            if not _marks_party(bold):
+                continue
+            for cell in bold.iterancestors("td"):
+                if cell in cells:
+                    break  # this cell, and the cells around it, were looked at for an earlier mark
+                cells.add(cell)
+                row = cell.getparent()
+                if row is not None and row.tag == "tr" and next(row.iterchildren("td")) is cell:
+                    parent = row.getparent()
+                    if parent is not None and parent not in parents:
+                        parents.append(parent)
+        if len(parents) > 1:
+            return PARTY_ROWS(self.root)  # the rows of several tables, in document order
+        return list(parents[0].iterchildren("tr")) if parents else []
 
     def parties(self) -> list[dict]:
         if self._parties is not None:
             return self._parties
         rows = self.party_rows()
         texts = [dc.text_content(row) for row in rows]
-        cells_of = [CELLS(row) for row in rows]
+        cells_of = [list(row.iter("td")) for row in rows]  # ``.//td``
         parties: list[dict] = []
         party: dict = {}
         for index, row in enumerate(rows):
             cells = cells_of[index]
             following = rows[index + 1] if index + 1 < len(rows) else None
-            if self._skip_row(row, cells, texts[index].strip().lower(), following):
+            lowered = texts[index].strip().lower()
+            if self._skip_row(row, cells, lowered, following):
                 continue
-            party, done = self._party_type(cells, texts[index].strip().lower(), party)
+            party, done = self._party_type(cells, lowered, party)
             if done:
                 continue
-            name_nodes = PARTY_NAMES(cells[0])
+            name_node = party_name_node(cells[0])
             after_disposition = index > 0 and "Disposition" in texts[index - 1]
-            if name_nodes and not after_disposition:
-                party["name"] = dc.text_content(name_nodes[0]).strip()
+            if name_node is not None and not after_disposition:
+                party["name"] = dc.text_content(name_node).strip()
                 party["extra_info"] = "\n".join(
                     s.strip() for s in TEXTS_OUTSIDE_BOLD(cells[0]) if s.strip()
                 )
@@ -355,7 +440,7 @@ class DocketPage:
             for holder in self.excluded_holders:
                 tables.difference_update(_tables_around(holder))
             if len(tables) > 1:
-                order = {table: index for index, table in enumerate(self.root.iter("table"))}
+                order = {table: index for index, table in enumerate(self.tagged("table"))}
                 ordered = sorted(tables, key=order.__getitem__)
             else:
                 ordered = list(tables)
@@ -375,67 +460,89 @@ class DocketPage:
 
     def docket_entries(self) -> list[dict]:
         multi_documents = b"view_multi_docs" in self.page_lower and any(
-            form.get("name") == "view_multi_docs" for form in self.root.iter("form"))
+            form.get("name") == "view_multi_docs" for form in self.tagged("form"))
+        rows = self.entry_rows()
+        # The cells holding a checkbox of their own, and the rows with any, from the page's
+        # checkboxes (cheaper than a look into each row).
+        box_cells, box_rows = set(), set()
+        for box in self.tagged("input"):
+            box_cells.add(box.getparent())
+            box_rows.update(box.iterancestors("tr"))
         entries: list[dict] = []
-        for row in self.entry_rows()[1:]:
-            cells = dc.cells_without_input(row)
-            if multi_documents and len(cells) == 4 and not dc.text_content(cells[2]).strip():
-                del cells[2]  # the empty checkbox cell of an entry that cannot be selected
-            if multi_documents and len(cells) == 5:
-                del cells[3]
-            if not cells:
-                continue
-            if len(cells) == 4:
+        # The loop is the parse's hottest: helpers inlined, bound methods and globals held locally.
+        append, text_of, to_date, dates = entries.append, dc.text_content, dc.to_date, dc.DATES
+        entered_search, court_id, normalize = DATE_ENTERED.search, self.court_id, self.normalize_doc_id
+        doc1_search = DOC1_ID.search
+        for row in rows[1:]:
+            in_box_row = row in box_rows
+            cells = list(row.iterchildren("td"))
+            if in_box_row:
+                cells = [cell for cell in cells if cell not in box_cells]  # ``./td[not(./input)]``
+            if multi_documents:
+                if len(cells) == 4 and not text_of(cells[2]).strip():
+                    del cells[2]  # the empty checkbox cell of an entry that cannot be selected
+                if len(cells) == 5:
+                    del cells[3]
+            count = len(cells)
+            if count == 4:
                 del cells[1]  # some bankruptcy courts add a column before the number
-            if len(cells) < 2:
+                count = 3
+            if count < 2:
                 continue
-            date_text = dc.text_content(cells[0])
-            if not date_text.strip():
+            cell = cells[0]
+            # A cell's text: its own when it has no child (what text_content gives, without a call).
+            date_text = text_of(cell) if len(cell) else (cell.text or "")
+            if not date_text or date_text.isspace():
                 # A row without a date continues the entry above (its attachments) or is junk.
-                if multi_documents and entries and len(cells) > 2:
+                if multi_documents and entries and count > 2:
                     self._attach(entries[-1], cells[2])
                 continue
-            entry = self._entry(row, cells, date_text)
-            number = entry["document_number"]
-            if number is not None and not number.isdigit():
+            cell = cells[1]
+            words = cell.text.split(None, 1) if cell.text else None
+            number = words[0] if words else dc.first_word(cell) if len(cell) else None
+            if count == 2:
+                # Number and text share one cell (some bankruptcy courts): "12 (3 pgs; 2 docs) Text".
+                text = text_of(cell) if len(cell) else (cell.text or "")
+                if number is not None and not number.isdigit():
+                    number = None
+                description = MERGED_NUMBER.sub("", text, count=1) if number else text
+            elif number is not None and not number.isdigit():
                 continue  # "doc" rows are not on the docket proper
-            entries.append(entry)
+            else:
+                description = text_of(cells[2]) if len(cells[2]) else (cells[2].text or "")
+            doc_id = seq_no = None
+            if number:
+                anchors = cell.iter("a")
+                if len(cell) == 1:
+                    only = cell[0]
+                    if not len(only) and only.tag == "a":
+                        anchors = (only,)  # a number cell's one link, without an iterator
+                for anchor in anchors:
+                    if ((anchor.text or "") if not len(anchor) else text_of(anchor)).strip() == number:
+                        href = anchor.get("href") or ""
+                        found = doc1_search(href)  # ``dc.doc_id_from_href`` without its calls
+                        doc_id = normalize(found.group(1)) if found else dc.doc_id_from_href(href, court_id, normalize)
+                        seq_no = dc.seq_no_from_anchor(anchor)
+                        break
+            if seq_no is None and in_box_row:
+                seq_no = _row_seq_no(row)
+            entered = entered_search(description)
+            # Made clean (``dc.clean_value``): dates are ISO and the number one word already; ids
+            # of digits need no cleaning.
+            append({
+                "date_filed": dates.get(date_text) or to_date(date_text),
+                "document_number": number,
+                "pacer_doc_id": doc_id if doc_id is None or doc_id.isdigit() else dc.clean_text(doc_id),
+                "pacer_seq_no": seq_no if seq_no is None or seq_no.isdigit() else dc.clean_text(seq_no),
+                "description": " ".join(description.split()).replace(" ,", ","),
+                "date_entered": to_date(entered.group(1)) if entered else None,
+            })
         # Entries are made clean (no copy of a huge docket's entries); a page with inline
         # attachments added to them after they were made has its entries cleaned in place.
         if multi_documents:
             for entry in entries:
                 dc.clean_in_place(entry)
         return entries
-
-    def _entry(self, row, cells, date_text: str) -> dict:
-        number = dc.first_word(cells[1])
-        if len(cells) == 2:
-            # Number and text share one cell (some bankruptcy courts): "12 (3 pgs; 2 docs) Text".
-            text = dc.text_content(cells[1])
-            if number is not None and not number.isdigit():
-                number = None
-            description = MERGED_NUMBER.sub("", text, count=1) if number else text
-        else:
-            description = dc.text_content(cells[2])
-        doc_id = seq_no = None
-        if number:
-            for anchor in cells[1].iter("a"):
-                if ((anchor.text or "") if not len(anchor) else dc.text_content(anchor)).strip() == number:
-                    doc_id = dc.doc_id_from_href(anchor.get("href") or "", self.court_id, self.normalize_doc_id)
-                    seq_no = dc.seq_no_from_anchor(anchor)
-                    break
-        if seq_no is None:
-            seq_no = _row_seq_no(row)
-        entered = DATE_ENTERED.search(description)
-        # Made clean (``dc.clean_value``): dates are ISO and the number one word already.
-        return {
-            "date_filed": dc.to_date(date_text),
-            "document_number": number,
-            "pacer_doc_id": doc_id if doc_id is None else dc.clean_text(doc_id),
-            "pacer_seq_no": seq_no if seq_no is None else dc.clean_text(seq_no),
-            "description": dc.clean_text(description),
-            "date_entered": dc.to_date(entered.group(1)) if entered else None,
-        }
 
     def _attach(self, entry: dict, cell) -> None:
         """The inline attachment table under an entry (view multiple documents): rows of
@@ -510,42 +617,39 @@ def _row_seq_no(row) -> str | None:
 
 
 def attorneys_in(cell) -> list[dict]:
-    """Each ``<b>name</b>`` and what follows it up to the next ``<b>``: contact lines and roles."""
+    """Each ``<b>name</b>`` and what follows it up to the next ``<b>``: contact lines and roles.
+
+    What follows: the text and element siblings after the name, in document order (comments
+    skipped), up to the next ``<b>`` sibling (one right after the name is passed over: what
+    follows it still counts); a name followed by nothing is no attorney."""
     attorneys = []
+    text_of = dc.text_content
     for bold in cell.iter("b"):
-        items = _siblings_after(bold)
-        if not items:
-            continue
         contact: list[str] = []
         roles: list[str] = []
-        for item in items:
-            if isinstance(item, str):
-                line = " ".join(item.split())
-                if line:
+        text = bold.tail
+        followed = bool(text)
+        if text and (line := " ".join(text.split())):
+            contact.append(line + "\n")
+        sibling = bold.getnext()
+        while sibling is not None:
+            tag = sibling.tag
+            if isinstance(tag, str):
+                if tag == "b" and followed:
+                    break
+                followed = True
+                if tag == "i":
+                    roles.append(text_of(sibling))
+            text = sibling.tail
+            if text:
+                followed = True
+                if line := " ".join(text.split()):
                     contact.append(line + "\n")
-            elif item.tag == "i":
-                roles.append(dc.text_content(item))
-        attorneys.append({"name": " ".join(dc.text_content(bold).split()), "roles": attorney_roles(roles),
-                          "contact": "".join(contact)})
+            sibling = sibling.getnext()
+        if followed:
+            attorneys.append({"name": " ".join(text_of(bold).split()), "roles": attorney_roles(roles),
+                              "contact": "".join(contact)})
     return attorneys
-
-
-def _siblings_after(node) -> list:
-    """Text and element siblings after ``node``, in document order (comments skipped), up to the
-    next ``<b>`` sibling (one right after ``node`` is passed over: what follows it still counts)."""
-    items: list = []
-    if node.tail:
-        items.append(node.tail)
-    sibling = node.getnext()
-    while sibling is not None:
-        if isinstance(sibling.tag, str):
-            if sibling.tag == "b" and items:
-                break
-            items.append(sibling)
-        if sibling.tail:
-            items.append(sibling.tail)
-        sibling = sibling.getnext()
-    return items
 
 
 def resolve_see_above(parties: list[dict]) -> None:

@@ -1,0 +1,78 @@
+"""The docket parser's C-level walks give what the XPath expressions and iterators they replace
+give, on seeded random markup (bold, italic and underlined runs, dashes, the adversary phrase,
+comments that leave a text in two nodes once stripped, nested tables and centres)."""
+
+from __future__ import annotations
+
+import random
+
+from lxml import etree
+
+from pacer_spiders.parsers import docket_common as dc
+from pacer_spiders.parsers import parser_for
+from pacer_spiders.reports import docket
+
+TEXTS = ["", "x", " ", "-----", "------", "--<!--c-->---", "Adversary Proceeding", "Adversary <!--c-->Proceeding",
+         "Date Filed: 01/02/2003", "Docket Text", "  12 doc"]
+TAGS = ["b", "i", "u", "td", "font", "center", "tr", "table", "br", "a", "nobr", "tbody"]
+PARTY_NAME = etree.XPath('.//b[not(./parent::i)][not(./u)][not(contains(., "------"))]')
+ADVERSARY = etree.XPath('//*[text()[contains(., "Adversary Proceeding")]]')
+
+
+def _fragment(rng: random.Random, depth: int = 0) -> str:
+    if depth > 3 or rng.random() < 0.3:
+        return rng.choice(TEXTS)
+    tag = rng.choice(TAGS)
+    inner = "".join(_fragment(rng, depth + 1) for _ in range(rng.randint(0, 3)))
+    return f"<{tag}>{inner}</{tag}>" + rng.choice(TEXTS)
+
+
+# Cases the random markup seldom makes: dashes or the adversary phrase split by a comment (two
+# text nodes once it is stripped), in a first cell and in a bold with children.
+FIXED = ["<table><tr><td><b>--<!--c-->---Plaintiff</b></td></tr><tr><td>x</td></tr></table>",
+         "<table><tr><td><b>--<!--c-->---<i>y</i></b></td></tr><tr><td>x</td></tr></table>",
+         "<table><tr><td><b><i>y</i>-----</b></td></tr></table><p>Adversary <!--c-->Proceeding</p>",
+         "<table><tr><td><i><b><br></b></i></td><td><b><u><br></u></b></td></tr></table>"]
+
+
+def _pages(count: int):
+    for text in FIXED:
+        text = f"<html><body>{text}</body></html>"
+        yield text, dc.html_root(text.encode())
+    rng = random.Random(17)
+    for _ in range(count):
+        rows = "".join("<tr>" + "".join(f"<td>{_fragment(rng)}</td>" for _ in range(rng.randint(1, 3))) + "</tr>"
+                       for _ in range(rng.randint(1, 4)))
+        text = f"<html><body><table>{rows}</table>{_fragment(rng)}<table>{rows}</table></body></html>"
+        yield text, dc.html_root(text.encode())
+
+
+def test_walks_find_what_the_xpaths_find():
+    for text, root in _pages(1500):
+        page = docket.DocketPage(root, {"court_id": "dcd"}, text)
+        assert page.party_rows() == docket.PARTY_ROWS(root), text
+        assert page.adversary == bool(ADVERSARY(root)), text
+        for table in root.iter("table"):
+            assert docket.rows_of(table) == table.xpath("./tr | ./tbody/tr | ./thead/tr | ./tfoot/tr"), text
+        assert docket.centered_fonts(list(root.iter("center"))) == root.xpath("//center//font"), text
+        for cell in root.iter("td"):
+            names = PARTY_NAME(cell)
+            assert docket.party_name_node(cell) is (names[0] if names else None), text
+            words = (t.split(None, 1) for t in cell.itertext())
+            assert dc.first_word(cell) == next((w[0] for w in words if w), None), text
+            assert dc.text_content(cell) == etree.tostring(cell, method="text", encoding="unicode", with_tail=False)
+
+
+def test_parties_in_two_tables_are_all_read():
+    page = """<html><body><h3>CIVIL DOCKET FOR CASE #: 1:19-cv-01234</h3>
+<table><tr><td>Date Filed: 03/04/2019</td></tr></table>
+<table><tr><td><b><u>Plaintiff</u></b></td></tr>
+<tr><td><b>Acme Widgets</b></td><td>represented by</td><td><b>Jane Lawyer</b><br>1 Main Street</td></tr></table>
+<table><tr><td><b><u>Defendant</u></b></td></tr>
+<tr><td><b>Bolt Corp</b></td><td>represented by</td><td><b>Sam Second</b><br>2 Side Road</td></tr></table>
+<table><tr><th>Date Filed</th><th>#</th><th>Docket Text</th></tr>
+<tr><td>03/04/2019</td><td>1</td><td>COMPLAINT</td></tr></table></body></html>"""
+    data = parser_for("docket", "dcd")(page.encode(), {"court_id": "dcd"})
+    assert [(p["type"], p["name"], [a["name"] for a in p["attorneys"]]) for p in data["parties"]] == [
+        ("Plaintiff", "Acme Widgets", ["Jane Lawyer"]), ("Defendant", "Bolt Corp", ["Sam Second"])]
+    assert data["case_name"] == "Acme Widgets v. Bolt Corp"
