@@ -273,3 +273,48 @@ def test_parsing_imports_neither_scrapy_twisted_nor_sqlalchemy(pages, tmp_path):
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert done.stdout.split("\n")[-2] == "0 []", done.stdout + done.stderr
     assert len(list((tmp_path / "out").glob("*.json"))) == len(PAGES)
+
+
+def test_outputs_are_json_dumps_text_exactly(pages, tmp_path):
+    """Each output is the text of ``json.dumps(indent=2, ensure_ascii=False)`` and a final newline,
+    to the byte (the command writes it without the json module's slow indenting encoder)."""
+    out = tmp_path / "out"
+    assert main(["parse", str(pages), "-o", str(out), "-d"]) == 0
+    for path in sorted(out.glob("*.json")):
+        text = path.read_text(encoding="utf-8")
+        assert text == json.dumps(json.loads(text), indent=2, ensure_ascii=False) + "\n", path.name
+
+
+def test_console_script_exit_code_and_output_of_a_batch_with_a_failure(tmp_path, corpus):
+    """The console script ends the process at once after a batch: its exit code (1: a page failed),
+    the summary on stdout and the error line on stderr are complete, and every output is written."""
+    import subprocess
+    import sys
+
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    shutil.copy(corpus / "case_queries" / "cand_317868.html", folder / "boom_1.html")
+    shutil.copy(corpus / "case_queries" / "cand_317868.html", folder / "cand_2.html")
+    script = (
+        "import sys\n"
+        "from pacer_spiders.cli import main\n"
+        "from pacer_spiders.hookspecs import hookimpl\n"
+        "from pacer_spiders.plugin_manager import get_plugin_manager\n"
+        "def crash(body, context):\n"
+        "    raise ValueError('layout not understood')\n"
+        "class Broken:\n"
+        "    @hookimpl\n"
+        "    def page_parser(self, court_id, report):\n"
+        "        return crash if court_id == 'boom' else None\n"
+        "get_plugin_manager().register(Broken())\n"
+        f"sys.argv = ['pacer-spiders', 'parse', {str(folder)!r}, '-nw', '1']\n"
+        "sys.exit(main())\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert done.stdout.splitlines() == ["parsed: 1", "skipped: 0", "not the report: 0", "failed: 1",
+                                        "  1 x ValueError: layout not understood"]
+    assert "boom_1.html: failed: ValueError: layout not understood" in done.stderr
+    written = tmp_path / "json" / "cand_2.json"
+    assert json.loads(written.read_text())["case_name"]
+    assert sorted(p.name for p in (tmp_path / "json").iterdir()) == ["cand_2.json"]  # no .part left

@@ -51,7 +51,8 @@ def register(subparsers) -> None:
     parser.add_argument("-nw", "--workers", type=positive_int, default=None,
                         help=f"worker processes (default: 1 up to {WORKER_THRESHOLD} files, else the number of cores)")
     parser.add_argument("-d", "--debug", action="store_true", help="one process, full tracebacks")
-    parser.set_defaults(func=run)
+    # exit_at_once: the console script ends the process without freeing what the batch left (cli.main)
+    parser.set_defaults(func=run, exit_at_once=True)
 
 
 def run(args) -> int:
@@ -64,12 +65,12 @@ def run(args) -> int:
     output_dir.mkdir(parents=True, exist_ok=True)
     force_ucids = read_ucids(args.force_ucids) if args.force_ucids else None
 
-    pages = sorted(p for p in input_dir.iterdir() if p.is_file() and p.suffix.lower() in PAGE_SUFFIXES)
+    pages = sorted(p for p in input_dir.iterdir() if p.suffix.lower() in PAGE_SUFFIXES and p.is_file())
     summary = Summary()
     tasks = []
     for page in pages:
         output = output_dir / f"{page.stem}.json"
-        if output.exists() and not args.force_rerun:
+        if not args.force_rerun and output.exists():
             if force_ucids is None or output_ucid(output, args.court or court_of(page)) not in force_ucids:
                 summary.skipped += 1
                 continue
@@ -87,6 +88,7 @@ def run(args) -> int:
     progress = Progress(len(tasks)) if sys.stderr.isatty() else None
     workers = 1 if args.debug else max(1, min(default_workers(len(tasks)) if args.workers is None else args.workers,
                                              len(tasks) or 1))
+    _parsers.clear()  # a court plugin registered since the last run is asked again
     if workers == 1:
         outcomes = map(parse_file, tasks)
         _collect(outcomes, summary, progress)
@@ -142,13 +144,12 @@ def parse_file(task: dict) -> dict:
 def parse_page(body: bytes, court_id: str | None, report: str | None, fmt: str = "json"):
     """One page -> its JSON (reference fields or SCALES); raises NotTheReport for other pages."""
     from pacer_spiders.pages import PageProblem
-    from pacer_spiders.parsers import parser_for
 
     report = report or detect_report(body)
     if report is None:
         raise NotTheReport(PageProblem("undetected", undetected_reason(body)))
     context = {"court_id": court_id}
-    data = parser_for(report, court_id)(body, context)
+    data = _parser(report, court_id)(body, context)
     if fmt == "json":
         return data
     from pacer_spiders.scales import to_scales
@@ -156,73 +157,113 @@ def parse_page(body: bytes, court_id: str | None, report: str | None, fmt: str =
     receipt = None
     if report in ("docket", "history"):  # a billed report ends with its transaction receipt
         try:
-            receipt = parser_for("receipt", court_id)(body, context)
+            receipt = _parser("receipt", court_id)(body, context)
         except NotTheReport:
             receipt = None
     return to_scales(report, data, court_id, receipt)
 
 
+# (report, court id) -> its parser, for one run: the plugin hooks that choose it are asked once per
+# court, not once per page.
+_parsers: dict = {}
+
+
+def _parser(report: str, court_id: str | None):
+    parser = _parsers.get((report, court_id))
+    if parser is None:
+        from pacer_spiders.parsers import parser_for
+
+        parser = _parsers[report, court_id] = parser_for(report, court_id)
+    return parser
+
+
 def write_json(path: Path, data) -> None:
-    partial = path.with_name(path.name + ".part")
-    partial.write_text(json_text(data) + "\n", encoding="utf-8")
+    """The page's JSON, written under a temporary name and renamed: an output is whole or absent."""
+    partial = f"{path}.part"
+    text = json_text(data, "\n").encode("utf-8")
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+    try:
+        view = memoryview(text)
+        while view:
+            view = view[os.write(descriptor, view):]
+    finally:
+        os.close(descriptor)
     os.replace(partial, path)
 
 
-def json_text(data) -> str:
+def json_text(data, end: str = "") -> str:
     """``json.dumps(data, indent=2, ensure_ascii=False, default=str)``, the same text made by one
     recursive function: with ``indent`` the json module leaves its C encoder for generators in
-    Python, which cost a parse of many pages more than writing them."""
+    Python, which cost a parse of many pages more than writing them.  (The C encoder itself, given
+    the separators of each depth for the dicts of scalars, is slower on Python 3.11: measured.)
+    ``end`` is appended (a file's final newline, without copying the text again)."""
     parts: list[str] = []
-    _json_parts(data, parts, "\n")
+    _json_parts(data, parts.append, "\n")
+    parts.append(end)
     return "".join(parts)
 
 
-def _json_parts(value, parts: list[str], newline: str) -> None:
+def _json_parts(value, append, newline: str) -> None:
     kind = type(value)
     if kind is str:
-        parts.append(_quote(value))
+        append(_quote(value))
     elif value is None:
-        parts.append("null")
+        append("null")
     elif value is True:
-        parts.append("true")
+        append("true")
     elif value is False:
-        parts.append("false")
+        append("false")
     elif kind is int:
-        parts.append(int.__repr__(value))
-    elif kind is dict and all(type(key) is str for key in value):
+        append(int.__repr__(value))
+    elif kind is dict and _STR_ONLY.issuperset(map(type, value)):
         if not value:
-            parts.append("{}")
+            append("{}")
             return
         inner = newline + "  "
-        separator = "{" + inner
+        separator, next_separator = "{" + inner, "," + inner
         for key, item in value.items():
-            parts.append(separator)
-            parts.append(_quote(key))
-            parts.append(": ")
+            append(separator)
+            quoted = _quoted_keys.get(key)
+            if quoted is None:
+                quoted = _quote_key(key)
+            append(quoted)
             if type(item) is str:  # the common leaves without a call
-                parts.append(_quote(item))
+                append(": ")
+                append(_quote(item))
             elif item is None:
-                parts.append("null")
+                append(": null")
             else:
-                _json_parts(item, parts, inner)
-            separator = "," + inner
-        parts.append(newline + "}")
+                append(": ")
+                _json_parts(item, append, inner)
+            separator = next_separator
+        append(newline + "}")
     elif kind is list or kind is tuple:
         if not value:
-            parts.append("[]")
+            append("[]")
             return
         inner = newline + "  "
-        separator = "[" + inner
+        separator, next_separator = "[" + inner, "," + inner
         for item in value:
-            parts.append(separator)
-            _json_parts(item, parts, inner)
-            separator = "," + inner
-        parts.append(newline + "]")
+            append(separator)
+            _json_parts(item, append, inner)
+            separator = next_separator
+        append(newline + "]")
     else:  # floats, other keys, other types: the json module's own text, indented where it stands
-        parts.append(json.dumps(value, indent=2, ensure_ascii=False, default=str).replace("\n", newline))
+        append(json.dumps(value, indent=2, ensure_ascii=False, default=str).replace("\n", newline))
 
 
 _quote = json.encoder.encode_basestring
+_STR_ONLY = frozenset((str,))
+# The quoted text of the keys met: the same few field names on every entry and party of every page
+# (a bounded cache: a dict keyed by data would otherwise grow it without end).
+_quoted_keys: dict[str, str] = {}
+
+
+def _quote_key(key: str) -> str:
+    if len(_quoted_keys) >= 4096:
+        _quoted_keys.clear()
+    quoted = _quoted_keys[key] = _quote(key)
+    return quoted
 
 
 def read_ucids(path: Path) -> set[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import re
+from functools import lru_cache
 
 from pacer_spiders.parsers.common import lazy_compile
 from pacer_spiders.reports.base import PageRead, ReportUnit, read_page
@@ -79,12 +80,30 @@ def detect_report(body: bytes | str) -> str | None:
     """The report name of a page from its content alone (one of ``REPORTS``), or None."""
     from pacer_spiders.parsers.common import decode
 
-    lowered = decode(body).lower()
-    ranked = sorted((u for u in units() if u.detect_rank is not None), key=lambda u: u.detect_rank or 0)
-    for unit in ranked:
+    return _detect_text(decode(body))
+
+
+@lru_cache(maxsize=1)
+def _detect_text(text: str) -> str | None:
+    """``detect_report`` of a decoded page, kept for the page last asked about: ``pacer-spiders
+    parse`` detects a page and then its parser asks again whether it is another report (the
+    attachment menu, case query and appellate docket parsers); the second answer is the first."""
+    from pacer_spiders.parsers.common import lowered_bytes
+
+    # An ASCII page's lower-cased text is its lower-cased bytes, which the checks before a parse ask
+    # for anyway (made once per page): the page is lowered once, not twice.
+    lowered = lowered_bytes(text).decode("ascii") if text.isascii() else text.lower()
+    for unit in _detection_order():
         if unit.recognise(lowered):
             return unit.name
     return None
+
+
+@lru_cache(maxsize=1)
+def _detection_order() -> tuple[ReportUnit, ...]:
+    """The built-in units pages are tested against, lowest rank first (sorted once: ``pacer-spiders
+    parse`` detects every page of a folder)."""
+    return tuple(sorted((u for u in units() if u.detect_rank is not None), key=lambda u: u.detect_rank or 0))
 
 
 def undetected_reason(body: bytes | str) -> str:
