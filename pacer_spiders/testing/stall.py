@@ -9,6 +9,11 @@ time the crawl's process got during its longest stall, and ``reactor/longest_bus
 longest stall during which the process ran at least half of the time (its own threads kept the
 reactor waiting, holding the GIL; in a stall where it hardly ran, the other processes had the cores).
 
+``reactor/thread_cpu_s`` and ``reactor/process_cpu_s``: the CPU seconds the reactor's thread and
+the whole crawl process (every thread; not the merge process) used from the engine's start to the
+spider's close: what the pipelines cost the crawl's process, far steadier than its wall time on a
+busy machine.
+
 ``-s PACER_STALL_STACKS=1`` says where: a watcher thread logs (WARNING) what each thread was running
 when the reactor had been kept from its loop for 100 ms (the reactor's own stack, or the thread that
 held the GIL).
@@ -55,6 +60,7 @@ class ReactorStallMeter:
         self.reactor = reactor
         self.expected = time.perf_counter()
         self.cpu = time.process_time()
+        self.cpu_at_start, self.thread_cpu_at_start = self.cpu, time.thread_time()
         # Twisted types the reactor by zope interfaces, whose methods mypy reads without self.
         self.call = reactor.callLater(0, self.tick)  # type: ignore[arg-type]
         if self.watch:
@@ -104,6 +110,9 @@ class ReactorStallMeter:
 
     def stop(self, spider=None, reason=None):
         self.running = False
+        if self.call is not None:  # started: spider_closed runs on the reactor's thread
+            self.stats.set_value("reactor/thread_cpu_s", round(time.thread_time() - self.thread_cpu_at_start, 3))
+            self.stats.set_value("reactor/process_cpu_s", round(time.process_time() - self.cpu_at_start, 3))
         if self.call is not None and self.call.active():
             self.call.cancel()
         self.stats.set_value("reactor/longest_stall_ms", round(self.longest * 1000, 1))
