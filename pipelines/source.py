@@ -67,8 +67,12 @@ class SourceFilesPipeline(ArchiveStage):
             from pacer_spiders.pipelines.validate import ValidatePipeline
 
             self._merge_keeps = False
-            engine = getattr(self.crawler, "engine", None)
-            stages = list(engine.scraper.itemproc.middlewares) if engine is not None else []
+            # In a crawl only (the pipeline chain of ``ingest`` has no engine, and merges in its thread).
+            in_crawl = self._keeper is not None and self.crawler is not None
+            try:  # Scrapy's item pipelines in their order (attributes without an underscore, not documented)
+                stages = list(self.crawler.engine.scraper.itemproc.middlewares) if in_crawl else []
+            except AttributeError:  # a Scrapy that has them elsewhere: the pages are kept here
+                stages = []
             for stage in stages[stages.index(self) + 1:] if self in stages else ():
                 if isinstance(stage, DatabasePipeline):
                     self._merge_keeps = stage.keeps_pages = stage.merges_off_reactor and stage.dry_run == self.dry_run
