@@ -207,6 +207,32 @@ class MergeProcess:
             childFDs={0: "w", 1: 1, 2: 2, ITEMS_FD: "w", ANSWERS_FD: "r"})
         self.transport.closeChildFD(0)
         self.transport.writeToChild(ITEMS_FD, _frame(overrides))
+        import atexit
+
+        atexit.register(self._reap)
+
+    def _reap(self) -> None:
+        """At the crawl process's exit: wait for the merge process to end (it ends once its items'
+        pipe is closed and its last commit made), so that it is not left behind, and its CPU
+        time counts with the crawl's."""
+        import os
+        import time
+
+        pid = self.transport.pid
+        if pid is None:
+            return  # reaped already
+        try:
+            os.close(self.transport.pipes[ITEMS_FD].fileno())  # closed already, after a close()
+        except (KeyError, OSError, AttributeError):
+            pass
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if os.waitpid(pid, os.WNOHANG)[0]:
+                    return
+            except ChildProcessError:
+                return
+            time.sleep(0.02)
 
     def merge(self, item, sent: dict, keep_page: bool, done) -> None:
         """Send ``sent`` (the part of ``item`` the merge reads); ``done`` fires with (item, the
