@@ -89,24 +89,26 @@ _MERGER: DatabasePipeline | None = None  # in the merge process: its DatabasePip
 _MERGES_GIVEN = 0  # in the merge process: items handed to it so far
 
 
-def _start_merger(overrides: dict) -> None:
-    """The merge process's start: Ctrl-C and SIGTERM are the crawl's to handle (it hands over
-    every merge before it stops this process)."""
+def _start_merger(settings) -> None:
+    """The merge process's start (a fork of the crawl's, which has imported everything already):
+    Ctrl-C and SIGTERM are the crawl's to handle (it hands over every merge before it stops this
+    process), and the crawl's database connections are left alone (never used nor closed here:
+    closing one would end the crawl's own session), the archive opened anew."""
     import signal
 
-    from pacer_spiders.settings_access import project_settings
+    from pacer_spiders.db.archive import Archive
 
     global _MERGER
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    _MERGER = DatabasePipeline(project_settings(overrides))
-    # Ready before the first page comes: the archive open (the crawl upgraded its schema before
-    # starting this process) and the docket's report unit loaded.
-    from pacer_spiders.db.archive import Archive
-    from pacer_spiders.reports import unit_for
-
+    signal.set_wakeup_fd(-1)  # the crawl's event loop's: nothing here is to wake it
+    _INHERITED.append(dict(Archive._opened))
+    Archive._opened.clear()
+    _MERGER = DatabasePipeline(settings)
     Archive.open(_MERGER.settings.get("DATABASE_URL"), dry_run=_MERGER.dry_run, upgrade=False)
-    unit_for("docket")
+
+
+_INHERITED: list = []  # in the merge process: the crawl's open archives, kept from the collector
 
 
 def _merge_in_process(item: dict, keep_page: bool = False) -> tuple[dict, dict]:
@@ -130,26 +132,32 @@ def _merge_in_process(item: dict, keep_page: bool = False) -> tuple[dict, dict]:
     return {k: v for k, v in merged.items() if k not in given or given[k] is not v}, stats.get_stats()
 
 
-#: the merge process's pipes, as its file descriptors: items (and first the settings) come in on
-#: one, an answer an item goes out on the other
-ITEMS_FD, ANSWERS_FD = 3, 4
-
-
-def merge_process_main() -> None:
-    """The merge process (``python -c``): the settings, then items, each a frame on ITEMS_FD; one
-    answer a frame on ANSWERS_FD, in the order the items came; it ends when ITEMS_FD closes."""
+def _run_merger(settings, items_fd: int, answers_fd: int) -> None:
+    """The merge process, forked: items come in on ``items_fd``, each a frame; one answer a frame
+    goes out on ``answers_fd``, in the order the items came; it ends when ``items_fd`` closes.
+    It never returns (nothing of the crawl's may run in it after)."""
+    import logging
     import os
     import traceback
 
-    items, answers = os.fdopen(ITEMS_FD, "rb"), os.fdopen(ANSWERS_FD, "wb")
-    _start_merger(_read_frame(items))
-    while (frame := _read_frame(items)) is not None:
-        try:
-            answer: tuple = ("merged", *_merge_in_process(*frame))
-        except Exception as exc:
-            answer = ("failed", "".join(traceback.format_exception(exc)).rstrip())
-        answers.write(_frame(answer))
-        answers.flush()
+    code = 1
+    try:
+        _start_merger(settings)
+        items, answers = os.fdopen(items_fd, "rb"), os.fdopen(answers_fd, "wb")
+        while (frame := _read_frame(items)) is not None:
+            try:
+                answer: tuple = ("merged", *_merge_in_process(*frame))
+            except Exception as exc:
+                answer = ("failed", "".join(traceback.format_exception(exc)).rstrip())
+            answers.write(_frame(answer))
+            answers.flush()
+        code = 0
+    except BaseException:
+        traceback.print_exc()
+    finally:
+        for handler in logging.getLogger().handlers:
+            handler.flush()
+        os._exit(code)
 
 
 def _frame(value) -> bytes:
@@ -175,16 +183,21 @@ class MergeFailed(Exception):
 
 
 class MergeProcess:
-    """The crawl's side of the merge process: items written to its pipe and answers read from the
-    other by the reactor's loop (Twisted's process transport: no thread); each item's Deferred
-    fires with its answer.  ``dead`` is called once with the items it never answered, in order,
-    when its answers' pipe closes before the crawl closed it."""
+    """The crawl's side of the merge process: items written to one pipe and answers read from the
+    other by the reactor's loop (Twisted's stdio transport on the two pipes: no thread); each
+    item's Deferred fires with its answer.  ``dead`` is called once with the items it never
+    answered, in order, when its answers' pipe closes before the crawl closed it.
 
-    def __init__(self, reactor, overrides: dict, dead):
+    The process is a fork of the crawl's, made as the crawl opens (before any page, and before
+    the threads that parse and keep pages start): it has every module imported already, where a
+    fresh interpreter took two CPU-seconds of imports, on a core the crawl shares."""
+
+    def __init__(self, reactor, settings, dead):
+        import atexit
         import os
-        import sys
 
-        from twisted.internet.protocol import ProcessProtocol
+        from twisted.internet import stdio
+        from twisted.internet.protocol import Protocol
 
         self.waiting: list = []  # (item, keep_page, Deferred) given and not answered, oldest first
         self.closing = False
@@ -192,43 +205,37 @@ class MergeProcess:
         self._dead = dead
         outer = self
 
-        class Protocol(ProcessProtocol):
-            def childDataReceived(self, fd, data):
-                if fd == ANSWERS_FD:
-                    outer._received(data)
+        class Answers(Protocol):
+            def dataReceived(self, data):
+                outer._received(data)
 
-            def childConnectionLost(self, fd):
-                if fd == ANSWERS_FD:
-                    outer._lost()
+            def connectionLost(self, reason=None):
+                outer._lost()
 
-        code = "from pacer_spiders.pipelines.database import merge_process_main; merge_process_main()"
-        self.transport = reactor.spawnProcess(
-            Protocol(), sys.executable, [sys.executable, "-c", code], env=dict(os.environ),
-            childFDs={0: "w", 1: 1, 2: 2, ITEMS_FD: "w", ANSWERS_FD: "r"})
-        self.transport.closeChildFD(0)
-        self.transport.writeToChild(ITEMS_FD, _frame(overrides))
-        import atexit
-
+        items_in, items_out = os.pipe()
+        answers_in, answers_out = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:
+            os.close(items_out)
+            os.close(answers_in)
+            _run_merger(settings, items_in, answers_out)
+        os.close(items_in)
+        os.close(answers_out)
+        self.transport = stdio.StandardIO(Answers(), stdin=answers_in, stdout=items_out, reactor=reactor)
         atexit.register(self._reap)
 
     def _reap(self) -> None:
         """At the crawl process's exit: wait for the merge process to end (it ends once its items'
-        pipe is closed and its last commit made), so that it is not left behind, and its CPU
-        time counts with the crawl's."""
+        pipe is closed and its last commit made), so that it is not left behind and its CPU time
+        counts with the crawl's; a few seconds at most (after a forced stop it ends with the
+        crawl's process, its pipe closing then)."""
         import os
         import time
 
-        pid = self.transport.pid
-        if pid is None:
-            return  # reaped already
-        try:
-            os.close(self.transport.pipes[ITEMS_FD].fileno())  # closed already, after a close()
-        except (KeyError, OSError, AttributeError):
-            pass
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 5
         while time.monotonic() < deadline:
             try:
-                if os.waitpid(pid, os.WNOHANG)[0]:
+                if os.waitpid(self.pid, os.WNOHANG)[0]:
                     return
             except ChildProcessError:
                 return
@@ -238,12 +245,12 @@ class MergeProcess:
         """Send ``sent`` (the part of ``item`` the merge reads); ``done`` fires with (item, the
         fields the merge set, its counts)."""
         self.waiting.append((item, keep_page, done))
-        self.transport.writeToChild(ITEMS_FD, _frame((sent, keep_page)))
+        self.transport.write(_frame((sent, keep_page)))
 
     def close(self) -> None:
         """No more items: the process ends once it has answered those given (not waited for)."""
         self.closing = True
-        self.transport.closeChildFD(ITEMS_FD)
+        self.transport.loseWriteConnection()
 
     def _received(self, data: bytes) -> None:
         import pickle
@@ -308,7 +315,7 @@ class DatabasePipeline(ArchiveStage):
             self.stats = ReactorStats(self.stats, reactor)
             self._writer = WorkerThread("pacer-archive-writer", reactor)
             if merges_in_a_process(self.settings, spider):
-                self._merger = MergeProcess(reactor, plain_settings(self.settings), self.merger_died)
+                self._merger = MergeProcess(reactor, self.settings, self.merger_died)
                 self.stats.set_value("archive/merge_process", 1)
                 logger.info("merges into the archive in a process of their own (ARCHIVE_WRITER_PROCESS=%s)",
                             self.settings.get("ARCHIVE_WRITER_PROCESS"))
@@ -463,17 +470,3 @@ def merges_in_a_process(settings, spider) -> bool:
         return settings.getbool("ARCHIVE_WRITER_PROCESS")
     count = getattr(spider, "case_count", None)
     return callable(count) and count() >= settings.getint("ARCHIVE_WRITER_PROCESS_CASES", 50)
-
-
-def plain_settings(settings) -> dict:
-    """The crawl's settings of plain values (JSON's), for the merge process (objects, a class or a
-    function, are left out: the archive stages never read them)."""
-    import json
-
-    overrides = {}
-    for key, value in settings.copy_to_dict().items():
-        try:
-            overrides[key] = json.loads(json.dumps(value))
-        except (TypeError, ValueError):
-            continue
-    return overrides
