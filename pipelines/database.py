@@ -197,19 +197,33 @@ class MergeProcess:
         import os
 
         from twisted.internet import stdio
+        from twisted.internet.interfaces import IHalfCloseableProtocol
         from twisted.internet.protocol import Protocol
+        from zope.interface import implementer
 
         self.waiting: list = []  # (item, keep_page, Deferred) given and not answered, oldest first
-        self.closing = False
+        self.closing = self.ended = False
         self._buffer = bytearray()
         self._dead = dead
         outer = self
 
+        # Twisted's stdio transport never closes its descriptors (they are meant to be 0 and 1):
+        # each is closed here once its side is done, or the process would wait for more items.
+        @implementer(IHalfCloseableProtocol)
         class Answers(Protocol):
             def dataReceived(self, data):
                 outer._received(data)
 
+            def writeConnectionLost(self):
+                outer._close_fd("items")
+
+            def readConnectionLost(self):
+                outer._close_fd("answers")
+                outer._lost()
+
             def connectionLost(self, reason=None):
+                outer._close_fd("items")
+                outer._close_fd("answers")
                 outer._lost()
 
         items_in, items_out = os.pipe()
@@ -221,8 +235,19 @@ class MergeProcess:
             _run_merger(settings, items_in, answers_out)
         os.close(items_in)
         os.close(answers_out)
+        self._fds = {"items": items_out, "answers": answers_in}
         self.transport = stdio.StandardIO(Answers(), stdin=answers_in, stdout=items_out, reactor=reactor)
         atexit.register(self._reap)
+
+    def _close_fd(self, name: str) -> None:
+        import os
+
+        fd = self._fds.pop(name, None)
+        if fd is not None:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
 
     def _reap(self) -> None:
         """At the crawl process's exit: wait for the merge process to end (it ends once its items'
@@ -232,6 +257,7 @@ class MergeProcess:
         import os
         import time
 
+        self._close_fd("items")  # closed already, unless the crawl was stopped before its close
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline:
             try:
@@ -269,6 +295,9 @@ class MergeProcess:
                 done.errback(MergeFailed(answer[1]))
 
     def _lost(self) -> None:
+        if self.ended:
+            return
+        self.ended = True
         if not self.closing or self.waiting:
             waiting, self.waiting = self.waiting, []
             self._dead(waiting)
