@@ -25,6 +25,7 @@ merges off the reactor's thread), the page is kept in SOURCE_STORE by the merge,
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 from scrapy import signals
 
@@ -199,7 +200,7 @@ class MergeProcess:
         from twisted.internet import stdio
         from twisted.internet.interfaces import IHalfCloseableProtocol
         from twisted.internet.protocol import Protocol
-        from zope.interface import implementer
+        from zope.interface import implementer  # type: ignore[import-untyped]
 
         self.waiting: list = []  # (item, keep_page, Deferred) given and not answered, oldest first
         self.closing = self.ended = False
@@ -236,7 +237,9 @@ class MergeProcess:
         os.close(items_in)
         os.close(answers_out)
         self._fds = {"items": items_out, "answers": answers_in}
-        self.transport = stdio.StandardIO(Answers(), stdin=answers_in, stdout=items_out, reactor=reactor)
+        # (mypy reads Twisted's Windows StandardIO, which takes no descriptors)
+        self.transport: Any = stdio.StandardIO(Answers(), stdin=answers_in, stdout=items_out,  # type: ignore[call-arg]
+                                               reactor=reactor)
         atexit.register(self._reap)
 
     def _close_fd(self, name: str) -> None:

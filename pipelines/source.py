@@ -68,11 +68,12 @@ class SourceFilesPipeline(ArchiveStage):
 
             self._merge_keeps = False
             # In a crawl only (the pipeline chain of ``ingest`` has no engine, and merges in its thread).
-            in_crawl = self._keeper is not None and self.crawler is not None
-            try:  # Scrapy's item pipelines in their order (attributes without an underscore, not documented)
-                stages = list(self.crawler.engine.scraper.itemproc.middlewares) if in_crawl else []
-            except AttributeError:  # a Scrapy that has them elsewhere: the pages are kept here
-                stages = []
+            stages: list = []
+            if self._keeper is not None and self.crawler is not None:
+                try:  # Scrapy's item pipelines in their order (attributes without an underscore, not documented)
+                    stages = list(self.crawler.engine.scraper.itemproc.middlewares)
+                except AttributeError:  # a Scrapy that has them elsewhere: the pages are kept here
+                    pass
             for stage in stages[stages.index(self) + 1:] if self in stages else ():
                 if isinstance(stage, DatabasePipeline):
                     self._merge_keeps = stage.keeps_pages = stage.merges_off_reactor and stage.dry_run == self.dry_run
