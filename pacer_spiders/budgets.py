@@ -55,12 +55,18 @@ class Receipts:
 
     def record(self, account: str | None, court_id: str | None, report_type: str, cost: float,
                pages: int | None, url: str | None, at: dt.datetime | None = None) -> None:
-        if not self.ready():
+        self.record_many([(account, court_id, report_type, cost, pages, url)], at)
+
+    def record_many(self, charges: Sequence[tuple], at: dt.datetime | None = None) -> None:
+        """Keep charges ``(account, court id, report type, cost, pages, url)``: one statement, one commit."""
+        if not charges or not self.ready():
             return
+        billed_at = at or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
         with self.engine.begin() as conn:
-            conn.execute(ReceiptRow.__table__.insert().values(
-                billed_at=at or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None), account=account,
-                court_id=court_id, report_type=report_type, cost=round(float(cost), 2), pages=pages, url=url))
+            conn.execute(ReceiptRow.__table__.insert(), [
+                {"billed_at": billed_at, "account": account, "court_id": court_id, "report_type": report_type,
+                 "cost": round(float(cost), 2), "pages": pages, "url": url}
+                for account, court_id, report_type, cost, pages, url in charges])
 
     def spent(self, account: str | None, since: dt.datetime) -> float:
         if not self.ready():
@@ -94,6 +100,8 @@ class Budgets:
         self.redis, self.prefix = redis, prefix
         self._writer: WorkerThread | None = None  # in a crawl, the receipts' thread (the reactor never waits on a write lock)
         self._pending: dict = {}  # account -> dollars handed to that thread and not yet written
+        self._queued: list[tuple] = []  # charges waiting for the thread to finish the ones it has
+        self._writing = False  # the thread has charges to write
 
     @classmethod
     def from_crawler(cls, crawler) -> "Budgets":
@@ -156,33 +164,58 @@ class Budgets:
 
     def record(self, account, court_id, report_type, cost, pages, url) -> None:
         """Keep one charge.  In a crawl the receipts' thread writes it (in order); until it is
-        written it counts in ``spent`` all the same."""
+        written it counts in ``spent`` all the same.  The charges that come while the thread writes
+        are handed to it together once it is done (one transaction, one wake-up of the reactor for
+        them all, rather than one a page)."""
         from pacer_spiders.offreactor import WorkerThread, running_reactor
 
         if self._writer is None and (reactor := running_reactor()) is not None:
             self._writer = WorkerThread("pacer-receipts", reactor)
         if self._writer is None:
-            self.write(account, court_id, report_type, cost, pages, url)
+            self.write_many([(account, court_id, report_type, cost, pages, url)])
             return
         self._pending[account] = self._pending.get(account, 0.0) + cost
-        written = self._writer.call(self.write, account, court_id, report_type, cost, pages, url)
-        written.addErrback(lambda failure: logger.error("the receipt of %s could not be recorded: %s", url,
-                                                        failure.type.__name__))
-        written.addBoth(lambda _: self._pending.__setitem__(account, self._pending[account] - cost))
+        self._queued.append((account, court_id, report_type, cost, pages, url))
+        if not self._writing:
+            self._hand_over()
+
+    def _hand_over(self) -> None:
+        """Give the receipts' thread every charge queued so far."""
+        assert self._writer is not None  # in a crawl, before its close
+        charges, self._queued = self._queued, []
+        self._writing = True
+
+        def failed(failure):
+            for charge in charges:
+                logger.error("the receipt of %s could not be recorded: %s", charge[5], failure.type.__name__)
+
+        def written(_):
+            for account, *_others, cost, _pages, _url in charges:
+                self._pending[account] -= cost
+            self._writing = False
+            if self._queued and self._writer is not None:
+                self._hand_over()
+
+        self._writer.call(self.write_many, charges).addErrback(failed).addBoth(written)
 
     def close(self, spider=None, reason=None):
         """The crawl's end: every receipt handed to the thread is written before it stops (Scrapy
         waits for the Deferred returned to a ``spider_closed`` handler)."""
         if self._writer is not None:
+            if self._queued:
+                self._hand_over()  # after the ones the thread has: it runs its calls in order
             writer, self._writer = self._writer, None
             return writer.stop_when_done()
         return None
 
-    def write(self, account, court_id, report_type, cost, pages, url) -> None:
+    def write_many(self, charges: list[tuple]) -> None:
+        """Charges ``(account, court id, report type, cost, pages, url)`` into the archive's receipts
+        (one transaction) and the fleet's totals in Redis."""
         if self.receipts:
-            self.receipts.record(account, court_id, report_type, cost, pages, url)
+            self.receipts.record_many(charges)
         if self.redis is not None:
-            self._add_to_shared_totals(account, cost)
+            for account, _court_id, _report_type, cost, _pages, _url in charges:
+                self._add_to_shared_totals(account, cost)
 
     def _add_to_shared_totals(self, account, cost, patience: float = REDIS_PATIENCE) -> None:
         """The fleet's running totals in Redis.  A Redis outage is waited out (this runs on the

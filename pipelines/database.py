@@ -12,15 +12,20 @@ other.  Outside a crawl (``ingest``, the pipeline chain) the merge runs in the c
 ``ARCHIVE_WRITER_PROCESS=True`` (or its default ``auto`` for a crawl given ``ARCHIVE_WRITER_PROCESS_CASES``
 cases or more): the merges go to a process of its own instead, which merges them one
 at a time in the order they came, so that their CPU is not taken from the reactor's under the GIL;
-the item's changes and the merge's counts come back.  Several items wait there at once (each answer
-would otherwise cost a round trip through threads that wait for the GIL).  Should that process
-die, the merges go on in the thread.
+the item's changes and the merge's counts come back.  Items go down a pipe and answers come back up
+another, both read and written by the reactor's own loop: no thread of the crawl's process wakes for
+an item (a process pool's two threads did, each taking the GIL from the reactor's thread, up to
+milliseconds an item on a busy machine).  Several items wait there at once.  Should that process
+die, the items it did not answer and every later one are merged in the thread.
+
+When the source stage leaves a page to the merge (``SourceFilesPipeline``: it does when this stage
+merges off the reactor's thread), the page is kept in SOURCE_STORE by the merge, first.
 """
 
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING
+from typing import Any
 
 from scrapy import signals
 
@@ -29,9 +34,7 @@ from pacer_spiders.outcome import crawl_outcome
 from pacer_spiders.pipelines.base import ArchiveStage, logger, page_dict
 from pacer_spiders.pipelines.files import PdfWriter, files_store
 from pacer_spiders.pipelines.orphans import join_orphans_for_docket, sweep, wait_as_orphan
-
-if TYPE_CHECKING:
-    from concurrent.futures import ProcessPoolExecutor
+from pacer_spiders.pipelines.source import is_pdf, keep_page
 
 
 class ReactorStats:
@@ -87,27 +90,29 @@ _MERGER: DatabasePipeline | None = None  # in the merge process: its DatabasePip
 _MERGES_GIVEN = 0  # in the merge process: items handed to it so far
 
 
-def _start_merger(overrides: dict) -> None:
-    """The merge process's start: Ctrl-C and SIGTERM are the crawl's to handle (it hands over
-    every merge before it stops this process)."""
+def _start_merger(settings) -> None:
+    """The merge process's start (a fork of the crawl's, which has imported everything already):
+    Ctrl-C and SIGTERM are the crawl's to handle (it hands over every merge before it stops this
+    process), and the crawl's database connections are left alone (never used nor closed here:
+    closing one would end the crawl's own session), the archive opened anew."""
     import signal
 
-    from pacer_spiders.settings_access import project_settings
+    from pacer_spiders.db.archive import Archive
 
     global _MERGER
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    _MERGER = DatabasePipeline(project_settings(overrides))
-    # Ready before the first page comes: the archive open (the crawl upgraded its schema before
-    # starting this process) and the docket's report unit loaded.
-    from pacer_spiders.db.archive import Archive
-    from pacer_spiders.reports import unit_for
-
+    signal.set_wakeup_fd(-1)  # the crawl's event loop's: nothing here is to wake it
+    _INHERITED.append(dict(Archive._opened))
+    Archive._opened.clear()
+    _MERGER = DatabasePipeline(settings)
     Archive.open(_MERGER.settings.get("DATABASE_URL"), dry_run=_MERGER.dry_run, upgrade=False)
-    unit_for("docket")
 
 
-def _merge_in_process(item: dict) -> tuple[dict, dict]:
+_INHERITED: list = []  # in the merge process: the crawl's open archives, kept from the collector
+
+
+def _merge_in_process(item: dict, keep_page: bool = False) -> tuple[dict, dict]:
     """One merge in the merge process: (the item's fields the merge set, the counts to add)."""
     from pacer_spiders.pipelines.base import DictStats
 
@@ -122,10 +127,183 @@ def _merge_in_process(item: dict) -> tuple[dict, dict]:
     if kill == (_MERGES_GIVEN, "before"):
         _die()
     given = dict(item)
-    merged = _MERGER.merge_item(item)
+    merged = _MERGER.merge_item(item, keep_page)
     if kill == (_MERGES_GIVEN, "after"):
         _die()  # merged and committed, never answered
     return {k: v for k, v in merged.items() if k not in given or given[k] is not v}, stats.get_stats()
+
+
+def _run_merger(settings, items_fd: int, answers_fd: int) -> None:
+    """The merge process, forked: items come in on ``items_fd``, each a frame; one answer a frame
+    goes out on ``answers_fd``, in the order the items came; it ends when ``items_fd`` closes.
+    It never returns (nothing of the crawl's may run in it after)."""
+    import logging
+    import os
+    import traceback
+
+    code = 1
+    try:
+        _start_merger(settings)
+        items, answers = os.fdopen(items_fd, "rb"), os.fdopen(answers_fd, "wb")
+        while (frame := _read_frame(items)) is not None:
+            try:
+                answer: tuple = ("merged", *_merge_in_process(*frame))
+            except Exception as exc:
+                answer = ("failed", "".join(traceback.format_exception(exc)).rstrip())
+            answers.write(_frame(answer))
+            answers.flush()
+        code = 0
+    except BaseException:
+        traceback.print_exc()
+    finally:
+        for handler in logging.getLogger().handlers:
+            handler.flush()
+        os._exit(code)
+
+
+def _frame(value) -> bytes:
+    import pickle
+
+    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    return len(data).to_bytes(4, "big") + data
+
+
+def _read_frame(stream):
+    """The next value of a pipe of frames; None at its end."""
+    import pickle
+
+    size = stream.read(4)
+    if len(size) < 4:
+        return None
+    data = stream.read(int.from_bytes(size, "big"))
+    return pickle.loads(data) if len(data) == int.from_bytes(size, "big") else None
+
+
+class MergeFailed(Exception):
+    """A merge that failed in the merge process (its traceback there is the message)."""
+
+
+class MergeProcess:
+    """The crawl's side of the merge process: items written to one pipe and answers read from the
+    other by the reactor's loop (Twisted's stdio transport on the two pipes: no thread); each
+    item's Deferred fires with its answer.  ``dead`` is called once with the items it never
+    answered, in order, when its answers' pipe closes before the crawl closed it.
+
+    The process is a fork of the crawl's, made as the crawl opens (before any page, and before
+    the threads that parse and keep pages start): it has every module imported already, where a
+    fresh interpreter took two CPU-seconds of imports, on a core the crawl shares."""
+
+    def __init__(self, reactor, settings, dead):
+        import atexit
+        import os
+
+        from twisted.internet import stdio
+        from twisted.internet.interfaces import IHalfCloseableProtocol
+        from twisted.internet.protocol import Protocol
+        from zope.interface import implementer  # type: ignore[import-untyped]
+
+        self.waiting: list = []  # (item, keep_page, Deferred) given and not answered, oldest first
+        self.closing = self.ended = False
+        self._buffer = bytearray()
+        self._dead = dead
+        outer = self
+
+        # Twisted's stdio transport never closes its descriptors (they are meant to be 0 and 1):
+        # each is closed here once its side is done, or the process would wait for more items.
+        @implementer(IHalfCloseableProtocol)
+        class Answers(Protocol):
+            def dataReceived(self, data):
+                outer._received(data)
+
+            def writeConnectionLost(self):
+                outer._close_fd("items")
+
+            def readConnectionLost(self):
+                outer._close_fd("answers")
+                outer._lost()
+
+            def connectionLost(self, reason=None):
+                outer._close_fd("items")
+                outer._close_fd("answers")
+                outer._lost()
+
+        items_in, items_out = os.pipe()
+        answers_in, answers_out = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:
+            os.close(items_out)
+            os.close(answers_in)
+            _run_merger(settings, items_in, answers_out)
+        os.close(items_in)
+        os.close(answers_out)
+        self._fds = {"items": items_out, "answers": answers_in}
+        # (mypy reads Twisted's Windows StandardIO, which takes no descriptors)
+        self.transport: Any = stdio.StandardIO(Answers(), stdin=answers_in, stdout=items_out,  # type: ignore[call-arg]
+                                               reactor=reactor)
+        atexit.register(self._reap)
+
+    def _close_fd(self, name: str) -> None:
+        import os
+
+        fd = self._fds.pop(name, None)
+        if fd is not None:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+    def _reap(self) -> None:
+        """At the crawl process's exit: wait for the merge process to end (it ends once its items'
+        pipe is closed and its last commit made), so that it is not left behind and its CPU time
+        counts with the crawl's; a few seconds at most (after a forced stop it ends with the
+        crawl's process, its pipe closing then)."""
+        import os
+        import time
+
+        self._close_fd("items")  # closed already, unless the crawl was stopped before its close
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            try:
+                if os.waitpid(self.pid, os.WNOHANG)[0]:
+                    return
+            except ChildProcessError:
+                return
+            time.sleep(0.02)
+
+    def merge(self, item, sent: dict, keep_page: bool, done) -> None:
+        """Send ``sent`` (the part of ``item`` the merge reads); ``done`` fires with (item, the
+        fields the merge set, its counts)."""
+        self.waiting.append((item, keep_page, done))
+        self.transport.write(_frame((sent, keep_page)))
+
+    def close(self) -> None:
+        """No more items: the process ends once it has answered those given (not waited for)."""
+        self.closing = True
+        self.transport.loseWriteConnection()
+
+    def _received(self, data: bytes) -> None:
+        import pickle
+
+        self._buffer += data
+        while len(self._buffer) >= 4:
+            size = int.from_bytes(self._buffer[:4], "big")
+            if len(self._buffer) < 4 + size:
+                break
+            answer = pickle.loads(bytes(self._buffer[4:4 + size]))
+            del self._buffer[:4 + size]
+            item, _, done = self.waiting.pop(0)
+            if answer[0] == "merged":
+                done.callback((item, answer[1], answer[2]))
+            else:
+                done.errback(MergeFailed(answer[1]))
+
+    def _lost(self) -> None:
+        if self.ended:
+            return
+        self.ended = True
+        if not self.closing or self.waiting:
+            waiting, self.waiting = self.waiting, []
+            self._dead(waiting)
 
 
 def _fault_test_kill_point(value) -> tuple[int, str] | None:
@@ -148,7 +326,9 @@ class DatabasePipeline(ArchiveStage):
     crawler = None
     _pdf_writer = None
     _writer = None  # the writer thread, in a crawl
-    _merger: ProcessPoolExecutor | None = None  # the merge process (ARCHIVE_WRITER_PROCESS), in a crawl
+    _merger: MergeProcess | None = None  # the merge process (ARCHIVE_WRITER_PROCESS), in a crawl
+    #: pages left by the source stage are kept by the merge (set by SourceFilesPipeline)
+    keeps_pages = False
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -167,7 +347,7 @@ class DatabasePipeline(ArchiveStage):
             self.stats = ReactorStats(self.stats, reactor)
             self._writer = WorkerThread("pacer-archive-writer", reactor)
             if merges_in_a_process(self.settings, spider):
-                self._merger = start_merge_process(self.settings)
+                self._merger = MergeProcess(reactor, self.settings, self.merger_died)
                 self.stats.set_value("archive/merge_process", 1)
                 logger.info("merges into the archive in a process of their own (ARCHIVE_WRITER_PROCESS=%s)",
                             self.settings.get("ARCHIVE_WRITER_PROCESS"))
@@ -180,9 +360,8 @@ class DatabasePipeline(ArchiveStage):
         if self._merger is not None:
             # Every merge is answered: the process has nothing left to write.  Its exit (an
             # interpreter with SQLAlchemy to wind down: up to a second on a busy machine) is not
-            # waited for here, on the reactor's thread, inside the crawl's time; the executor's
-            # own thread reaps it, and Python joins that thread before the crawl's process exits.
-            self._merger.shutdown(wait=False)
+            # waited for here, on the reactor's thread, inside the crawl's time.
+            self._merger.close()
             self._merger = None
         if not self.dry_run:
             # The orphans whose backoff has run out get their retry at the end of every crawl.
@@ -208,14 +387,21 @@ class DatabasePipeline(ArchiveStage):
             self._pdf_writer = PdfWriter(files_store(self.settings), self.archive, self.stats, self.dry_run, self.settings)
         return self._pdf_writer
 
+    @property
+    def merges_off_reactor(self) -> bool:
+        """In a crawl: the merges run in the writer thread or the merge process."""
+        return self._writer is not None
+
     def process_item(self, item):
         if self._writer is None:
             return self.merge_item(item)
+        keep = self.keeps_pages and item.get("body") is not None and not item.get("source_path") \
+            and not is_pdf(item["body"])
         if self._merger is not None:
-            return self.merge_in_process(item)
-        return self.merge_in_thread(item)
+            return self.merge_in_process(item, keep)
+        return self.merge_in_thread(item, keep)
 
-    def merge_in_thread(self, item):
+    def merge_in_thread(self, item, keep_page: bool = False):
         """Merge one item in the writer thread: a Deferred that fires on the reactor thread, the
         merge's counts added to the stats first (they come back with the item: one wake-up of the
         reactor an item)."""
@@ -226,66 +412,58 @@ class DatabasePipeline(ArchiveStage):
             _apply(counts)
             return merged
 
-        return self._writer.call(self.merge_in_writer, item).addCallback(counted)
+        return self._writer.call(self.merge_in_writer, item, keep_page).addCallback(counted)
 
-    def merge_in_writer(self, item):
+    def merge_in_writer(self, item, keep_page: bool = False):
         """Merge one item in the writer thread: (the item, its counts for the reactor thread)."""
         try:
-            merged = self.merge_item(item)
+            merged = self.merge_item(item, keep_page)
         except BaseException:
             self.stats.flush()  # what the merge counted before it failed
             raise
         return merged, self.stats.take()
 
-    def merge_in_process(self, item):
+    def merge_in_process(self, item, keep_page: bool = False):
         """Hand one item to the merge process; the Deferred answered fires on the reactor thread once
         it is merged.  Items do not wait for each other's answers: the process merges them one at a
-        time in the order given (one worker reading one queue).  Should it die, the items not
-        answered yet, and every later one, are merged by the writer thread."""
-        from concurrent.futures.process import BrokenProcessPool
-
+        time in the order given.  Should it die, the items not answered yet, and every later one,
+        are merged by the writer thread."""
         from twisted.internet.defer import Deferred
 
-        assert self._merger is not None and self._writer is not None  # the merge process runs in a crawl
-        reactor = self._writer.reactor
+        assert self._merger is not None  # the merge process runs in a crawl
         # The page's bytes only where the merge reads them (a PDF, a page not kept yet).
         sent = {k: v for k, v in item.items()
                 if k != "body" or item.get("report_type") == "pdf" or not item.get("source_path")}
-        done: Deferred = Deferred()
+        answered: Deferred = Deferred()
 
-        def in_writer():
-            if self._merger is not None:
-                logger.error("the merge process died; merging in the writer thread from now on")
-                self._merger = None
-            assert self._writer is not None  # items are all answered before the crawl closes
-            self.merge_in_thread(item).chainDeferred(done)
-
-        def answered(future):  # on the reactor thread
-            try:
-                changed, counts = future.result()
-            except BrokenProcessPool:
-                in_writer()
-                return
-            except Exception:
-                done.errback()
-                return
+        def merged(answer):
+            _, changed, counts = answer
             item.update(changed)
             for key, value in counts.items():
                 self.stats.inc_value(key, value)
-            done.callback(item)
+            return item
 
-        try:
-            future = self._merger.submit(_merge_in_process, sent)
-        except BrokenProcessPool:
-            in_writer()
-            return done
-        future.add_done_callback(lambda future: reactor.callFromThread(answered, future))
-        return done
+        self._merger.merge(item, sent, keep_page, answered)
+        return answered.addCallback(merged)
 
-    def merge_item(self, item):
-        """Merge one item (in the writer thread during a crawl)."""
+    def merger_died(self, unanswered: list) -> None:
+        """The merge process died (its answers' pipe closed): the writer thread merges the items it
+        left unanswered, in order, and every later one."""
+        logger.error("the merge process died; merging in the writer thread from now on")
+        self._merger = None
+        for item, keep, answered in unanswered:
+            if self._writer is None:  # the crawl is closing: nothing can be waiting any more
+                break
+            # its counts are added by merge_in_thread: nothing more to add or change
+            self.merge_in_thread(item, keep).addCallback(lambda merged: (merged, {}, {})).chainDeferred(answered)
+
+    def merge_item(self, item, keep_source_page: bool = False):
+        """Merge one item (in the writer thread or the merge process during a crawl); first keep its
+        page when the source stage left that to the merge."""
         from pacer_spiders.reports import unit_for
 
+        if keep_source_page and keep_page(self.settings, item, self.dry_run):
+            self.stats.inc_value("archive/source_pages")
         self.stats.inc_value("archive/pages")
         if item.get("cost"):
             self.stats.inc_value("archive/cost", float(item["cost"]), start=0.0)
@@ -324,22 +502,3 @@ def merges_in_a_process(settings, spider) -> bool:
         return settings.getbool("ARCHIVE_WRITER_PROCESS")
     count = getattr(spider, "case_count", None)
     return callable(count) and count() >= settings.getint("ARCHIVE_WRITER_PROCESS_CASES", 50)
-
-
-def start_merge_process(settings):
-    """The merge process of ARCHIVE_WRITER_PROCESS: started fresh (spawn: the crawl's threads and
-    reactor are not copied into it), with the crawl's settings of plain values."""
-    import json
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    overrides = {}
-    for key, value in settings.copy_to_dict().items():
-        try:
-            overrides[key] = json.loads(json.dumps(value))
-        except (TypeError, ValueError):
-            continue  # objects (a class, a function) the archive stages never read
-    merger = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=_start_merger,
-                                 initargs=(overrides,))
-    merger.submit(int)  # started now, while the first pages are fetched
-    return merger

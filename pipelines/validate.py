@@ -11,6 +11,7 @@ from scrapy.exceptions import DropItem
 
 from pacer_spiders.pages import PageProblem
 from pacer_spiders.pipelines.base import ArchiveStage, keep_source, logger, page_dict
+from pacer_spiders.pipelines.source import keep_page
 
 
 def problem_of(item) -> PageProblem | None:
@@ -32,6 +33,8 @@ class ValidatePipeline(ArchiveStage):
         if problem is None:
             return item
         item["problem"] = problem
+        if not item.get("source_path") and item.get("body") is not None and keep_page(self.settings, item, self.dry_run):
+            self.stats.inc_value("archive/source_pages")  # a page the source stage left to the merge
         if not item.get("source_path"):
             # A PDF that is not one after all (an error or sealed notice): keep that page, it is
             # not the document.

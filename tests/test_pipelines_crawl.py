@@ -66,3 +66,11 @@ def test_a_scrapy_crawl_runs_the_archive_pipelines(tmp_path, merge_process):
     counts = json.loads(run.counts) if isinstance(run.counts, str) else run.counts
     assert counts["entries_added"] == 1
     assert page_count == 4
+    # Both pages kept in SOURCE_STORE once, the refused one too, whichever stage kept them (the
+    # merge, off the reactor's thread, or the validate stage for a page it refuses; the PDF that
+    # waited as an orphan is there too), and the archive's rows point at them.
+    with engine.connect() as conn:
+        rows = [r.path for r in conn.execute(sa.text("SELECT path FROM raw_pages"))]
+    kept = {str(p) for p in (files / "raw").rglob("*.html")}
+    assert stats["archive/source_pages"] == len(kept) == 2
+    assert rows and set(rows) <= kept | {str(p) for p in (files / "raw").rglob("*.pdf")}

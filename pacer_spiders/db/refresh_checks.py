@@ -7,7 +7,7 @@ one row), so comparing with them would buy an unchanged docket again and again.
 
 from __future__ import annotations
 
-from sqlalchemy import inspect, select
+from sqlalchemy import bindparam, inspect, select
 
 from pacer_spiders.db import make_engine
 from pacer_spiders.db.models import RefreshCheckRow
@@ -27,17 +27,25 @@ def recorded_counts(url: str, court_id: str | None = None) -> dict[tuple[str, st
 
 
 def record_counts(url: str, counts: dict[tuple[str, str], int]) -> None:
-    """Keep ``(court, case id) -> entry count`` (a newer count replaces an older one)."""
+    """Keep ``(court, case id) -> entry count`` (a newer count replaces an older one).
+
+    Runs as a crawl closes, on the reactor's thread and inside the crawl's time: one statement for
+    the new rows and one for the held ones, each run over all its rows (a statement built and
+    compiled per docket took 1-2 ms each)."""
     engine = make_engine(url)
     if not counts or "refresh_checks" not in inspect(engine).get_table_names():
         return
     table = RefreshCheckRow.__table__
+    now = utcnow()
     with engine.begin() as conn:
         held = {(r.court_id, r.pacer_case_id): r.id for r in conn.execute(
-            select(table.c.id, table.c.court_id, table.c.pacer_case_id))}
-        for (court_id, case_id), count in counts.items():
-            values = {"pacer_entry_count": count, "checked_at": utcnow()}
-            if (court_id, case_id) in held:
-                conn.execute(table.update().where(table.c.id == held[(court_id, case_id)]).values(**values))
-            else:
-                conn.execute(table.insert().values(court_id=court_id, pacer_case_id=case_id, **values))
+            select(table.c.id, table.c.court_id, table.c.pacer_case_id)
+            .where(table.c.court_id.in_(sorted({court_id for court_id, _ in counts}))))}
+        changed = [{"row_id": held[key], "pacer_entry_count": count, "checked_at": now}
+                   for key, count in counts.items() if key in held]
+        added = [{"court_id": court_id, "pacer_case_id": case_id, "pacer_entry_count": count, "checked_at": now}
+                 for (court_id, case_id), count in counts.items() if (court_id, case_id) not in held]
+        if changed:
+            conn.execute(table.update().where(table.c.id == bindparam("row_id")), changed)
+        if added:
+            conn.execute(table.insert(), added)
