@@ -74,3 +74,21 @@ def test_a_scrapy_crawl_runs_the_archive_pipelines(tmp_path, merge_process):
     kept = {str(p) for p in (files / "raw").rglob("*.html")}
     assert stats["archive/source_pages"] == len(kept) == 2
     assert rows and set(rows) <= kept | {str(p) for p in (files / "raw").rglob("*.pdf")}
+
+
+def test_the_scrapy_names_the_source_stage_reads_the_stage_order_by_still_exist():
+    """``SourceFilesPipeline.merge_keeps_pages`` reads the crawl's item pipelines in order through
+    ``crawler.engine.scraper.itemproc.middlewares`` (attributes Scrapy does not document); without
+    them every page is kept on the reactor's thread again, a cost the relaxed crawl bench shows and
+    no other test would.  This fails when a Scrapy release renames them."""
+    import inspect
+
+    from scrapy.core.engine import ExecutionEngine
+    from scrapy.core.scraper import Scraper
+    from scrapy.middleware import MiddlewareManager
+    from scrapy.pipelines import ItemPipelineManager
+
+    assert "self.scraper" in inspect.getsource(ExecutionEngine.__init__)
+    assert "self.itemproc" in inspect.getsource(Scraper.__init__)
+    assert issubclass(ItemPipelineManager, MiddlewareManager)
+    assert "self.middlewares" in inspect.getsource(MiddlewareManager.__init__)
