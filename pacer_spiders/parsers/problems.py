@@ -118,7 +118,7 @@ def _needles(pattern: str) -> tuple[tuple[tuple[bytes, ...], bytes, str], ...]:
             return ()
         # Case-sensitive bytes regex on lower-cased bytes: literal-prefix search, no squashed copy;
         # first its words, longest first, by plain substring searches (several times faster still).
-        # Kept as source: compiled (and cached by ``re``) only for a page that holds the word.
+        # Kept as source here: ``_checks`` compiles it lazily (only for a page that holds the words).
         words = best.encode("utf-8").split()
         needles.append((tuple(sorted(words, key=len, reverse=True)), rb"\s+".join(re.escape(word) for word in words),
                         source))
@@ -131,16 +131,17 @@ _GROUP = lazy_compile(r"(?<!\\)\((?:[^()\\]|\\.)*(?<!\\)\)[?*]?")
 
 @lru_cache(maxsize=None)
 def _checks(messages: tuple) -> tuple:
-    """(kind, needles, pattern source, reason) of each message.  Patterns stay source until a page
-    may hold them (``re`` compiles and caches them then): compiling a hundred regexes on import
-    would cost a short ``pacer-spiders parse`` more than the parse itself."""
+    """(kind, needles, pattern, reason) of each message.  Patterns are compiled when a page may hold
+    them (lazily): compiling a hundred regexes on import would cost a short ``pacer-spiders parse``
+    more than the parse itself."""
     checks = [(kind, _needles(pattern), pattern, reason) for kind, pattern, reason in messages]
     # A word several messages share is looked for first: one search of the page clears them all
     # when it is absent (absent words cost a whole scan each; present ones are found early).
     shared = Counter(word for _kind, needles, _pattern, _reason in checks
                      for words, _needle, _alternative in needles for word in set(words))
     return tuple((kind, tuple((tuple(sorted(words, key=lambda word: (not (shared[word] > 1 and len(word) > 4), -len(word)))),
-                               needle, alternative) for words, needle, alternative in needles), pattern, reason)
+                               lazy_compile(needle), lazy_compile(alternative, re.I)) for words, needle, alternative in needles),
+                  lazy_compile(pattern, re.I), reason)
                  for kind, needles, pattern, reason in checks)
 
 
@@ -177,7 +178,7 @@ def _first(messages: list, text: str, lowered: bytes, held: dict[bytes, bool] | 
         held = {}
     for kind, needles, pattern, reason in _checks(tuple(messages)):
         if not needles:
-            if re.search(pattern, text, re.I):
+            if pattern.search(text):
                 return PageProblem(kind, reason)
             continue
         # The pattern matches where one of its top-level alternatives does: only those whose
@@ -190,7 +191,7 @@ def _first(messages: list, text: str, lowered: bytes, held: dict[bytes, bool] | 
                 if not found:
                     break
             else:
-                if re.search(needle, lowered) and re.search(alternative, text, re.I):
+                if needle.search(lowered) and alternative.search(text):
                     return PageProblem(kind, reason)
     return None
 
