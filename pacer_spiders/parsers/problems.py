@@ -148,32 +148,9 @@ def _checks(messages: tuple) -> tuple:
 SHORT_PAGE = 20_000  # characters; PACER's error, sealed and login pages are a few kilobytes
 
 
-@lru_cache(maxsize=1)
-def _word_finder():
-    """(words, an Aho-Corasick automaton of them): the words of PACER's messages of five letters or
-    more (shorter ones are common, and a substring search finds them near the top of a page)."""
-    from ahocorasick_rs import BytesAhoCorasick, Implementation
-
-    words = sorted({word for messages in (MESSAGES, BARE_MESSAGES, DOCUMENT_MESSAGES)
-                    for _kind, needles, _pattern, _reason in _checks(tuple(messages))
-                    for words, _needle, _alternative in needles for word in words if len(word) >= 5})
-    return words, BytesAhoCorasick(words, implementation=Implementation.DFA)
-
-
-def _words_held(lowered: bytes) -> dict[bytes, bool]:
-    """Word -> whether the page holds it, for the longer words of PACER's messages: one pass over the
-    page finds them all, where a substring search costs a whole pass for each word a page lacks
-    (a docket lacks a dozen).  Overlapping matches: a word inside another is found too."""
-    words, finder = _word_finder()
-    held = dict.fromkeys(words, False)
-    for index, _start, _end in finder.find_matches_as_indexes(lowered, overlapping=True):
-        held[words[index]] = True
-    return held
-
-
 def _first(messages: list, text: str, lowered: bytes, held: dict[bytes, bool] | None = None) -> PageProblem | None:
     """The first message of ``messages`` the page shows.  ``held``: word -> whether the page holds
-    it (``_words_held``), the words it lacks searched once per page."""
+    it, searched once per page."""
     if held is None:
         held = {}
     for kind, needles, pattern, reason in _checks(tuple(messages)):
@@ -270,7 +247,7 @@ def classify(text: str | bytes, report: str | None = None) -> PageProblem | None
         # First: the login page quotes PACER's messages ("You do not have permission to view
         # this document") in its instructions.
         return PageProblem("login", "PACER's login page: the session is missing or expired")
-    held = _words_held(lowered)  # shared by the three lists
+    held: dict[bytes, bool] = {}  # word -> whether the page holds it, for all three lists
     problem = _first(MESSAGES, text, lowered, held)
     if problem is not None:
         return problem
