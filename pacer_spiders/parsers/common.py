@@ -47,9 +47,26 @@ _BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
 
 def decode(body: bytes | str) -> str:
     """PACER pages are mostly windows-1252 labelled as anything; a byte-order mark's encoding
-    (a page saved by a browser or an editor as UTF-16/32), else UTF-8, else cp1252."""
+    (a page saved by a browser or an editor as UTF-16/32), else UTF-8, else cp1252.
+
+    The last page decoded is remembered (by identity): the checks before a parse and the parser
+    itself decode the same body, and the same text object finds its lower-cased bytes at once."""
     if isinstance(body, str):
         return body
+    if type(body) is not bytes:  # a bytearray may change between two calls
+        return _decode(body)
+    last = _last_decoded[0]  # one tuple, read and replaced whole (parse threads)
+    if last is not None and last[0] is body:
+        return last[1]
+    text = _decode(body)
+    _last_decoded[0] = (body, text)
+    return text
+
+
+_last_decoded: list = [None]
+
+
+def _decode(body) -> str:
     for bom, encoding in _BOMS:
         if body.startswith(bom):
             try:

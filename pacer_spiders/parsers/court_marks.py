@@ -32,6 +32,25 @@ def court_evidence(text: str) -> Counter:
     return marks
 
 
+_LABEL = lazy_compile(r"[a-z0-9-]+")
+
+
+def _names_own_host(text: str, court_id: str, subdomain: str) -> bool:
+    """Whether the page links the court's own site (``ecf.<subdomain>.uscourts.gov``): a mark of
+    ``court_id``, so the page is not another court's, and its marks need not be counted.  One
+    substring search, found near the top of a court's page.  Each occurrence is a match of
+    ``_HOST`` (a match that began earlier would have to hold this one's ``ecf.``, and no label
+    but ``uscourts`` allows that)."""
+    from pacer_spiders.courts import court_id_for_subdomain
+    from pacer_spiders.parsers.common import lowered_bytes
+
+    for label in {subdomain, court_id}:
+        if (label and label != "uscourts" and _LABEL.fullmatch(label) and court_id_for_subdomain(label) == court_id
+                and b"ecf." + label.encode("ascii") + b".uscourts.gov" in lowered_bytes(text)):
+            return True
+    return False
+
+
 # An appellate docket links its originating court once or twice: one mark does not make a page
 # another court's.
 MIN_MARKS = 2
@@ -46,8 +65,10 @@ def wrong_court(text: str, court_id: str | None) -> PageProblem | None:
         return None
     court_id = court_id_for_subdomain(court_id)
     try:
-        get_court(court_id)
+        court = get_court(court_id)
     except UnknownCourtError:
+        return None
+    if _names_own_host(text, court_id, court.pacer_subdomain):
         return None
     marks = court_evidence(text)
     if not marks or marks.get(court_id) or marks.most_common(1)[0][1] < MIN_MARKS:

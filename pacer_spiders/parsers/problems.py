@@ -118,7 +118,7 @@ def _needles(pattern: str) -> tuple[tuple[tuple[bytes, ...], bytes, str], ...]:
             return ()
         # Case-sensitive bytes regex on lower-cased bytes: literal-prefix search, no squashed copy;
         # first its words, longest first, by plain substring searches (several times faster still).
-        # Kept as source: compiled (and cached by ``re``) only for a page that holds the word.
+        # Kept as source here: ``_checks`` compiles it lazily (only for a page that holds the words).
         words = best.encode("utf-8").split()
         needles.append((tuple(sorted(words, key=len, reverse=True)), rb"\s+".join(re.escape(word) for word in words),
                         source))
@@ -131,45 +131,47 @@ _GROUP = lazy_compile(r"(?<!\\)\((?:[^()\\]|\\.)*(?<!\\)\)[?*]?")
 
 @lru_cache(maxsize=None)
 def _checks(messages: tuple) -> tuple:
-    """(kind, needles, pattern source, reason) of each message.  Patterns stay source until a page
-    may hold them (``re`` compiles and caches them then): compiling a hundred regexes on import
-    would cost a short ``pacer-spiders parse`` more than the parse itself."""
+    """(kind, needles, pattern, reason) of each message.  Patterns are compiled when a page may hold
+    them (lazily): compiling a hundred regexes on import would cost a short ``pacer-spiders parse``
+    more than the parse itself."""
     checks = [(kind, _needles(pattern), pattern, reason) for kind, pattern, reason in messages]
     # A word several messages share is looked for first: one search of the page clears them all
     # when it is absent (absent words cost a whole scan each; present ones are found early).
     shared = Counter(word for _kind, needles, _pattern, _reason in checks
                      for words, _needle, _alternative in needles for word in set(words))
     return tuple((kind, tuple((tuple(sorted(words, key=lambda word: (not (shared[word] > 1 and len(word) > 4), -len(word)))),
-                               needle, alternative) for words, needle, alternative in needles), pattern, reason)
+                               lazy_compile(needle), lazy_compile(alternative, re.I)) for words, needle, alternative in needles),
+                  lazy_compile(pattern, re.I), reason)
                  for kind, needles, pattern, reason in checks)
 
 
 SHORT_PAGE = 20_000  # characters; PACER's error, sealed and login pages are a few kilobytes
 
 
-def _first(messages: list, text: str, lowered: bytes) -> PageProblem | None:
-    held: dict[bytes, bool] = {}  # word -> whether the page holds it, searched once per page
+def _first(messages: list, text: str, lowered: bytes, held: dict[bytes, bool] | None = None) -> PageProblem | None:
+    """The first message of ``messages`` the page shows.  ``held``: word -> whether the page holds
+    it, searched once per page."""
+    if held is None:
+        held = {}
     for kind, needles, pattern, reason in _checks(tuple(messages)):
-        if needles:
-            # The pattern matches where one of its top-level alternatives does: only those whose
-            # needle the page holds are searched (the whole alternation, re.I, tried every position).
-            if any(_holds_all(words, lowered, held) and re.search(needle, lowered)
-                   and re.search(alternative, text, re.I) for words, needle, alternative in needles):
+        if not needles:
+            if pattern.search(text):
                 return PageProblem(kind, reason)
-        elif re.search(pattern, text, re.I):
-            return PageProblem(kind, reason)
+            continue
+        # The pattern matches where one of its top-level alternatives does: only those whose
+        # words the page holds are searched (the whole alternation, re.I, tried every position).
+        for words, needle, alternative in needles:
+            for word in words:
+                found = held.get(word)
+                if found is None:
+                    found = held[word] = word in lowered
+                if not found:
+                    break
+            else:
+                if needle.search(lowered) and alternative.search(text):
+                    return PageProblem(kind, reason)
     return None
 
-def _holds_all(words: tuple, lowered: bytes, held: dict[bytes, bool]) -> bool:
-    if any(held.get(word) is False for word in words):
-        return False
-    for word in words:
-        found = held.get(word)
-        if found is None:
-            found = held[word] = word in lowered
-        if not found:
-            return False
-    return True
 
 # A login form's password field, its login.jsf address, or a title saying "Log in": three
 # searches of the lower-cased bytes with literal prefixes (one re.I alternation tried every position).
@@ -245,11 +247,12 @@ def classify(text: str | bytes, report: str | None = None) -> PageProblem | None
         # First: the login page quotes PACER's messages ("You do not have permission to view
         # this document") in its instructions.
         return PageProblem("login", "PACER's login page: the session is missing or expired")
-    problem = _first(MESSAGES, text, lowered)
+    held: dict[bytes, bool] = {}  # word -> whether the page holds it, for all three lists
+    problem = _first(MESSAGES, text, lowered, held)
     if problem is not None:
         return problem
     if report == "pdf" and len(text) <= SHORT_PAGE:
-        problem = _first(DOCUMENT_MESSAGES, text, lowered)
+        problem = _first(DOCUMENT_MESSAGES, text, lowered, held)
         if problem is not None:
             return problem
     markers = REPORT_MARKERS.get(report or "")
@@ -258,7 +261,7 @@ def classify(text: str | bytes, report: str | None = None) -> PageProblem | None
     # For a report without markers, only a short page can be one of these messages: a long page
     # (an RSS feed, a big attachment menu) may quote them in its own entries.
     if markers is not None or len(text) <= SHORT_PAGE:
-        problem = _first(BARE_MESSAGES, text, lowered)
+        problem = _first(BARE_MESSAGES, text, lowered, held)
         if problem is not None:
             return problem
     if any(mark.search(lowered) for mark in _LOGIN_MARKS) and (markers is not None or b"</table>" not in lowered):

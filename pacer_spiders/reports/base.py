@@ -189,6 +189,13 @@ _TABLE_CLOSE = lazy_compile(rb"</table\s*>")
 MAX_UNCLOSED_TABLES = 100
 _PAGE_END = lazy_compile(r"</(?:html|body)\s*>|</(?:table|center|div|form)\s*>\s*$", re.I)
 _TAIL = 8192
+_PAGE_ENDS = ("</html>", "</body>")
+
+
+def _reaches_end(text: str) -> bool:
+    """Whether the page's tail closes the document (``_PAGE_END``); most pages end with
+    ``</html>``, seen without the regex trying every position of the tail."""
+    return text[-32:].rstrip()[-7:].lower() in _PAGE_ENDS or bool(_PAGE_END.search(text[-_TAIL:]))
 
 
 _MAGIC = ((b"PK\x03\x04", "a zip archive"), (b"%PDF-", "a PDF"), (b"\x1f\x8b", "gzip data"),
@@ -228,13 +235,14 @@ def page_before_parse(unit: ReportUnit, body: bytes | str, court_id: str | None)
         if kind is not None:
             return PageProblem("not_text", f"the answer is {kind}, not a {unit.name} page")
     text = decode(body) if isinstance(body, bytes) else body
-    lowered_tail = text[-_TAIL:]
     lowered = lowered_bytes(text)
-    unclosed = len(_TABLE_OPEN.findall(lowered)) - len(_TABLE_CLOSE.findall(lowered)) if b"<table" in lowered else 0
-    if unclosed > MAX_UNCLOSED_TABLES:
-        return PageProblem("malformed", f"{unclosed} tables are opened and never closed: a malformed page, "
-                                        f"not a {unit.name} report")
-    if unit.whole_page and text.strip() and not _PAGE_END.search(lowered_tail):
+    # "<table" bounds the tables opened: the two regex counts only for a page that may be a bomb.
+    if lowered.count(b"<table") > MAX_UNCLOSED_TABLES:
+        unclosed = len(_TABLE_OPEN.findall(lowered)) - len(_TABLE_CLOSE.findall(lowered))
+        if unclosed > MAX_UNCLOSED_TABLES:
+            return PageProblem("malformed", f"{unclosed} tables are opened and never closed: a malformed page, "
+                                            f"not a {unit.name} report")
+    if unit.whole_page and not _reaches_end(text) and text.strip():
         return PageProblem("truncated", f"the {unit.name} page is cut short: it does not reach the end of the page")
     if unit.checks_court:
         from pacer_spiders.parsers.court_marks import wrong_court
