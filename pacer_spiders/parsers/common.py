@@ -173,7 +173,7 @@ def parse_datetime(text: str | None, formats=("%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:
 
 # --- identifiers in links --------------------------------------------------------------------
 
-_DOC1_ID = lazy_compile(r"/docs?1/(\d+)")
+DOC1_ID = lazy_compile(r"/docs?1/(\d+)")
 _QUOTED = lazy_compile(r"'([^']*)'")
 
 
@@ -181,7 +181,7 @@ def doc_id_from_url(url: str | None, court_id: str | None = None, normalize=None
     """The stored ``pacer_doc_id`` (fourth digit 0, through the court plugins) of a ``/doc1/<id>``
     (or appellate ``/docs1/<id>``) link; ``normalize``: ``courts.doc_id_normalizer(court_id)``,
     for a page that normalises many."""
-    match = _DOC1_ID.search(url or "")
+    match = DOC1_ID.search(url or "")
     if not match:
         return None
     if normalize is not None:

@@ -22,7 +22,7 @@ from pacer_spiders.parsers.common import lazy_compile
 from pacer_spiders.courts import UnknownCourtError, doc_id_normalizer, get_court
 from pacer_spiders.pages import NotTheReport, PageProblem
 from pacer_spiders.parsers import docket_common as dc
-from pacer_spiders.parsers.common import _DOC1_ID as DOC1_ID, decode, first, is_bankruptcy_court, lowered_bytes
+from pacer_spiders.parsers.common import DOC1_ID, decode, first, is_bankruptcy_court, lowered_bytes
 from pacer_spiders.parsers.problems import page_problem
 
 REPORT = "docket"
