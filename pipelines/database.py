@@ -172,11 +172,12 @@ def _read_frame(stream):
     """The next value of a pipe of frames; None at its end."""
     import pickle
 
-    size = stream.read(4)
-    if len(size) < 4:
+    head = stream.read(4)
+    if len(head) < 4:
         return None
-    data = stream.read(int.from_bytes(size, "big"))
-    return pickle.loads(data) if len(data) == int.from_bytes(size, "big") else None
+    size = int.from_bytes(head, "big")
+    data = stream.read(size)
+    return pickle.loads(data) if len(data) == size else None
 
 
 class MergeFailed(Exception):
@@ -358,9 +359,9 @@ class DatabasePipeline(ArchiveStage):
             self._writer = None
             self.stats = self.stats.stats
         if self._merger is not None:
-            # Every merge is answered: the process has nothing left to write.  Its exit (an
-            # interpreter with SQLAlchemy to wind down: up to a second on a busy machine) is not
-            # waited for here, on the reactor's thread, inside the crawl's time.
+            # Every merge is answered: the process has nothing left to write.  It ends once its
+            # items' pipe closes; it is reaped at the crawl process's exit, not waited for here,
+            # on the reactor's thread, inside the crawl's time.
             self._merger.close()
             self._merger = None
         if not self.dry_run:
