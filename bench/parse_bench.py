@@ -1,17 +1,21 @@
 """Parsing speed per report type: our report units against the reference parser (juriscraper), same files, same run.
 
 Not a test.  For every report unit that names corpus folders, prints pages/s and MB/s of ours and of
-the reference parser over those folders' pages, and the speed ratio per type (goal: ours >= 3x the
+the reference parser over those folders' pages, and the speed ratio per type (goal: ours >= 10x the
 reference for dockets).  Each side's clock covers its whole work on a page: from the page's bytes
 (decoding included) to its complete data (ours: the unit's parser, found through ``parser_for`` as
 the spiders find it; the reference: the report object built, the text parsed, every field of
-``data`` computed).  Then our peak memory (tracemalloc) while parsing the largest docket, against
-that docket's size (goal: < 10x).  For dockets also lxml alone building the same pages' trees
-(goal: ours >= 25% of its MB/s).  ``--process`` adds whole processes, alternated and compared by
-their medians: ``pacer-spiders parse DIR -nw 1`` on the corpus dockets against a process of the
-reference parsing the same files into JSON (goal >= 6x), and the start-up of ``pacer-spiders
-parse`` on one docket (goal <= 0.3 CPU-s).  Both sides run from byte-compiled modules, as an
-installed package does (the package is byte-compiled first).
+``data`` computed).  The sides take turns page by page (ours, the reference, for dockets lxml alone
+building the same page's tree), so that both meet the machine in the same state: on a shared VM the
+same work's CPU time swings by half within seconds, and sides timed one after the other compare the
+machine's moments, not the parsers.  Each round sums each side's times over the pages; the ratio is the
+median of the rounds' ratios, the speeds those of each side's best round.  Then our peak memory
+(tracemalloc) while parsing the largest docket, against that docket's size (goal: < 10x).  For dockets
+ours against lxml alone (goal: ours >= 25% of its MB/s), by the same rounds.  ``--process`` adds whole
+processes, alternated and compared by their medians: ``pacer-spiders parse DIR -nw 1`` on the corpus
+dockets against a process of the reference parsing the same files into JSON (goal >= 6x), and the
+start-up of ``pacer-spiders parse`` on one docket (goal <= 0.3 CPU-s).  Both sides run from
+byte-compiled modules, as an installed package does (the package is byte-compiled first).
 
     pip install -e '.[bench]'        # juriscraper, for the comparison only
     python bench/parse_bench.py [--rounds N] [--type NAME ...] [--process]
@@ -31,6 +35,8 @@ import tempfile
 import time
 import tracemalloc
 from pathlib import Path
+
+from lxml import etree
 
 from pacer_spiders.pages import NotTheReport
 from pacer_spiders.parsers import parser_for
@@ -111,35 +117,76 @@ def load_pages(unit) -> list[tuple[str, bytes, dict]]:
     return pages
 
 
-def run_ours(report: str, pages) -> int:
-    refused = 0
-    for court, body, context in pages:
+def ours_on(report: str):
+    """Our whole work on one page; True when our parser refused it (NotTheReport)."""
+    def run(court: str, body: bytes, context: dict) -> bool:
         try:
             parser_for(report, court)(body, dict(context))
         except NotTheReport:
-            refused += 1
-    return refused
+            return True
+        return False
+    return run
 
 
-def run_reference(report: str, pages) -> int:
-    work, failed = REFERENCE[report], 0
-    for court, body, context in pages:
+def reference_on(report: str):
+    """The reference's whole work on one page; True when it raised (pages it cannot read)."""
+    work = REFERENCE[report]
+
+    def run(court: str, body: bytes, context: dict) -> bool:
         try:
             work(court, body, context)
         except Exception:  # the reference raises on pages it cannot read (not-a-docket pages...)
-            failed += 1
-    return failed
+            return True
+        return False
+    return run
 
 
-def timed(function, report: str, pages, rounds: int) -> tuple[float, int]:
-    """Best CPU seconds of this process over ``rounds`` runs (CPU, not wall time, so that other
-    work on a shared machine does not tilt the comparison), and the pages the side gave up on."""
-    best, misses = float("inf"), 0
-    for _ in range(rounds):
-        start = time.process_time()
-        misses = function(report, pages)
-        best = min(best, time.process_time() - start)
-    return best, misses
+def lxml_alone(court: str, body: bytes, context: dict) -> bool:
+    """lxml alone building the page's tree (libxml2's HTML parser on the bytes)."""
+    if body.strip():
+        etree.fromstring(body, parser=_LXML_PARSER)
+    return False
+
+
+_LXML_PARSER = etree.HTMLParser(recover=True, huge_tree=True)
+
+
+def run_ours(report: str, pages) -> int:
+    """Our parser over ``pages``; the number it refused."""
+    run = ours_on(report)
+    return sum(run(court, body, context) for court, body, context in pages)
+
+
+def rounds_taking_turns(sides: list, pages, rounds: int) -> tuple[list[list[float]], list[int]]:
+    """CPU seconds of each side in each round, the sides taking turns on every ``TURN`` pages, and
+    the pages each side gave up on (refused or raised).  CPU time of this process, not wall time, so
+    that other processes' work is not counted; short turns, so that the machine's slow moments (which
+    last seconds) fall on every side alike, each side still parsing pages one after another as a
+    batch does (turns of one page would hand each side caches the other just filled)."""
+    clock = time.process_time
+    times = [[0.0] * len(sides) for _ in range(rounds)]
+    misses = [0] * len(sides)
+    for side in sides:  # imports and caches warm for every side
+        for court, body, context in pages[:3]:
+            side(court, body, context)
+    for round_times in times:
+        misses = [0] * len(sides)
+        for first in range(0, len(pages), TURN):
+            turn = pages[first:first + TURN]
+            for index, side in enumerate(sides):
+                start = clock()
+                for court, body, context in turn:
+                    misses[index] += side(court, body, context)
+                round_times[index] += clock() - start
+    return times, misses
+
+
+TURN = 16  # pages a side parses in one turn: about 50 ms of ours, half a second of the reference's
+
+
+def ratio(times: list[list[float]], slower: int, faster: int) -> float:
+    """Median over the rounds of one side's time over another's (both measured in the same turns)."""
+    return statistics.median(round_times[slower] / round_times[faster] for round_times in times)
 
 
 def peak_memory(function, report: str, page) -> int:
@@ -151,16 +198,10 @@ def peak_memory(function, report: str, page) -> int:
     return peak
 
 
-def lxml_alone(pages) -> float:
-    """CPU seconds of lxml alone building the pages' trees (libxml2's HTML parser on the bytes)."""
-    from lxml import etree
-
-    parser = etree.HTMLParser(recover=True, huge_tree=True)
-    start = time.process_time()
-    for _court, body, _context in pages:
-        if body.strip():
-            etree.fromstring(body, parser=parser)
-    return time.process_time() - start
+def run_reference(report: str, pages) -> int:
+    """The reference's parser over ``pages``; the number it raised on."""
+    run = reference_on(report)
+    return sum(run(court, body, context) for court, body, context in pages)
 
 
 # The reference's whole process on a folder: the same work as ``pacer-spiders parse`` (each page
@@ -247,7 +288,7 @@ def have_reference() -> bool:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=3, help="timed rounds per parser and type; the best counts")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds per type, the sides taking turns on each page (default 3)")
     parser.add_argument("--type", action="append", dest="types", metavar="NAME",
                         help="only this report type (repeatable); default: every unit with corpus folders")
     parser.add_argument("--process", action="store_true",
@@ -261,44 +302,54 @@ def main(argv=None) -> int:
     if not reference:
         print("juriscraper is not installed (pip install -e '.[bench]'); timing ours only")
     chosen = [u for u in units() if u.corpus_folders and (not args.types or u.name in args.types)]
-    print(f"best CPU time of {args.rounds} rounds; ratio = reference time / our time")
+    print(f"{args.rounds} rounds, the sides taking turns page by page; ratio = reference time / our time "
+          "(median of the rounds' ratios); pages/s and MB/s: each side's best round")
     print(f"{'type':<22}{'pages':>6}{'MB':>7}  {'ours pages/s':>12}{'MB/s':>7}  {'ref pages/s':>11}{'MB/s':>7}  {'ratio':>6}  notes")
     totals = [0.0, 0.0]
+    lxml_line = None
     for unit in chosen:
         pages = load_pages(unit)
         if not pages:
             print(f"{unit.name:<22} no corpus pages in {', '.join(unit.corpus_folders)}")
             continue
         megabytes = sum(len(body) for _, body, _ in pages) / 1e6
-        run_ours(unit.name, pages[:3])  # imports and caches warm for both sides
-        ours, refused = timed(run_ours, unit.name, pages, args.rounds)
+        sides = [ours_on(unit.name)]
+        compared = reference and unit.name in REFERENCE
+        if compared:
+            sides.append(reference_on(unit.name))
+        if unit.name == "docket":
+            sides.append(lxml_alone)
+        times, misses = rounds_taking_turns(sides, pages, args.rounds)
+        ours = min(round_times[0] for round_times in times)
         line = f"{unit.name:<22}{len(pages):>6}{megabytes:>7.2f}  {len(pages) / ours:>12.1f}{megabytes / ours:>7.2f}  "
-        notes = [f"ours refused {refused}"] if refused else []
-        if reference and unit.name in REFERENCE:
-            run_reference(unit.name, pages[:3])
-            theirs, failed = timed(run_reference, unit.name, pages, args.rounds)
+        notes = [f"ours refused {misses[0]}"] if misses[0] else []
+        if compared:
+            theirs = min(round_times[1] for round_times in times)
             totals[0] += ours
             totals[1] += theirs
-            line += f"{len(pages) / theirs:>11.1f}{megabytes / theirs:>7.2f}  {theirs / ours:>5.2f}x"
-            if failed:
-                notes.append(f"reference raised on {failed}")
+            line += f"{len(pages) / theirs:>11.1f}{megabytes / theirs:>7.2f}  {ratio(times, 1, 0):>5.2f}x"
+            notes.append("rounds " + " ".join(f"{t[1] / t[0]:.2f}" for t in times))
+            if misses[1]:
+                notes.append(f"reference raised on {misses[1]}")
         else:
             line += f"{'-':>11}{'-':>7}  {'-':>6}"
             if reference:
                 notes.append("no reference parser mapped")
         print(line + ("  " + "; ".join(notes) if notes else ""))
+        if unit.name == "docket":
+            lxml_seconds = min(round_times[-1] for round_times in times)
+            shares = [round_times[-1] / round_times[0] for round_times in times]
+            lxml_line = (f"dockets: lxml alone {megabytes / lxml_seconds:.2f} MB/s, ours {megabytes / ours:.2f} MB/s = "
+                         f"{100 * statistics.median(shares):.0f}% of lxml alone (goal >= 25%; median of the rounds: "
+                         f"{' '.join(f'{100 * share:.0f}%' for share in shares)})")
     if reference and totals[0]:
         print(f"{'all types':<22}{'':>13}  ours {totals[0]:.2f} CPU s, reference {totals[1]:.2f} CPU s: "
               f"{totals[1] / totals[0]:.2f}x")
 
     docket = next((u for u in chosen if u.name == "docket"), None)
     if docket is not None:
-        pages = load_pages(docket)
-        megabytes = sum(len(body) for _, body, _ in pages) / 1e6
-        lxml_seconds = min(lxml_alone(pages) for _ in range(args.rounds))
-        ours_seconds, _refused = timed(run_ours, "docket", pages, args.rounds)
-        print(f"dockets: lxml alone {megabytes / lxml_seconds:.2f} MB/s, ours {megabytes / ours_seconds:.2f} MB/s = "
-              f"{100 * lxml_seconds / ours_seconds:.0f}% of lxml alone (goal >= 25%)")
+        if lxml_line:
+            print(lxml_line)
         if args.process:
             whole_processes(docket, args.rounds, reference)
         largest = max(load_pages(docket), key=lambda p: len(p[1]))
