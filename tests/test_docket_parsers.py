@@ -321,3 +321,46 @@ def test_a_parse_leaves_the_garbage_collector_as_it_found_it():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_court_plugins_registered_after_a_parse_are_used_at_once():
+    """Which unit and parser a report has at a court is remembered per set of plugins (spiders ask
+    for every page): a plugin registered later still wins, and its going away is seen too."""
+    from pacer_spiders.hookspecs import hookimpl
+    from pacer_spiders.reports.base import ReportUnit
+
+    page = DISTRICT_DOCKET.encode()
+    builtin_number = parser_for("docket", "testd")(page, {"court_id": "testd"})["docket_number"]
+    assert builtin_number == parser_for("docket", "sealedd")(page, {"court_id": "sealedd"})["docket_number"]
+    assert parser_for("docket", "unitd")(page, {"court_id": "unitd"})["docket_number"] == builtin_number
+
+    class CourtPlugin:
+        @hookimpl
+        def page_parser(self, court_id, report):
+            if court_id == "testd" and report == "docket":
+                return lambda body, context: {"docket_number": "read by the plugin's parser"}
+            return None
+
+        @hookimpl
+        def classify_page(self, court_id, report, text):
+            return PageProblem("sealed", "the court's plugin says it is sealed") if court_id == "sealedd" else None
+
+        @hookimpl
+        def report_unit(self, court_id, report):
+            if court_id == "unitd" and report == "docket":
+                return ReportUnit(lambda body, context: {"docket_number": "read by the plugin's unit"}, name="docket")
+            return None
+
+    plugin = CourtPlugin()
+    get_plugin_manager().register(plugin)
+    try:
+        assert parser_for("docket", "testd")(page, {"court_id": "testd"}) == {"docket_number": "read by the plugin's parser"}
+        with pytest.raises(NotTheReport) as refused:
+            parser_for("docket", "sealedd")(page, {"court_id": "sealedd"})
+        assert refused.value.problem == PageProblem("sealed", "the court's plugin says it is sealed")
+        assert parser_for("docket", "unitd")(page, {"court_id": "unitd"}) == {"docket_number": "read by the plugin's unit"}
+        assert parser_for("docket", "otherd")(page, {"court_id": "otherd"})["docket_number"] == builtin_number
+    finally:
+        get_plugin_manager().unregister(plugin)
+    for court in ("testd", "sealedd", "unitd"):
+        assert parser_for("docket", court)(page, {"court_id": court})["docket_number"] == builtin_number
