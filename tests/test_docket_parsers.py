@@ -364,3 +364,49 @@ def test_court_plugins_registered_after_a_parse_are_used_at_once():
         get_plugin_manager().unregister(plugin)
     for court in ("testd", "sealedd", "unitd"):
         assert parser_for("docket", court)(page, {"court_id": court})["docket_number"] == builtin_number
+
+
+def test_pacer_messages_are_found_as_their_patterns_find_them():
+    """``classify`` clears most pages by plain searches for the words of PACER's messages and
+    looks for a message's phrase through its rarest word; whatever the whitespace between the
+    words, their case, or other words around them, it answers what the messages' own patterns
+    (case-insensitive regexes over the text) answer."""
+    import random
+    import re
+
+    from pacer_spiders.parsers.problems import BARE_MESSAGES, MESSAGES
+
+    def by_patterns(text):
+        for messages in (MESSAGES, BARE_MESSAGES):
+            for kind, pattern, reason in messages:
+                if re.search(pattern, text, re.I):
+                    return PageProblem(kind, reason)
+        return None
+
+    phrases = [re.sub(r"\\(.)", r"\1", pattern.replace(r"\s+", " ")).split() for _kind, pattern, _reason in MESSAGES
+               if "(" not in pattern and "." not in pattern.replace(r"\.", "")]
+    phrases += ["Incomplete request. Please try your query again by choosing the Query or Reports option".split(),
+                "The case type was cv but it must be cr".split()]
+    assert len(phrases) > 12
+    spaces = [" ", "  ", "\n", "\t", "\r\n", " \n  \t", "\f", "\v"]
+    chance = random.Random(17)
+    found = 0
+    for _ in range(600):
+        words = list(chance.choice(phrases))
+        change = chance.random()
+        if change < 0.15 and len(words) > 1:
+            del words[chance.randrange(len(words))]  # a word missing: the phrase is not there
+        elif change < 0.3 and len(words) > 1:
+            at = chance.randrange(len(words) - 1)
+            words[at], words[at + 1] = words[at + 1], words[at]  # two words the other way round
+        elif change < 0.4:
+            words[chance.randrange(len(words))] += "x"  # a word running on
+        words = [word.upper() if chance.random() < 0.2 else word for word in words]
+        phrase = "".join(word + chance.choice(spaces) for word in words[:-1]) + words[-1]
+        others = " ".join(chance.choice(chance.choice(phrases)) for _ in range(chance.randrange(30)))
+        glue = chance.choice(spaces + ["", "-"])
+        page = f"<html><body>{others}{glue}{phrase}{glue}{others[::-1]}</body></html>"
+        expected = by_patterns(page)
+        assert classify(page, "docket") == expected, page
+        found += expected is not None
+    assert 200 < found < 500  # both answers were asked often
