@@ -410,3 +410,16 @@ def test_pacer_messages_are_found_as_their_patterns_find_them():
         assert classify(page, "docket") == expected, page
         found += expected is not None
     assert 200 < found < 500  # both answers were asked often
+
+
+def test_a_docket_heading_far_down_the_page_is_still_found():
+    """Headings are looked for in a page's head first; one further down still counts, and a label
+    that only looks like a heading there does not."""
+    filler = "<!-- " + "x" * 20_000 + " -->"
+    moved = DISTRICT_DOCKET.replace("<body>", "<body>" + filler, 1)
+    assert parse_docket(moved)["docket_number"] == parse_docket(DISTRICT_DOCKET)["docket_number"]
+    label_only = ("<html><body>" + filler + "<table><tr><td>Docket Text: a notice</td></tr>"
+                  "<tr><td>" + "Docket Text: " * 900 + "</td></tr></table></body></html>")
+    with pytest.raises(NotTheReport) as refused:
+        parse_docket(label_only)
+    assert refused.value.problem.kind == "not_the_report"

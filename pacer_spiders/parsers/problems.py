@@ -268,7 +268,22 @@ DOCKET_HEADING = REPORT_MARKERS["docket"][0][:3]
 NOT_A_DOCKET = lazy_compile(rb"history\s*/\s*documents")
 
 
+# A report's headings are near the top of its page: each marker is first looked for in the page's
+# head (a match there is one in the page, for a pattern without lookarounds or anchors), so that a
+# bankruptcy docket is not searched to its end for a district docket's heading before its own.
+HEAD = 8192
+_HEAD_UNSAFE = (b"(?=", b"(?!", b"(?<", b"$", b"\\b", b"\\B", b"\\Z")
+_head_safe: dict = {}  # pattern -> whether a match in the head is one in the page
+
+
 def _shows(lowered: bytes, alternatives) -> bool:
+    if len(lowered) > HEAD:
+        for pattern in alternatives:
+            safe = _head_safe.get(pattern)
+            if safe is None:
+                safe = _head_safe[pattern] = not any(mark in pattern.pattern for mark in _HEAD_UNSAFE)
+            if safe and pattern.search(lowered, 0, HEAD):
+                return True
     return any(pattern.search(lowered) for pattern in alternatives)
 
 
