@@ -162,12 +162,32 @@ def doc_id_normalizer(court_id: str | None, pm=None) -> Callable[[str], str]:
     """``normalize_pacer_doc_id`` for one court, its plugins' implementations looked up once: a
     docket page normalises an id per entry, and pluggy's call machinery costs more than the
     implementation.  The same implementations in pluggy's order (last registered first), the first
-    answer that is not None; pluggy itself when an implementation wraps the others."""
-    hook = _pm(pm).hook.normalize_pacer_doc_id
-    impls = hook.get_hookimpls()
+    answer that is not None; pluggy itself when an implementation wraps the others.  Made once per
+    court and set of plugins."""
+    pm = _pm(pm)
+    memo = plugins_memo(pm)
+    key = ("doc_id_normalizer", court_id)
+    normalize = memo.get(key)
+    if normalize is None:
+        normalize = memo[key] = _doc_id_normalizer(court_id, pm)
+    return normalize
+
+
+def _doc_id_normalizer(court_id: str | None, pm) -> Callable[[str], str]:
+    impls = pm.hook.normalize_pacer_doc_id.get_hookimpls()
     if any(impl.hookwrapper or impl.wrapper for impl in impls):
         return lambda pacer_doc_id: normalize_pacer_doc_id(pacer_doc_id, court_id, pm)
     calls = [_bound(impl.function, tuple(impl.argnames), court_id) for impl in reversed(impls)]
+    if len(calls) == 1:  # the registry's alone (most courts): no loop
+        call = calls[0]
+
+        def normalize_once(pacer_doc_id: str) -> str:
+            if not pacer_doc_id:
+                return pacer_doc_id
+            doc_id = str(pacer_doc_id).strip()
+            result = call(doc_id)
+            return doc_id if result is None else result
+        return normalize_once
 
     def normalize(pacer_doc_id: str) -> str:
         if not pacer_doc_id:

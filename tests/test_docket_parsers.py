@@ -333,6 +333,8 @@ def test_court_plugins_registered_after_a_parse_are_used_at_once():
     builtin_number = parser_for("docket", "testd")(page, {"court_id": "testd"})["docket_number"]
     assert builtin_number == parser_for("docket", "sealedd")(page, {"court_id": "sealedd"})["docket_number"]
     assert parser_for("docket", "unitd")(page, {"court_id": "unitd"})["docket_number"] == builtin_number
+    builtin_ids = [e["pacer_doc_id"] for e in parser_for("docket", "otherd")(page, {"court_id": "otherd"})["docket_entries"]]
+    assert "04509876543" in builtin_ids
 
     class CourtPlugin:
         @hookimpl
@@ -351,6 +353,10 @@ def test_court_plugins_registered_after_a_parse_are_used_at_once():
                 return ReportUnit(lambda body, context: {"docket_number": "read by the plugin's unit"}, name="docket")
             return None
 
+        @hookimpl
+        def normalize_pacer_doc_id(self, court_id, pacer_doc_id):
+            return "plugin-" + pacer_doc_id[:3] + "0" + pacer_doc_id[4:] if court_id == "otherd" else None
+
     plugin = CourtPlugin()
     get_plugin_manager().register(plugin)
     try:
@@ -359,9 +365,12 @@ def test_court_plugins_registered_after_a_parse_are_used_at_once():
             parser_for("docket", "sealedd")(page, {"court_id": "sealedd"})
         assert refused.value.problem == PageProblem("sealed", "the court's plugin says it is sealed")
         assert parser_for("docket", "unitd")(page, {"court_id": "unitd"}) == {"docket_number": "read by the plugin's unit"}
-        assert parser_for("docket", "otherd")(page, {"court_id": "otherd"})["docket_number"] == builtin_number
+        other = parser_for("docket", "otherd")(page, {"court_id": "otherd"})
+        assert other["docket_number"] == builtin_number
+        assert [e["pacer_doc_id"] for e in other["docket_entries"]] == [doc_id and "plugin-" + doc_id for doc_id in builtin_ids]
     finally:
         get_plugin_manager().unregister(plugin)
+    assert [e["pacer_doc_id"] for e in parser_for("docket", "otherd")(page, {"court_id": "otherd"})["docket_entries"]] == builtin_ids
     for court in ("testd", "sealedd", "unitd"):
         assert parser_for("docket", court)(page, {"court_id": court})["docket_number"] == builtin_number
 
