@@ -432,3 +432,14 @@ def test_a_docket_heading_far_down_the_page_is_still_found():
     with pytest.raises(NotTheReport) as refused:
         parse_docket(label_only)
     assert refused.value.problem.kind == "not_the_report"
+
+
+def test_a_history_report_with_a_docket_text_column_is_not_a_docket():
+    """The docket markers are found by the entry table's column there, so the history heading
+    decides; a docket that quotes the history heading keeps its own heading and stays a docket."""
+    history = HISTORY.replace("</table>", "<tr><th>Docket Text</th></tr></table>", 1)
+    with pytest.raises(NotTheReport) as refused:
+        parse_docket(history)
+    assert refused.value.problem == PageProblem("wrong_report", "a docket history report, not a docket report")
+    quoting = DISTRICT_DOCKET.replace("</body>", "<p>See History/Documents</p></body>", 1)
+    assert parse_docket(quoting)["docket_number"] == parse_docket(DISTRICT_DOCKET)["docket_number"]

@@ -276,15 +276,19 @@ _HEAD_UNSAFE = (b"(?=", b"(?!", b"(?<", b"$", b"\\b", b"\\B", b"\\Z")
 _head_safe: dict = {}  # pattern -> whether a match in the head is one in the page
 
 
-def _shows(lowered: bytes, alternatives) -> bool:
+def _shows(lowered: bytes, alternatives):
+    """The first of ``alternatives`` the page shows (None: none)."""
     if len(lowered) > HEAD:
         for pattern in alternatives:
             safe = _head_safe.get(pattern)
             if safe is None:
                 safe = _head_safe[pattern] = not any(mark in pattern.pattern for mark in _HEAD_UNSAFE)
             if safe and pattern.search(lowered, 0, HEAD):
-                return True
-    return any(pattern.search(lowered) for pattern in alternatives)
+                return pattern
+    for pattern in alternatives:
+        if pattern.search(lowered):
+            return pattern
+    return None
 
 
 def classify(text: str | bytes, report: str | None = None) -> PageProblem | None:
@@ -299,7 +303,8 @@ def classify(text: str | bytes, report: str | None = None) -> PageProblem | None
     # Needles are looked up in the page's lower-cased UTF-8 bytes: a third to a
     # quarter of the memory of str copies when the page holds any non-Latin-1 character.
     lowered = lowered_bytes(text)
-    if _LOGIN_FORM.search(lowered, 0, SHORT_PAGE) and _PASSWORD_INPUT.search(lowered, 0, SHORT_PAGE):
+    form = lowered.find(b"<form", 0, SHORT_PAGE)  # where the form's regex could begin (a plain search)
+    if form >= 0 and _LOGIN_FORM.search(lowered, form, SHORT_PAGE) and _PASSWORD_INPUT.search(lowered, 0, SHORT_PAGE):
         # First: the login page quotes PACER's messages ("You do not have permission to view
         # this document") in its instructions.
         return PageProblem("login", "PACER's login page: the session is missing or expired")
@@ -335,9 +340,10 @@ def missing_report(text: str | bytes, report: str) -> PageProblem | None:
         return PageProblem("empty", f"the page has no table rows: no {report} report, or one cut short")
     if not _has_markers(lowered, markers):
         return PageProblem("not_the_report", f"the page shows no {report} report (none of its headings are there)")
-    # A plain search for the pattern's first word spares most dockets the regex's slower scan.
-    if report == "docket" and b"history" in lowered and NOT_A_DOCKET.search(lowered) \
-            and not _shows(lowered, DOCKET_HEADING):
+    # A docket's heading is known from its markers; a plain search for the history heading's first
+    # word spares the other pages the regex's slower scan.
+    if report == "docket" and not _docket_heading_shown(lowered) and b"history" in lowered \
+            and NOT_A_DOCKET.search(lowered):
         return PageProblem("wrong_report", "a docket history report, not a docket report")
     return None
 
@@ -363,9 +369,25 @@ def _has_markers(lowered: bytes, markers) -> bool:
     last = _last_markers[0]  # one tuple, read and replaced whole (parse threads)
     if last is not None and last[0] is lowered and last[1] is markers:
         return last[2]
-    found = all(_shows(lowered, alternatives) for alternatives in markers)
-    _last_markers[0] = (lowered, markers, found)
+    shown = []  # the pattern found of each entry
+    for alternatives in markers:
+        pattern = _shows(lowered, alternatives)
+        if pattern is None:
+            break
+        shown.append(pattern)
+    found = len(shown) == len(markers)
+    _last_markers[0] = (lowered, markers, found, tuple(shown))
     return found
 
 
 _last_markers: list = [None]
+
+
+def _docket_heading_shown(lowered: bytes) -> bool:
+    """Whether the page shows a docket's case heading (``DOCKET_HEADING``): most often the marker
+    its docket markers were found by."""
+    last = _last_markers[0]
+    if last is not None and last[0] is lowered and last[1] is REPORT_MARKERS["docket"] and last[3] \
+            and last[3][0] in DOCKET_HEADING:
+        return True
+    return _shows(lowered, DOCKET_HEADING) is not None
