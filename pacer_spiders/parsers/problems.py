@@ -269,10 +269,11 @@ NOT_A_DOCKET = lazy_compile(rb"history\s*/\s*documents")
 
 
 # A report's headings are near the top of its page: each marker is first looked for in the page's
-# head (a match there is one in the page, for a pattern without lookarounds or anchors), so that a
-# bankruptcy docket is not searched to its end for a district docket's heading before its own.
+# head (a match there is one in the page, for a pattern without lookarounds, anchors or atomic
+# parts), so that a bankruptcy docket is not searched to its end for a district docket's heading
+# before its own.
 HEAD = 8192
-_HEAD_UNSAFE = (b"(?=", b"(?!", b"(?<", b"$", b"\\b", b"\\B", b"\\Z")
+_HEAD_UNSAFE = (b"(?=", b"(?!", b"(?<", b"(?>", b"*+", b"++", b"?+", b"}+", b"$", b"\\b", b"\\B", b"\\Z")
 _head_safe: dict = {}  # pattern -> whether a match in the head is one in the page
 
 
