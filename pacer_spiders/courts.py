@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import difflib
 import re
-import weakref
 from dataclasses import dataclass
 from functools import partial
 from typing import Callable, overload
 
 from pacer_spiders.parsers.common import BadValue, check_date, check_docket_number
-from pacer_spiders.plugin_manager import get_plugin_manager
+from pacer_spiders.plugin_manager import get_plugin_manager, plugins_memo
 
 DEFAULT_COURT_URL_TEMPLATE = "https://ecf.{subdomain}.uscourts.gov"
 KINDS = ("district", "bankruptcy", "appellate", "special")
@@ -62,7 +61,6 @@ class _CourtCache:
     """The courts one plugin manager knows, built once while its set of plugins stays the same."""
 
     def __init__(self, pm):
-        self.plugins = frozenset(pm.get_plugins())  # held, so that no id is reused
         self.courts: list[Court] = []
         seen: dict[str, Court] = {}
         for contribution in pm.hook.pacer_courts():
@@ -78,16 +76,14 @@ class _CourtCache:
                 self.by_prefix.setdefault(court.doc_id_prefix, []).append(court.court_id)
 
 
-# A plugin registered or unregistered changes the manager's set of plugins, and the next lookup
-# rebuilds its courts (registering a plugin object, not changing one, is how plugins change).
-_caches: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-
-
 def _court_cache(pm) -> _CourtCache:
+    # A plugin registered or unregistered changes the manager's set of plugins, and the next lookup
+    # rebuilds its courts (``plugins_memo``).
     pm = _pm(pm)
-    cache = _caches.get(pm)
-    if cache is None or cache.plugins != frozenset(pm.get_plugins()):
-        cache = _caches[pm] = _CourtCache(pm)
+    memo = plugins_memo(pm)
+    cache = memo.get(_CourtCache)
+    if cache is None:
+        cache = memo[_CourtCache] = _CourtCache(pm)
     return cache
 
 
@@ -107,8 +103,14 @@ def court_ids_by_doc_id_prefix(pm=None) -> dict[str, list[str]]:
 
 def court_id_for_subdomain(subdomain: str, pm=None) -> str:
     """CourtListener id of a PACER subdomain (``azb`` -> ``arb``, ``nysb-mega`` -> ``nysb``)."""
-    subdomain = subdomain.strip().lower()
-    return _pm(pm).hook.court_id_for_subdomain(subdomain=subdomain) or subdomain
+    pm = _pm(pm)
+    memo = plugins_memo(pm)  # asked for every page (its court check): the hook once per subdomain
+    key = ("court_id_for_subdomain", subdomain)
+    court_id = memo.get(key)
+    if court_id is None:
+        wanted = subdomain.strip().lower()
+        court_id = memo[key] = pm.hook.court_id_for_subdomain(subdomain=wanted) or wanted
+    return court_id
 
 
 def subdomain_for_court_id(court_id: str, pm=None) -> str:
@@ -160,12 +162,32 @@ def doc_id_normalizer(court_id: str | None, pm=None) -> Callable[[str], str]:
     """``normalize_pacer_doc_id`` for one court, its plugins' implementations looked up once: a
     docket page normalises an id per entry, and pluggy's call machinery costs more than the
     implementation.  The same implementations in pluggy's order (last registered first), the first
-    answer that is not None; pluggy itself when an implementation wraps the others."""
-    hook = _pm(pm).hook.normalize_pacer_doc_id
-    impls = hook.get_hookimpls()
+    answer that is not None; pluggy itself when an implementation wraps the others.  Made once per
+    court and set of plugins."""
+    pm = _pm(pm)
+    memo = plugins_memo(pm)
+    key = ("doc_id_normalizer", court_id)
+    normalize = memo.get(key)
+    if normalize is None:
+        normalize = memo[key] = _doc_id_normalizer(court_id, pm)
+    return normalize
+
+
+def _doc_id_normalizer(court_id: str | None, pm) -> Callable[[str], str]:
+    impls = pm.hook.normalize_pacer_doc_id.get_hookimpls()
     if any(impl.hookwrapper or impl.wrapper for impl in impls):
         return lambda pacer_doc_id: normalize_pacer_doc_id(pacer_doc_id, court_id, pm)
     calls = [_bound(impl.function, tuple(impl.argnames), court_id) for impl in reversed(impls)]
+    if len(calls) == 1:  # the registry's alone (most courts): no loop
+        call = calls[0]
+
+        def normalize_once(pacer_doc_id: str) -> str:
+            if not pacer_doc_id:
+                return pacer_doc_id
+            doc_id = str(pacer_doc_id).strip()
+            result = call(doc_id)
+            return doc_id if result is None else result
+        return normalize_once
 
     def normalize(pacer_doc_id: str) -> str:
         if not pacer_doc_id:

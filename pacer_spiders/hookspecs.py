@@ -4,6 +4,11 @@ Built-in behaviour lives in ``plugins/`` as ordinary plugins registered ``trylas
 third-party plugin (entry-point group ``pacer_spiders``) is always asked first.  Court-specific
 hooks are ``firstresult``: return ``None`` for a court you do not handle and the next plugin is
 asked.  Every hook here must have a docstring; ``tests/test_plugins.py`` fails when one has not.
+
+A hook answers from its arguments alone: the answers of ``pacer_courts``,
+``court_id_for_subdomain``, ``page_parser`` and ``report_unit`` (and which implementations
+``normalize_pacer_doc_id`` has) are remembered until a plugin is registered, unregistered or
+blocked (``plugin_manager.PluginManager.memo``).
 """
 
 from __future__ import annotations

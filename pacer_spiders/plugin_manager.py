@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import os
 import pkgutil
+import weakref
 from functools import lru_cache
 
 import pluggy
@@ -24,6 +25,30 @@ def _builtin_plugin_modules():
             yield importlib.import_module(f"pacer_spiders.plugins.{info.name}")
 
 
+class PluginManager(pluggy.PluginManager):
+    """pluggy's manager with ``memo``: a dict for answers that depend on the plugins and their
+    arguments alone (which parser a report has at a court, which court a subdomain is), replaced
+    by an empty one whenever a plugin is registered, unregistered or blocked (registering a
+    plugin object, not changing one, is how plugins change).  Spiders ask those answers for every
+    page; pluggy's call machinery costs microseconds a call."""
+
+    def __init__(self, project_name: str):
+        super().__init__(project_name)
+        self.memo: dict = {}
+
+    def register(self, plugin, name=None):
+        try:
+            return super().register(plugin, name)
+        finally:  # after the change: an answer found during it goes with the dict it was put in
+            self.memo = {}
+
+    def unregister(self, plugin=None, name=None):
+        try:
+            return super().unregister(plugin, name)
+        finally:
+            self.memo = {}
+
+
 def make_plugin_manager(load_entrypoints: bool | None = None, extra_plugins=()) -> pluggy.PluginManager:
     """A fresh manager: built-in plugins, then entry-point plugins, then ``extra_plugins``.
 
@@ -32,7 +57,7 @@ def make_plugin_manager(load_entrypoints: bool | None = None, extra_plugins=()) 
     """
     if load_entrypoints is None:
         load_entrypoints = os.environ.get(LOAD_ENTRYPOINTS_ENV, "1") not in ("0", "false", "no")
-    pm = pluggy.PluginManager(hookspecs.PROJECT)
+    pm = PluginManager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)
     for module in _builtin_plugin_modules():
         pm.register(module, name=f"builtin:{module.__name__}")
@@ -89,3 +114,38 @@ def get_plugin_manager() -> pluggy.PluginManager:
 
 def hooks():
     return get_plugin_manager().hook
+
+
+# a manager of pluggy's own class -> (its set of plugins, what was remembered for that set)
+_memos: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def plugins_memo(pm: pluggy.PluginManager) -> dict:
+    """``pm.memo`` (see ``PluginManager``); for a manager of pluggy's own class, a dict kept while
+    its set of plugins stays the same."""
+    if type(pm) is PluginManager:
+        return pm.memo
+    plugins = frozenset(pm.get_plugins())
+    held = _memos.get(pm)
+    if held is None or held[0] != plugins:
+        held = _memos[pm] = (plugins, {})
+    return held[1]
+
+
+def sole_builtin_impl(pm: pluggy.PluginManager, hook_name: str):
+    """The function of ``hook_name``'s one implementation when that is a built-in plugin's (no
+    court plugin and no wrapper has one), else None: a caller may then call it directly, sparing
+    pluggy's call machinery on every page."""
+    memo = plugins_memo(pm)
+    key = ("sole builtin impl", hook_name)
+    try:
+        return memo[key]
+    except KeyError:
+        pass
+    impls = getattr(pm.hook, hook_name).get_hookimpls()
+    sole = None
+    if len(impls) == 1 and not (impls[0].hookwrapper or impls[0].wrapper) \
+            and impls[0].plugin_name.startswith("builtin:"):
+        sole = impls[0].function
+    memo[key] = sole
+    return sole

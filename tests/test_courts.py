@@ -97,3 +97,26 @@ def test_a_court_plugin_registered_or_unregistered_changes_the_courts_at_once():
     with pytest.raises(UnknownCourtError):
         get_court("zzdx")
     assert len(all_courts()) == 205
+
+
+def test_a_subdomain_plugin_registered_after_a_lookup_changes_the_answer_at_once():
+    """The court of a subdomain is remembered (every page's court check asks it), until the set of
+    plugins changes."""
+    from pacer_spiders.hookspecs import hookimpl
+    from pacer_spiders.plugin_manager import get_plugin_manager
+
+    class RenamedSite:
+        @hookimpl
+        def court_id_for_subdomain(self, subdomain):
+            return "azb" if subdomain == "zzb-new" else None
+
+    assert court_id_for_subdomain("zzb-new") == "zzb-new"
+    assert court_id_for_subdomain(" AZB ") == "arb"
+    plugin = RenamedSite()
+    get_plugin_manager().register(plugin)
+    try:
+        assert court_id_for_subdomain("zzb-new") == "azb"
+        assert court_id_for_subdomain(" AZB ") == "arb"  # the other subdomains still the registry's
+    finally:
+        get_plugin_manager().unregister(plugin)
+    assert court_id_for_subdomain("zzb-new") == "zzb-new"

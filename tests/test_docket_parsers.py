@@ -321,3 +321,125 @@ def test_a_parse_leaves_the_garbage_collector_as_it_found_it():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_court_plugins_registered_after_a_parse_are_used_at_once():
+    """Which unit and parser a report has at a court is remembered per set of plugins (spiders ask
+    for every page): a plugin registered later still wins, and its going away is seen too."""
+    from pacer_spiders.hookspecs import hookimpl
+    from pacer_spiders.reports.base import ReportUnit
+
+    page = DISTRICT_DOCKET.encode()
+    builtin_number = parser_for("docket", "testd")(page, {"court_id": "testd"})["docket_number"]
+    assert builtin_number == parser_for("docket", "sealedd")(page, {"court_id": "sealedd"})["docket_number"]
+    assert parser_for("docket", "unitd")(page, {"court_id": "unitd"})["docket_number"] == builtin_number
+    builtin_ids = [e["pacer_doc_id"] for e in parser_for("docket", "otherd")(page, {"court_id": "otherd"})["docket_entries"]]
+    assert "04509876543" in builtin_ids
+
+    class CourtPlugin:
+        @hookimpl
+        def page_parser(self, court_id, report):
+            if court_id == "testd" and report == "docket":
+                return lambda body, context: {"docket_number": "read by the plugin's parser"}
+            return None
+
+        @hookimpl
+        def classify_page(self, court_id, report, text):
+            return PageProblem("sealed", "the court's plugin says it is sealed") if court_id == "sealedd" else None
+
+        @hookimpl
+        def report_unit(self, court_id, report):
+            if court_id == "unitd" and report == "docket":
+                return ReportUnit(lambda body, context: {"docket_number": "read by the plugin's unit"}, name="docket")
+            return None
+
+        @hookimpl
+        def normalize_pacer_doc_id(self, court_id, pacer_doc_id):
+            return "plugin-" + pacer_doc_id[:3] + "0" + pacer_doc_id[4:] if court_id == "otherd" else None
+
+    plugin = CourtPlugin()
+    get_plugin_manager().register(plugin)
+    try:
+        assert parser_for("docket", "testd")(page, {"court_id": "testd"}) == {"docket_number": "read by the plugin's parser"}
+        with pytest.raises(NotTheReport) as refused:
+            parser_for("docket", "sealedd")(page, {"court_id": "sealedd"})
+        assert refused.value.problem == PageProblem("sealed", "the court's plugin says it is sealed")
+        assert parser_for("docket", "unitd")(page, {"court_id": "unitd"}) == {"docket_number": "read by the plugin's unit"}
+        other = parser_for("docket", "otherd")(page, {"court_id": "otherd"})
+        assert other["docket_number"] == builtin_number
+        assert [e["pacer_doc_id"] for e in other["docket_entries"]] == [doc_id and "plugin-" + doc_id for doc_id in builtin_ids]
+    finally:
+        get_plugin_manager().unregister(plugin)
+    assert [e["pacer_doc_id"] for e in parser_for("docket", "otherd")(page, {"court_id": "otherd"})["docket_entries"]] == builtin_ids
+    for court in ("testd", "sealedd", "unitd"):
+        assert parser_for("docket", court)(page, {"court_id": court})["docket_number"] == builtin_number
+
+
+def test_pacer_messages_are_found_as_their_patterns_find_them():
+    """``classify`` clears most pages by plain searches for the words of PACER's messages and
+    looks for a message's phrase through its rarest word; whatever the whitespace between the
+    words, their case, or other words around them, it answers what the messages' own patterns
+    (case-insensitive regexes over the text) answer."""
+    import random
+    import re
+
+    from pacer_spiders.parsers.problems import BARE_MESSAGES, MESSAGES
+
+    def by_patterns(text):
+        for messages in (MESSAGES, BARE_MESSAGES):
+            for kind, pattern, reason in messages:
+                if re.search(pattern, text, re.I):
+                    return PageProblem(kind, reason)
+        return None
+
+    phrases = [re.sub(r"\\(.)", r"\1", pattern.replace(r"\s+", " ")).split() for _kind, pattern, _reason in MESSAGES
+               if "(" not in pattern and "." not in pattern.replace(r"\.", "")]
+    phrases += ["Incomplete request. Please try your query again by choosing the Query or Reports option".split(),
+                "The case type was cv but it must be cr".split()]
+    assert len(phrases) > 12
+    spaces = [" ", "  ", "\n", "\t", "\r\n", " \n  \t", "\f", "\v"]
+    chance = random.Random(17)
+    found = 0
+    for _ in range(600):
+        words = list(chance.choice(phrases))
+        change = chance.random()
+        if change < 0.15 and len(words) > 1:
+            del words[chance.randrange(len(words))]  # a word missing: the phrase is not there
+        elif change < 0.3 and len(words) > 1:
+            at = chance.randrange(len(words) - 1)
+            words[at], words[at + 1] = words[at + 1], words[at]  # two words the other way round
+        elif change < 0.4:
+            words[chance.randrange(len(words))] += "x"  # a word running on
+        words = [word.upper() if chance.random() < 0.2 else word for word in words]
+        phrase = "".join(word + chance.choice(spaces) for word in words[:-1]) + words[-1]
+        others = " ".join(chance.choice(chance.choice(phrases)) for _ in range(chance.randrange(30)))
+        glue = chance.choice(spaces + ["", "-"])
+        page = f"<html><body>{others}{glue}{phrase}{glue}{others[::-1]}</body></html>"
+        expected = by_patterns(page)
+        assert classify(page, "docket") == expected, page
+        found += expected is not None
+    assert 200 < found < 500  # both answers were asked often
+
+
+def test_a_docket_heading_far_down_the_page_is_still_found():
+    """Headings are looked for in a page's head first; one further down still counts, and a label
+    that only looks like a heading there does not."""
+    filler = "<!-- " + "x" * 20_000 + " -->"
+    moved = DISTRICT_DOCKET.replace("<body>", "<body>" + filler, 1)
+    assert parse_docket(moved)["docket_number"] == parse_docket(DISTRICT_DOCKET)["docket_number"]
+    label_only = ("<html><body>" + filler + "<table><tr><td>Docket Text: a notice</td></tr>"
+                  "<tr><td>" + "Docket Text: " * 900 + "</td></tr></table></body></html>")
+    with pytest.raises(NotTheReport) as refused:
+        parse_docket(label_only)
+    assert refused.value.problem.kind == "not_the_report"
+
+
+def test_a_history_report_with_a_docket_text_column_is_not_a_docket():
+    """The docket markers are found by the entry table's column there, so the history heading
+    decides; a docket that quotes the history heading keeps its own heading and stays a docket."""
+    history = HISTORY.replace("</table>", "<tr><th>Docket Text</th></tr></table>", 1)
+    with pytest.raises(NotTheReport) as refused:
+        parse_docket(history)
+    assert refused.value.problem == PageProblem("wrong_report", "a docket history report, not a docket report")
+    quoting = DISTRICT_DOCKET.replace("</body>", "<p>See History/Documents</p></body>", 1)
+    assert parse_docket(quoting)["docket_number"] == parse_docket(DISTRICT_DOCKET)["docket_number"]

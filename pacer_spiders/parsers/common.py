@@ -98,13 +98,27 @@ def selector(body: bytes | str, type: str = "html") -> Selector:
     return Selector(text=decode(body), type=type)
 
 
-@lru_cache(maxsize=2)
 def lowered_bytes(text: str) -> bytes:
-    """The page's lower-cased UTF-8 bytes, made once per page however many checks ask (a str
-    caches its hash, and a lookup of the same object compares by identity first).  Bytes: case-
-    sensitive searches with literal prefixes are fast, and a quarter of a str copy's memory when
-    the page holds any character beyond Latin-1."""
-    return text.encode("utf-8", "replace").lower()
+    """The page's lower-cased UTF-8 bytes, made once per page however many checks ask: the last
+    two texts asked about are remembered by identity (a cache keyed by the text would hash the
+    whole page first).  Bytes: case-sensitive searches with literal prefixes are fast, and a
+    quarter of a str copy's memory when the page holds any character beyond Latin-1."""
+    newest, older = _last_lowered[0]  # one tuple, read and replaced whole (parse threads)
+    if newest[0] is text:
+        return newest[1]
+    if older[0] is text:
+        return older[1]
+    lowered = text.encode("utf-8", "replace").lower()
+    _last_lowered[0] = ((text, lowered), newest)
+    return lowered
+
+
+_last_lowered: list = [((None, None), (None, None))]
+
+
+def forget_lowered_bytes() -> None:
+    """Let go of the pages ``lowered_bytes`` remembers (a big page's text and bytes, after its parse)."""
+    _last_lowered[0] = ((None, None), (None, None))
 
 
 def first(values):

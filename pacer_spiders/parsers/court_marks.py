@@ -35,20 +35,36 @@ def court_evidence(text: str) -> Counter:
 _LABEL = lazy_compile(r"[a-z0-9-]+")
 
 
-def _names_own_host(text: str, court_id: str, subdomain: str) -> bool:
-    """Whether the page links the court's own site (``ecf.<subdomain>.uscourts.gov``): a mark of
-    ``court_id``, so the page is not another court's, and its marks need not be counted.  One
-    substring search, found near the top of a court's page.  Each occurrence is a match of
-    ``_HOST`` (a match that began earlier would have to hold this one's ``ecf.``, and no label
-    but ``uscourts`` allows that)."""
-    from pacer_spiders.courts import court_id_for_subdomain
-    from pacer_spiders.parsers.common import lowered_bytes
+def _own_hosts(court_id: str) -> tuple[str, tuple[bytes, ...]] | None:
+    """(the court's id, its own site's hosts ``ecf.<label>.uscourts.gov`` as lower-case bytes) of
+    a court asked for by id or PACER subdomain; None for a court the registry does not know.  Made
+    once per court and set of plugins: every page's court check asks it.
 
-    for label in {subdomain, court_id}:
-        if (label and label != "uscourts" and _LABEL.fullmatch(label) and court_id_for_subdomain(label) == court_id
-                and b"ecf." + label.encode("ascii") + b".uscourts.gov" in lowered_bytes(text)):
-            return True
-    return False
+    A page that links one of those hosts carries a mark of the court, so it is not another court's
+    and its marks need not be counted: one substring search, found near the top of a court's page.
+    Each occurrence is a match of ``_HOST`` (a match that began earlier would have to hold this
+    one's ``ecf.``, and no label but ``uscourts`` allows that)."""
+    from pacer_spiders.courts import UnknownCourtError, court_id_for_subdomain, get_court
+    from pacer_spiders.plugin_manager import get_plugin_manager, plugins_memo
+
+    memo = plugins_memo(get_plugin_manager())
+    key = ("own hosts", court_id)
+    try:
+        return memo[key]
+    except KeyError:
+        pass
+    own_id = court_id_for_subdomain(court_id)
+    try:
+        court = get_court(own_id)
+    except UnknownCourtError:
+        own = None
+    else:
+        own = (own_id, tuple(b"ecf." + label.encode("ascii") + b".uscourts.gov"
+                             for label in dict.fromkeys((court.pacer_subdomain, own_id))
+                             if label and label != "uscourts" and _LABEL.fullmatch(label)
+                             and court_id_for_subdomain(label) == own_id))
+    memo[key] = own
+    return own
 
 
 # An appellate docket links its originating court once or twice: one mark does not make a page
@@ -59,17 +75,19 @@ MIN_MARKS = 2
 def wrong_court(text: str, court_id: str | None) -> PageProblem | None:
     """A problem when the page's marks name another court (at least ``MIN_MARKS`` times) and never
     ``court_id`` (a PACER subdomain is taken as its court); None for a court the registry does not know."""
-    from pacer_spiders.courts import UnknownCourtError, court_id_for_subdomain, get_court
+    from pacer_spiders.parsers.common import lowered_bytes
 
     if not court_id:
         return None
-    court_id = court_id_for_subdomain(court_id)
-    try:
-        court = get_court(court_id)
-    except UnknownCourtError:
+    own = _own_hosts(court_id)
+    if own is None:
         return None
-    if _names_own_host(text, court_id, court.pacer_subdomain):
-        return None
+    court_id, hosts = own
+    if hosts:
+        lowered = lowered_bytes(text)
+        for host in hosts:
+            if host in lowered:
+                return None
     marks = court_evidence(text)
     if not marks or marks.get(court_id) or marks.most_common(1)[0][1] < MIN_MARKS:
         return None

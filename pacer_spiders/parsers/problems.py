@@ -79,11 +79,12 @@ DOCUMENT_MESSAGES: list[tuple[str, str, str]] = [
 ]
 
 
-def _needles(pattern: str) -> tuple[tuple[tuple[bytes, ...], bytes, str], ...]:
-    """(words, needle, alternative) of each top-level alternative of ``pattern``: the words and the
-    regex of its longest literal phrase, lower case, and the alternative's own source.  A page whose
-    lower-cased bytes hold no needle cannot match, and is cleared by case-sensitive literal searches
-    (fast) instead of case-insensitive regex scans (slow on large dockets)."""
+def _needles(pattern: str) -> tuple[tuple[tuple[bytes, ...], tuple[bytes, ...], str], ...]:
+    """(words, phrase, alternative) of each top-level alternative of ``pattern``: the words of its
+    longest literal phrase (longest first, and in the phrase's order), lower case, and the
+    alternative's own source.  A page whose lower-cased bytes hold no phrase cannot match, and is
+    cleared by case-sensitive literal searches (fast) instead of case-insensitive regex scans (slow
+    on large dockets)."""
     needles = []
     for alternative in _TOP_LEVEL_BAR.split(pattern):
         source = alternative
@@ -116,12 +117,10 @@ def _needles(pattern: str) -> tuple[tuple[tuple[bytes, ...], bytes, str], ...]:
         best = max(runs, key=len).strip().lower()
         if len(best) < 3:
             return ()
-        # Case-sensitive bytes regex on lower-cased bytes: literal-prefix search, no squashed copy;
-        # first its words, longest first, by plain substring searches (several times faster still).
-        # Kept as source here: ``_checks`` compiles it lazily (only for a page that holds the words).
+        # Looked for in the lower-cased bytes: first its words, by plain substring searches, then
+        # the phrase (``_Phrase``) only in a page that holds them all.
         words = best.encode("utf-8").split()
-        needles.append((tuple(sorted(words, key=len, reverse=True)), rb"\s+".join(re.escape(word) for word in words),
-                        source))
+        needles.append((tuple(sorted(words, key=len, reverse=True)), tuple(words), source))
     return tuple(needles)
 
 
@@ -140,17 +139,59 @@ def _checks(messages: tuple) -> tuple:
     shared = Counter(word for _kind, needles, _pattern, _reason in checks
                      for words, _needle, _alternative in needles for word in set(words))
     return tuple((kind, tuple((tuple(sorted(words, key=lambda word: (not (shared[word] > 1 and len(word) > 4), -len(word)))),
-                               lazy_compile(needle), lazy_compile(alternative, re.I)) for words, needle, alternative in needles),
+                               _Phrase(phrase), lazy_compile(alternative, re.I)) for words, phrase, alternative in needles),
                   lazy_compile(pattern, re.I), reason)
                  for kind, needles, pattern, reason in checks)
+
+
+# \s of a bytes pattern: what separates the words of a phrase.
+_SPACE_BYTES = frozenset(b" \t\n\r\f\v")
+# Words nearly every PACER page holds, many times over: never the word a phrase is looked up by.
+_COMMON_WORDS = frozenset(b"a are by case date docket document documents for from in is no not number of on or page "
+                          b"report reports text the this to type".split())
+
+
+class _Phrase:
+    """Words separated by runs of whitespace (the bytes regex ``w0\\s+w1\\s+...``), found in the
+    lower-cased page through the places of its rarest word: a plain substring search each (the
+    regex would try its first word, often a word every page holds, at every place it occurs),
+    the words after it matched there and the ones before it read backwards."""
+
+    __slots__ = ("before", "pivot", "rest")
+
+    def __init__(self, words: tuple[bytes, ...]):
+        rare = [word for word in words if word not in _COMMON_WORDS] or list(words)
+        index = words.index(max(rare, key=len))
+        self.before = words[:index][::-1]
+        self.pivot = words[index]
+        self.rest = lazy_compile(rb"\s+".join(re.escape(word) for word in words[index:]))
+
+    def found_in(self, lowered: bytes, at: int) -> bool:
+        """Whether the page holds the phrase; ``at``: the first place of ``pivot`` (-1: none)."""
+        while at >= 0:
+            if self.rest.match(lowered, at) and self._follows_before(lowered, at):
+                return True
+            at = lowered.find(self.pivot, at + 1)
+        return False
+
+    def _follows_before(self, lowered: bytes, end: int) -> bool:
+        # Words hold no whitespace, so the run before a word is all the whitespace there.
+        for word in self.before:
+            start = end
+            while start and lowered[start - 1] in _SPACE_BYTES:
+                start -= 1
+            if start == end or not lowered.endswith(word, 0, start):
+                return False
+            end = start - len(word)
+        return True
 
 
 SHORT_PAGE = 20_000  # characters; PACER's error, sealed and login pages are a few kilobytes
 
 
-def _first(messages: list, text: str, lowered: bytes, held: dict[bytes, bool] | None = None) -> PageProblem | None:
-    """The first message of ``messages`` the page shows.  ``held``: word -> whether the page holds
-    it, searched once per page."""
+def _first(messages: list, text: str, lowered: bytes, held: dict[bytes, int] | None = None) -> PageProblem | None:
+    """The first message of ``messages`` the page shows.  ``held``: word -> its first place in the
+    page (-1: absent), searched once per page."""
     if held is None:
         held = {}
     for kind, needles, pattern, reason in _checks(tuple(messages)):
@@ -160,15 +201,15 @@ def _first(messages: list, text: str, lowered: bytes, held: dict[bytes, bool] | 
             continue
         # The pattern matches where one of its top-level alternatives does: only those whose
         # words the page holds are searched (the whole alternation, re.I, tried every position).
-        for words, needle, alternative in needles:
+        for words, phrase, alternative in needles:
             for word in words:
-                found = held.get(word)
-                if found is None:
-                    found = held[word] = word in lowered
-                if not found:
+                at = held.get(word)
+                if at is None:
+                    at = held[word] = lowered.find(word)
+                if at < 0:
                     break
             else:
-                if needle.search(lowered) and alternative.search(text):
+                if phrase.found_in(lowered, held[phrase.pivot]) and alternative.search(text):
                     return PageProblem(kind, reason)
     return None
 
@@ -227,8 +268,28 @@ DOCKET_HEADING = REPORT_MARKERS["docket"][0][:3]
 NOT_A_DOCKET = lazy_compile(rb"history\s*/\s*documents")
 
 
-def _shows(lowered: bytes, alternatives) -> bool:
-    return any(pattern.search(lowered) for pattern in alternatives)
+# A report's headings are near the top of its page: each marker is first looked for in the page's
+# head (a match there is one in the page, for a pattern without lookarounds, anchors or atomic
+# parts), so that a bankruptcy docket is not searched to its end for a district docket's heading
+# before its own.
+HEAD = 8192
+_HEAD_UNSAFE = (b"(?=", b"(?!", b"(?<", b"(?>", b"*+", b"++", b"?+", b"}+", b"$", b"\\b", b"\\B", b"\\Z")
+_head_safe: dict = {}  # pattern -> whether a match in the head is one in the page
+
+
+def _shows(lowered: bytes, alternatives):
+    """The first of ``alternatives`` the page shows (None: none)."""
+    if len(lowered) > HEAD:
+        for pattern in alternatives:
+            safe = _head_safe.get(pattern)
+            if safe is None:
+                safe = _head_safe[pattern] = not any(mark in pattern.pattern for mark in _HEAD_UNSAFE)
+            if safe and pattern.search(lowered, 0, HEAD):
+                return pattern
+    for pattern in alternatives:
+        if pattern.search(lowered):
+            return pattern
+    return None
 
 
 def classify(text: str | bytes, report: str | None = None) -> PageProblem | None:
@@ -238,16 +299,17 @@ def classify(text: str | bytes, report: str | None = None) -> PageProblem | None
     if report == "session":  # the login middleware asks whether an answer is the login page
         return PageProblem("login", "PACER's login page: the session is missing or expired") \
             if is_logged_out_page(text) else None
-    if not text.strip():
+    if not text or text.isspace():  # ``not text.strip()`` without a copy of the page
         return PageProblem("empty", "the page is empty")
     # Needles are looked up in the page's lower-cased UTF-8 bytes: a third to a
     # quarter of the memory of str copies when the page holds any non-Latin-1 character.
     lowered = lowered_bytes(text)
-    if _LOGIN_FORM.search(lowered[:SHORT_PAGE]) and _PASSWORD_INPUT.search(lowered[:SHORT_PAGE]):
+    form = lowered.find(b"<form", 0, SHORT_PAGE)  # where the form's regex could begin (a plain search)
+    if form >= 0 and _LOGIN_FORM.search(lowered, form, SHORT_PAGE) and _PASSWORD_INPUT.search(lowered, 0, SHORT_PAGE):
         # First: the login page quotes PACER's messages ("You do not have permission to view
         # this document") in its instructions.
         return PageProblem("login", "PACER's login page: the session is missing or expired")
-    held: dict[bytes, bool] = {}  # word -> whether the page holds it, for all three lists
+    held: dict[bytes, int] = {}  # word -> its first place in the page (-1: absent), for all three lists
     problem = _first(MESSAGES, text, lowered, held)
     if problem is not None:
         return problem
@@ -279,7 +341,10 @@ def missing_report(text: str | bytes, report: str) -> PageProblem | None:
         return PageProblem("empty", f"the page has no table rows: no {report} report, or one cut short")
     if not _has_markers(lowered, markers):
         return PageProblem("not_the_report", f"the page shows no {report} report (none of its headings are there)")
-    if report == "docket" and NOT_A_DOCKET.search(lowered) and not _shows(lowered, DOCKET_HEADING):
+    # A docket's heading is known from its markers; a plain search for the history heading's first
+    # word spares the other pages the regex's slower scan.
+    if report == "docket" and not _docket_heading_shown(lowered) and b"history" in lowered \
+            and NOT_A_DOCKET.search(lowered):
         return PageProblem("wrong_report", "a docket history report, not a docket report")
     return None
 
@@ -287,10 +352,9 @@ def missing_report(text: str | bytes, report: str) -> PageProblem | None:
 def page_problem(text: str, report: str, court_id: str | None = None) -> PageProblem | None:
     """What the parsers ask: the ``classify_page`` hook (court plugins first, then ``classify``),
     then whether the page has the report's headings at all."""
-    from pacer_spiders.plugin_manager import get_plugin_manager
+    from pacer_spiders.reports.base import classify as classify_page
 
-    hook = get_plugin_manager().hook.classify_page
-    return hook(court_id=court_id, report=report, text=text) or missing_report(text, report)
+    return classify_page(court_id, report, text) or missing_report(text, report)
 
 
 def _text(text: str | bytes | None) -> str:
@@ -306,9 +370,25 @@ def _has_markers(lowered: bytes, markers) -> bool:
     last = _last_markers[0]  # one tuple, read and replaced whole (parse threads)
     if last is not None and last[0] is lowered and last[1] is markers:
         return last[2]
-    found = all(_shows(lowered, alternatives) for alternatives in markers)
-    _last_markers[0] = (lowered, markers, found)
+    shown = []  # the pattern found of each entry
+    for alternatives in markers:
+        pattern = _shows(lowered, alternatives)
+        if pattern is None:
+            break
+        shown.append(pattern)
+    found = len(shown) == len(markers)
+    _last_markers[0] = (lowered, markers, found, tuple(shown))
     return found
 
 
 _last_markers: list = [None]
+
+
+def _docket_heading_shown(lowered: bytes) -> bool:
+    """Whether the page shows a docket's case heading (``DOCKET_HEADING``): most often the marker
+    its docket markers were found by."""
+    last = _last_markers[0]
+    if last is not None and last[0] is lowered and last[1] is REPORT_MARKERS["docket"] and last[3] \
+            and last[3][0] in DOCKET_HEADING:
+        return True
+    return _shows(lowered, DOCKET_HEADING) is not None

@@ -51,12 +51,19 @@ def builtin_unit(report: str) -> ReportUnit | None:
 
 
 def unit_for(report: str | None, court_id: str | None = None) -> ReportUnit:
-    """The report unit of ``report`` at a court (court plugins first); KeyError when none."""
-    from pacer_spiders.plugin_manager import get_plugin_manager
+    """The report unit of ``report`` at a court (court plugins first); KeyError when none.  The
+    ``report_unit`` hook is asked once per set of plugins."""
+    from pacer_spiders.plugin_manager import get_plugin_manager, plugins_memo
 
-    unit = get_plugin_manager().hook.report_unit(court_id=court_id, report=report)
+    pm = get_plugin_manager()
+    memo = plugins_memo(pm)
+    key = ("report_unit", report, court_id)
+    unit = memo.get(key)
     if unit is None:
-        raise KeyError(f"no report unit for {report!r}")
+        unit = pm.hook.report_unit(court_id=court_id, report=report)
+        if unit is None:
+            raise KeyError(f"no report unit for {report!r}")
+        memo[key] = unit
     return unit
 
 

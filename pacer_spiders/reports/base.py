@@ -262,10 +262,17 @@ class PageRead:
 
 
 def parser_of(unit: ReportUnit, court_id: str | None) -> Callable:
-    """The parser to use at a court: a court plugin's (the ``page_parser`` hook), else the unit's."""
-    from pacer_spiders.plugin_manager import get_plugin_manager
+    """The parser to use at a court: a court plugin's (the ``page_parser`` hook), else the unit's.
+    The hook is asked once per set of plugins."""
+    from pacer_spiders.plugin_manager import get_plugin_manager, plugins_memo
 
-    return get_plugin_manager().hook.page_parser(court_id=court_id, report=unit.name) or unit.parse
+    pm = get_plugin_manager()
+    memo = plugins_memo(pm)
+    key = ("page_parser", unit, court_id)
+    parser = memo.get(key)
+    if parser is None:
+        parser = memo[key] = pm.hook.page_parser(court_id=court_id, report=unit.name) or unit.parse
+    return parser
 
 
 def read_page(unit: ReportUnit, body: bytes, provenance: dict) -> PageRead:
@@ -297,10 +304,14 @@ def classify(court_id: str | None, report: str | None, body: bytes | str) -> Pag
     """What PACER sent instead of ``report`` (its error, login, sealed ... pages): the
     ``classify_page`` hook, court plugins first.  PACER's messages live in ``parsers.problems``."""
     from pacer_spiders.parsers.common import decode
-    from pacer_spiders.plugin_manager import get_plugin_manager
+    from pacer_spiders.plugin_manager import get_plugin_manager, sole_builtin_impl
 
     text = decode(body) if isinstance(body, bytes) else body
-    return get_plugin_manager().hook.classify_page(court_id=court_id, report=report, text=text)
+    pm = get_plugin_manager()
+    builtin = sole_builtin_impl(pm, "classify_page")  # no court plugin's: pluggy's machinery spared
+    if builtin is not None:
+        return builtin(court_id=court_id, report=report, text=text)
+    return pm.hook.classify_page(court_id=court_id, report=report, text=text)
 
 
 def refuse_problem_page(text: str, report: str, court_id: str | None = None) -> None:

@@ -103,11 +103,11 @@ def parse_response(response, report_type: str, context: dict, billed: bool = Fal
 def parse_off_reactor(response, report_type: str, context: dict, billed: bool = False, receipt=None):
     """``parse_response`` in the parse thread: a big page's tree is gone when it returns, and its
     memory goes back to the system before the merge takes its own."""
-    from pacer_spiders.parsers.common import lowered_bytes
+    from pacer_spiders.parsers.common import forget_lowered_bytes
 
     parsed = parse_response(response, report_type, context, billed, receipt)
     if len(response.body) >= BIG_PAGE:
-        lowered_bytes.cache_clear()  # it holds the page's text and lower-cased bytes beyond the parse
+        forget_lowered_bytes()  # it holds the page's text and lower-cased bytes beyond the parse
         give_back_freed_memory()
     return parsed
 
