@@ -39,8 +39,10 @@ def html_root(body: bytes | str):
     """
     if isinstance(body, bytes) and not body.startswith(_WIDE_BOMS):
         # Control characters go before decoding, from the bytes (both encodings PACER's pages come
-        # in keep ASCII as single bytes): bytes.translate is several times faster than a regex.
-        body = body.translate(None, _CONTROL_BYTES)
+        # in keep ASCII as single bytes): bytes.translate is several times faster than a regex, and
+        # looking for each byte first (memchr) half the instructions of a translate that finds none.
+        if any(control in body for control in _CONTROL_SINGLE_BYTES):
+            body = body.translate(None, _CONTROL_BYTES)
         if body.isascii() and not _XML_DECLARATION_BYTES.match(body):
             return _tree(body.strip())  # ASCII is its own UTF-8: no decoding, no copy
         text = decode(body)
@@ -58,8 +60,11 @@ def _tree(data: bytes):
     return root
 
 
-_HTML_PARSER = etree.HTMLParser(recover=True, huge_tree=True, encoding="utf-8")
+# No table of ``id`` attributes (nothing here looks an element up by id; libxml2 hashes every id
+# and every ``<a name>`` otherwise, and unhashes them when the tree is freed).
+_HTML_PARSER = etree.HTMLParser(recover=True, huge_tree=True, encoding="utf-8", collect_ids=False)
 _CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0b, 0x0c, *range(0x0e, 0x20), 0x7f])  # common._CONTROL's
+_CONTROL_SINGLE_BYTES = tuple(bytes([byte]) for byte in _CONTROL_BYTES)
 _WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")  # UTF-16/32: control bytes are in every character
 
 
