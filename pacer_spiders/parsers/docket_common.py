@@ -317,8 +317,12 @@ def find_judge(pattern: re.Pattern, values: list[str], root, label: bytes | None
     found = header_match(pattern, values) if joined else first_match(pattern, values)
     if not found and (label is None or label in page_lower):
         # Some courts put the judge outside the header table.
-        found = first_match(pattern, (t for t in root.xpath("//text()") if t and not t.isspace()))
+        found = first_match(pattern, (t for t in _TEXT_NODES(root) if t and not t.isspace()))
     return judge_name(found)
+
+
+# Every text node of the page as a plain str (a smart string would make a proxy of its parent).
+_TEXT_NODES = etree.XPath("//text()", smart_strings=False)
 
 
 # --- docket numbers -----------------------------------------------------------------------------
@@ -386,10 +390,16 @@ def doc_id_from_href(href: str, court_id: str | None, normalize=None) -> str | N
     (``pacer_spiders.courts.is_pacer_doc_id``).
     """
     doc_id = doc_id_from_url(href, court_id, normalize)
-    if doc_id is None and "show_doc.pl" in href:
-        script = href.split("?", 1)[0].rsplit("/", 1)[-1]
-        return script[:3] + "0" + script[4:]
-    return doc_id
+    return show_doc_id(href) if doc_id is None else doc_id
+
+
+def show_doc_id(href: str) -> str | None:
+    """``doc_id_from_href`` of a link without a ``/doc1/`` id: a ``show_doc.pl`` link's script
+    name with its fourth character zeroed, else None."""
+    if "show_doc.pl" not in href:
+        return None
+    script = href.split("?", 1)[0].rsplit("/", 1)[-1]
+    return script[:3] + "0" + script[4:]
 
 
 def seq_no_from_anchor(anchor) -> str | None:

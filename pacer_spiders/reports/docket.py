@@ -486,8 +486,9 @@ class DocketPage:
         return "date_entered" if dc.text_content(head) in ("Date Entered", "Docket Date") else "date_filed"
 
     def docket_entries(self) -> list[dict]:
-        multi_documents = b"view_multi_docs" in self.page_lower and any(
-            form.get("name") == "view_multi_docs" for form in self.tagged("form"))
+        # The page's few forms asked first: the page's bytes are searched only when one is named so.
+        multi_documents = any(form.get("name") == "view_multi_docs" for form in self.tagged("form")) \
+            and b"view_multi_docs" in self.page_lower
         rows = self.entry_rows()
         # The cells holding a checkbox of their own, and the rows with any, from the page's
         # checkboxes (cheaper than a look into each row).
@@ -498,7 +499,7 @@ class DocketPage:
         entries: list[dict] = []
         # The loop is the parse's hottest: helpers inlined, bound methods and globals held locally.
         append, text_of, to_date, dates = entries.append, dc.text_content, dc.to_date, dc.DATES
-        entered_search, court_id, normalize = DATE_ENTERED.search, self.court_id, self.normalize_doc_id
+        entered_search, normalize = DATE_ENTERED.search, self.normalize_doc_id
         doc1_search = DOC1_ID.search
         for row in rows[1:]:
             in_box_row = row in box_rows
@@ -552,7 +553,7 @@ class DocketPage:
                     if ((anchor.text or "") if not len(anchor) else text_of(anchor)).strip() == number:
                         href = anchor.get("href") or ""
                         found = doc1_search(href)  # ``dc.doc_id_from_href`` without its calls
-                        doc_id = normalize(found.group(1)) if found else dc.doc_id_from_href(href, court_id, normalize)
+                        doc_id = normalize(found.group(1)) if found else dc.show_doc_id(href)
                         seq_no = dc.seq_no_from_anchor(anchor)
                         break
             if seq_no is None and in_box_row:
