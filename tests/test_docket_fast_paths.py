@@ -15,7 +15,7 @@ from pacer_spiders.reports import docket
 
 TEXTS = ["", "x", " ", "-----", "------", "--<!--c-->---", "Adversary Proceeding", "Adversary <!--c-->Proceeding",
          "Date Filed: 01/02/2003", "Docket Text", "  12 doc", "Docket <!--c-->Text", "Footer format:", "<?pi iled:?>"]
-TAGS = ["b", "i", "u", "td", "font", "center", "tr", "table", "br", "a", "nobr", "tbody"]
+TAGS = ["b", "i", "u", "td", "font", "center", "tr", "table", "br", "a", "nobr", "tbody", "p"]
 PARTY_NAME = etree.XPath('.//b[not(./parent::i)][not(./u)][not(contains(., "------"))]')
 ADVERSARY = etree.XPath('//*[text()[contains(., "Adversary Proceeding")]]')
 
@@ -32,6 +32,22 @@ def _landmarks_by_plain_walk(root, page_lower: bytes) -> list:
             found.append(((last, 1, -sum(1 for _ in element.iterancestors())), element.tail, element.getparent()))
     found.sort(key=lambda hit: hit[0])
     return [(text, holder) for _key, text, holder in found]
+
+
+def _br_split_by_iterwalk(cell, tags=("br", "p")) -> list[str]:
+    """``dc.br_split`` as ``etree.iterwalk``'s start and end events give the text nodes."""
+    pieces, current = [], []
+    for event, node in etree.iterwalk(cell, events=("start", "end")):
+        if event == "start":
+            if node is not cell and node.tag in tags:
+                pieces.append(" ".join(current))
+                current = []
+            if node.text:
+                current.append(node.text)
+        elif node is not cell and node.tail:
+            current.append(node.tail)
+    pieces.append(" ".join(current))
+    return [piece.strip() for piece in pieces if piece]
 
 
 def _fragment(rng: random.Random, depth: int = 0) -> str:
@@ -78,6 +94,8 @@ def test_walks_find_what_the_xpaths_find():
             words = (t.split(None, 1) for t in cell.itertext())
             assert dc.first_word(cell) == next((w[0] for w in words if w), None), text
             assert dc.text_content(cell) == etree.tostring(cell, method="text", encoding="unicode", with_tail=False)
+            assert dc.br_split(cell) == _br_split_by_iterwalk(cell), text
+            assert dc.br_split(cell, ("b",)) == _br_split_by_iterwalk(cell, ("b",)), text
 
 
 def test_parties_in_two_tables_are_all_read():

@@ -190,16 +190,27 @@ def br_split(cell, tags=("br", "p"), joiner: str = " ", strip: bool = True) -> l
     """The text of a cell in the pieces its ``<br>``/``<p>`` tags (``tags``) separate, text nodes
     joined by ``joiner``; each piece stripped unless ``strip`` is false (empty pieces left out)."""
     pieces: list[str] = []
-    current: list[str] = []
-    for event, node in etree.iterwalk(cell, events=("start", "end")):
-        if event == "start":
-            if node is not cell and node.tag in tags:
+    current: list[str] = [cell.text] if cell.text else []
+    # The text nodes in document order: each node's text, its children's, then its tail (a walk
+    # with a stack of child iterators: no event tuple a node, as ``etree.iterwalk`` gives).
+    stack = [(cell, iter(cell))]
+    while stack:
+        parent, children = stack[-1]
+        for node in children:
+            if node.tag in tags:
                 pieces.append(joiner.join(current))
                 current = []
             if node.text:
                 current.append(node.text)
-        elif node is not cell and node.tail:
-            current.append(node.tail)
+            if len(node):
+                stack.append((node, iter(node)))
+                break  # its children next; its tail when they are done
+            if node.tail:
+                current.append(node.tail)
+        else:
+            stack.pop()
+            if stack and parent.tail:
+                current.append(parent.tail)
     pieces.append(joiner.join(current))
     return [piece.strip() if strip else piece for piece in pieces if piece]
 
