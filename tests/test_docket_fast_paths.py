@@ -10,13 +10,44 @@ from lxml import etree
 
 from pacer_spiders.parsers import docket_common as dc
 from pacer_spiders.parsers import parser_for
+from pacer_spiders.parsers.common import go_dls_args, go_dls_seq_num, lowered_bytes
 from pacer_spiders.reports import docket
 
 TEXTS = ["", "x", " ", "-----", "------", "--<!--c-->---", "Adversary Proceeding", "Adversary <!--c-->Proceeding",
-         "Date Filed: 01/02/2003", "Docket Text", "  12 doc"]
-TAGS = ["b", "i", "u", "td", "font", "center", "tr", "table", "br", "a", "nobr", "tbody"]
+         "Date Filed: 01/02/2003", "Docket Text", "  12 doc", "Docket <!--c-->Text", "Footer format:", "<?pi iled:?>"]
+TAGS = ["b", "i", "u", "td", "font", "center", "tr", "table", "br", "a", "nobr", "tbody", "p"]
 PARTY_NAME = etree.XPath('.//b[not(./parent::i)][not(./u)][not(contains(., "------"))]')
 ADVERSARY = etree.XPath('//*[text()[contains(., "Adversary Proceeding")]]')
+
+
+def _landmarks_by_plain_walk(root, page_lower: bytes) -> list:
+    """``docket.landmark_texts`` as one walk over every element's text and tail, sorted into document order."""
+    phrases = [phrase for phrase, lowered in docket._LANDMARKS if lowered is None or lowered in page_lower]
+    found = []
+    for index, element in enumerate(root.iter()):
+        if element.text and any(p in element.text for p in phrases) and isinstance(element.tag, str):
+            found.append(((index, 0, 0), element.text, element))
+        if element.tail and any(p in element.tail for p in phrases):
+            last = index + sum(1 for _ in element.iterdescendants())
+            found.append(((last, 1, -sum(1 for _ in element.iterancestors())), element.tail, element.getparent()))
+    found.sort(key=lambda hit: hit[0])
+    return [(text, holder) for _key, text, holder in found]
+
+
+def _br_split_by_iterwalk(cell, tags=("br", "p")) -> list[str]:
+    """``dc.br_split`` as ``etree.iterwalk``'s start and end events give the text nodes."""
+    pieces, current = [], []
+    for event, node in etree.iterwalk(cell, events=("start", "end")):
+        if event == "start":
+            if node is not cell and node.tag in tags:
+                pieces.append(" ".join(current))
+                current = []
+            if node.text:
+                current.append(node.text)
+        elif node is not cell and node.tail:
+            current.append(node.tail)
+    pieces.append(" ".join(current))
+    return [piece.strip() for piece in pieces if piece]
 
 
 def _fragment(rng: random.Random, depth: int = 0) -> str:
@@ -52,6 +83,8 @@ def test_walks_find_what_the_xpaths_find():
         page = docket.DocketPage(root, {"court_id": "dcd"}, text)
         assert page.party_rows() == docket.PARTY_ROWS(root), text
         assert page.adversary == bool(ADVERSARY(root)), text
+        page_lower = lowered_bytes(text)
+        assert docket.landmark_texts(root, page_lower) == _landmarks_by_plain_walk(root, page_lower), text
         for table in root.iter("table"):
             assert docket.rows_of(table) == table.xpath("./tr | ./tbody/tr | ./thead/tr | ./tfoot/tr"), text
         assert docket.centered_fonts(list(root.iter("center"))) == root.xpath("//center//font"), text
@@ -61,6 +94,8 @@ def test_walks_find_what_the_xpaths_find():
             words = (t.split(None, 1) for t in cell.itertext())
             assert dc.first_word(cell) == next((w[0] for w in words if w), None), text
             assert dc.text_content(cell) == etree.tostring(cell, method="text", encoding="unicode", with_tail=False)
+            assert dc.br_split(cell) == _br_split_by_iterwalk(cell), text
+            assert dc.br_split(cell, ("b",)) == _br_split_by_iterwalk(cell, ("b",)), text
 
 
 def test_parties_in_two_tables_are_all_read():
@@ -76,3 +111,15 @@ def test_parties_in_two_tables_are_all_read():
     assert [(p["type"], p["name"], [a["name"] for a in p["attorneys"]]) for p in data["parties"]] == [
         ("Plaintiff", "Acme Widgets", ["Jane Lawyer"]), ("Defendant", "Bolt Corp", ["Sam Second"])]
     assert data["case_name"] == "Acme Widgets v. Bolt Corp"
+
+
+def test_go_dls_sequence_number_is_the_third_argument():
+    rng = random.Random(5)
+    pieces = ["'", ",", "a", "1", " ", "&#39;", "&#3", "9;", "goDLS", "(", ")", ""]
+    samples = [None, "", "goDLS('/doc1/0230436525','11428','21','','1','1','','');return(false);"]
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 25)))
+        samples.append("x goDLS(" + text if rng.random() < 0.5 else text)
+    for onclick in samples:
+        args = go_dls_args(onclick)
+        assert go_dls_seq_num(onclick) == (args["de_seq_num"] if args else None), onclick

@@ -108,26 +108,53 @@ _LANDMARKS = (("Docket Text", None), ("iled:", None),
 
 def landmark_texts(root, page_lower: bytes) -> list[tuple[str, etree._Element]]:
     """(text, the element it belongs to) of every text node holding a landmark phrase, in document
-    order.  One walk over the elements' text and tails: an XPath asking ``contains()`` of every
-    text node costs more, as libxml2 copies the node's text for each phrase asked."""
+    order (an element's text, then its children's, each followed by its tail).
+
+    A walk over the elements' text and tails (an XPath asking ``contains()`` of every text node
+    costs more, as libxml2 copies the node's text for each phrase asked) that passes over each
+    table row whose text (libxml2's serializer, one call) holds no phrase: a phrase in any text of
+    the row's is in that text, and the rows are most of a docket's elements."""
     common, rare = "Docket Text", "iled:"
     others = [phrase for phrase, lowered in _LANDMARKS[2:] if lowered in page_lower]
     # The rare phrases a page holds, as three plain tests (padded with one already asked): ``in``
     # beats a generator or an alternation regex by far.
     first, second, third = (others + [common] * 3)[:3]
-    found = []
-    for index, element in enumerate(root.iter()):
-        text = element.text
-        if text and (common in text or rare in text or (others and (first in text or second in text or third in text))) \
-                and isinstance(element.tag, str):  # an element's own text, not a comment's or a PI's
-            found.append(((index, 0, 0), text, element))
-        text = element.tail
-        if text and (common in text or rare in text or (others and (first in text or second in text or third in text))):
-            # A tail follows the element's last descendant (deeper tails first).
-            last = index + sum(1 for _ in element.iterdescendants())
-            found.append(((last, 1, -sum(1 for _ in element.iterancestors())), text, element.getparent()))
-    found.sort(key=lambda hit: hit[0])
-    return [(text, holder) for _key, text, holder in found]
+    text_of = dc.text_content
+    found: list[tuple[str, etree._Element]] = []
+    append = found.append
+    text = root.text
+    if text and (common in text or rare in text or (others and (first in text or second in text or third in text))) \
+            and isinstance(root.tag, str):  # an element's own text, not a comment's or a PI's
+        append((text, root))
+    # The elements being walked, each with the iterator over its children (a stack, not recursion:
+    # a page of unclosed tags nests deeper than Python's recursion limit).
+    stack = [(root, iter(root))]
+    while stack:
+        parent, children = stack[-1]
+        for child in children:
+            if child.tag == "tr":
+                text = text_of(child)
+                if not (common in text or rare in text or (others and (first in text or second in text or third in text))):
+                    text = child.tail
+                    if text and (common in text or rare in text or (others and (first in text or second in text or third in text))):
+                        append((text, parent))
+                    continue
+            text = child.text
+            if text and (common in text or rare in text or (others and (first in text or second in text or third in text))) \
+                    and isinstance(child.tag, str):
+                append((text, child))
+            if len(child):
+                stack.append((child, iter(child)))
+                break  # its children next; its tail when they are done
+            text = child.tail
+            if text and (common in text or rare in text or (others and (first in text or second in text or third in text))):
+                append((text, parent))
+        else:
+            stack.pop()
+            text = parent.tail
+            if text and (common in text or rare in text or (others and (first in text or second in text or third in text))):
+                append((text, parent.getparent()))
+    return found
 
 
 def centered_fonts(centers: list) -> list:
@@ -459,8 +486,9 @@ class DocketPage:
         return "date_entered" if dc.text_content(head) in ("Date Entered", "Docket Date") else "date_filed"
 
     def docket_entries(self) -> list[dict]:
-        multi_documents = b"view_multi_docs" in self.page_lower and any(
-            form.get("name") == "view_multi_docs" for form in self.tagged("form"))
+        # The page's few forms asked first: the page's bytes are searched only when one is named so.
+        multi_documents = any(form.get("name") == "view_multi_docs" for form in self.tagged("form")) \
+            and b"view_multi_docs" in self.page_lower
         rows = self.entry_rows()
         # The cells holding a checkbox of their own, and the rows with any, from the page's
         # checkboxes (cheaper than a look into each row).
@@ -471,7 +499,7 @@ class DocketPage:
         entries: list[dict] = []
         # The loop is the parse's hottest: helpers inlined, bound methods and globals held locally.
         append, text_of, to_date, dates = entries.append, dc.text_content, dc.to_date, dc.DATES
-        entered_search, court_id, normalize = DATE_ENTERED.search, self.court_id, self.normalize_doc_id
+        entered_search, normalize = DATE_ENTERED.search, self.normalize_doc_id
         doc1_search = DOC1_ID.search
         for row in rows[1:]:
             in_box_row = row in box_rows
@@ -498,7 +526,16 @@ class DocketPage:
                     self._attach(entries[-1], cells[2])
                 continue
             cell = cells[1]
-            words = cell.text.split(None, 1) if cell.text else None
+            # The number cell's one child when it is a link without children (the usual cell),
+            # looked at once for the number and for the document link.
+            link = cell[0] if len(cell) == 1 else None
+            if link is not None and (len(link) or link.tag != "a"):
+                link = None
+            text = cell.text
+            words = text.split(None, 1) if text else None
+            if not words and link is not None:
+                text = link.text  # ``dc.first_word`` of a cell whose only child is a link
+                words = text.split(None, 1) if text else None
             number = words[0] if words else dc.first_word(cell) if len(cell) else None
             if count == 2:
                 # Number and text share one cell (some bankruptcy courts): "12 (3 pgs; 2 docs) Text".
@@ -512,21 +549,18 @@ class DocketPage:
                 description = text_of(cells[2]) if len(cells[2]) else (cells[2].text or "")
             doc_id = seq_no = None
             if number:
-                anchors = cell.iter("a")
-                if len(cell) == 1:
-                    only = cell[0]
-                    if not len(only) and only.tag == "a":
-                        anchors = (only,)  # a number cell's one link, without an iterator
-                for anchor in anchors:
+                for anchor in (link,) if link is not None else cell.iter("a"):
                     if ((anchor.text or "") if not len(anchor) else text_of(anchor)).strip() == number:
                         href = anchor.get("href") or ""
                         found = doc1_search(href)  # ``dc.doc_id_from_href`` without its calls
-                        doc_id = normalize(found.group(1)) if found else dc.doc_id_from_href(href, court_id, normalize)
+                        doc_id = normalize(found.group(1)) if found else dc.show_doc_id(href)
                         seq_no = dc.seq_no_from_anchor(anchor)
                         break
             if seq_no is None and in_box_row:
                 seq_no = _row_seq_no(row)
-            entered = entered_search(description)
+            # The search from the label on (a fast substring search, most descriptions have it late).
+            start = description.find("Entered:")
+            entered = entered_search(description, start) if start >= 0 else None
             # Made clean (``dc.clean_value``): dates are ISO and the number one word already; ids
             # of digits need no cleaning.
             append({
