@@ -17,6 +17,10 @@ TEXTS = ["", "x", " ", "-----", "------", "--<!--c-->---", "Adversary Proceeding
 TAGS = ["b", "i", "u", "td", "font", "center", "tr", "table", "br", "a", "nobr", "tbody"]
 PARTY_NAME = etree.XPath('.//b[not(./parent::i)][not(./u)][not(contains(., "------"))]')
 ADVERSARY = etree.XPath('//*[text()[contains(., "Adversary Proceeding")]]')
+HEADING = etree.XPath(".//b/u")
+ITALIC_BOLD = etree.XPath(".//i/b")
+ITALICS = etree.XPath(".//i")
+BOLDS = etree.XPath(".//b")
 
 
 def _fragment(rng: random.Random, depth: int = 0) -> str:
@@ -58,6 +62,12 @@ def test_walks_find_what_the_xpaths_find():
         for cell in root.iter("td"):
             names = PARTY_NAME(cell)
             assert docket.party_name_node(cell) is (names[0] if names else None), text
+            marks = docket.FirstCell(cell)
+            assert (marks.heading, marks.italic_bold, marks.bold) == (
+                bool(HEADING(cell)), bool(ITALIC_BOLD(cell)), bool(BOLDS(cell))), text
+            italics = ITALICS(cell)
+            assert marks.italic is (italics[0] if italics else None), text
+            assert marks.name_text == (dc.text_content(names[0]) if names else ""), text
             words = (t.split(None, 1) for t in cell.itertext())
             assert dc.first_word(cell) == next((w[0] for w in words if w), None), text
             assert dc.text_content(cell) == etree.tostring(cell, method="text", encoding="unicode", with_tail=False)
@@ -76,3 +86,11 @@ def test_parties_in_two_tables_are_all_read():
     assert [(p["type"], p["name"], [a["name"] for a in p["attorneys"]]) for p in data["parties"]] == [
         ("Plaintiff", "Acme Widgets", ["Jane Lawyer"]), ("Defendant", "Bolt Corp", ["Sam Second"])]
     assert data["case_name"] == "Acme Widgets v. Bolt Corp"
+
+
+def test_represented_precheck_agrees_with_the_cleaned_text():
+    pieces = ["represented", "repre", "sented", " by", "by", " ", "\n", "*", "#", "&nbsp;", "%20", " v. ", "-", "x"]
+    rng = random.Random(5)
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 6)))
+        assert docket._says_represented(text) == ("represented by" in dc.clean_string(text)), repr(text)
