@@ -94,3 +94,20 @@ def test_represented_precheck_agrees_with_the_cleaned_text():
     for _ in range(20000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 6)))
         assert docket._says_represented(text) == ("represented by" in dc.clean_string(text)), repr(text)
+
+
+def test_prechecks_never_rule_out_a_match():
+    """The substring checks before the case-blind searches are false only where the search finds nothing."""
+    pieces = ["Highest", " OFFENSE", " offense", "Level (Opening)", "Pending", "TERMINATED", " counts", "CoUnTs",
+              "Complaints", "compla", "ints", "*", "#", " ", "\n", "x", "See", " above", "ABOVE", "Terminated:",
+              " 01/02/2003", "ſee", "term\u0131nated:"]
+    rng = random.Random(9)
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 6)))
+        cleaned = dc.clean_string(text)
+        if any(p.search(cleaned) for p in (docket.OFFENSE_HEADER, docket.COUNTS_HEADER, docket.COMPLAINTS_HEADER)):
+            assert docket._may_head_section(text), repr(text)
+        if docket.SEE_ABOVE.search(text):
+            assert "above" in text.lower(), repr(text)
+        if docket.DATE_TERMINATED.search(text):
+            assert "nated:" in text.lower(), repr(text)

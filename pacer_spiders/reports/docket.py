@@ -441,7 +441,8 @@ class DocketPage:
                 party["name"] = mark.name_text.strip()
                 party["extra_info"] = extra_info = "\n".join(
                     stripped for stripped in map(str.strip, TEXTS_OUTSIDE_BOLD(cells[0])) if stripped)
-                party["date_terminated"] = dc.first_match(DATE_TERMINATED, [extra_info], as_date=True)
+                party["date_terminated"] = (  # "nated:": DATE_TERMINATED's case-blind label, searched only where it can be
+                    dc.first_match(DATE_TERMINATED, [extra_info], as_date=True) if "nated:" in extra_info.lower() else None)
             if party:
                 if len(cells) == 3:
                     party["attorneys"] = attorneys_in(cells[2])
@@ -690,7 +691,9 @@ def resolve_see_above(parties: list[dict]) -> None:
         for attorney in party.get("attorneys", []):
             if not attorney["contact"]:
                 continue
-            if SEE_ABOVE.search(attorney["contact"]):
+            # The case-blind search tries every position; "above" (no letter of it has another
+            # case-blind form) rules most contacts out first.
+            if "above" in attorney["contact"].lower() and SEE_ABOVE.search(attorney["contact"]):
                 attorney["contact"] = known.get(attorney["name"], "")
             else:
                 known[attorney["name"]] = attorney["contact"]
@@ -731,18 +734,19 @@ def add_criminal_data(parties: list[dict], rows, cells_of, texts, marks, has_bol
             section = status = None
             continue
         label = text_content(cells[0])
-        first = dc.clean_string(label)
-        offense = OFFENSE_HEADER.search(first)
-        counts = COUNTS_HEADER.search(first)
-        if offense:
-            section, status = "offense", f"highest_offense_level_{offense.group('status').lower()}"
-            continue
-        if counts:
-            section, status = "counts", counts.group("status").lower()
-            continue
-        if COMPLAINTS_HEADER.search(first):
-            section, status = "complaints", None
-            continue
+        if _may_head_section(label):
+            first = dc.clean_string(label)
+            offense = OFFENSE_HEADER.search(first)
+            counts = COUNTS_HEADER.search(first)
+            if offense:
+                section, status = "offense", f"highest_offense_level_{offense.group('status').lower()}"
+                continue
+            if counts:
+                section, status = "counts", counts.group("status").lower()
+                continue
+            if COMPLAINTS_HEADER.search(first):
+                section, status = "complaints", None
+                continue
         if mark.heading and any(next(bold.iterchildren("u"), None) is not None for bold in cells[0].iterchildren("b")):
             section, status = "unknown", None
             continue
@@ -758,6 +762,16 @@ def add_criminal_data(parties: list[dict], rows, cells_of, texts, marks, has_bol
             if name != "None":
                 data["complaints"].append({"name": name, "disposition": disposition})
     flush()
+
+
+def _may_head_section(text: str) -> bool:
+    """False when none of OFFENSE_HEADER, COUNTS_HEADER, COMPLAINTS_HEADER can find anything in
+    ``clean_string(text)``: each needs a run of letters ("ffen", "ount", "mpla": none has another
+    case-blind form) that the cleaning cannot make unless it drops a ``*`` or ``#``."""
+    if "*" in text or "#" in text:
+        return True
+    lowered = text.lower()
+    return "ffen" in lowered or "ount" in lowered or "mpla" in lowered
 
 
 def _says_represented(text: str) -> bool:
