@@ -55,6 +55,10 @@ def test_walks_find_what_the_xpaths_find():
     for text, root in _pages(1500):
         page = docket.DocketPage(root, {"court_id": "dcd"}, text)
         assert page.party_rows() == docket.PARTY_ROWS(root), text
+        rows, disjoint = page._party_rows()
+        if disjoint:  # the first cells of the party rows: their texts outside bold by one call
+            firsts = [cells[0] for cells in (list(row.iter("td")) for row in rows) if cells]
+            assert docket.texts_outside_bold(root, firsts) == [docket.TEXTS_OUTSIDE_BOLD(cell) for cell in firsts], text
         assert page.adversary == bool(ADVERSARY(root)), text
         for table in root.iter("table"):
             assert docket.rows_of(table) == table.xpath("./tr | ./tbody/tr | ./thead/tr | ./tfoot/tr"), text

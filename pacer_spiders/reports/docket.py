@@ -146,6 +146,8 @@ PARTY_ROWS = etree.XPath(
     '//tr[./td[1]//i/b/text() or ./td[1]//b/u/text() or ./td[1]//b/text()[contains(., "-----")]]/../tr')
 _DASHED_TEXT = etree.XPath('text()[contains(., "-----")]')
 TEXTS_OUTSIDE_BOLD = etree.XPath(".//text()[not(./parent::b)]", smart_strings=False)  # plain str: cheaper
+# TEXTS_OUTSIDE_BOLD of several cells at once, from the root: each cell, then its texts.
+_CELLS_AND_TEXTS_OUTSIDE_BOLD = etree.XPath("$cells | $cells//text()[not(./parent::b)]", smart_strings=False)
 _DASH_RUN = lazy_compile("----*")
 text_content = dc.text_content
 
@@ -178,7 +180,7 @@ class FirstCell:
                 self.bold = True
                 if node.getparent().tag == "i":
                     self.italic_bold = True
-                elif self.name is None and node is not cell and next(node.iterchildren("u"), None) is None:
+                elif self.name is None and node is not cell and not any(child.tag == "u" for child in node):
                     text = text_content(node)
                     if "------" not in text:
                         self.name, self.name_text = node, text
@@ -211,13 +213,41 @@ def _marks_party(bold) -> bool:
             return True
         joined = text
     else:
-        if _has_text(bold) and bold.getparent().tag == "i":
+        children = list(bold)  # each child's proxy made once (and no tag-matching iterator, dear to build)
+        tails = [child.tail for child in children]
+        text = bold.text
+        if (text is not None or tails.count(None) < len(tails)) and bold.getparent().tag == "i":
             return True
-        if any(_has_text(underlined) for underlined in bold.iterchildren("u")):
+        if any(child.tag == "u" and _has_text(child) for child in children):
             return True
-        joined = "".join([bold.text or "", *(child.tail or "" for child in bold)])
+        joined = "".join([text or "", *(tail or "" for tail in tails)])
     # lxml joins adjacent text nodes (a stripped comment leaves two): the XPath asks each one.
     return "-----" in joined and bool(_DASHED_TEXT(bold))
+
+
+def texts_outside_bold(root, cells: list) -> list[list[str]]:
+    """``TEXTS_OUTSIDE_BOLD`` of each of ``cells`` (in document order, none inside another) by one
+    XPath call from ``root`` (a call from an inner node first copies the document's head)."""
+    if not cells:
+        return []
+    groups: list[list[str]] = []
+    for item in _CELLS_AND_TEXTS_OUTSIDE_BOLD(root, cells=cells):
+        if type(item) is str:
+            groups[-1].append(item)
+        else:
+            groups.append([])
+    return groups
+
+
+def _first_cell(cell) -> bool:
+    """Whether no ``<td>`` comes before ``cell`` among its siblings (``tr/td[1]``): a walk back
+    over its siblings, cheaper than an iterator that matches tags."""
+    sibling = cell.getprevious()
+    while sibling is not None:
+        if sibling.tag == "td":
+            return False
+        sibling = sibling.getprevious()
+    return True
 
 
 def rows_of(table) -> list:
@@ -369,6 +399,10 @@ class DocketPage:
     def party_rows(self) -> list:
         """``PARTY_ROWS``: the rows beside each row whose first cell holds a party mark, found from
         the page's few ``<b>`` (the XPath tries its three tests in the first cell of every row)."""
+        return self._party_rows()[0]
+
+    def _party_rows(self) -> tuple[list, bool]:
+        """``party_rows``, and whether no row of them can be inside another (their tables are)."""
         parents: list = []
         cells: set = set()
         for bold in self.tagged("b"):
@@ -379,26 +413,37 @@ class DocketPage:
                     break  # this cell, and the cells around it, were looked at for an earlier mark
                 cells.add(cell)
                 row = cell.getparent()
-                if row is not None and row.tag == "tr" and next(row.iterchildren("td")) is cell:
+                if row is not None and row.tag == "tr" and _first_cell(cell):
                     parent = row.getparent()
                     if parent is not None and parent not in parents:
                         parents.append(parent)
         if len(parents) > 1:
-            return PARTY_ROWS(self.root)  # the rows of several tables, in document order
-        return list(parents[0].iterchildren("tr")) if parents else []
+            # The marks come in document order, so do the tables they are found in unless one
+            # is inside another (then the XPath sorts their rows).
+            if any(ancestor in parents for parent in parents for ancestor in parent.iterancestors()):
+                return PARTY_ROWS(self.root), False
+            return [row for parent in parents for row in parent.iterchildren("tr")], True
+        return (list(parents[0].iterchildren("tr")) if parents else []), True
 
     def parties(self) -> list[dict]:
         if self._parties is not None:
             return self._parties
-        rows = self.party_rows()
+        rows, disjoint = self._party_rows()
         texts = [text_content(row) for row in rows]
-        cells_of = [list(row.iter("td")) for row in rows]  # ``.//td``
         lowered: list[str] = []
+        cells_of: list[list] = []  # ``.//td`` of each row that has text
         marks: list[FirstCell | None] = []  # None: a row with nothing in it, never read
-        for text, cells in zip(texts, cells_of):
+        for row, text in zip(rows, texts):
             text = text.strip().lower()
             lowered.append(text)
-            marks.append(FirstCell(cells[0]) if cells and text and text != "v." else None)
+            cells = list(row.iter("td")) if text and text != "v." else []
+            cells_of.append(cells)
+            marks.append(FirstCell(cells[0]) if cells else None)
+        named = [cells_of[index][0] for index, mark in enumerate(marks) if mark is not None and mark.name is not None]
+        # The texts outside bold of every cell with a name, by one XPath call for the page when
+        # no cell can be inside another.
+        outside = texts_outside_bold(self.root, named) if disjoint else [TEXTS_OUTSIDE_BOLD(cell) for cell in named]
+        outside_of = dict(zip(named, outside))
         bolded: list[bool | None] = [None] * len(rows)  # whether a row holds a <b>, asked at most once
 
         def has_bold(index: int) -> bool:
@@ -440,7 +485,7 @@ class DocketPage:
             if mark.name is not None and not (index and "Disposition" in texts[index - 1]):
                 party["name"] = mark.name_text.strip()
                 party["extra_info"] = extra_info = "\n".join(
-                    stripped for stripped in map(str.strip, TEXTS_OUTSIDE_BOLD(cells[0])) if stripped)
+                    stripped for stripped in map(str.strip, outside_of[cells[0]]) if stripped)
                 party["date_terminated"] = (  # "nated:": DATE_TERMINATED's case-blind label, searched only where it can be
                     dc.first_match(DATE_TERMINATED, [extra_info], as_date=True) if "nated:" in extra_info.lower() else None)
             if party:
@@ -775,8 +820,11 @@ def _may_head_section(text: str) -> bool:
 
 
 def _says_represented(text: str) -> bool:
-    """Whether ``"represented by" in clean_string(text)``; the cleaning only when it could tell: it
-    makes no letters and joins them only where it drops a ``*`` or ``#``."""
+    """Whether ``"represented by" in clean_string(text)``; the cleaning only when the text cannot
+    tell: the cleaning makes no letters, joins them only where it drops a ``*`` or ``#``, and
+    leaves a single space between letters as it is."""
+    if "represented by" in text:
+        return True  # the cleaning keeps letters and single spaces
     if "represented" not in text and "*" not in text and "#" not in text:
         return False
     return "represented by" in dc.clean_string(text)
