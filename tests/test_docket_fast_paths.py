@@ -18,6 +18,11 @@ TEXTS = ["", "x", " ", "-----", "------", "--<!--c-->---", "Adversary Proceeding
 TAGS = ["b", "i", "u", "td", "font", "center", "tr", "table", "br", "a", "nobr", "tbody", "p"]
 PARTY_NAME = etree.XPath('.//b[not(./parent::i)][not(./u)][not(contains(., "------"))]')
 ADVERSARY = etree.XPath('//*[text()[contains(., "Adversary Proceeding")]]')
+HEADING = etree.XPath(".//b/u")
+ITALIC_BOLD = etree.XPath(".//i/b")
+ITALICS = etree.XPath(".//i")
+BOLDS = etree.XPath(".//b")
+TEXTS_OUTSIDE_BOLD = etree.XPath(".//text()[not(./parent::b)]")
 
 
 def _landmarks_by_plain_walk(root, page_lower: bytes) -> list:
@@ -91,6 +96,13 @@ def test_walks_find_what_the_xpaths_find():
         for cell in root.iter("td"):
             names = PARTY_NAME(cell)
             assert docket.party_name_node(cell) is (names[0] if names else None), text
+            assert docket.TEXTS_OUTSIDE_BOLD(cell) == TEXTS_OUTSIDE_BOLD(cell), text
+            marks = docket.FirstCell(cell)
+            assert (marks.heading, marks.italic_bold, marks.bold) == (
+                bool(HEADING(cell)), bool(ITALIC_BOLD(cell)), bool(BOLDS(cell))), text
+            italics = ITALICS(cell)
+            assert marks.italic is (italics[0] if italics else None), text
+            assert marks.name_text == (dc.text_content(names[0]) if names else ""), text
             words = (t.split(None, 1) for t in cell.itertext())
             assert dc.first_word(cell) == next((w[0] for w in words if w), None), text
             assert dc.text_content(cell) == etree.tostring(cell, method="text", encoding="unicode", with_tail=False)
@@ -123,3 +135,28 @@ def test_go_dls_sequence_number_is_the_third_argument():
     for onclick in samples:
         args = go_dls_args(onclick)
         assert go_dls_seq_num(onclick) == (args["de_seq_num"] if args else None), onclick
+
+
+def test_represented_precheck_agrees_with_the_cleaned_text():
+    pieces = ["represented", "repre", "sented", " by", "by", " ", "\n", "*", "#", "&nbsp;", "%20", " v. ", "-", "x"]
+    rng = random.Random(5)
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 6)))
+        assert docket._says_represented(text) == ("represented by" in dc.clean_string(text)), repr(text)
+
+
+def test_prechecks_never_rule_out_a_match():
+    """The substring checks before the case-blind searches are false only where the search finds nothing."""
+    pieces = ["Highest", " OFFENSE", " offense", "Level (Opening)", "Pending", "TERMINATED", " counts", "CoUnTs",
+              "Complaints", "compla", "ints", "*", "#", " ", "\n", "x", "See", " above", "ABOVE", "Terminated:",
+              " 01/02/2003", "ſee", "term\u0131nated:"]
+    rng = random.Random(9)
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 6)))
+        cleaned = dc.clean_string(text)
+        if any(p.search(cleaned) for p in (docket.OFFENSE_HEADER, docket.COUNTS_HEADER, docket.COMPLAINTS_HEADER)):
+            assert docket._may_head_section(text), repr(text)
+        if docket.SEE_ABOVE.search(text):
+            assert "above" in text.lower(), repr(text)
+        if docket.DATE_TERMINATED.search(text):
+            assert "nated:" in text.lower(), repr(text)

@@ -172,7 +172,11 @@ TAGS = ("b", "center", "h3", "table", "form", "input")
 PARTY_ROWS = etree.XPath(
     '//tr[./td[1]//i/b/text() or ./td[1]//b/u/text() or ./td[1]//b/text()[contains(., "-----")]]/../tr')
 _DASHED_TEXT = etree.XPath('text()[contains(., "-----")]')
-TEXTS_OUTSIDE_BOLD = etree.XPath(".//text()[not(./parent::b)]")
+# ``.//text()[not(./parent::b)]``, its steps without ``descendant-or-self::node()`` (a fifth
+# cheaper), its results plain str (no smart strings to build).
+TEXTS_OUTSIDE_BOLD = etree.XPath("descendant::text()[not(parent::b)]", smart_strings=False)
+_DASH_RUN = lazy_compile("----*")
+text_content = dc.text_content
 
 
 def _tables_around(holder) -> list:
@@ -181,19 +185,43 @@ def _tables_around(holder) -> list:
     return [holder, *tables] if holder.tag == "table" else tables
 
 
-def _has_child(cell, parent: str, child: str) -> bool:
-    """``cell.find(".//<parent>/<child>") is not None`` by C-level iteration (no ElementPath)."""
-    return any(node.getparent().tag == parent for node in cell.iter(child))
+class FirstCell:
+    """What the party parse asks of a row's first cell, from one C-filtered walk of its ``<b>``,
+    ``<i>`` and ``<u>`` (instead of a walk for each question):
+
+    - ``heading``: it holds ``.//b/u`` (a party type heading, or a criminal case's count heading);
+    - ``italic_bold``: it holds ``.//i/b`` (a bankruptcy party type beside the party);
+    - ``italic``: its first ``<i>``;
+    - ``bold``: it holds a ``<b>``;
+    - ``name``: ``party_name_node``'s node, and ``name_text`` its text."""
+
+    __slots__ = ("heading", "italic_bold", "italic", "bold", "name", "name_text")
+
+    def __init__(self, cell):
+        self.heading = self.italic_bold = self.bold = False
+        self.italic = self.name = None
+        self.name_text = ""
+        for node in cell.iter("b", "i", "u"):
+            tag = node.tag
+            if tag == "b":
+                self.bold = True
+                if node.getparent().tag == "i":
+                    self.italic_bold = True
+                elif self.name is None and node is not cell and not any(child.tag == "u" for child in node):
+                    text = text_content(node)
+                    if "------" not in text:
+                        self.name, self.name_text = node, text
+            elif tag == "u":
+                if node.getparent().tag == "b":
+                    self.heading = True
+            elif self.italic is None:
+                self.italic = node
 
 
 def party_name_node(cell):
     """The first of ``.//b[not(./parent::i)][not(./u)][not(contains(., "------"))]`` in ``cell``
     (the party's name), or None: C-level iteration, no XPath call a row."""
-    for bold in cell.iter("b"):
-        if bold is not cell and bold.getparent().tag != "i" and next(bold.iterchildren("u"), None) is None \
-                and "------" not in dc.text_content(bold):
-            return bold
-    return None
+    return FirstCell(cell).name
 
 
 def _has_text(node) -> bool:
@@ -212,13 +240,27 @@ def _marks_party(bold) -> bool:
             return True
         joined = text
     else:
-        if _has_text(bold) and bold.getparent().tag == "i":
+        children = list(bold)  # each child's proxy made once (and no tag-matching iterator, dear to build)
+        tails = [child.tail for child in children]
+        text = bold.text
+        if (text is not None or tails.count(None) < len(tails)) and bold.getparent().tag == "i":
             return True
-        if any(_has_text(underlined) for underlined in bold.iterchildren("u")):
+        if any(child.tag == "u" and _has_text(child) for child in children):
             return True
-        joined = "".join([bold.text or "", *(child.tail or "" for child in bold)])
+        joined = "".join([text or "", *(tail or "" for tail in tails)])
     # lxml joins adjacent text nodes (a stripped comment leaves two): the XPath asks each one.
     return "-----" in joined and bool(_DASHED_TEXT(bold))
+
+
+def _first_cell(cell) -> bool:
+    """Whether no ``<td>`` comes before ``cell`` among its siblings (``tr/td[1]``): a walk back
+    over its siblings, cheaper than an iterator that matches tags."""
+    sibling = cell.getprevious()
+    while sibling is not None:
+        if sibling.tag == "td":
+            return False
+        sibling = sibling.getprevious()
+    return True
 
 
 def rows_of(table) -> list:
@@ -380,78 +422,90 @@ class DocketPage:
                     break  # this cell, and the cells around it, were looked at for an earlier mark
                 cells.add(cell)
                 row = cell.getparent()
-                if row is not None and row.tag == "tr" and next(row.iterchildren("td")) is cell:
+                if row is not None and row.tag == "tr" and _first_cell(cell):
                     parent = row.getparent()
                     if parent is not None and parent not in parents:
                         parents.append(parent)
         if len(parents) > 1:
-            return PARTY_ROWS(self.root)  # the rows of several tables, in document order
+            # The marks come in document order, so do the tables they are found in unless one
+            # is inside another (then the XPath sorts their rows).
+            if any(ancestor in parents for parent in parents for ancestor in parent.iterancestors()):
+                return PARTY_ROWS(self.root)
+            return [row for parent in parents for row in parent.iterchildren("tr")]
         return list(parents[0].iterchildren("tr")) if parents else []
 
     def parties(self) -> list[dict]:
         if self._parties is not None:
             return self._parties
         rows = self.party_rows()
-        texts = [dc.text_content(row) for row in rows]
-        cells_of = [list(row.iter("td")) for row in rows]  # ``.//td``
+        texts = [text_content(row) for row in rows]
+        lowered: list[str] = []
+        cells_of: list[list] = []  # ``.//td`` of each row that has text
+        marks: list[FirstCell | None] = []  # None: a row with nothing in it, never read
+        for row, text in zip(rows, texts):
+            text = text.strip().lower()
+            lowered.append(text)
+            cells = list(row.iter("td")) if text and text != "v." else []
+            cells_of.append(cells)
+            marks.append(FirstCell(cells[0]) if cells else None)
+        bolded: list[bool | None] = [None] * len(rows)  # whether a row holds a <b>, asked at most once
+
+        def has_bold(index: int) -> bool:
+            value = bolded[index]
+            if value is None:
+                mark = marks[index]
+                value = bolded[index] = (mark is not None and mark.bold) or next(rows[index].iter("b"), None) is not None
+            return value
+
         parties: list[dict] = []
         party: dict = {}
-        for index, row in enumerate(rows):
+        last = len(rows) - 1
+        for index, mark in enumerate(marks):
+            if mark is None:
+                continue
             cells = cells_of[index]
-            following = rows[index + 1] if index + 1 < len(rows) else None
-            lowered = texts[index].strip().lower()
-            if self._skip_row(row, cells, lowered, following):
-                continue
-            party, done = self._party_type(cells, lowered, party)
-            if done:
-                continue
-            name_node = party_name_node(cells[0])
-            after_disposition = index > 0 and "Disposition" in texts[index - 1]
-            if name_node is not None and not after_disposition:
-                party["name"] = dc.text_content(name_node).strip()
-                party["extra_info"] = "\n".join(
-                    s.strip() for s in TEXTS_OUTSIDE_BOLD(cells[0]) if s.strip()
-                )
-                party["date_terminated"] = dc.first_match(DATE_TERMINATED, [party["extra_info"]], as_date=True)
-            if len(cells) == 3 and party:
-                party["attorneys"] = attorneys_in(cells[2])
-            if party and party.get("type") is None:
-                party["type"] = "Unknown"
-            if party and party not in parties:
-                parties.append(party)
-            # In adversary proceedings one type heads several parties.
-            party = {"type": party["type"]} if self.adversary and party.get("type") else {}
+            text = lowered[index]
+            if mark.heading:
+                # A heading not followed by a bold party name (criminal cases' count headings).
+                if index == last or not has_bold(index + 1):
+                    continue
+                if len(cells) == 3 and text_content(cells[2]) == "Disposition":
+                    continue
+                if len(cells) == 1:
+                    party = {"type": party_type([text_content(cells[0])])}
+                    continue
+            elif not has_bold(index):
+                continue  # rows without bold text are details under a party, not parties
+            if "------" in text:
+                label = text_content(cells[0]).strip()
+                if len(cells) != 3:
+                    party = {"type": party_type([_DASH_RUN.sub("", label)])}
+                    continue
+                party = {"type": _DASH_RUN.split(label)[0]}
+            elif self.bankruptcy and len(cells) == 3 and mark.italic_bold:
+                party = {"type": party_type([text_content(mark.italic)])}
+            elif len(cells) == 3 and "service list" in text:
+                party = {"type": "Service List"}
+            if mark.name is not None and not (index and "Disposition" in texts[index - 1]):
+                party["name"] = mark.name_text.strip()
+                party["extra_info"] = extra_info = "\n".join(
+                    stripped for stripped in map(str.strip, TEXTS_OUTSIDE_BOLD(cells[0])) if stripped)
+                party["date_terminated"] = (  # "nated:": DATE_TERMINATED's case-blind label, searched only where it can be
+                    dc.first_match(DATE_TERMINATED, [extra_info], as_date=True) if "nated:" in extra_info.lower() else None)
+            if party:
+                if len(cells) == 3:
+                    party["attorneys"] = attorneys_in(cells[2])
+                if party.get("type") is None:
+                    party["type"] = "Unknown"
+                if party not in parties:
+                    parties.append(party)
+                # In adversary proceedings one type heads several parties.
+                party = {"type": party["type"]} if self.adversary and party["type"] else {}
         resolve_see_above(parties)
         if not self.bankruptcy:
-            add_criminal_data(parties, rows, cells_of, texts)
+            add_criminal_data(parties, rows, cells_of, texts, marks, has_bold)
         self._parties = parties
         return parties
-
-    @staticmethod
-    def _skip_row(row, cells, text: str, following) -> bool:
-        if not cells or not text or text == "v.":
-            return True
-        if _has_child(cells[0], "b", "u"):
-            # A heading not followed by a bold party name (criminal cases' count headings).
-            if following is None or next(following.iter("b"), None) is None:
-                return True
-            return len(cells) == 3 and dc.text_content(cells[2]) == "Disposition"
-        # Rows without bold text are details under a party, not parties.
-        return next(row.iter("b"), None) is None
-
-    def _party_type(self, cells, text: str, party: dict) -> tuple[dict, bool]:
-        if len(cells) == 1 and _has_child(cells[0], "b", "u"):
-            return {"type": party_type([dc.text_content(cells[0])])}, True
-        if "------" in text:
-            label = dc.text_content(cells[0]).strip()
-            if len(cells) == 3:
-                return {"type": re.split("----*", label)[0]}, False
-            return {"type": party_type([re.sub("----*", "", label)])}, True
-        if self.bankruptcy and len(cells) == 3 and _has_child(cells[0], "i", "b"):
-            return {"type": party_type([dc.text_content(next(cells[0].iter("i")))])}, False
-        if len(cells) == 3 and "service list" in text:
-            return {"type": "Service List"}, False
-        return party, False
 
     # --- docket entries -------------------------------------------------------------------------
 
@@ -693,14 +747,17 @@ def resolve_see_above(parties: list[dict]) -> None:
         for attorney in party.get("attorneys", []):
             if not attorney["contact"]:
                 continue
-            if SEE_ABOVE.search(attorney["contact"]):
+            # The case-blind search tries every position; "above" (no letter of it has another
+            # case-blind form) rules most contacts out first.
+            if "above" in attorney["contact"].lower() and SEE_ABOVE.search(attorney["contact"]):
                 attorney["contact"] = known.get(attorney["name"], "")
             else:
                 known[attorney["name"]] = attorney["contact"]
 
 
-def add_criminal_data(parties: list[dict], rows, cells_of, texts) -> None:
-    """Counts, complaints and offense levels under each defendant, attached to that party."""
+def add_criminal_data(parties: list[dict], rows, cells_of, texts, marks, has_bold) -> None:
+    """Counts, complaints and offense levels under each defendant, attached to that party (from
+    ``parties``' look at each row: its cells, text, first cell's marks and whether it has a bold)."""
     def empty():
         return {"counts": [], "complaints": [], "highest_offense_level_opening": "", "highest_offense_level_terminated": ""}
 
@@ -713,19 +770,18 @@ def add_criminal_data(parties: list[dict], rows, cells_of, texts) -> None:
         if data != empty() and -len(parties) <= party_index < len(parties):
             parties[party_index]["criminal_data"] = dc.clean_value(data)
 
-    for index in range(len(rows)):
-        cells = cells_of[index]
-        text = texts[index].strip().lower()
-        if not cells or not text or text == "v.":
+    last = len(rows) - 1
+    for index, mark in enumerate(marks):
+        if mark is None:
             continue
-        following = rows[index + 1] if index + 1 < len(rows) else None
-        represented = len(cells) == 3 and "represented by" in dc.clean_string(dc.text_content(cells[1]))
+        cells = cells_of[index]
+        represented = len(cells) == 3 and _says_represented(text_content(cells[1]))
         lone_heading = (
             len(cells) == 1
-            and _has_child(cells[0], "b", "u")
-            and following is not None
-            and next(following.iter("b"), None) is not None
-            and "represented by" not in dc.clean_string(dc.text_content(following))
+            and mark.heading
+            and index < last
+            and has_bold(index + 1)
+            and not _says_represented(texts[index + 1])
         )
         if represented or lone_heading:
             flush()
@@ -733,33 +789,56 @@ def add_criminal_data(parties: list[dict], rows, cells_of, texts) -> None:
             data = empty()
             section = status = None
             continue
-        first = dc.clean_string(dc.text_content(cells[0]))
-        offense = OFFENSE_HEADER.search(first)
-        counts = COUNTS_HEADER.search(first)
-        if offense:
-            section, status = "offense", f"highest_offense_level_{offense.group('status').lower()}"
-            continue
-        if counts:
-            section, status = "counts", counts.group("status").lower()
-            continue
-        if COMPLAINTS_HEADER.search(first):
-            section, status = "complaints", None
-            continue
-        if any(next(bold.iterchildren("u"), None) is not None for bold in cells[0].iterchildren("b")):
+        label = text_content(cells[0])
+        if _may_head_section(label):
+            first = dc.clean_string(label)
+            offense = OFFENSE_HEADER.search(first)
+            counts = COUNTS_HEADER.search(first)
+            if offense:
+                section, status = "offense", f"highest_offense_level_{offense.group('status').lower()}"
+                continue
+            if counts:
+                section, status = "counts", counts.group("status").lower()
+                continue
+            if COMPLAINTS_HEADER.search(first):
+                section, status = "complaints", None
+                continue
+        if mark.heading and any(next(bold.iterchildren("u"), None) is not None for bold in cells[0].iterchildren("b")):
             section, status = "unknown", None
             continue
-        disposition = dc.text_content(cells[2]) if len(cells) > 2 else ""
+        disposition = text_content(cells[2]) if len(cells) > 2 else ""
         if section == "offense":
-            data[status] = dc.text_content(cells[0])
+            data[status] = label
         elif section == "counts":
-            name = dc.text_content(cells[0]).strip()
+            name = label.strip()
             if name != "None":
                 data["counts"].append({"name": name, "disposition": disposition, "status": status})
         elif section == "complaints":
-            name = dc.text_content(cells[0])
+            name = label
             if name != "None":
                 data["complaints"].append({"name": name, "disposition": disposition})
     flush()
+
+
+def _may_head_section(text: str) -> bool:
+    """False when none of OFFENSE_HEADER, COUNTS_HEADER, COMPLAINTS_HEADER can find anything in
+    ``clean_string(text)``: each needs a run of letters ("ffen", "ount", "mpla": none has another
+    case-blind form) that the cleaning cannot make unless it drops a ``*`` or ``#``."""
+    if "*" in text or "#" in text:
+        return True
+    lowered = text.lower()
+    return "ffen" in lowered or "ount" in lowered or "mpla" in lowered
+
+
+def _says_represented(text: str) -> bool:
+    """Whether ``"represented by" in clean_string(text)``; the cleaning only when the text cannot
+    tell: the cleaning makes no letters, joins them only where it drops a ``*`` or ``#``, and
+    leaves a single space between letters as it is."""
+    if "represented by" in text:
+        return True  # the cleaning keeps letters and single spaces
+    if "represented" not in text and "*" not in text and "#" not in text:
+        return False
+    return "represented by" in dc.clean_string(text)
 
 
 # -- the report unit -----------------------------------------------------------------------------
