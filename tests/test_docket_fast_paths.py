@@ -1,6 +1,7 @@
 """The docket parser's C-level walks give what the XPath expressions and iterators they replace
 give, on seeded random markup (bold, italic and underlined runs, dashes, the adversary phrase,
-comments that leave a text in two nodes once stripped, nested tables and centres)."""
+comments that leave a text in two nodes once stripped, character references, phrases across
+elements, nested tables and centres)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from pacer_spiders.parsers.common import go_dls_args, go_dls_seq_num, lowered_by
 from pacer_spiders.reports import docket
 
 TEXTS = ["", "x", " ", "-----", "------", "--<!--c-->---", "Adversary Proceeding", "Adversary <!--c-->Proceeding",
-         "Date Filed: 01/02/2003", "Docket Text", "  12 doc", "Docket <!--c-->Text", "Footer format:", "<?pi iled:?>"]
+         "Date Filed: 01/02/2003", "Docket Text", "  12 doc", "Docket <!--c-->Text", "Footer format:", "<?pi iled:?>",
+         "Date &#70;iled:", "Docket <b>Te</b>xt"]  # a phrase made by a character reference; one across elements
 TAGS = ["b", "i", "u", "td", "font", "center", "tr", "table", "br", "a", "nobr", "tbody", "p"]
 PARTY_NAME = etree.XPath('.//b[not(./parent::i)][not(./u)][not(contains(., "------"))]')
 ADVERSARY = etree.XPath('//*[text()[contains(., "Adversary Proceeding")]]')

@@ -132,6 +132,11 @@ def text_content(node) -> str:
 _tostring = etree.tostring
 
 
+def tostring_text(node) -> str:
+    """All the text of ``node`` and its tail: every text node, in document order, joined."""
+    return _tostring(node, method="text", encoding="unicode")
+
+
 def squash(text: str) -> str:
     """Whitespace runs (newlines too) -> one space, stripped."""
     return " ".join(text.split())
@@ -294,6 +299,7 @@ _JUDGE_NOISE = frozenset(
 )
 
 
+@lru_cache(maxsize=1024)  # a court's few judges, on page after page
 def judge_name(text: str) -> str:
     """``Magistrate Judge Sue W Wright (SWW)`` -> ``Sue W. Wright``."""
     words = []

@@ -112,13 +112,18 @@ def landmark_texts(root, page_lower: bytes) -> list[tuple[str, etree._Element]]:
 
     A walk over the elements' text and tails (an XPath asking ``contains()`` of every text node
     costs more, as libxml2 copies the node's text for each phrase asked) that passes over each
-    table row whose text (libxml2's serializer, one call) holds no phrase: a phrase in any text of
-    the row's is in that text, and the rows are most of a docket's elements."""
+    table row whose text (libxml2's serializer, one call) holds no phrase, and that ends once it
+    has found every occurrence of the phrases in the page's whole text (the serializer's: every
+    text node, in document order, so a text node's occurrence is one of the whole text's and none
+    is left after the last): most dockets' entries come after their last landmark."""
     common, rare = "Docket Text", "iled:"
     others = [phrase for phrase, lowered in _LANDMARKS[2:] if lowered in page_lower]
     # The rare phrases a page holds, as three plain tests (padded with one already asked): ``in``
     # beats a generator or an alternation regex by far.
     first, second, third = (others + [common] * 3)[:3]
+    phrases = [common, rare, *others]
+    whole = dc.tostring_text(root)
+    left = sum(whole.count(phrase) for phrase in phrases)
     text_of = dc.text_content
     found: list[tuple[str, etree._Element]] = []
     append = found.append
@@ -126,10 +131,11 @@ def landmark_texts(root, page_lower: bytes) -> list[tuple[str, etree._Element]]:
     if text and (common in text or rare in text or (others and (first in text or second in text or third in text))) \
             and isinstance(root.tag, str):  # an element's own text, not a comment's or a PI's
         append((text, root))
+        left -= sum(text.count(phrase) for phrase in phrases)
     # The elements being walked, each with the iterator over its children (a stack, not recursion:
     # a page of unclosed tags nests deeper than Python's recursion limit).
     stack = [(root, iter(root))]
-    while stack:
+    while stack and left > 0:
         parent, children = stack[-1]
         for child in children:
             if child.tag == "tr":
@@ -138,22 +144,28 @@ def landmark_texts(root, page_lower: bytes) -> list[tuple[str, etree._Element]]:
                     text = child.tail
                     if text and (common in text or rare in text or (others and (first in text or second in text or third in text))):
                         append((text, parent))
+                        left -= sum(text.count(phrase) for phrase in phrases)
                     continue
             text = child.text
             if text and (common in text or rare in text or (others and (first in text or second in text or third in text))) \
                     and isinstance(child.tag, str):
                 append((text, child))
+                left -= sum(text.count(phrase) for phrase in phrases)
             if len(child):
                 stack.append((child, iter(child)))
                 break  # its children next; its tail when they are done
             text = child.tail
             if text and (common in text or rare in text or (others and (first in text or second in text or third in text))):
                 append((text, parent))
+                left -= sum(text.count(phrase) for phrase in phrases)
+                if left <= 0:
+                    break
         else:
             stack.pop()
             text = parent.tail
             if text and (common in text or rare in text or (others and (first in text or second in text or third in text))):
                 append((text, parent.getparent()))
+                left -= sum(text.count(phrase) for phrase in phrases)
     return found
 
 
