@@ -122,14 +122,22 @@ _memos: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 def plugins_memo(pm: pluggy.PluginManager) -> dict:
     """``pm.memo`` (see ``PluginManager``); for a manager of pluggy's own class, a dict kept while
-    its set of plugins stays the same."""
+    its set of plugins stays the same.  Emptied when it holds ``MEMO_LIMIT`` answers: the keys
+    carry court ids, which a long-running service may be handed by anyone."""
     if type(pm) is PluginManager:
-        return pm.memo
-    plugins = frozenset(pm.get_plugins())
-    held = _memos.get(pm)
-    if held is None or held[0] != plugins:
-        held = _memos[pm] = (plugins, {})
-    return held[1]
+        memo = pm.memo
+    else:
+        plugins = frozenset(pm.get_plugins())
+        held = _memos.get(pm)
+        if held is None or held[0] != plugins:
+            held = _memos[pm] = (plugins, {})
+        memo = held[1]
+    if len(memo) >= MEMO_LIMIT:
+        memo.clear()  # answers are found again as asked; a few hundred (reports x courts) in use
+    return memo
+
+
+MEMO_LIMIT = 10_000
 
 
 def sole_builtin_impl(pm: pluggy.PluginManager, hook_name: str):

@@ -375,6 +375,19 @@ def test_court_plugins_registered_after_a_parse_are_used_at_once():
         assert parser_for("docket", court)(page, {"court_id": court})["docket_number"] == builtin_number
 
 
+def test_remembered_hook_answers_stay_bounded_however_many_courts_are_asked():
+    """A service may be handed any court id: the answers remembered per (report, court) are
+    emptied at the limit and found again, still right."""
+    from pacer_spiders.plugin_manager import MEMO_LIMIT, plugins_memo
+
+    page = DISTRICT_DOCKET.encode()
+    expected = parser_for("docket", "testd")(page, {"court_id": "testd"})["docket_number"]
+    for number in range(MEMO_LIMIT + 500):
+        parser_for("docket", f"made-up-court-{number}")
+        assert len(plugins_memo(get_plugin_manager())) <= MEMO_LIMIT
+    assert parser_for("docket", "testd")(page, {"court_id": "testd"})["docket_number"] == expected
+
+
 def test_pacer_messages_are_found_as_their_patterns_find_them():
     """``classify`` clears most pages by plain searches for the words of PACER's messages and
     looks for a message's phrase through its rarest word; whatever the whitespace between the
