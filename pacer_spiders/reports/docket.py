@@ -122,16 +122,19 @@ def landmark_texts(root, page_lower: bytes) -> list[tuple[str, etree._Element]]:
     # beats a generator or an alternation regex by far.
     first, second, third = (others + [common] * 3)[:3]
     phrases = [common, rare, *others]
-    whole = dc.tostring_text(root)
-    left = sum(whole.count(phrase) for phrase in phrases)
+    left = sum(dc.tostring_text(root).count(phrase) for phrase in phrases)
     text_of = dc.text_content
     found: list[tuple[str, etree._Element]] = []
-    append = found.append
+
+    def keep(text: str, holder) -> None:  # a hit (a few a page: the call costs nothing)
+        nonlocal left
+        found.append((text, holder))
+        left -= sum(text.count(phrase) for phrase in phrases)
+
     text = root.text
     if text and (common in text or rare in text or (others and (first in text or second in text or third in text))) \
             and isinstance(root.tag, str):  # an element's own text, not a comment's or a PI's
-        append((text, root))
-        left -= sum(text.count(phrase) for phrase in phrases)
+        keep(text, root)
     # The elements being walked, each with the iterator over its children (a stack, not recursion:
     # a page of unclosed tags nests deeper than Python's recursion limit).
     stack = [(root, iter(root))]
@@ -143,29 +146,25 @@ def landmark_texts(root, page_lower: bytes) -> list[tuple[str, etree._Element]]:
                 if not (common in text or rare in text or (others and (first in text or second in text or third in text))):
                     text = child.tail
                     if text and (common in text or rare in text or (others and (first in text or second in text or third in text))):
-                        append((text, parent))
-                        left -= sum(text.count(phrase) for phrase in phrases)
+                        keep(text, parent)
                     continue
             text = child.text
             if text and (common in text or rare in text or (others and (first in text or second in text or third in text))) \
                     and isinstance(child.tag, str):
-                append((text, child))
-                left -= sum(text.count(phrase) for phrase in phrases)
+                keep(text, child)
             if len(child):
                 stack.append((child, iter(child)))
                 break  # its children next; its tail when they are done
             text = child.tail
             if text and (common in text or rare in text or (others and (first in text or second in text or third in text))):
-                append((text, parent))
-                left -= sum(text.count(phrase) for phrase in phrases)
+                keep(text, parent)
                 if left <= 0:
                     break
         else:
             stack.pop()
             text = parent.tail
             if text and (common in text or rare in text or (others and (first in text or second in text or third in text))):
-                append((text, parent.getparent()))
-                left -= sum(text.count(phrase) for phrase in phrases)
+                keep(text, parent.getparent())
     return found
 
 
